@@ -1,0 +1,46 @@
+"""attncc: a compiler and autotuner for attention kernels written as cascades of einsums.
+
+Front doors:
+
+* :func:`parse` -- program text to a :class:`Program` (errors name line and column);
+* :mod:`variants` -- a catalogue of standard attention programs built in Python;
+* :func:`validate` -- check a program and infer its tensors' ranks and dtypes;
+* :func:`interpret` -- the reference semantics, on numpy arrays.
+
+Submodules load on first use, so ``import attncc`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from attncc.errors import AttnccError
+from attncc.ir.nodes import Program
+
+if TYPE_CHECKING:
+    from attncc import variants
+    from attncc.ir.interpreter import interpret
+    from attncc.ir.parser import parse
+    from attncc.ir.validate import validate
+
+__version__ = "0.1.0"
+
+__all__ = ["AttnccError", "Program", "__version__", "interpret", "parse", "validate", "variants"]
+
+_LAZY = {
+    "parse": ("attncc.ir.parser", "parse"),
+    "interpret": ("attncc.ir.interpreter", "interpret"),
+    "validate": ("attncc.ir.validate", "validate"),
+    "variants": ("attncc.variants", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'attncc' has no attribute {name!r}")
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value

@@ -1,0 +1,43 @@
+"""The einsum-cascade IR: nodes, text form, builder, checks, analysis and reference semantics."""
+
+from attncc.ir.nodes import (
+    Access,
+    Binary,
+    BinaryOp,
+    Call,
+    Const,
+    DType,
+    Expr,
+    Fn,
+    Input,
+    Let,
+    Name,
+    Param,
+    Program,
+    RankDecl,
+    ReduceOp,
+    Stmt,
+    Unary,
+    UnaryOp,
+)
+
+__all__ = [
+    "Access",
+    "Binary",
+    "BinaryOp",
+    "Call",
+    "Const",
+    "DType",
+    "Expr",
+    "Fn",
+    "Input",
+    "Let",
+    "Name",
+    "Param",
+    "Program",
+    "RankDecl",
+    "ReduceOp",
+    "Stmt",
+    "Unary",
+    "UnaryOp",
+]
