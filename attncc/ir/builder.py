@@ -1,16 +1,16 @@
 """The Python front door to the IR: builds exactly the nodes the parser builds.
 
-    >>> from attncc.ir.builder import ProgramBuilder, exp
-    >>> pb = ProgramBuilder("softmax_rows")
-    >>> X = pb.input("X", "p m")
-    >>> p, m = pb.ranks("p m")
-    >>> MX = pb.max("MX", [p], X[p, m], over=[m])
-    >>> E = pb.stmt("E", [p, m], exp(X[p, m] - MX[p]))
-    >>> L = pb.sum("L", [p], E[p, m], over=[m])
-    >>> Y = pb.stmt("Y", [p, m], E[p, m] / L[p])
-    >>> pb.output(Y)
-    >>> print(pb.build().text.splitlines()[4])
-    E[p, m] = exp(X[p, m] - MX[p])
+>>> from attncc.ir.builder import ProgramBuilder, exp
+>>> pb = ProgramBuilder("softmax_rows")
+>>> X = pb.input("X", "p m")
+>>> p, m = pb.ranks("p m")
+>>> MX = pb.max("MX", [p], X[p, m], over=[m])
+>>> E = pb.stmt("E", [p, m], exp(X[p, m] - MX[p]))
+>>> L = pb.sum("L", [p], E[p, m], over=[m])
+>>> Y = pb.stmt("Y", [p, m], E[p, m] / L[p])
+>>> pb.output(Y)
+>>> print(pb.build().text.splitlines()[4])
+E[p, m] = exp(X[p, m] - MX[p])
 """
 
 from __future__ import annotations
@@ -130,21 +130,28 @@ class ProgramBuilder:
         )
         return TensorRef(name)
 
-    def sum(self, name: str, ranks: RankList, value: ExprLike, *, over: RankList, **kw) -> TensorRef:
+    def sum(
+        self, name: str, ranks: RankList, value: ExprLike, *, over: RankList, **kw
+    ) -> TensorRef:
         return self.stmt(name, ranks, value, reduce=ReduceOp.SUM, over=over, **kw)
 
-    def max(self, name: str, ranks: RankList, value: ExprLike, *, over: RankList, **kw) -> TensorRef:
+    def max(
+        self, name: str, ranks: RankList, value: ExprLike, *, over: RankList, **kw
+    ) -> TensorRef:
         return self.stmt(name, ranks, value, reduce=ReduceOp.MAX, over=over, **kw)
 
-    def min(self, name: str, ranks: RankList, value: ExprLike, *, over: RankList, **kw) -> TensorRef:
+    def min(
+        self, name: str, ranks: RankList, value: ExprLike, *, over: RankList, **kw
+    ) -> TensorRef:
         return self.stmt(name, ranks, value, reduce=ReduceOp.MIN, over=over, **kw)
 
     def output(self, *tensors: TensorRef | str) -> None:
         self._outputs += [t.name if isinstance(t, TensorRef) else t for t in tensors]
 
     def build(self) -> Program:
-        return Program(self.name, tuple(self._decls), tuple(self._stmts), tuple(self._outputs),
-                       doc=self.doc)
+        return Program(
+            self.name, tuple(self._decls), tuple(self._stmts), tuple(self._outputs), doc=self.doc
+        )
 
 
 # elementwise functions --------------------------------------------------------------

@@ -139,10 +139,6 @@ _CASTS = {
 }
 
 
-def _loc() -> Loc | None:
-    return field(default=None, compare=False, repr=False)
-
-
 class Expr:
     """Base of expression nodes. Python operators build nodes, so builder code reads as math.
 
@@ -233,7 +229,7 @@ class Const(Expr):
     """A literal: ``true``/``false``, an integer, or a float (``inf`` included)."""
 
     value: Scalar
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         # bool is a subclass of int in Python: keep 1, 1.0 and true distinct literals.
@@ -252,7 +248,7 @@ class Name(Expr):
     """A rank, ``let`` or ``param`` (see the module docstring for what a rank name means)."""
 
     name: str
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,14 +260,14 @@ class Access(Expr):
 
     tensor: str
     indices: tuple[Expr, ...]
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Unary(Expr):
     op: UnaryOp
     operand: Expr
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,14 +275,14 @@ class Binary(Expr):
     op: BinaryOp
     lhs: Expr
     rhs: Expr
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Call(Expr):
     fn: Fn
     args: tuple[Expr, ...]
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 ExprLike = Union[Expr, bool, int, float]  # noqa: UP007
@@ -347,7 +343,7 @@ class Input:
     name: str
     ranks: tuple[str, ...]
     dtype: DType = DType.F32
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +353,7 @@ class Param:
     name: str
     dtype: DType = DType.F32
     default: Scalar | None = None
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -377,7 +373,7 @@ class Let:
 
     name: str
     value: Expr
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +382,7 @@ class RankDecl:
 
     name: str
     extent: Expr
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
 
 Decl = Union[Input, Param, Let, RankDecl]  # noqa: UP007
@@ -408,7 +404,7 @@ class Stmt:
     over: tuple[str, ...] = ()
     where: Expr | None = None
     dtype: DType | None = None
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
     @property
     def space(self) -> tuple[str, ...]:
@@ -425,7 +421,7 @@ class Program:
     outputs: tuple[str, ...]
     doc: str = field(default="", compare=False)
     source: str | None = field(default=None, compare=False, repr=False)
-    loc: Loc | None = _loc()
+    loc: Loc | None = field(default=None, compare=False, repr=False)
 
     @property
     def inputs(self) -> tuple[Input, ...]:
