@@ -116,7 +116,10 @@ def format_stmt(stmt: Stmt) -> str:
     head = f"{stmt.out}[{', '.join(stmt.ranks)}]{_format_dtype(stmt.dtype)} ="
     if stmt.reduce is not None:
         head += f" {stmt.reduce.value}({', '.join(stmt.over)})"
-    text = f"{head} {format_expr(stmt.value)}"
+    value = format_expr(stmt.value)
+    # `max(a, b) -x` would read as a call minus x: a reduced value never starts with '-'.
+    needs_parens = stmt.reduce is not None and value.startswith("-")
+    text = f"{head} ({value})" if needs_parens else f"{head} {value}"
     if stmt.where is not None:
         text += f" where {format_expr(stmt.where)}"
     return text
