@@ -1,0 +1,214 @@
+"""The command line: reports, readable errors, the catalogue and the demo."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from attncc.cli import app
+from attncc.ir.builder import ProgramBuilder, exp, sqrt, tanh
+from attncc.ir.nodes import Program
+from attncc.variants import CATALOGUE
+
+runner = CliRunner()
+
+MALFORMED = """\
+program broken
+input Q[p, e] : f32
+input K[m, e] : f32
+
+S[p, m] = sum(e) Q[p, e] * K[m, e
+output S
+"""
+
+INVALID = """\
+program invalid
+input Q[p, e] : f32
+input K[m, e] : f32
+
+S[p, m] = sum(e) Q[p, e] * K[m, x]
+output S
+"""
+
+
+def gqa_program() -> Program:
+    pb = ProgramBuilder("gqa_window_softcap", doc="GQA with a sliding window and soft-capping")
+    Q, K, V = pb.input("Q", "b h p e"), pb.input("K", "b g m e"), pb.input("V", "b g m f")
+    cap, W = pb.param("cap", "f32", 50.0), pb.param("W", "i32", 4096)
+    b, h, p, m, e, f, g = pb.ranks("b h p m e f g")
+    G, scale = pb.let("G", h / g), pb.let("scale", 1 / sqrt(e))
+    S = pb.sum("S", "b h p m", Q[b, h, p, e] * K[b, h / G, m, e] * scale, over="e")
+    T = pb.stmt("T", "b h p m", cap * tanh(S[b, h, p, m] / cap), where=(p >= m) & (p - m < W))
+    MX = pb.max("MX", "b h p", T[b, h, p, m], over="m")
+    E = pb.stmt("E", "b h p m", exp(T[b, h, p, m] - MX[b, h, p]))
+    L = pb.sum("L", "b h p", E[b, h, p, m], over="m")
+    O = pb.sum("O", "b h p f", E[b, h, p, m] * V[b, h / G, m, f] / L[b, h, p], over="m")
+    pb.output(O)
+    return pb.build()
+
+
+@pytest.fixture
+def program_file(tmp_path: Path) -> Path:
+    path = tmp_path / "gqa.attn"
+    path.write_text(gqa_program().text)
+    return path
+
+
+@pytest.fixture
+def malformed_file(tmp_path: Path) -> Path:
+    path = tmp_path / "broken.attn"
+    path.write_text(MALFORMED)
+    return path
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def test_check_prints_the_report(program_file: Path) -> None:
+    result = runner.invoke(app, ["check", str(program_file)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for needle in [
+        "program gqa_window_softcap",
+        "ranks",
+        "K dim 2, V dim 2",
+        "intermediate",
+        "S[b, h, p, m] = sum(e) Q[b, h, p, e] * K[b, h / G, m, e] * scale",
+        "order: Q -> K -> V -> S -> T -> MX -> E -> L -> O",
+        "m: 3 passes",
+        "e: 1 pass",
+        "inlinable into their readers: T, E",
+    ]:
+        assert needle in result.stdout, needle
+
+
+def test_check_quiet_prints_a_summary(program_file: Path, malformed_file: Path) -> None:
+    result = runner.invoke(app, ["check", "-q", str(program_file), str(malformed_file)])
+    assert result.exit_code == 1
+    assert "gqa_window_softcap" in result.stdout and "e:1, m:3" in result.stdout
+    assert "ranks" not in result.stdout
+    assert "1 of 2 programs failed" in result.stderr
+
+
+def test_check_reads_standard_input() -> None:
+    result = runner.invoke(app, ["check", "-q", "-"], input=gqa_program().text)
+    assert result.exit_code == 0, result.output
+    assert "e:1, m:3" in result.stdout
+
+
+def test_malformed_file_is_one_line_and_a_caret(malformed_file: Path) -> None:
+    result = runner.invoke(app, ["check", str(malformed_file)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: {malformed_file}:5:34: expected ',' or ']'")
+    assert lines[1] == "   5 | S[p, m] = sum(e) Q[p, e] * K[m, e"
+    assert lines[2].strip() == "^"
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_validation_error_names_the_statement(tmp_path: Path) -> None:
+    path = tmp_path / "invalid.attn"
+    path.write_text(INVALID)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: {path}:5:33: unknown name x")
+    assert "in statement: S[p, m] = sum(e) Q[p, e] * K[m, x]" in result.stderr
+    assert lines[-1].strip() == "^"
+
+
+def test_debug_shows_the_traceback(malformed_file: Path) -> None:
+    for args in (
+        ["check", "--debug", str(malformed_file)],
+        ["--debug", "check", str(malformed_file)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1
+        assert "Traceback (most recent call last)" in result.stderr
+        assert "ParseError" in result.stderr
+        assert result.stderr.splitlines()[-3].startswith("error: ")
+
+
+def test_missing_file_and_no_arguments(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(tmp_path / "nope.attn")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {tmp_path / 'nope.attn'}: cannot read")
+    assert runner.invoke(app, ["check"]).exit_code == 2
+
+
+def _attncc() -> list[str]:
+    script = shutil.which("attncc")
+    return [script] if script else [sys.executable, "-m", "attncc.cli"]
+
+
+def test_subprocess_check(program_file: Path, malformed_file: Path) -> None:
+    ok = subprocess.run(
+        [*_attncc(), "check", str(program_file)], capture_output=True, text=True, timeout=120
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "m: 3 passes" in ok.stdout and ok.stderr == ""
+    bad = subprocess.run(
+        [*_attncc(), "check", str(malformed_file)], capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 1 and bad.stdout == ""
+    first, *rest = bad.stderr.splitlines()
+    assert first.startswith("error: ") and ":5:34: " in first
+    assert "\x1b[" not in bad.stderr  # no colour codes when not a terminal
+    assert rest[-1].strip() == "^" and "Traceback" not in bad.stderr
+
+
+# ----------------------------------------------------------------------------- catalogue
+
+
+def test_check_catalogue() -> None:
+    result = runner.invoke(app, ["check", "--catalogue", "-q"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for name in CATALOGUE:
+        assert name in result.stdout
+    result = runner.invoke(app, ["check", "--catalogue"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+
+
+def test_variants_list_and_print_round_trip(tmp_path: Path) -> None:
+    listing = runner.invoke(app, ["variants"], env={"COLUMNS": "200"})
+    assert listing.exit_code == 0, listing.output
+    assert all(name in listing.stdout for name in CATALOGUE)
+    paths = []
+    for name, build in CATALOGUE.items():  # `attncc variants NAME > x.attn && attncc check x.attn`
+        text = runner.invoke(app, ["variants", name])
+        assert text.exit_code == 0 and text.stdout == build().text
+        paths.append(tmp_path / f"{name}.attn")
+        paths[-1].write_text(text.stdout)
+    checked = runner.invoke(app, ["check", "-q", *map(str, paths)], env={"COLUMNS": "200"})
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.count(" ok") == len(CATALOGUE)
+
+
+def test_unknown_variant() -> None:
+    result = runner.invoke(app, ["variants", "gqa_windw_softcap"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: unknown variant 'gqa_windw_softcap'")
+    result = runner.invoke(app, ["check", "--variant", "nope"])
+    assert result.exit_code == 1 and "error: variant nope: unknown variant" in result.stderr
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+def test_demo_small() -> None:
+    result = runner.invoke(app, ["demo", "--seq", "128", "--window", "32"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "match" in result.stdout and "MISMATCH" not in result.stdout
+    assert "compiled CPU kernels arrive with the CPU target" in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_default_size() -> None:
+    result = subprocess.run([*_attncc(), "demo"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "max |interpreter - torch|" in result.stdout
