@@ -52,6 +52,7 @@ from attncc.ir.nodes import (
     UnaryOp,
     accesses_in,
 )
+from attncc.ir.numerics import convert
 from attncc.ir.printer import format_decl, format_stmt
 from attncc.ir.validate import FrozenMap, ProgramInfo, validate
 
@@ -87,15 +88,8 @@ def cast_scalar(value: Scalar, dtype: DType) -> Scalar:
             value = math.trunc(value)
         lo, hi = _INT_RANGE[dtype]
         return (int(value) - lo) % (hi - lo + 1) + lo
-    x = float(value)
-    if dtype is DType.F16:
-        return float(np.float16(x))
-    if dtype is DType.BF16:
-        bits = int(np.array(x, np.float32).view(np.uint32))
-        if math.isfinite(x):
-            bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
-        return float(np.array(bits & 0xFFFFFFFF, np.uint32).view(np.float32))
-    return float(np.float32(x))
+    # Floats convert exactly as the interpreter's arrays do, so a `let` and a statement agree.
+    return float(convert(np.array(float(value)), dtype))
 
 
 _FLOAT_FNS = {
