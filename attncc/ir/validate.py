@@ -24,15 +24,12 @@ Decisions (see ``docs/language.md`` for the language itself):
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from attncc.errors import (
     CycleError,
     DTypeError,
-    Loc,
     NameResolutionError,
     ShapeError,
     UnusedInputError,
@@ -40,13 +37,8 @@ from attncc.errors import (
 )
 from attncc.ir.nodes import (
     Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
     DType,
     Expr,
-    Fn,
     Input,
     Let,
     Name,
@@ -54,57 +46,24 @@ from attncc.ir.nodes import (
     Program,
     RankDecl,
     Stmt,
-    Unary,
-    UnaryOp,
     accesses_in,
     walk,
 )
-from attncc.ir.printer import format_decl, format_stmt
+from attncc.ir.typecheck import (
+    A_KIND,
+    FrozenMap,
+    Site,
+    TensorInfo,
+    Typer,
+    compute_dtype,
+    kind_of,
+    suggest,
+)
 
 __all__ = ["FrozenMap", "ProgramInfo", "TensorInfo", "compute_dtype", "kind_of", "validate"]
 
 # What a declared name is. Ranks come from inputs and `rank` declarations.
 INPUT, PARAM, LET, RANK, TENSOR = "input", "param", "let", "rank", "tensor"
-
-
-class FrozenMap(Mapping):
-    """A read-only, hashable, picklable dict (``MappingProxyType`` does not pickle)."""
-
-    __slots__ = ("_d",)
-
-    def __init__(self, items: Mapping | None = None):
-        self._d = dict(items or {})
-
-    def __getitem__(self, key):
-        return self._d[key]
-
-    def __iter__(self):
-        return iter(self._d)
-
-    def __len__(self) -> int:
-        return len(self._d)
-
-    def __hash__(self) -> int:
-        return hash(tuple(self._d.items()))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Mapping) and dict(self._d) == dict(other)
-
-    def __repr__(self) -> str:
-        return f"FrozenMap({self._d!r})"
-
-    def __reduce__(self):
-        return (FrozenMap, (self._d,))
-
-
-@dataclass(frozen=True, slots=True)
-class TensorInfo:
-    """A tensor of the program: an input, or the output of a statement."""
-
-    name: str
-    ranks: tuple[str, ...]
-    dtype: DType
-    is_input: bool
 
 
 @dataclass(frozen=True)
@@ -137,8 +96,8 @@ class ProgramInfo:
 
     def expr_dtype(self, expr: Expr, stmt: Stmt | None = None) -> DType:
         """The dtype of ``expr`` (rank names are integers, as indices or as extents)."""
-        site = _Site.of(stmt, self.program) if stmt is not None else _Site("expression", "")
-        return _Typer(self._scope(), self.tensors, site).dtype(expr)
+        site = Site.of(stmt, self.program) if stmt is not None else Site("expression", "")
+        return Typer(self._scope(), self.tensors, site).dtype(expr)
 
     def _scope(self) -> dict[str, DType]:
         scope = {r: DType.I32 for r in self.ranks}
@@ -149,174 +108,6 @@ class ProgramInfo:
 def validate(program: Program) -> ProgramInfo:
     """Check ``program`` and infer its dtypes; raise the first :class:`ValidationError`."""
     return _Validator(program).run()
-
-
-def kind_of(dtype: DType) -> str:
-    """``"float"``, ``"integer"`` or ``"bool"``."""
-    return "float" if dtype.is_float else "integer" if dtype.is_int else "bool"
-
-
-def compute_dtype(dtype: DType) -> DType:
-    """The dtype arithmetic on a value of ``dtype`` yields: ``f32``, ``i32`` or ``bool``."""
-    return DType.F32 if dtype.is_float else DType.I32 if dtype.is_int else DType.BOOL
-
-
-# ----------------------------------------------------------------------------- errors
-
-
-@dataclass(frozen=True)
-class _Site:
-    """Where a rule is being checked: a line of the program, for messages and locations."""
-
-    what: str
-    text: str
-    loc: Loc | None = None
-    source: str | None = None
-
-    @staticmethod
-    def of(node: Any, program: Program) -> _Site:
-        if isinstance(node, Stmt):
-            return _Site("statement", format_stmt(node), node.loc, program.source)
-        return _Site("declaration", format_decl(node), node.loc, program.source)
-
-    def fail(self, cls: type[ValidationError], message: str, loc: Loc | None = None):
-        text = f"{message}\n  in {self.what}: {self.text}" if self.text else message
-        raise cls(text, loc=loc or self.loc, source=self.source)
-
-
-_A = {"float": "a float", "integer": "an integer", "bool": "a bool"}
-
-
-def _suggest(name: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
-# ----------------------------------------------------------------------------- typing
-
-
-class _Typer:
-    """Infers dtypes bottom-up; each construct has one rule and one error."""
-
-    def __init__(self, scope: Mapping[str, DType], tensors: Mapping[str, TensorInfo], site: _Site):
-        self.scope, self.tensors, self.site = scope, tensors, site
-
-    def dtype(self, e: Expr) -> DType:
-        if isinstance(e, Const):
-            v = e.value
-            return (
-                DType.BOOL
-                if isinstance(v, bool)
-                else DType.I32
-                if isinstance(v, int)
-                else DType.F32
-            )
-        if isinstance(e, Name):
-            return self.scope[e.name]
-        if isinstance(e, Access):
-            for i, index in enumerate(e.indices):
-                self._index(e, i, index)
-            return self.tensors[e.tensor].dtype
-        if isinstance(e, Unary):
-            t = self.dtype(e.operand)
-            if e.op is UnaryOp.NOT:
-                return self._need_bool(t, e.operand, "not", e.loc)
-            return compute_dtype(self._need_number(t, e.operand, "unary -", e.loc))
-        if isinstance(e, Binary):
-            return self._binary(e)
-        if isinstance(e, Call):
-            return self._call(e)
-        raise TypeError(f"not an attncc expression: {e!r}")
-
-    def _index(self, access: Access, i: int, index: Expr) -> None:
-        t = self.dtype(index)
-        if t.is_int:
-            return
-        inner = [a.tensor for a in accesses_in(index)]
-        why = f"; it reads {inner[0]}, a {t} tensor" if isinstance(index, Access) and inner else ""
-        self.site.fail(
-            DTypeError,
-            f"index {i} of {access} is `{index}`, of dtype {t}{why}; an index must be an "
-            "integer (a rank, an integer let/param, or a read of an i32/i8 tensor). "
-            "Fix: make it integer, e.g. i32(...)",
-            index.loc or access.loc,
-        )
-
-    def _need_number(self, t: DType, e: Expr, op: str, loc: Loc | None) -> DType:
-        if t is DType.BOOL:
-            self.site.fail(
-                DTypeError,
-                f"`{op}` needs a number but `{e}` is a bool; arithmetic on predicates is not "
-                "defined. Fix: use select(cond, a, b), or cast with f32(...) / i32(...)",
-                e.loc or loc,
-            )
-        return t
-
-    def _need_bool(self, t: DType, e: Expr, op: str, loc: Loc | None) -> DType:
-        if t is not DType.BOOL:
-            self.site.fail(
-                DTypeError,
-                f"`{op}` needs a bool but `{e}` is {t}. Fix: compare it, e.g. `{e} != 0`",
-                e.loc or loc,
-            )
-        return DType.BOOL
-
-    def _binary(self, e: Binary) -> DType:
-        lt, rt = self.dtype(e.lhs), self.dtype(e.rhs)
-        op = e.op.value
-        if e.op.is_logical:
-            self._need_bool(lt, e.lhs, op, e.loc)
-            return self._need_bool(rt, e.rhs, op, e.loc)
-        if e.op.is_comparison:
-            if e.op in (BinaryOp.EQ, BinaryOp.NE) and lt is DType.BOOL and rt is DType.BOOL:
-                return DType.BOOL
-            if (lt is DType.BOOL) != (rt is DType.BOOL) or lt is DType.BOOL:
-                self.site.fail(
-                    DTypeError,
-                    f"`{e}` compares {lt} with {rt}; `{op}` needs two numbers"
-                    + (" (or two bools for == / !=)" if op in ("==", "!=") else "")
-                    + ". Fix: cast one side, e.g. i32(...)",
-                    e.loc,
-                )
-            return DType.BOOL
-        self._need_number(lt, e.lhs, op, e.loc)
-        self._need_number(rt, e.rhs, op, e.loc)
-        return DType.F32 if lt.is_float or rt.is_float else DType.I32
-
-    def _call(self, e: Call) -> DType:
-        name = e.fn.value
-        if len(e.args) != e.fn.arity:
-            self.site.fail(
-                ValidationError,
-                f"{name}() takes {e.fn.arity} argument(s) but {len(e.args)} were given in `{e}`",
-                e.loc,
-            )
-        types = [self.dtype(a) for a in e.args]
-        if e.fn.cast_dtype is not None:
-            return e.fn.cast_dtype  # casts convert between any two dtypes
-        if e.fn is Fn.SELECT:
-            self._need_bool(types[0], e.args[0], "select's condition", e.loc)
-            a, b = types[1], types[2]
-            if a is DType.BOOL and b is DType.BOOL:
-                return DType.BOOL
-            if (a is DType.BOOL) != (b is DType.BOOL):
-                self.site.fail(
-                    DTypeError,
-                    f"the branches of `{e}` are {a} and {b}; select needs two numbers or two "
-                    "bools. Fix: cast one branch",
-                    e.loc,
-                )
-            return DType.F32 if a.is_float or b.is_float else DType.I32
-        for t, a in zip(types, e.args, strict=True):
-            self._need_number(t, a, f"{name}()", e.loc)
-        if e.fn in (Fn.MAX, Fn.MIN):
-            return DType.F32 if any(t.is_float for t in types) else DType.I32
-        if e.fn in (Fn.ABS, Fn.FLOOR, Fn.CEIL):
-            return compute_dtype(types[0])
-        return DType.F32  # exp, log, tanh, sqrt, ...: integers promote to float
-
-
-# ----------------------------------------------------------------------------- the rules
 
 
 class _Validator:
@@ -334,7 +125,7 @@ class _Validator:
 
     def run(self) -> ProgramInfo:
         for decl in self.p.decls:
-            site = _Site.of(decl, self.p)
+            site = Site.of(decl, self.p)
             if isinstance(decl, Input):
                 self._input(decl, site)
             elif isinstance(decl, Param):
@@ -346,7 +137,7 @@ class _Validator:
             else:
                 raise TypeError(f"not an attncc declaration: {decl!r}")
         for stmt in self.p.stmts:
-            self._stmt(stmt, _Site.of(stmt, self.p))
+            self._stmt(stmt, Site.of(stmt, self.p))
         self._outputs()
         self._unused_inputs()
         return ProgramInfo(
@@ -359,7 +150,7 @@ class _Validator:
         )
 
     # names ---------------------------------------------------------------------------
-    def _declare(self, name: str, kind: str, origin: str, site: _Site) -> None:
+    def _declare(self, name: str, kind: str, origin: str, site: Site) -> None:
         """Rule: every name is declared once, across inputs, params, lets, ranks, tensors."""
         if name in self.kinds:
             site.fail(
@@ -375,7 +166,7 @@ class _Validator:
         scope.update(self.scalars)
         return scope
 
-    def _resolve_scalar_names(self, expr: Expr, site: _Site, context: str) -> None:
+    def _resolve_scalar_names(self, expr: Expr, site: Site, context: str) -> None:
         """Rule: a bare name is a rank, let or param declared before this line."""
         for node in walk(expr):
             if not isinstance(node, Name):
@@ -401,13 +192,13 @@ class _Validator:
                 )
             site.fail(
                 NameResolutionError,
-                f"unknown name {node.name}{_suggest(node.name, list(self.kinds))}; {context} "
+                f"unknown name {node.name}{suggest(node.name, list(self.kinds))}; {context} "
                 "may use ranks, params, lets and literals declared before it",
                 node.loc,
             )
 
     # declarations --------------------------------------------------------------------
-    def _input(self, d: Input, site: _Site) -> None:
+    def _input(self, d: Input, site: Site) -> None:
         """Rule: an input has a fresh name and distinct ranks; each dimension binds a rank."""
         self._declare(d.name, INPUT, f"input {d.name}", site)
         if not d.ranks:
@@ -432,7 +223,7 @@ class _Validator:
             self.rank_sources[r].append((d.name, dim))
         self.tensors[d.name] = TensorInfo(d.name, d.ranks, d.dtype, True)
 
-    def _param(self, d: Param, site: _Site) -> None:
+    def _param(self, d: Param, site: Site) -> None:
         """Rule: a param's default agrees in kind with its dtype (an int may default a float)."""
         self._declare(d.name, PARAM, f"param {d.name}", site)
         v = d.default
@@ -448,11 +239,11 @@ class _Validator:
                 site.fail(
                     DTypeError,
                     f"param {d.name} is {d.dtype} but its default {v!r} is a "
-                    f"{type(v).__name__}. Fix: give {_A[kind_of(d.dtype)]} default",
+                    f"{type(v).__name__}. Fix: give {A_KIND[kind_of(d.dtype)]} default",
                 )
         self.scalars[d.name] = d.dtype
 
-    def _scalar_expr(self, expr: Expr, site: _Site, context: str) -> DType:
+    def _scalar_expr(self, expr: Expr, site: Site, context: str) -> DType:
         """Rule: a let/rank expression reads no tensor; rank names there are extents."""
         for a in accesses_in(expr):
             site.fail(
@@ -462,14 +253,14 @@ class _Validator:
                 a.loc,
             )
         self._resolve_scalar_names(expr, site, context)
-        return _Typer(self._scope(), self.tensors, site).dtype(expr)
+        return Typer(self._scope(), self.tensors, site).dtype(expr)
 
-    def _let(self, d: Let, site: _Site) -> None:
+    def _let(self, d: Let, site: Site) -> None:
         t = self._scalar_expr(d.value, site, f"let {d.name}")
         self._declare(d.name, LET, f"let {d.name}", site)
         self.scalars[d.name] = compute_dtype(t)
 
-    def _rank_decl(self, d: RankDecl, site: _Site) -> None:
+    def _rank_decl(self, d: RankDecl, site: Site) -> None:
         """Rule: a `rank` declares a new rank whose extent is an integer expression."""
         t = self._scalar_expr(d.extent, site, f"rank {d.name}")
         if not t.is_int:
@@ -483,7 +274,7 @@ class _Validator:
         self.rank_sources[d.name] = []
 
     # statements ----------------------------------------------------------------------
-    def _stmt(self, s: Stmt, site: _Site) -> None:
+    def _stmt(self, s: Stmt, site: Site) -> None:
         self._declare(s.out, TENSOR, f"the output of statement {s.out}", site)
         self._stmt_ranks(s, site)
         self._stmt_accesses(s, site)
@@ -493,11 +284,11 @@ class _Validator:
         self._stmt_rank_use(s, site)
         self._stmt_types(s, site)
 
-    def _rank_list(self, ranks: tuple[str, ...], side: str, site: _Site) -> None:
+    def _rank_list(self, ranks: tuple[str, ...], side: str, site: Site) -> None:
         for i, r in enumerate(ranks):
             if self.kinds.get(r) != RANK:
                 what = self.origin.get(r, "not declared")
-                hint = _suggest(r, list(self.rank_sources))
+                hint = suggest(r, list(self.rank_sources))
                 site.fail(
                     NameResolutionError,
                     f"{r} on the {side} is not a rank ({what}){hint}; ranks come from inputs "
@@ -506,7 +297,7 @@ class _Validator:
             if ranks.index(r) != i:
                 site.fail(ValidationError, f"rank {r} appears twice on the {side}; list it once")
 
-    def _stmt_ranks(self, s: Stmt, site: _Site) -> None:
+    def _stmt_ranks(self, s: Stmt, site: Site) -> None:
         """Rule: the left lists distinct known ranks; a reduction has its own distinct ranks."""
         self._rank_list(s.ranks, "left side", site)
         if s.reduce is None and s.over:
@@ -527,7 +318,7 @@ class _Validator:
                     f"{s.reduce.value}(...)",
                 )
 
-    def _stmt_accesses(self, s: Stmt, site: _Site) -> None:
+    def _stmt_accesses(self, s: Stmt, site: Site) -> None:
         """Rule: reads go to inputs and earlier statements, one index per declared rank."""
         reads: list[str] = []
         for e in (s.value, s.where):
@@ -537,7 +328,7 @@ class _Validator:
                     reads.append(a.tensor)
         self.reads[s.out] = tuple(reads)
 
-    def _access(self, s: Stmt, a: Access, site: _Site) -> None:
+    def _access(self, s: Stmt, a: Access, site: Site) -> None:
         kind = self.kinds.get(a.tensor)
         if kind in (RANK, LET, PARAM):
             site.fail(
@@ -558,7 +349,7 @@ class _Validator:
             if later is None:
                 site.fail(
                     NameResolutionError,
-                    f"unknown tensor {a.tensor} in `{a}`{_suggest(a.tensor, list(self.tensors))}",
+                    f"unknown tensor {a.tensor} in `{a}`{suggest(a.tensor, list(self.tensors))}",
                     a.loc,
                 )
             cycle = self._cycle(a.tensor, s.out)
@@ -602,7 +393,7 @@ class _Validator:
                     stack.append((nxt, [*path, nxt]))
         return None
 
-    def _stmt_rank_use(self, s: Stmt, site: _Site) -> None:
+    def _stmt_rank_use(self, s: Stmt, site: Site) -> None:
         """Rule: right-side ranks not on the left are exactly the reduction ranks."""
         used: dict[str, Name] = {}
         for e in (s.value, s.where):
@@ -630,9 +421,9 @@ class _Validator:
                     f"reduction rank must index the value or the filter. Fix: drop {r}",
                 )
 
-    def _stmt_types(self, s: Stmt, site: _Site) -> None:
+    def _stmt_types(self, s: Stmt, site: Site) -> None:
         """Rule: a filter is a bool, a reduced value a number, an annotation of the value's kind."""
-        typer = _Typer(self._scope(), self.tensors, site)
+        typer = Typer(self._scope(), self.tensors, site)
         t = typer.dtype(s.value)
         if s.where is not None:
             wt = typer.dtype(s.where)
@@ -665,9 +456,7 @@ class _Validator:
     # program-level rules -------------------------------------------------------------
     def _outputs(self) -> None:
         """Rule: outputs are distinct statement outputs, at least one."""
-        site = _Site(
-            "output line", f"output {', '.join(self.p.outputs)}", self.p.loc, self.p.source
-        )
+        site = Site("output line", f"output {', '.join(self.p.outputs)}", self.p.loc, self.p.source)
         if not self.p.outputs:
             site.fail(ValidationError, "the program has no outputs. Fix: end with `output NAME`")
         for i, name in enumerate(self.p.outputs):
@@ -678,7 +467,7 @@ class _Validator:
                 site.fail(
                     NameResolutionError,
                     f"output {name} is not a statement's output"
-                    f"{_suggest(name, [s.out for s in self.p.stmts])}",
+                    f"{suggest(name, [s.out for s in self.p.stmts])}",
                 )
             if info.is_input:
                 ranks = ", ".join(info.ranks)
@@ -693,7 +482,7 @@ class _Validator:
         read = {t for ts in self.reads.values() for t in ts}
         for d in self.p.inputs:
             if d.name not in read:
-                _Site.of(d, self.p).fail(
+                Site.of(d, self.p).fail(
                     UnusedInputError,
                     f"input {d.name} is never read by any statement. Fix: remove it, or "
                     "declare its ranks with `rank NAME = ...` if it was only there to bind them",
