@@ -55,6 +55,7 @@ import numpy as np
 from attncc.errors import ArgumentError
 from attncc.ir._interp_contract import normalise
 from attncc.ir._interp_eval import Space, Stored, convert, evaluate_stmt
+from attncc.ir.arguments import check_int_range, split_arguments
 from attncc.ir.bind import Binding, bind
 from attncc.ir.nodes import (
     Binary,
@@ -86,7 +87,6 @@ _OUT_DTYPES = {
     DType.I8: np.int8,
     DType.BOOL: np.bool_,
 }
-_INT_RANGE = {DType.I32: (-(2**31), 2**31 - 1), DType.I8: (-128, 127)}
 
 
 def interpret(program: Program | str, /, **inputs_and_params) -> np.ndarray | dict[str, np.ndarray]:
@@ -100,7 +100,7 @@ def interpret(program: Program | str, /, **inputs_and_params) -> np.ndarray | di
     """
     program = _as_program(program)
     info = validate(program)
-    arrays, params = _split_arguments(program, inputs_and_params)
+    arrays, params = split_arguments(program, inputs_and_params)
     binding = bind(
         program, shapes={n: a.shape for n, a in arrays.items()}, params=params, info=info
     )
@@ -127,77 +127,8 @@ def _as_program(program: Program | str) -> Program:
     )
 
 
-# ----------------------------------------------------------------------------- arguments
-
-
-def _split_arguments(
-    program: Program, given: Mapping[str, object]
-) -> tuple[dict[str, np.ndarray], dict[str, object]]:
-    """Inputs → numpy arrays (kind-checked), params → scalars; unknown or missing → error."""
-    inputs = {d.name: d for d in program.inputs}
-    params = {p.name for p in program.params}
-    expected = _expected(program)
-    extra = [k for k in given if k not in inputs and k not in params]
-    if extra:
-        raise ArgumentError(
-            f"{program.name} has no input or param named {', '.join(extra)}; it expects {expected}"
-        )
-    missing = [n for n in inputs if n not in given]
-    if missing:
-        raise ArgumentError(
-            f"missing input(s) {', '.join(missing)}; {program.name} expects {expected}"
-        )
-    arrays = {n: _check_kind(n, inputs[n].dtype, _to_numpy(given[n])) for n in inputs}
-    values = {k: _to_scalar(v) for k, v in given.items() if k in params}
-    return arrays, values
-
-
-def _expected(program: Program) -> str:
-    ins = ", ".join(f"{d.name}[{', '.join(d.ranks)}] : {d.dtype}" for d in program.inputs)
-    ps = ", ".join(
-        f"{p.name} : {p.dtype}" + ("" if p.default is None else f" = {p.default}")
-        for p in program.params
-    )
-    return f"inputs {ins}" + (f" and params {ps}" if ps else "")
-
-
-def _to_numpy(x: object) -> np.ndarray:
-    """numpy arrays as they are; torch tensors detached, on CPU, bf16 through float32."""
-    if hasattr(x, "detach") and hasattr(x, "numpy"):
-        t = x.detach()
-        if str(t.dtype) == "torch.bfloat16":
-            t = t.float()
-        return t.cpu().numpy()
-    return np.asarray(x)
-
-
-def _to_scalar(v: object) -> object:
-    if hasattr(v, "item") and np.ndim(v) == 0:
-        return v.item()
-    return v
-
-
-def _check_kind(name: str, dtype: DType, arr: np.ndarray) -> np.ndarray:
-    """Rule: the array's kind (float / integer / bool) is the declared one."""
-    kind = arr.dtype.kind
-    ok = kind == "f" if dtype.is_float else kind in "iu" if dtype.is_int else kind == "b"
-    if not ok:
-        want = "a float" if dtype.is_float else "an integer" if dtype.is_int else "a bool"
-        raise ArgumentError(
-            f"input {name} is declared {dtype} but the array has dtype {arr.dtype}; pass "
-            f"{want} array" + (" (dequantise in the program, not before)" if dtype.is_int else "")
-        )
-    return arr
-
-
 def _load_input(name: str, ranks: tuple[str, ...], dtype: DType, arr: np.ndarray) -> Stored:
-    if dtype.is_int and arr.size:
-        lo, hi = _INT_RANGE[dtype]
-        if arr.min() < lo or arr.max() > hi:
-            raise ArgumentError(
-                f"input {name} is {dtype} but holds values in [{arr.min()}, {arr.max()}], "
-                f"outside [{lo}, {hi}]"
-            )
+    check_int_range(name, dtype, arr)
     value = convert(arr, dtype) if not dtype.is_int else arr.astype(np.int64)
     value = np.array(value, dtype=value.dtype, copy=value is arr)  # never alias the caller
     return Stored(name, ranks, value, None, arr.shape, (0,) * arr.ndim)
