@@ -5,7 +5,8 @@ Front doors:
 * :func:`parse` -- program text to a :class:`Program` (errors name line and column);
 * :mod:`variants` -- a catalogue of standard attention programs built in Python;
 * :func:`validate` -- check a program and infer its tensors' ranks and dtypes;
-* :func:`interpret` -- the reference semantics, on numpy arrays.
+* :func:`interpret` -- the reference semantics, on numpy arrays;
+* :func:`compile` -- a kernel for a target (``"cpu"``), called like :func:`interpret`.
 
 Submodules load on first use, so ``import attncc`` stays cheap.
 """
@@ -20,15 +21,28 @@ from attncc.ir.nodes import Program
 
 if TYPE_CHECKING:
     from attncc import variants
+    from attncc.compiler import Kernel, compile
     from attncc.ir.interpreter import interpret
     from attncc.ir.parser import parse
     from attncc.ir.validate import validate
 
 __version__ = "0.1.0"
 
-__all__ = ["AttnccError", "Program", "__version__", "interpret", "parse", "validate", "variants"]
+__all__ = [
+    "AttnccError",
+    "Kernel",
+    "Program",
+    "__version__",
+    "compile",
+    "interpret",
+    "parse",
+    "validate",
+    "variants",
+]
 
 _LAZY = {
+    "compile": ("attncc.compiler", "compile"),
+    "Kernel": ("attncc.compiler", "Kernel"),
     "parse": ("attncc.ir.parser", "parse"),
     "interpret": ("attncc.ir.interpreter", "interpret"),
     "validate": ("attncc.ir.validate", "validate"),

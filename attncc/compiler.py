@@ -1,0 +1,183 @@
+"""``attncc.compile``: a program and a target in, a callable kernel out.
+
+Shape legend for the example: ``b`` batch, ``h`` query heads, ``g`` key/value heads,
+``p`` queries, ``m`` keys, ``e``/``f`` head dims.
+
+>>> import numpy as np, attncc
+>>> kernel = attncc.compile(attncc.variants.gqa_causal(), target="cpu")
+>>> q = np.random.rand(1, 4, 10, 16).astype(np.float32)
+>>> k = np.random.rand(1, 2, 10, 16).astype(np.float32)
+>>> out = kernel(Q=q, K=k, V=k)
+>>> bool(np.allclose(out, attncc.interpret(kernel.program, Q=q, K=k, V=k), atol=1e-5))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from attncc.errors import ArgumentError, ShapeError, UnsupportedError
+from attncc.ir.arguments import check_int_range, split_arguments
+from attncc.ir.bind import bind
+from attncc.ir.nodes import DType, Program
+from attncc.ir.validate import validate
+from attncc.targets import get_target
+from attncc.targets.base import Artifact, Config, Source, Target
+
+__all__ = ["Kernel", "compile"]
+
+
+def compile(
+    program: Program | str,
+    target: str | Target = "cpu",
+    *,
+    shapes: Mapping[str, int] | None = None,
+    config: Config | None = None,
+) -> Kernel:
+    """Compile ``program`` (a :class:`Program` or its text) for ``target``.
+
+    ``shapes`` fixes rank extents ahead of time (``{"h": 8, "e": 64}``); ranks left out are
+    bound from the arguments of each call, and the target decides which of those a build is
+    specialised for (the CPU target keeps sequence lengths symbolic: one build serves every
+    length). ``config`` picks schedule knobs; left-out knobs take the target's defaults.
+    Raises :class:`~attncc.errors.AttnccError` subclasses for an invalid program, an unknown
+    target or knob, or a feature the target does not support.
+    """
+    if isinstance(program, str):
+        from attncc.ir.parser import parse
+
+        program = parse(program)
+    if not isinstance(program, Program):
+        raise ArgumentError(f"compile() takes a Program or program text, got {type(program)}")
+    validate(program)
+    tgt = get_target(target) if isinstance(target, str) else target
+    return Kernel(program, tgt, dict(shapes or {}), dict(config or {}))
+
+
+class Kernel:
+    """A compiled program: call it with the program's inputs and params by name.
+
+    Arrays may be numpy arrays or torch tensors (CPU); the result is of the same kind (one
+    array, or a dict by output name for several outputs). Non-contiguous arrays, and float
+    arrays of another precision than the declared one, are copied into the declared layout
+    before the call. ``kernel.source`` is the generated code of the latest build.
+    """
+
+    def __init__(self, program: Program, target: Target, shapes: dict[str, int], config: dict):
+        self.program = program
+        self.target = target
+        self.shapes = shapes
+        self._requested = config
+        self._builds: dict[tuple, Artifact] = {}
+        self._latest: Artifact | None = None
+        unknown = sorted(set(shapes) - set(validate(program).ranks))
+        if unknown:
+            raise ShapeError(
+                f"shapes name rank(s) {', '.join(unknown)} that {program.name} does not have; "
+                f"its ranks are {', '.join(validate(program).ranks)}"
+            )
+        if shapes and _all_bound(program, shapes):
+            self._artifact(bind(program, extents=shapes).extents)
+
+    # ------------------------------------------------------------------ inspection
+    @property
+    def config(self) -> dict[str, Any]:
+        """The full config of the latest build (requested knobs plus the target's defaults)."""
+        if self._latest is None:
+            return dict(self._requested)
+        return dict(self._latest.source.meta.get("config", self._requested))
+
+    @property
+    def source(self) -> str:
+        return self._require_build().source.text
+
+    @property
+    def built(self) -> Source:
+        return self._require_build().source
+
+    def _require_build(self) -> Artifact:
+        if self._latest is None:
+            raise ArgumentError(
+                "this kernel has not been built yet: call it, or pass shapes= covering every "
+                "rank to attncc.compile() to build ahead of time"
+            )
+        return self._latest
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, **arguments: Any) -> Any:
+        wants_torch = any(_is_torch(v) for v in arguments.values())
+        arrays, params = split_arguments(self.program, arguments)
+        for d in self.program.inputs:
+            check_int_range(d.name, d.dtype, arrays[d.name])
+        binding = bind(
+            self.program,
+            shapes={n: a.shape for n, a in arrays.items()},
+            extents=self.shapes or None,
+            params=params,
+        )
+        empty = [r for r, n in binding.extents.items() if n == 0]
+        if empty:
+            raise ShapeError(
+                f"rank(s) {', '.join(empty)} of {self.program.name} have extent 0; compiled "
+                "kernels need non-empty ranks (attncc.interpret handles empty ones)"
+            )
+        artifact = self._artifact(binding.extents)
+        prepared = {d.name: _storage(arrays[d.name], d.dtype) for d in self.program.inputs}
+        outputs = self.target.run(artifact, prepared, binding.scalars)
+        if wants_torch:
+            import torch
+
+            outputs = {k: torch.from_numpy(v) for k, v in outputs.items()}
+        return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+    def _artifact(self, extents: Mapping[str, int]) -> Artifact:
+        fixed = self.target.specialise(self.program, extents)
+        key = tuple(sorted(fixed.items()))
+        artifact = self._builds.get(key)
+        if artifact is None:
+            space = self.target.space(self.program, fixed)
+            reason = space.why_infeasible(self._requested)
+            if reason:
+                raise UnsupportedError(
+                    f"config not possible on target {self.target.name} for {self.program.name}: "
+                    f"{reason}"
+                )
+            source = self.target.lower(self.program, space.complete(self._requested), fixed)
+            artifact = self.target.build(source)
+            self._builds[key] = artifact
+        self._latest = artifact
+        return artifact
+
+    def __repr__(self) -> str:
+        return f"<attncc.Kernel {self.program.name} on {self.target.name} config={self.config}>"
+
+
+def _all_bound(program: Program, shapes: Mapping[str, int]) -> bool:
+    declared = {d.name for d in program.rank_decls}
+    return all(r in shapes or r in declared for r in validate(program).ranks)
+
+
+def _is_torch(value: Any) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+_STORAGE = {
+    DType.F32: np.float32,
+    DType.F16: np.float16,
+    DType.I32: np.int32,
+    DType.I8: np.int8,
+    DType.BOOL: np.bool_,
+}
+
+
+def _storage(array: np.ndarray, dtype: DType) -> np.ndarray:
+    """The array in its declared storage dtype and C order (bf16 as its uint16 bit pattern)."""
+    if dtype is DType.BF16:
+        from attncc.ir.numerics import round_bf16
+
+        bits = round_bf16(array).astype(np.float32).view(np.uint32) >> 16
+        return np.ascontiguousarray(bits.astype(np.uint16))
+    return np.ascontiguousarray(array, dtype=_STORAGE[dtype])

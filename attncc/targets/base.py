@@ -1,0 +1,170 @@
+"""The target protocol: one small interface, so that a new target is one new module.
+
+A target answers five questions about a program at given extents:
+
+* :meth:`Target.space` -- which schedules exist (knobs) and which are infeasible (constraints);
+* :meth:`Target.lower` -- the source text for one schedule (TVMScript, Triton, WGSL);
+* :meth:`Target.build` -- an artifact from that source (a loaded module, a cubin);
+* :meth:`Target.run` -- outputs from an artifact and arguments;
+* :meth:`Target.describe` -- a fingerprint of the hardware and toolchain, for cache keys and
+  tuning databases.
+
+Extents map every rank to an int or to ``None`` (symbolic: the build serves any length).
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from attncc.ir.nodes import Program
+
+__all__ = [
+    "Artifact",
+    "Config",
+    "Constraint",
+    "Knob",
+    "Source",
+    "Space",
+    "Target",
+    "stable_hash",
+]
+
+Config = Mapping[str, Any]
+Extents = Mapping[str, "int | None"]
+
+
+def stable_hash(*parts: Any) -> str:
+    """sha256 of JSON-serialisable parts, with sorted keys: equal inputs, equal keys."""
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Knob:
+    """One schedule decision and the values it may take; ``choices[0]`` unless ``default``."""
+
+    name: str
+    choices: tuple[Any, ...]
+    default: Any = None
+
+    @property
+    def initial(self) -> Any:
+        return self.choices[0] if self.default is None else self.default
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A static feasibility rule: ``check(config)`` returns ``None`` or the reason it fails."""
+
+    name: str
+    check: Callable[[Config], str | None]
+
+
+@dataclass(frozen=True)
+class Space:
+    """The schedules a target offers for one program at one set of extents."""
+
+    knobs: tuple[Knob, ...]
+    constraints: tuple[Constraint, ...] = ()
+
+    def default(self) -> dict[str, Any]:
+        return {k.name: k.initial for k in self.knobs}
+
+    def why_infeasible(self, config: Config) -> str | None:
+        """The first broken constraint or unknown knob value, or ``None`` if feasible."""
+        for knob in self.knobs:
+            if knob.name in config and config[knob.name] not in knob.choices:
+                return f"{knob.name}={config[knob.name]!r} is not one of {list(knob.choices)}"
+        unknown = sorted(set(config) - {k.name for k in self.knobs})
+        if unknown:
+            return f"unknown knob(s) {', '.join(unknown)}; knobs: {[k.name for k in self.knobs]}"
+        full = {**self.default(), **config}
+        for c in self.constraints:
+            reason = c.check(full)
+            if reason:
+                return f"{c.name}: {reason}"
+        return None
+
+    def complete(self, config: Config | None) -> dict[str, Any]:
+        return {**self.default(), **(config or {})}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """Every feasible config (the product of the knobs' choices, filtered)."""
+        import itertools
+
+        names = [k.name for k in self.knobs]
+        for values in itertools.product(*(k.choices for k in self.knobs)):
+            config = dict(zip(names, values, strict=True))
+            if self.why_infeasible(config) is None:
+                yield config
+
+    @property
+    def size(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What :meth:`Target.lower` produced: text a person can read, plus what running needs.
+
+    ``extents`` are the ones the source is specialised for (``None``: symbolic);
+    ``meta`` holds the target's own launch information (argument order, kernel kinds).
+    """
+
+    target: str
+    language: str
+    text: str
+    entry: str
+    extents: Mapping[str, int | None]
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return stable_hash(self.target, self.language, self.text, self.entry, dict(self.meta))
+
+
+@dataclass
+class Artifact:
+    """A built source: ``handle`` is the target's own object (a TVM module, a cubin, ...)."""
+
+    source: Source
+    handle: Any
+    path: str | None = None
+
+
+class Target(abc.ABC):
+    """Base of every target. Subclasses set ``name`` and capabilities as class attributes."""
+
+    name: ClassVar[str]
+    #: Source language of :meth:`lower`.
+    language: ClassVar[str]
+    #: Whether :meth:`run` can execute here (a CUDA target on a machine without a GPU can't).
+    can_run: ClassVar[bool] = True
+
+    @abc.abstractmethod
+    def space(self, program: Program, extents: Extents) -> Space: ...
+
+    @abc.abstractmethod
+    def lower(self, program: Program, config: Config, extents: Extents) -> Source: ...
+
+    @abc.abstractmethod
+    def build(self, source: Source) -> Artifact: ...
+
+    @abc.abstractmethod
+    def run(
+        self, artifact: Artifact, arrays: Mapping[str, np.ndarray], scalars: Mapping[str, Any]
+    ) -> dict[str, np.ndarray]: ...
+
+    @abc.abstractmethod
+    def describe(self) -> dict[str, Any]: ...
+
+    def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
+        """Which extents a build fixes: by default all of them; targets free the lengths."""
+        return dict(extents)
