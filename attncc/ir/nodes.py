@@ -410,6 +410,11 @@ class Stmt:
     def space(self) -> tuple[str, ...]:
         return self.ranks + self.over
 
+    def __str__(self) -> str:
+        from attncc.ir.printer import format_stmt
+
+        return format_stmt(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Program:
