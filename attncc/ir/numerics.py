@@ -38,9 +38,11 @@ def _wrap_int(x: np.ndarray, bits: int) -> np.ndarray:
     x = np.asarray(x)
     half = 1 << (bits - 1)
     if x.dtype.kind == "f":
-        t = np.where(np.isfinite(x), np.trunc(x), 0.0)
-        return (np.mod(t + half, 2.0 * half) - half).astype(np.int64)
-    return (np.mod(x.astype(np.int64) + half, 2 * half) - half).astype(np.int64)
+        # mod first, then shift: adding `half` to a huge float would lose it to rounding
+        r = np.mod(np.where(np.isfinite(x), np.trunc(x), 0.0), 2.0 * half)
+        return np.where(r >= half, r - 2.0 * half, r).astype(np.int64)
+    r = np.mod(x.astype(np.int64), 2 * half)
+    return np.where(r >= half, r - 2 * half, r).astype(np.int64)
 
 
 def convert(x: np.ndarray, dtype: DType) -> np.ndarray:

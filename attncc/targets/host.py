@@ -1,0 +1,241 @@
+"""The CPU this process runs on: TVM's LLVM target for it, its thread pool, and calling
+compiled CPU kernels on numpy arrays.
+
+``mcpu: "native"`` silently becomes ``generic`` under the wheel's LLVM triple (no AVX-512
+code at all), so the CPU is named explicitly: LLVM's host detection when the wheel's LLVM
+knows the name, else the best x86-64 micro-architecture level the CPU flags allow.
+
+TVM's thread pool starts with half the hardware threads unless ``TVM_NUM_THREADS`` says
+otherwise; :func:`configure_threads` sets it to the CPUs this process may use (before the
+pool starts, i.e. before the first parallel kernel runs).
+
+:class:`HostKernel` calls a compiled PrimFunc whose arguments are described by :class:`Arg`
+records (inputs, params, outputs in call order) the way
+:func:`attncc.ir.interpreter.interpret` is called: named numpy (or torch) arrays in,
+outputs allocated from the bound extents and returned.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from attncc.errors import ArgumentError, LoweringError
+from attncc.ir.bind import bind
+from attncc.ir.nodes import Program
+
+__all__ = [
+    "Arg",
+    "HostKernel",
+    "as_scalar",
+    "compile_tvmscript",
+    "configure_threads",
+    "cpu_count",
+    "host_cpu",
+    "host_target",
+]
+
+_V4 = {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"}
+_V3 = {"avx2", "fma", "bmi2", "movbe"}
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask, else ``os.cpu_count()``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def configure_threads() -> int:
+    """Set ``TVM_NUM_THREADS`` to :func:`cpu_count` unless the user set it; return it."""
+    os.environ.setdefault("TVM_NUM_THREADS", str(cpu_count()))
+    return int(os.environ["TVM_NUM_THREADS"])
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+@functools.cache
+def host_cpu() -> str:
+    """The LLVM CPU name for this host, e.g. ``znver4``, ``skylake-avx512``, ``x86-64-v3``."""
+    import tvm
+    from tvm.target import codegen
+
+    known = set(codegen.llvm_get_cpu_archlist(tvm.target.Target({"kind": "llvm"})))
+    cpu = codegen.llvm_get_system_cpu()
+    if cpu and cpu != "generic" and cpu in known:
+        return cpu
+    flags = _cpu_flags()
+    for level, need in (("x86-64-v4", _V4), ("x86-64-v3", _V3)):
+        if need <= flags and level in known:
+            return level
+    return "x86-64-v2" if "x86-64-v2" in known and "sse4_2" in flags else "generic"
+
+
+def host_target() -> dict:
+    """An LLVM target dict for this host (``tvm.compile(func, target=host_target())``)."""
+    return {"kind": "llvm", "mcpu": host_cpu()}
+
+
+# ----------------------------------------------------------------------------- kernels
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a kernel, in call order: an input, a param or an output."""
+
+    name: str
+    role: str  # "input" | "param" | "output"
+    dtype: str  # the buffer's element dtype (TVM's name), or the scalar's
+    ranks: tuple[str, ...] = ()
+
+
+def compile_tvmscript(text: str, target: dict, *, what: str = "the kernel"):
+    """Parse TVMScript ``text`` and compile it for ``target``; a failure is a
+    :class:`~attncc.errors.LoweringError` that names ``what``."""
+    import tvm
+
+    configure_threads()
+    try:
+        func = tvm.script.from_source(text)
+    except Exception as err:
+        raise LoweringError(f"{what} is TVMScript that does not parse: {err}\n{text}") from err
+    try:
+        return tvm.compile(func, target=target)
+    except Exception as err:
+        raise LoweringError(f"TVM could not compile {what}: {err}") from err
+
+
+class HostKernel:
+    """A compiled CPU kernel of ``program``.
+
+    Call it with ``tvm.runtime.Tensor`` s and scalars in ``args`` order (outputs
+    preallocated; no checks, no copies), or use :meth:`run` / :meth:`run_arrays` on numpy.
+    ``extents`` are the ones it was compiled for (``None``: symbolic).
+    """
+
+    def __init__(
+        self,
+        program: Program,
+        func_name: str,
+        args: tuple[Arg, ...],
+        extents: Mapping[str, int | None],
+        lib: Any,
+        target: dict,
+        source: Any = None,
+    ):
+        self.program, self.func_name, self.args, self.extents = program, func_name, args, extents
+        self.lib, self.target, self.source = lib, target, source
+        self._func = lib[func_name]
+
+    def __call__(self, *args) -> None:
+        self._func(*args)
+
+    def run(self, **inputs_and_params) -> np.ndarray | dict[str, np.ndarray]:
+        """Outputs for named inputs and params, as ``interpret`` returns them."""
+        params = {a.name for a in self.args if a.role == "param"}
+        arrays = {k: v for k, v in inputs_and_params.items() if k not in params}
+        scalars = {k: v for k, v in inputs_and_params.items() if k in params}
+        out = self.run_arrays(arrays, scalars)
+        return next(iter(out.values())) if len(out) == 1 else out
+
+    def run_arrays(
+        self, arrays: Mapping[str, Any], scalars: Mapping[str, Any] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Outputs by name for input arrays and param values (defaults fill the rest)."""
+        import tvm
+
+        program, scalars = self.program, dict(scalars or {})
+        inputs = [a for a in self.args if a.role == "input"]
+        extra = sorted(set(arrays) - {a.name for a in inputs})
+        extra += sorted(set(scalars) - {a.name for a in self.args if a.role == "param"})
+        if extra:
+            names = ", ".join(a.name for a in self.args if a.role != "output")
+            raise ArgumentError(
+                f"{program.name} has no input or param named {', '.join(extra)}; its "
+                f"arguments are {names}"
+            )
+        missing = [a.name for a in inputs if a.name not in arrays]
+        if missing:
+            raise ArgumentError(f"missing input {', '.join(missing)} of {program.name}")
+        given = {a.name: as_input_array(a, arrays[a.name], program.name) for a in inputs}
+        binding = bind(
+            program,
+            shapes={n: x.shape for n, x in given.items()},
+            params={k: as_scalar(v) for k, v in scalars.items()},
+        )
+        for r, n in self.extents.items():
+            if n is not None and binding.extents[r] != n:
+                raise ArgumentError(
+                    f"this kernel of {program.name} was compiled for {r} = {n} but the "
+                    f"arguments give {r} = {binding.extents[r]}; compile with {r} symbolic "
+                    "(extent None) to serve both"
+                )
+        call, outs = [], {}
+        for a in self.args:
+            if a.role == "input":
+                call.append(tvm.runtime.tensor(given[a.name]))
+            elif a.role == "param":
+                call.append(binding.scalars[a.name])
+            else:
+                shape = tuple(binding.extents[r] for r in a.ranks)
+                outs[a.name] = tvm.runtime.tensor(np.zeros(shape, np_dtype(a.dtype)))
+                call.append(outs[a.name])
+        self(*call)
+        return {n: t.numpy() for n, t in outs.items()}
+
+
+def np_dtype(dtype: str):
+    """The numpy dtype of a TVM dtype name (``bfloat16`` through ``ml_dtypes``)."""
+    if dtype == "bfloat16":
+        import ml_dtypes
+
+        return ml_dtypes.bfloat16
+    return np.dtype(dtype)
+
+
+def as_scalar(v: Any) -> Any:
+    """A numpy / torch 0-d value as a Python scalar; other values as they are."""
+    return v.item() if hasattr(v, "item") and np.ndim(v) == 0 else v
+
+
+def as_input_array(a: Arg, x: Any, program: str = "the program") -> np.ndarray:
+    """An input as a contiguous array of the kernel's dtype, rounded as the interpreter
+    rounds it (``f16`` / ``bf16`` to nearest even); the kind (float / integer / bool) and
+    an integer's range are checked."""
+    if hasattr(x, "detach") and hasattr(x, "numpy"):  # torch, bf16 through float32
+        x = x.detach().cpu()
+        x = (x.float() if str(x.dtype) == "torch.bfloat16" else x).numpy()
+    x = np.asarray(x)
+    floating = a.dtype.startswith(("float", "bfloat"))
+    kind = "f" if floating else "b" if a.dtype == "bool" else "iu"
+    if x.dtype.kind not in kind:
+        raise ArgumentError(
+            f"input {a.name} of {program} is {a.dtype} but the array has dtype {x.dtype}"
+        )
+    if a.dtype in ("int8", "int32") and x.size:
+        info = np.iinfo(a.dtype)
+        if x.min() < info.min or x.max() > info.max:
+            raise ArgumentError(
+                f"input {a.name} is {a.dtype} but holds values in [{x.min()}, {x.max()}], "
+                f"outside [{info.min}, {info.max}]"
+            )
+    if a.dtype == "bfloat16":
+        from attncc.ir.numerics import round_bf16
+
+        x = round_bf16(x).astype(np.float32)
+    return np.ascontiguousarray(x, dtype=np_dtype(a.dtype))
