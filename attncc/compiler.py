@@ -126,7 +126,7 @@ class Kernel:
             )
         artifact = self._artifact(binding.extents)
         prepared = {d.name: _storage(arrays[d.name], d.dtype) for d in self.program.inputs}
-        outputs = self.target.run(artifact, prepared, binding.scalars)
+        outputs = self.target.run(artifact, prepared, binding.scalars, binding.extents)
         if wants_torch:
             import torch
 
@@ -174,10 +174,9 @@ _STORAGE = {
 
 
 def _storage(array: np.ndarray, dtype: DType) -> np.ndarray:
-    """The array in its declared storage dtype and C order (bf16 as its uint16 bit pattern)."""
+    """The array in its declared storage dtype and C order (bf16: rounded, held in float32)."""
     if dtype is DType.BF16:
         from attncc.ir.numerics import round_bf16
 
-        bits = round_bf16(array).astype(np.float32).view(np.uint32) >> 16
-        return np.ascontiguousarray(bits.astype(np.uint16))
+        return np.ascontiguousarray(round_bf16(array), dtype=np.float32)
     return np.ascontiguousarray(array, dtype=_STORAGE[dtype])

@@ -159,8 +159,14 @@ class Target(abc.ABC):
 
     @abc.abstractmethod
     def run(
-        self, artifact: Artifact, arrays: Mapping[str, np.ndarray], scalars: Mapping[str, Any]
-    ) -> dict[str, np.ndarray]: ...
+        self,
+        artifact: Artifact,
+        arrays: Mapping[str, np.ndarray],
+        scalars: Mapping[str, Any],
+        extents: Mapping[str, int],
+    ) -> dict[str, np.ndarray]:
+        """Outputs by name; ``arrays`` are C-contiguous in their declared storage dtype,
+        ``scalars`` hold every param and let, ``extents`` every rank."""
 
     @abc.abstractmethod
     def describe(self) -> dict[str, Any]: ...

@@ -1,0 +1,211 @@
+"""The ``cpu`` target: TVM TIR through LLVM for this host (AVX-512 / AVX2 picked from it).
+
+Two lowerings, one calling convention:
+
+* ``fused`` -- a softmax attention recognised in the cascade
+  (:func:`attncc.ir.rewrites.match_attention`) becomes one flash-style kernel with the
+  variant's expressions inlined, empty key tiles skipped and full ones unmasked
+  (:mod:`attncc.targets.cpu_fused`);
+* ``generic`` -- any valid program, one loop nest per statement
+  (:mod:`attncc.targets.cpu_generic`).
+
+The space offers ``lowering`` as a knob when both apply; the fused one is the default.
+Builds are cached on disk (:mod:`attncc.cache`) by a hash of the source text, the LLVM
+target and the TVM version, and verified before they are loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from attncc.cache import cached_file
+from attncc.errors import UnsupportedError
+from attncc.ir.nodes import Program
+from attncc.ir.validate import validate
+from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
+from attncc.targets.host import HostKernel, configure_threads, cpu_count, host_cpu, np_dtype
+
+__all__ = ["CpuTarget"]
+
+#: TVM's allocator aligns to 64 bytes and ``from_dlpack`` insists on it.
+_ALIGN = 64
+
+_GENERIC_KNOBS = (
+    Knob("parallel", (True, False)),
+    Knob("fuse", (2, 1, 3)),
+    Knob("unroll", (0, 4, 8)),
+)
+
+
+class CpuTarget(Target):
+    name = "cpu"
+    language = "tvmscript"
+
+    # ------------------------------------------------------------------ protocol
+    def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
+        """Sequence lengths stay symbolic (one build serves every length); the rest is fixed."""
+        fused = _fused()
+        plan = fused.plan(program) if fused else None
+        free = set(plan.symbolic) if plan else _length_ranks(program)
+        return {r: (None if r in free else n) for r, n in extents.items()}
+
+    def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
+        fused = _fused()
+        plan = fused.plan(program) if fused else None
+        if plan is None:
+            return Space((Knob("lowering", ("generic",)), *_GENERIC_KNOBS))
+        flash_knobs = fused.knobs(plan, extents)
+        defaults = {k.name: k.initial for k in (*_GENERIC_KNOBS, *flash_knobs)}
+
+        def only_one_lowering(config: Config) -> str | None:
+            # Knobs of the lowering not taken stay at their defaults: no duplicate configs.
+            unused = _GENERIC_KNOBS if config["lowering"] == "fused" else flash_knobs
+            moved = [k.name for k in unused if config[k.name] != defaults[k.name]]
+            return f"{', '.join(moved)} do not apply to {config['lowering']}" if moved else None
+
+        return Space(
+            (Knob("lowering", ("fused", "generic")), *flash_knobs, *_GENERIC_KNOBS),
+            (Constraint("one lowering", only_one_lowering), *fused.constraints(plan, extents)),
+        )
+
+    def lower(self, program: Program, config: Config, extents: Mapping[str, int | None]) -> Source:
+        if config.get("lowering", "generic") == "fused":
+            fused = _fused()
+            plan = fused.plan(program) if fused else None
+            if plan is None:
+                raise UnsupportedError(
+                    f"lowering=fused is not possible for {program.name} on target cpu: no "
+                    "softmax attention was recognised in it; use lowering=generic"
+                )
+            return fused.lower(plan, config, extents)
+        from attncc.targets.cpu_generic import GenericConfig, lower_generic
+
+        generic = GenericConfig(config["parallel"], config["fuse"], config["unroll"])
+        src = lower_generic(program, extents, config=generic)
+        return Source(
+            "cpu",
+            self.language,
+            src.text,
+            src.func_name,
+            dict(src.extents),
+            {"args": src.args, "config": dict(config), "lowering": "generic", "program": program},
+        )
+
+    def build(self, source: Source) -> Artifact:
+        import tvm
+
+        from attncc.targets.host import compile_tvmscript
+
+        configure_threads()
+        target = source.meta.get("llvm_target") or _generic_llvm_target()
+        key = _build_key(source, target, tvm.__version__)
+
+        def write(path: str) -> None:
+            lib = compile_tvmscript(source.text, target, what=f"the {source.entry} kernel")
+            lib.export_library(path)
+
+        path = cached_file(key, ".so", write)
+        if path is None:
+            lib = compile_tvmscript(source.text, target, what=f"the {source.entry} kernel")
+        else:
+            lib = tvm.runtime.load_module(path)
+        kernel = HostKernel(
+            source.meta.get("program"),
+            source.entry,
+            source.meta["args"],
+            source.extents,
+            lib,
+            target,
+            source,
+        )
+        return Artifact(source, kernel, path)
+
+    def run(
+        self,
+        artifact: Artifact,
+        arrays: Mapping[str, np.ndarray],
+        scalars: Mapping[str, Any],
+        extents: Mapping[str, int],
+    ) -> dict[str, np.ndarray]:
+        """Call the kernel: inputs go in without a copy when aligned, outputs come back."""
+        import tvm
+
+        kernel: HostKernel = artifact.handle
+        call, outputs = [], {}
+        for a in kernel.args:
+            if a.role == "input":
+                call.append(_tvm_tensor(tvm, arrays[a.name], np_dtype(a.dtype)))
+            elif a.role == "param":
+                call.append(scalars[a.name])
+            else:
+                shape = tuple(extents[r] for r in a.ranks)
+                out = _aligned_empty(shape, np_dtype(a.dtype))
+                outputs[a.name] = out
+                call.append(tvm.runtime.from_dlpack(out))
+        kernel(*call)
+        return outputs
+
+    def describe(self) -> dict[str, Any]:
+        import tvm
+
+        return {
+            "target": "cpu",
+            "mcpu": host_cpu(),
+            "threads": int(os.environ.get("TVM_NUM_THREADS", cpu_count())),
+            "tvm": tvm.__version__,
+        }
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _fused():
+    """The fused lowering module, or ``None`` while it is unavailable."""
+    try:
+        from attncc.targets import cpu_fused
+    except ImportError:
+        return None
+    return cpu_fused
+
+
+def _generic_llvm_target() -> dict:
+    from attncc.targets.cpu_generic import generic_target
+
+    return generic_target()
+
+
+def _build_key(source: Source, target: dict, tvm_version: str) -> str:
+    from attncc import __version__
+    from attncc.targets.base import stable_hash
+
+    return stable_hash("cpu", source.text, source.entry, target, tvm_version, __version__)
+
+
+def _length_ranks(program: Program) -> set[str]:
+    """Ranks a generic build keeps symbolic: those that are never an input's last dimension
+    (head dims are; fixing them lets LLVM unroll and vectorise the inner loops)."""
+    innermost = {d.ranks[-1] for d in program.inputs if d.ranks}
+    return set(validate(program).ranks) - innermost - {d.name for d in program.rank_decls}
+
+
+def _aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    raw = np.empty(nbytes + _ALIGN, np.uint8)
+    offset = (-raw.ctypes.data) % _ALIGN
+    return raw[offset : offset + nbytes].view(dtype).reshape(shape)
+
+
+def _tvm_tensor(tvm, array: np.ndarray, dtype) -> Any:
+    """A TVM tensor over ``array`` (zero-copy when it is aligned and of the kernel's dtype)."""
+    if array.dtype != dtype:
+        array = array.astype(dtype)
+    if array.ctypes.data % _ALIGN or not array.flags.c_contiguous:
+        aligned = _aligned_empty(array.shape, array.dtype)
+        aligned[...] = array
+        array = aligned
+    return tvm.runtime.from_dlpack(array)

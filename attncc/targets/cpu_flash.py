@@ -1,0 +1,913 @@
+"""Fused one-pass (flash-style) attention for CPUs, generated as TVMScript text.
+
+``generate(spec, config)`` returns the source of one TVM 0.27 ``tirx`` PrimFunc computing
+``O = softmax(mask(score_mod(Q Kᵀ · scale))) V`` with an online softmax; ``build`` parses it
+(``tvm.script.from_source``) and compiles it for this host (``host_target``). What a variant
+may change is text: :class:`FlashSpec` holds TVMScript expression templates (``score_mod``,
+``mask``), extra tensors and scalars they read by name, and :class:`Band` s that classify key
+tiles for affine masks; :class:`FlashConfig` holds the schedule knobs. A compiler inlines its
+rewritten map expressions into the templates.
+
+The kernel (one PrimFunc, Q/K/V/O in BHSD layout, P and M symbolic unless fixed):
+
+1. K pre-pass (``k_layout="tiles"``): K → ``[B, HK, ceil(M/bk), D, bk]``, the tail zero-padded.
+2. ``parallel`` over batch × heads × query tiles (zigzag order, so that TVM's static per-thread
+   chunks get equal causal work); with ``pack_gqa`` over batch × kv heads × tiles whose rows
+   are (query, head) pairs sharing one K/V stream. Per work item: running max / sum / rescale
+   (stack arrays) and an accumulator ``Oa[bq, DV]``. For each band the key-tile loop runs over
+   the tiles the band can reach (empty tiles never enter the loop); tiles inside the band's
+   full range run a predicate-free body, the others a masked body (mask, key tail ``m < M``).
+   Tile body, per ``rb``-row block: ``S = Q Kᵀ`` in an ``rb × bk`` register block → scale /
+   score_mod / mask → row max (``vl``-lane vector max, then a tree) → ``alpha``,
+   ``P = exp2(S - max)``; then PV per ``rbv × pv_cols`` block, the accumulator loaded as
+   ``Oa · alpha`` (the softmax rescale folded into the load) and ``+= P[i, k] · V[k, :]``.
+   Finally ``O = Oa / l``; a row that saw no key (``l == 0``) gets 0, never NaN.
+3. ``split_kv > 1`` (decode): each split of the key tiles writes its partial (max, sum, out)
+   state; a merge loop combines them (FlashInfer's ``merge_state`` algebra, in log2 units).
+
+Scores live in log2 units (``scale · log2 e`` folded into one multiply), masked scores are a
+finite −3e38 (no ``inf − inf``), and ``exp2`` is a range reduction (``nearbyint``, exponent
+bits by shift + reinterpret) and a degree-5 polynomial on [−½, ½] (max relative error 2.4e-7):
+it vectorises, where ``T.exp`` / ``T.exp2`` become one libm call per lane.
+
+Measured on this host (AMD EPYC Zen 4, 2 cores, AVX-512 with 512-bit FMAs double-pumped:
+1 zmm FMA per cycle per core; torch SGEMM 2048³ ≈ 88 GFLOP/s per core). FLOPs are
+``4·B·H·D·unmasked pairs``; ``python bench/proto_flash.py`` (2 threads, own process per side):
+
+    ====================================  ==========  ==========  =========  ==========
+    case (fp32)                           SDPA ms     attncc ms   GFLOP/s    vs SDPA
+    ====================================  ==========  ==========  =========  ==========
+    causal, B1 H8 S2048 D64               33.3        25.0        172        1.33×
+    window 256 (SDPA: explicit bool mask) 71.6        8.4–12.2    83–121     5.9–8.6×
+    GQA 32/8, S1024 D128, causal          75.6        47.9        180        1.58×
+    decode, P1 M4096, GQA 32/8, D128      4.7         1.34        50         3.5×
+    ====================================  ==========  ==========  =========  ==========
+
+(2 threads, wall time, best-of-rounds medians; torch SGEMM 173–177 GFLOP/s in the same runs;
+errors vs SDPA in float64 ≤ 4e-7, decode 1.5e-6.) The host is shared and noisy: runs under
+load gave 1.26–1.39× / 5.9–8.6× / 1.46–1.71× / 1.9–3.8×. The window range spans configs
+(bq 24 × bk 32 × 6/6 rows: 8.4 ms; the default bq 32 × bk 32 × 8/4: 9.5–12.2 ms), which tie
+within 5 % in single-thread CPU time. ``--cpu-time`` (1 thread, thread CPU
+time) gave 1.35× (82.8 GFLOP/s), 7.2×, 1.58× (88.6 GFLOP/s) and 3.2×.
+
+What mattered (single thread, B1 H8 S2048 D64 causal, unless noted):
+
+* exp2 polynomial instead of ``T.exp2`` (libm per lane): 94.2 → 51.5 ms (1.8×).
+* Register blocks in small ``global`` stack buffers (``T.alloc_buffer`` inside the loop,
+  < 1 KB): LLVM promotes them to zmm registers (checked in the IR: no alloca left in the
+  microkernels). The QKᵀ (``rb × bk``) and PV (``rbv × pv_cols``) inner loops are pure
+  broadcast-load + FMA and run at the SGEMM rate; 4×64 beats 3×64 by 2 %.
+* Register pressure: a 6×64 PV block needs 29 zmm registers, spills, and ran 2× slower
+  (window, bq 12: 30.2 vs 15.6 ms); :func:`register_demand` gives the static estimate.
+* K packed per key tile vs a transposed ``[D, M]`` pre-pass: +7 % (171.9 vs 160.7 GFLOP/s,
+  2 threads). Decode must not pre-pack (it triples the traffic over K: 3.7–5.6 ms): K read
+  as given (``k_layout="rows"``, dot products along D, 1.3–1.9 ms) or a cache kept in the
+  packed layout (``k_layout="packed"``, 1.34 ms); split-KV ×2 helps rows (2.7 → 1.3–1.8 ms).
+* ``pack_gqa`` (GQA 32/8, D128): K/V tiles reused by the 4 heads of a group, +8 %.
+* Sliding window 256: smaller tiles waste less on partial tiles (bq 24 × bk 32: 8.4 ms vs
+  bq 48 × bk 64: 12.4 ms); empty tiles cost nothing, partial tiles are ~25 % of the time.
+* Work-item scalars (``_b``, ``_p0``, tile bounds) as plain assignments (an immutable
+  ``Bind`` in 0.27), not ``T.meta_var``: meta_var pastes the expression into every index and
+  ``tirx.LowerIntrin`` then spent 4.5 s on it; builds went from 1.5–7 s to 0.3–0.8 s, same speed.
+
+What limits further speed: the two microkernels already run at ~97 % of torch's SGEMM rate;
+the rest is the softmax (~15 % of instructions: scale, max, exp2, sum per score), the masked
+halves of diagonal tiles (~5 % at bq 48 × bk 64) and the K pre-pass (~3 %). SDPA itself runs
+at ~75 % of the SGEMM rate on dense causal, so on this Zen 4 box the ceiling for dense causal
+is ~1.35× SDPA (the ~3× of DESIGN.md was measured on a Zen 5 core with twice the FMA width);
+sparse masks (window: 5.9–8.6×) and decode (3.5×) are where the structure pays. Decode
+moves K+V at ~25 GB/s against ~50 GB/s for a plain torch read of the same 33.5 MB.
+
+TVM 0.27 pitfalls met here: ``mcpu`` must be named (``native`` → ``generic``: SSE code, no
+zmm); ``T.vectorized`` needs a constant extent (a symbolic one fails in VectorizeLoop);
+a name assigned twice in one scope is a parse error (hence ``_o0``, ``_o1``… per PV chunk);
+``tvm.tirx.get_tir_pipeline`` returns a (pipeline, host, device) tuple, not a Pass; FMAs are
+contracted without ``fast-math`` flags (checked: identical asm).
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+from attncc.errors import ArgumentError, LoweringError
+
+__all__ = [
+    "Band",
+    "FlashConfig",
+    "FlashKernel",
+    "FlashSpec",
+    "Scalar",
+    "Tensor",
+    "build",
+    "causal",
+    "generate",
+    "host_target",
+    "pack_k",
+    "prefix_lm",
+    "register_demand",
+    "sinks_window",
+    "sliding_window",
+    "suggest_config",
+]
+
+LOG2E = 1.4426950408889634
+NEG = "T.float32(-3.0e38)"  # "minus infinity" of a masked score; finite, so no inf - inf
+# 2**f on [-0.5, 0.5], relative-error fit, max error 2.4e-7 in float32 (Horner order).
+EXP2_POLY = (
+    1.0000001192092896,
+    0.6931469440460205,
+    0.24022120237350464,
+    0.05550713092088699,
+    0.009675541892647743,
+    0.0013276472454890609,
+)
+_DIM_NAMES = ("B", "H", "HK", "P", "M", "D", "DV")
+_K_LAYOUTS = ("tiles", "packed", "transposed", "rows")
+_RESERVED = {"Q", "K", "V", "O", "T", "P", "M"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tensor:
+    """An extra input tensor a hook reads by ``name``; ``shape`` holds ints or dim names."""
+
+    name: str
+    shape: tuple[int | str, ...]
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """An extra scalar argument (runtime value) a hook or a band reads by ``name``."""
+
+    name: str
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """One interval of keys a query tile ``[p0, p1)`` may see, for tile classification.
+
+    All four fields are TVMScript int32 expressions over ``{p0}``, ``{p1}`` (placeholders),
+    ``P``, ``M`` and int scalars. Keys outside every band must be masked for every query row in
+    the tile (the tile is *empty* there and skipped); keys in ``[full_lo, full_hi)`` must be
+    unmasked for every row in the tile (a key tile inside it is *full*: no predicate is
+    evaluated). Bands are listed in increasing key order; the generator clamps them to
+    ``[0, M)`` and makes their key-tile ranges disjoint.
+    """
+
+    lo: str
+    hi: str
+    full_lo: str = "0"
+    full_hi: str = "0"
+
+
+@dataclass(frozen=True, slots=True)
+class FlashSpec:
+    """What the kernel computes: ``O = softmax(mask(score_mod(Q Kᵀ · scale))) V``.
+
+    Shapes: ``Q[B, H, P, D]``, ``K[B, HK, M, D]``, ``V[B, HK, M, DV]``, ``O[B, H, P, DV]``;
+    query head ``h`` reads kv head ``h // (H // HK)``. ``P`` / ``M`` are ints or ``None``
+    (symbolic: one build serves every length).
+
+    Hooks are TVMScript expression templates (``str.format`` placeholders):
+
+    * ``score_mod`` over ``{s}`` (the scaled score, float32), ``{b}``, ``{h}``, ``{g}``,
+      ``{p}``, ``{m}`` (int32 indices) returns the modified score;
+    * ``mask`` over ``{b}``, ``{h}``, ``{g}``, ``{p}``, ``{m}`` returns a bool (True = visible).
+
+    Hooks read extra ``tensors`` (``slopes[{h}]``) and ``scalars`` (``cap``) by name; both
+    become kernel arguments after ``q, k, v, o``, tensors first, in declaration order.
+    ``bands`` classify key tiles for affine masks (see :class:`Band`); ``None`` treats every
+    tile as partial when a mask is present (data-dependent masks such as document ids).
+    A row whose keys are all masked produces 0.
+    """
+
+    B: int
+    H: int
+    HK: int
+    D: int
+    DV: int
+    P: int | None = None
+    M: int | None = None
+    scale: float | None = None
+    score_mod: str | None = None
+    mask: str | None = None
+    bands: tuple[Band, ...] | None = None
+    tensors: tuple[Tensor, ...] = ()
+    scalars: tuple[Scalar, ...] = ()
+    name: str = "flash_attn"
+
+
+@dataclass(frozen=True, slots=True)
+class FlashConfig:
+    """Schedule knobs (the tuner's search space; :func:`register_demand` constrains it).
+
+    * ``bq`` × ``bk``: query-tile rows × key-tile columns; ``bq`` a multiple of ``rb``, ``rbv``
+      (and of ``H // HK`` with ``pack_gqa``), ``bk`` a multiple of ``vl``.
+    * ``rb``: rows of the QKᵀ register block (``rb × bk`` accumulators); ``rbv`` × ``pv_cols``:
+      the PV register block (``DV`` is split into ``pv_cols`` chunks).
+    * ``vl``: vector lanes (16 = one zmm of fp32) for the row max / sum reductions.
+    * ``k_layout``: what the QKᵀ microkernel reads. ``"tiles"``: a pre-pass packs K into
+      ``[B, HK, ceil(M/bk), D, bk]``; ``"packed"``: the caller passes K in that layout (a KV
+      cache kept in kernel layout, see :func:`pack_k`); ``"transposed"``: a pre-pass into
+      ``[B, HK, D, M']``; ``"rows"``: K as given, dot products along D, no pre-pass (decode).
+    * ``unroll_d``: unroll of the reduction over D in QKᵀ (LLVM unrolls 2× by itself).
+    * ``parallel``: ``"bhq"`` = batch × heads × query tiles, ``"bh"`` = batch × heads.
+    * ``split_kv``: key-range splits per query tile, merged at the end (decode parallelism).
+    * ``fuse_pv``: PV right after each row block's softmax instead of after the whole tile.
+    * ``pack_gqa``: a tile's rows are (query, head) pairs of one kv-head group.
+    """
+
+    bq: int = 48
+    bk: int = 64
+    rb: int = 3
+    rbv: int = 3
+    pv_cols: int = 64
+    vl: int = 16
+    k_layout: str = "tiles"
+    unroll_d: int = 1
+    parallel: str = "bhq"
+    split_kv: int = 1
+    fuse_pv: bool = False
+    pack_gqa: bool = False
+
+
+def register_demand(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int]:
+    """Vector registers live in the QKᵀ and PV microkernels (accumulators + loads + broadcast).
+
+    LLVM keeps a block in registers only with a few to spare: above ~28 of the 32 zmm
+    registers it spills accumulators to the stack in the inner loop (a 6 x 64 PV block needs 29:
+    it spilled and ran up to 2x slower). A tuner should use this as a static constraint.
+    """
+    qk = (cfg.rb + 1) * -(-cfg.bk // cfg.vl) + 1
+    cw = min(cfg.pv_cols, spec.DV)
+    pv = (cfg.rbv + 1) * -(-cw // cfg.vl) + 1
+    if cfg.k_layout == "rows":
+        qk = cfg.rb + 2
+    return qk, pv
+
+
+def suggest_config(spec: FlashSpec, decode: bool = False) -> FlashConfig:
+    """A starting point on an AVX-512 core (the tuned configs of ``bench/proto_flash.py``)."""
+    grp = spec.H // spec.HK
+    if decode:  # one query row per head: rows of a tile are the heads of a group
+        rb = next(r for r in (8, 6, 4, 3, 2, 1) if grp % r == 0)
+        rbv = next(r for r in (4, 3, 2, 1) if grp % r == 0)
+        return FlashConfig(
+            bq=grp, bk=64, rb=rb, rbv=rbv, pack_gqa=grp > 1, k_layout="rows", split_kv=2
+        )
+    if spec.bands is not None and any(b.lo.strip() != "0" for b in spec.bands):  # windowed
+        return FlashConfig(bq=32, bk=32, rb=8, rbv=4)
+    if grp > 1 and 96 % grp == 0 and spec.DV >= 128:
+        return FlashConfig(bq=96, bk=64, rb=3, rbv=3, pack_gqa=True)
+    return FlashConfig(bq=48, bk=64, rb=4, rbv=4)
+
+
+def causal(offset: str = "0") -> dict:
+    """Causal mask ``m <= p + offset`` (``offset = "M - P"``: bottom-right aligned)."""
+    off = f"({offset})"
+    return {
+        "mask": f"{{m}} <= {{p}} + {off}",
+        "bands": (Band("0", f"{{p1}} + {off}", "0", f"{{p0}} + {off} + 1"),),
+    }
+
+
+def sliding_window(window: str | int, offset: str = "0") -> dict:
+    """Causal sliding window: ``p + offset - window < m <= p + offset``."""
+    off, w = f"({offset})", f"({window})"
+    return {
+        "mask": f"T.And({{m}} <= {{p}} + {off}, {{m}} > {{p}} + {off} - {w})",
+        "bands": (
+            Band(
+                f"{{p0}} + {off} - {w} + 1",
+                f"{{p1}} + {off}",
+                f"{{p1}} + {off} - {w}",
+                f"{{p0}} + {off} + 1",
+            ),
+        ),
+    }
+
+
+def sinks_window(sinks: str | int, window: str | int, offset: str = "0") -> dict:
+    """Attention sinks (the first ``sinks`` keys, causally) plus a causal sliding window."""
+    off, w, s = f"({offset})", f"({window})", f"({sinks})"
+    win = sliding_window(window, offset)
+    return {
+        "mask": f"T.And({{m}} <= {{p}} + {off}, T.Or({{m}} < {s}, {{m}} > {{p}} + {off} - {w}))",
+        "bands": (
+            Band("0", f"T.min({s}, {{p1}} + {off})", "0", f"T.min({s}, {{p0}} + {off} + 1)"),
+            *win["bands"],
+        ),
+    }
+
+
+def prefix_lm(prefix: str | int) -> dict:
+    """Prefix-LM: keys below ``prefix`` are visible to every row, the rest causally."""
+    n = f"({prefix})"
+    return {
+        "mask": f"T.Or({{m}} < {n}, {{m}} <= {{p}})",
+        "bands": (Band("0", f"T.max({n}, {{p1}})", "0", f"T.max({n}, {{p0}} + 1)"),),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# text helpers
+
+
+def _fmt(template: str, **names: str) -> str:
+    try:
+        return template.format(**{k: f"({v})" for k, v in names.items()})
+    except (KeyError, IndexError, ValueError) as err:
+        raise LoweringError(
+            f"hook template {template!r} uses an unknown placeholder ({err}); "
+            f"expected only {sorted(names)}"
+        ) from None
+
+
+def _f32(x: float) -> str:
+    return f"T.float32({float(x)!r})"
+
+
+def _exp2(x: str) -> str:
+    """2**x for x <= 0 as a vectorisable expression: x = n + f, 2**n by exponent bits."""
+    xc = f"T.max({x}, T.float32(-127.0))"
+    n = f"T.nearbyint({xc})"
+    f = f"({xc} - {n})"
+    poly = _f32(EXP2_POLY[-1])
+    for coef in EXP2_POLY[-2::-1]:
+        poly = f"T.fma({poly}, {f}, {_f32(coef)})"
+    bits = f'T.reinterpret("float32", T.shift_left(T.Cast("int32", {n}) + 127, 23))'
+    return f"({bits} * {poly})"
+
+
+def _tree(op: str, items: list[str]) -> str:
+    while len(items) > 1:
+        nxt = [f"{op}({items[i]}, {items[i + 1]})" for i in range(0, len(items) - 1, 2)]
+        if len(items) % 2:
+            nxt.append(items[-1])
+        items = nxt
+    return items[0]
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    def block(self, header: str) -> _Block:
+        self(header)
+        return _Block(self)
+
+
+class _Block:
+    def __init__(self, w: _Writer) -> None:
+        self.w = w
+
+    def __enter__(self) -> None:
+        self.w.depth += 1
+
+    def __exit__(self, *exc) -> None:
+        self.w.depth -= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def _check(spec: FlashSpec, cfg: FlashConfig) -> None:
+    def bad(msg: str) -> None:
+        raise LoweringError(msg)
+
+    for dim in ("B", "H", "HK", "D", "DV"):
+        if getattr(spec, dim) < 1:
+            bad(f"FlashSpec.{dim} must be >= 1, got {getattr(spec, dim)}")
+    if spec.H % spec.HK:
+        bad(f"H={spec.H} must be a multiple of HK={spec.HK} (query heads per kv head)")
+    for n in ("P", "M"):
+        v = getattr(spec, n)
+        if v is not None and v < 1:
+            bad(f"FlashSpec.{n} must be >= 1 or None (symbolic), got {v}")
+    if not spec.name.isidentifier():
+        bad(f"FlashSpec.name must be an identifier (it names the PrimFunc), got {spec.name!r}")
+    names = [t.name for t in spec.tensors] + [s.name for s in spec.scalars]
+    for n in names:
+        if not n.isidentifier() or n in _RESERVED or n.startswith("_") or n in _DIM_NAMES:
+            bad(f"extra argument name {n!r} is reserved or not an identifier; rename it")
+    if len(set(names)) != len(names):
+        bad(f"extra argument names must be unique, got {names}")
+    if cfg.bq % cfg.rb or cfg.bq % cfg.rbv:
+        bad(f"bq={cfg.bq} must be a multiple of rb={cfg.rb} and rbv={cfg.rbv}")
+    if cfg.bk % cfg.vl:
+        bad(f"bk={cfg.bk} must be a multiple of vl={cfg.vl}")
+    if cfg.fuse_pv and cfg.rb != cfg.rbv:
+        bad("fuse_pv needs rb == rbv")
+    if cfg.k_layout not in _K_LAYOUTS:
+        bad(f"k_layout must be one of {_K_LAYOUTS}, got {cfg.k_layout!r}")
+    if cfg.parallel not in ("bhq", "bh"):
+        bad(f"parallel must be 'bhq' or 'bh', got {cfg.parallel!r}")
+    if cfg.pack_gqa and cfg.bq % (spec.H // spec.HK):
+        bad(f"pack_gqa: bq={cfg.bq} must be a multiple of H // HK = {spec.H // spec.HK}")
+    if cfg.split_kv < 1 or cfg.unroll_d < 1:
+        bad("split_kv and unroll_d must be >= 1")
+    if spec.bands is not None and spec.mask is None:
+        bad("bands classify a mask's tiles: give the mask too")
+
+
+# ---------------------------------------------------------------------------------------------
+# generator
+
+
+@dataclass
+class _Ctx:
+    spec: FlashSpec
+    cfg: FlashConfig
+    w: _Writer = field(default_factory=_Writer)
+
+    @property
+    def nkt(self) -> str:
+        return f"((M + {self.cfg.bk - 1}) // {self.cfg.bk})"
+
+    @property
+    def grp(self) -> int:
+        return self.spec.H // self.spec.HK
+
+    @property
+    def qp(self) -> int:
+        """Query positions per tile."""
+        return self.cfg.bq // self.grp if self.cfg.pack_gqa else self.cfg.bq
+
+    @property
+    def nqt(self) -> str:
+        return f"((P + {self.qp - 1}) // {self.qp})"
+
+    def row_h(self, r: str) -> str:
+        """Query head of tile row ``r``."""
+        return f"(_g * {self.grp} + ({r}) % {self.grp})" if self.cfg.pack_gqa else "_h"
+
+    def row_p(self, r: str, clamp: bool = True) -> str:
+        """Query position of tile row ``r`` (clamped into [0, P) for loads)."""
+        p = f"_p0 + ({r}) // {self.grp}" if self.cfg.pack_gqa else f"_p0 + {r}"
+        return f"T.min({p}, P - 1)" if clamp else f"({p})"
+
+
+def _score(ctx: _Ctx, acc: str, h: str, p: str, m_raw: str, full: bool) -> str:
+    """The masked, modified score of accumulator ``acc`` in log2 units."""
+    spec = ctx.spec
+    scale = spec.scale if spec.scale is not None else 1.0 / math.sqrt(spec.D)
+    m = m_raw if full else f"T.min({m_raw}, M - 1)"
+    idx = {"b": "_b", "h": h, "g": "_g", "p": p, "m": m}
+    if spec.score_mod is None:
+        val = f"{acc} * {_f32(scale * LOG2E)}"
+    else:
+        mod = _fmt(spec.score_mod, s=f"{acc} * {_f32(scale)}", **idx)
+        val = f"({mod}) * {_f32(LOG2E)}"
+    if full:
+        return val
+    cond = f"{m_raw} < M"
+    if spec.mask is not None:
+        cond = f"T.And({cond}, {_fmt(spec.mask, **idx)})"
+    return f"T.if_then_else({cond}, {val}, {NEG})"
+
+
+def _k_index(ctx: _Ctx, d: str, j: str) -> str:
+    if ctx.cfg.k_layout == "tiles":
+        return f"_Kp[_b, _g, _kt, {d}, {j}]"
+    if ctx.cfg.k_layout == "packed":
+        return f"K[_b, _g, _kt, {d}, {j}]"
+    return f"_Kp[_b, _g, {d}, _kt * {ctx.cfg.bk} + {j}]"
+
+
+def _emit_qk_tiles(ctx: _Ctx, qh: str, qrow: str) -> None:
+    """_s[i, :] += Q[row i, d] * Kp[d, :]: rb x bk register block, broadcast Q, vector K."""
+    w, cfg, spec = ctx.w, ctx.cfg, ctx.spec
+    rb, bk = cfg.rb, cfg.bk
+    with ExitStack() as loops:
+        if cfg.unroll_d > 1 and spec.D % cfg.unroll_d == 0:
+            loops.enter_context(w.block(f"for _do in range({spec.D // cfg.unroll_d}):"))
+            loops.enter_context(w.block(f"for _du in T.unroll({cfg.unroll_d}):"))
+            w(f"_d = T.meta_var(_do * {cfg.unroll_d} + _du)")
+        else:
+            loops.enter_context(w.block(f"for _d in range({spec.D}):"))
+        with w.block(f"for _i in T.unroll({rb}):"), w.block(f"for _j in T.vectorized({bk}):"):
+            k = _k_index(ctx, "_d", "_j")
+            w(f"_s[_i, _j] = _s[_i, _j] + Q[_b, {qh}, {qrow}, _d] * {k}")
+
+
+def _emit_qk_rows(ctx: _Ctx, full: bool, qh: str, qrow: str) -> None:
+    """_s[i, j] = Q[row i, :] . K[key j, :]: vectors along D, one horizontal sum per score."""
+    w, cfg, spec = ctx.w, ctx.cfg, ctx.spec
+    rb, bk, d = cfg.rb, cfg.bk, spec.D
+    vd = cfg.vl if d % cfg.vl == 0 else d
+    key = f"_kt * {bk} + _j" if full else f"T.min(_kt * {bk} + _j, M - 1)"
+    with w.block(f"for _j in range({bk}):"), w.block(f"for _i in T.unroll({rb}):"):
+        w(f'_dv = T.alloc_buffer(({vd},), "float32")')
+        with w.block(f"for _e in T.vectorized({vd}):"):
+            w(f"_dv[_e] = Q[_b, {qh}, {qrow}, _e] * K[_b, _g, {key}, _e]")
+        with w.block(f"for _do in range(1, {d // vd}):"), w.block(f"for _e in T.vectorized({vd}):"):
+            e = f"_do * {vd} + _e"
+            w(f"_dv[_e] = _dv[_e] + Q[_b, {qh}, {qrow}, {e}] * K[_b, _g, {key}, {e}]")
+        w(f"_s[_i, _j] = {_tree('T.Add', [f'_dv[{e}]' for e in range(vd)])}")
+
+
+def _emit_qk_softmax(ctx: _Ctx, full: bool, ib: str) -> None:
+    """Scores of rows [ib*rb, ib*rb + rb) against key tile _kt, then the online softmax."""
+    w, cfg = ctx.w, ctx.cfg
+    rb, bk, vl = cfg.rb, cfg.bk, cfg.vl
+    w(f'_s = T.alloc_buffer(({rb}, {bk}), "float32")')
+    with w.block(f"for _i in T.unroll({rb}):"), w.block(f"for _j in T.vectorized({bk}):"):
+        w("_s[_i, _j] = T.float32(0)")
+    qh, qrow = ctx.row_h(f"{ib} * {rb} + _i"), ctx.row_p(f"{ib} * {rb} + _i")
+    if cfg.k_layout == "rows":
+        _emit_qk_rows(ctx, full, qh, qrow)
+    else:
+        _emit_qk_tiles(ctx, qh, qrow)
+    with w.block(f"for _i in T.unroll({rb}):"):
+        w(f"_r = T.meta_var({ib} * {rb} + _i)")
+        w(f'_mx = T.alloc_buffer(({vl},), "float32")')
+        with w.block(f"for _j in T.vectorized({vl}):"):
+            w(f"_mx[_j] = {NEG}")
+        with (
+            w.block(f"for _jo in T.unroll({bk // vl}):"),
+            w.block(f"for _j in T.vectorized({vl}):"),
+        ):
+            sv = f"_s[_i, _jo * {vl} + _j]"
+            mk = f"_kt * {bk} + _jo * {vl} + _j"
+            w(f"{sv} = {_score(ctx, sv, ctx.row_h('_r'), ctx.row_p('_r'), mk, full)}")
+            w(f"_mx[_j] = T.max(_mx[_j], {sv})")
+        w('_st = T.alloc_buffer((2,), "float32")')
+        w(f"_st[0] = T.max(_mrun[_r], {_tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
+        w(f"_st[1] = T.if_then_else(_st[0] == {NEG}, T.float32(0), _st[0])")
+        w(f"_alpha[_r] = {_exp2('_mrun[_r] - _st[1]')}")
+        w("_mrun[_r] = _st[0]")
+        w(f'_sm = T.alloc_buffer(({vl},), "float32")')
+        with w.block(f"for _j in T.vectorized({vl}):"):
+            w("_sm[_j] = T.float32(0)")
+        with (
+            w.block(f"for _jo in T.unroll({bk // vl}):"),
+            w.block(f"for _j in T.vectorized({vl}):"),
+        ):
+            sv = f"_s[_i, _jo * {vl} + _j]"
+            pt = f"_Pt[_r, _jo * {vl} + _j]"
+            w(f"{pt} = {_exp2(f'{sv} - _st[1]')}")
+            w(f"_sm[_j] = _sm[_j] + {pt}")
+        total = _tree("T.Add", [f"_sm[{i}]" for i in range(vl)])
+        w(f"_lrun[_r] = _lrun[_r] * _alpha[_r] + {total}")
+
+
+def _pv_chunks(ctx: _Ctx) -> list[tuple[int, int]]:
+    dv, cw = ctx.spec.DV, ctx.cfg.pv_cols
+    return [(c0, min(cw, dv - c0)) for c0 in range(0, dv, cw)]
+
+
+def _emit_pv(ctx: _Ctx, full: bool, ib: str) -> None:
+    """Rows [ib*rbv, ib*rbv + rbv) of the output accumulator += P-tile · V-tile."""
+    w, cfg = ctx.w, ctx.cfg
+    rbv, bk = cfg.rbv, cfg.bk
+    klen = str(bk) if full else f"T.min({bk}, M - _kt * {bk})"
+    for c, (c0, cw) in enumerate(_pv_chunks(ctx)):
+        o = f"_o{c}"
+        w(f'{o} = T.alloc_buffer(({rbv}, {cw}), "float32")')
+        row = f"{ib} * {rbv} + _i"
+        with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
+            w(f"{o}[_i, _j] = _Oa[{row}, {c0} + _j] * _alpha[{row}]")
+        with (
+            w.block(f"for _k in range({klen}):"),
+            w.block(f"for _i in T.unroll({rbv}):"),
+            w.block(f"for _j in T.vectorized({cw}):"),
+        ):
+            vk = f"V[_b, _g, _kt * {bk} + _k, {c0} + _j]"
+            w(f"{o}[_i, _j] = {o}[_i, _j] + _Pt[{row}, _k] * {vk}")
+        with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
+            w(f"_Oa[{row}, {c0} + _j] = {o}[_i, _j]")
+
+
+def _emit_tile(ctx: _Ctx, full: bool) -> None:
+    w, cfg = ctx.w, ctx.cfg
+    if cfg.fuse_pv:
+        with w.block(f"for _ib in range({cfg.bq // cfg.rb}):"):
+            _emit_qk_softmax(ctx, full, "_ib")
+            _emit_pv(ctx, full, "_ib")
+        return
+    with w.block(f"for _ib in range({cfg.bq // cfg.rb}):"):
+        _emit_qk_softmax(ctx, full, "_ib")
+    with w.block(f"for _ib in range({cfg.bq // cfg.rbv}):"):
+        _emit_pv(ctx, full, "_ib")
+
+
+def _bands(ctx: _Ctx) -> tuple[Band, ...]:
+    spec = ctx.spec
+    if spec.bands is not None:
+        return spec.bands
+    if spec.mask is None:
+        return (Band("0", "M", "0", "M"),)
+    return (Band("0", "M"),)
+
+
+def _emit_key_loop(ctx: _Ctx) -> None:
+    """Key tiles of every band: skipped when empty, predicate-free when full."""
+    w, bk = ctx.w, ctx.cfg.bk
+    prev = None
+    for i, band in enumerate(_bands(ctx)):
+        e = {
+            k: _fmt(getattr(band, k), p0="_p0", p1="_p1")
+            for k in ("lo", "hi", "full_lo", "full_hi")
+        }
+        w(f"_lo{i} = T.max({e['lo']}, 0)")
+        w(f"_hi{i} = T.min({e['hi']}, M)")
+        a = f"(_lo{i} // {bk})"
+        if prev is not None:
+            a = f"T.max({a}, {prev})"
+        w(f"_ta{i} = {a}")
+        w(f"_td{i} = T.max((_hi{i} + {bk - 1}) // {bk}, _ta{i})")
+        w(f"_tb{i} = (T.max({e['full_lo']}, 0) + {bk - 1}) // {bk}")
+        w(f"_tc{i} = T.min({e['full_hi']}, M) // {bk}")
+        if ctx.cfg.split_kv > 1:
+            w(f"_ta{i}s = T.max(_ta{i}, _sa)")
+            w(f"_td{i}s = T.max(T.min(_td{i}, _sd), _ta{i}s)")
+            lo, hi = f"_ta{i}s", f"_td{i}s"
+        else:
+            lo, hi = f"_ta{i}", f"_td{i}"
+        with w.block(f"for _kt in range({lo}, {hi}):"):
+            with w.block(f"if _tb{i} <= _kt and _kt < _tc{i}:"):
+                _emit_tile(ctx, full=True)
+            with w.block("else:"):
+                _emit_tile(ctx, full=False)
+        prev = f"_td{i}"
+
+
+def _emit_pack(ctx: _Ctx) -> None:
+    w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
+    bk = cfg.bk
+    if cfg.k_layout in ("rows", "packed"):
+        return
+    if cfg.k_layout == "tiles":
+        w(f'_Kp = T.alloc_buffer(({spec.B}, {spec.HK}, {ctx.nkt}, {spec.D}, {bk}), "float32")')
+    else:
+        w(f'_Kp = T.alloc_buffer(({spec.B}, {spec.HK}, {spec.D}, {ctx.nkt} * {bk}), "float32")')
+    with w.block(f"for _w in T.parallel({spec.B * spec.HK} * {ctx.nkt}):"):
+        w(f"_b = _w // ({spec.HK} * {ctx.nkt})")
+        w(f"_g = _w // {ctx.nkt} % {spec.HK}")
+        w(f"_kt = _w % {ctx.nkt}")
+        with w.block(f"for _j in range({bk}):"), w.block(f"for _d in range({spec.D}):"):
+            mk = f"_kt * {bk} + _j"
+            val = f"T.if_then_else({mk} < M, K[_b, _g, T.min({mk}, M - 1), _d], T.float32(0))"
+            w(f"{_k_index(ctx, '_d', '_j')} = {val}")
+
+
+def _emit_main(ctx: _Ctx) -> None:
+    w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
+    bq, dv = cfg.bq, spec.DV
+    grp = spec.H // spec.HK
+    ns = cfg.split_kv
+    heads = spec.HK if cfg.pack_gqa else spec.H
+    hv = "_g" if cfg.pack_gqa else "_h"
+    loops = ExitStack()
+    if cfg.parallel == "bhq":
+        loops.enter_context(w.block(f"for _w in T.parallel({spec.B * heads * ns} * {ctx.nqt}):"))
+        w(f"_b = _w // ({heads * ns} * {ctx.nqt})")
+        w(f"{hv} = _w // ({ns} * {ctx.nqt}) % {heads}")
+        # zigzag: TVM splits a parallel loop into contiguous chunks, one per thread; this mixes
+        # cheap and expensive causal query tiles in every chunk
+        w(f"_qi = _w // {ns} % {ctx.nqt}")
+        w(f"_qt = T.if_then_else(_qi % 2 == 0, _qi // 2, {ctx.nqt} - 1 - _qi // 2)")
+        w(f"_sp = _w % {ns}")
+    else:
+        loops.enter_context(w.block(f"for _w in T.parallel({spec.B * heads * ns}):"))
+        w(f"_b = _w // {heads * ns}")
+        w(f"{hv} = _w // {ns} % {heads}")
+        w(f"_sp = _w % {ns}")
+        loops.enter_context(w.block(f"for _qt in range({ctx.nqt}):"))
+    if not cfg.pack_gqa:
+        w(f"_g = _h // {grp}")
+    w(f"_p0 = _qt * {ctx.qp}")
+    w(f"_p1 = T.min(_p0 + {ctx.qp}, P)")
+    if ns > 1:
+        w(f"_cs = ({ctx.nkt} + {ns - 1}) // {ns}")
+        w("_sa = _sp * _cs")
+        w("_sd = _sa + _cs")
+    for name, shape in (("_mrun", f"({bq},)"), ("_lrun", f"({bq},)"), ("_alpha", f"({bq},)")):
+        w(f'{name} = T.alloc_buffer({shape}, "float32")')
+    w(f'_Oa = T.alloc_buffer(({bq}, {dv}), "float32")')
+    w(f'_Pt = T.alloc_buffer(({bq}, {cfg.bk}), "float32")')
+    with w.block(f"for _r in range({bq}):"):
+        w(f"_mrun[_r] = {NEG}")
+        w("_lrun[_r] = T.float32(0)")
+        with w.block(f"for _j in T.vectorized({dv}):"):
+            w("_Oa[_r, _j] = T.float32(0)")
+    _emit_key_loop(ctx)
+    rp, rh = ctx.row_p("_r", clamp=False), ctx.row_h("_r")
+    with w.block(f"for _r in range({bq}):"), w.block(f"if {rp} < P:"):
+        if ns == 1:
+            inv = "T.if_then_else(_lrun[_r] > T.float32(0), T.float32(1) / _lrun[_r], T.float32(0))"
+            w(f"_inv = T.meta_var({inv})")
+            with w.block(f"for _j in T.vectorized({dv}):"):
+                w(f"O[_b, {rh}, {rp}, _j] = _Oa[_r, _j] * _inv")
+        else:
+            w(f"_Ms[_b, {rh}, _sp, {rp}] = _mrun[_r]")
+            w(f"_Ls[_b, {rh}, _sp, {rp}] = _lrun[_r]")
+            with w.block(f"for _j in T.vectorized({dv}):"):
+                w(f"_Os[_b, {rh}, _sp, {rp}, _j] = _Oa[_r, _j]")
+    loops.close()
+
+
+def _emit_merge(ctx: _Ctx) -> None:
+    """Split-KV: merge the partial (max, sum, out) states of every split (log2 units)."""
+    w, spec, ns, dv = ctx.w, ctx.spec, ctx.cfg.split_kv, ctx.spec.DV
+    with w.block(f"for _w in T.parallel({spec.B * spec.H} * P):"):
+        w(f"_b = _w // ({spec.H} * P)")
+        w(f"_h = _w // P % {spec.H}")
+        w("_p = _w % P")
+        w('_st = T.alloc_buffer((3,), "float32")')
+        mx = _tree("T.max", [f"_Ms[_b, _h, {s}, _p]" for s in range(ns)])
+        w(f"_st[0] = T.if_then_else({mx} == {NEG}, T.float32(0), {mx})")
+        w(f'_c = T.alloc_buffer(({ns},), "float32")')
+        w("_st[1] = T.float32(0)")
+        with w.block(f"for _s in T.unroll({ns}):"):
+            w(f"_c[_s] = {_exp2('_Ms[_b, _h, _s, _p] - _st[0]')}")
+            w("_st[1] = _st[1] + _c[_s] * _Ls[_b, _h, _s, _p]")
+        inv = "T.if_then_else(_st[1] > T.float32(0), T.float32(1) / _st[1], T.float32(0))"
+        w(f"_st[2] = {inv}")
+        with w.block(f"for _j in T.vectorized({dv}):"):
+            terms = [f"_c[{s}] * _Os[_b, _h, {s}, _p, _j]" for s in range(ns)]
+            w(f"O[_b, _h, _p, _j] = ({_tree('T.Add', terms)}) * _st[2]")
+
+
+_ARG_DTYPE = {
+    "float32": "T.float32",
+    "int32": "T.int32",
+    "int64": "T.int64",
+    "float64": "T.float64",
+}
+
+
+def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
+    """TVMScript source of one PrimFunc ``spec.name(q, k, v, o, *tensors, *scalars)``.
+
+    >>> src = generate(FlashSpec(B=1, H=2, HK=1, D=16, DV=16, **causal()))
+    >>> src.splitlines()[0]
+    '@T.prim_func'
+    """
+    cfg = config or FlashConfig()
+    _check(spec, cfg)
+    ctx = _Ctx(spec, cfg)
+    w = ctx.w
+    args = ["q_h: T.handle", "k_h: T.handle", "v_h: T.handle", "o_h: T.handle"]
+    args += [f"{t.name}_h: T.handle" for t in spec.tensors]
+    for s in spec.scalars:
+        if s.dtype not in _ARG_DTYPE:
+            raise LoweringError(f"scalar {s.name}: dtype {s.dtype!r} not in {sorted(_ARG_DTYPE)}")
+        args.append(f"{s.name}: {_ARG_DTYPE[s.dtype]}")
+    w("@T.prim_func")
+    with w.block(f"def {spec.name}({', '.join(args)}):"):
+        w(f'T.func_attr({{"global_symbol": "{spec.name}", "tirx.noalias": True}})')
+        w("P = T.int32()" if spec.P is None else f"P = T.meta_var({spec.P})")
+        w("M = T.int32()" if spec.M is None else f"M = T.meta_var({spec.M})")
+        b, h, hk, d, dv = spec.B, spec.H, spec.HK, spec.D, spec.DV
+        w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "float32")')
+        w(f'V = T.match_buffer(v_h, ({b}, {hk}, M, {dv}), "float32")')
+        if cfg.k_layout == "packed":
+            w(f'K = T.match_buffer(k_h, ({b}, {hk}, {ctx.nkt}, {d}, {cfg.bk}), "float32")')
+        else:
+            w(f'K = T.match_buffer(k_h, ({b}, {hk}, M, {d}), "float32")')
+        w(f'O = T.match_buffer(o_h, ({b}, {h}, P, {dv}), "float32")')
+        dims = {"B": b, "H": h, "HK": hk, "P": "P", "M": "M", "D": d, "DV": dv}
+        for t in spec.tensors:
+            shape = ", ".join(
+                str(dims.get(x, x)) if isinstance(x, str) else str(x) for x in t.shape
+            )
+            w(f'{t.name} = T.match_buffer({t.name}_h, ({shape},), "{t.dtype}")')
+        if cfg.split_kv > 1:
+            ns = cfg.split_kv
+            w(f'_Ms = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
+            w(f'_Ls = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
+            w(f'_Os = T.alloc_buffer(({b}, {h}, {ns}, P, {dv}), "float32")')
+        _emit_pack(ctx)
+        _emit_main(ctx)
+        if cfg.split_kv > 1:
+            _emit_merge(ctx)
+    return "\n".join(w.lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# build and run
+
+
+def pack_k(k, bk: int):
+    """K ``[B, HK, M, D]`` → the ``k_layout="packed"`` layout ``[B, HK, ceil(M/bk), D, bk]``
+    (numpy; the key tail is zero-padded). A KV cache kept in this layout needs no pre-pass."""
+    import numpy as np
+
+    b, hk, m, d = k.shape
+    nkt = -(-m // bk)
+    padded = np.zeros((b, hk, nkt * bk, d), np.float32)
+    padded[:, :, :m] = k
+    return np.ascontiguousarray(padded.reshape(b, hk, nkt, bk, d).transpose(0, 1, 2, 4, 3))
+
+
+try:  # the shared host description (attncc/targets/host.py), when present
+    from attncc.targets.host import host_target
+except ImportError:  # pragma: no cover - standalone fallback, same rule
+
+    def host_target() -> dict:
+        """An LLVM target for this host: ``mcpu`` from LLVM's host detection, checked
+        against the wheel's LLVM (``"native"`` silently becomes ``generic``)."""
+        import tvm
+        from tvm.target import codegen
+
+        cpu = codegen.llvm_get_system_cpu()
+        if cpu in ("", "generic") or cpu not in codegen.llvm_get_cpu_archlist(
+            tvm.target.Target({"kind": "llvm"})
+        ):
+            flags = _cpu_flags()
+            cpu = "x86-64-v4" if {"avx512f", "avx512bw", "avx512vl"} <= flags else "x86-64-v3"
+        return {"kind": "llvm", "mcpu": cpu}
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+@dataclass
+class FlashKernel:
+    """A built kernel: ``kernel(q, k, v, *tensors, **scalars) -> o`` on numpy arrays."""
+
+    spec: FlashSpec
+    config: FlashConfig
+    source: str
+    lib: object
+    target: dict
+
+    def asm(self) -> str:
+        return self.lib.mod.inspect_source("asm")
+
+    def run(self, q, k, v, o, *extra) -> None:
+        """Call on preallocated ``tvm.runtime.Tensor`` arguments (no copies)."""
+        self.lib[self.spec.name](q, k, v, o, *extra)
+
+    def __call__(self, q, k, v, *tensors, **scalars):
+        import numpy as np
+        import tvm
+
+        spec = self.spec
+        if len(tensors) != len(spec.tensors):
+            raise ArgumentError(
+                f"expected {len(spec.tensors)} extra tensors "
+                f"{[t.name for t in spec.tensors]}, got {len(tensors)}"
+            )
+        missing = {s.name for s in spec.scalars} - set(scalars)
+        extra = set(scalars) - {s.name for s in spec.scalars}
+        if missing or extra:
+            raise ArgumentError(f"scalars: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        q, k, v = (np.ascontiguousarray(x, dtype=np.float32) for x in (q, k, v))
+        want = {
+            "q": (spec.B, spec.H, spec.P, spec.D),
+            "k": (spec.B, spec.HK, spec.M, spec.D),
+            "v": (spec.B, spec.HK, spec.M, spec.DV),
+        }
+        for name, x in zip("qkv", (q, k, v), strict=True):
+            ok = x.ndim == 4 and all(
+                w is None or w == n for w, n in zip(want[name], x.shape, strict=False)
+            )
+            if not ok or k.shape[2] != v.shape[2]:
+                raise ArgumentError(
+                    f"{name}: expected shape {want[name]} (None = any), got "
+                    f"{x.shape} (k and v must agree on M)"
+                )
+        if self.config.k_layout == "packed":  # __call__ takes K as [B, HK, M, D]; run() packed
+            k = pack_k(k, self.config.bk)
+        o = np.zeros((*q.shape[:3], spec.DV), np.float32)
+        args = [tvm.runtime.tensor(x) for x in (q, k, v, o)]
+        args += [
+            tvm.runtime.tensor(np.ascontiguousarray(x, dtype=t.dtype))
+            for x, t in zip(tensors, spec.tensors, strict=True)
+        ]
+        args += [scalars[s.name] for s in spec.scalars]
+        self.run(*args)
+        return args[3].numpy()
+
+
+def build(spec: FlashSpec, config: FlashConfig | None = None, target: dict | None = None):
+    """Generate, parse and compile; returns a :class:`FlashKernel`."""
+    import tvm
+
+    config = config or FlashConfig()
+    source = generate(spec, config)
+    try:
+        func = tvm.script.from_source(source)
+    except Exception as err:  # the parser reports TVMScript errors with a line excerpt
+        raise LoweringError(f"generated TVMScript does not parse: {err}") from err
+    target = target or host_target()
+    lib = tvm.compile(func, target=target)
+    return FlashKernel(spec, config, source, lib, target)

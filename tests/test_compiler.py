@@ -1,0 +1,127 @@
+"""attncc.compile(): the front door's contract, on the CPU target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import attncc
+from attncc.errors import ArgumentError, AttnccError, ShapeError, UnsupportedError
+
+RNG = np.random.default_rng(7)
+
+
+def _qkv(p=13, m=29, h=4, g=2, e=16):
+    q = RNG.standard_normal((1, h, p, e)).astype(np.float32)
+    k = RNG.standard_normal((1, g, m, e)).astype(np.float32)
+    v = RNG.standard_normal((1, g, m, e)).astype(np.float32)
+    return q, k, v
+
+
+@pytest.fixture(scope="module")
+def window_kernel():
+    return attncc.compile(attncc.variants.sliding_window(), "cpu")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("ATTNCC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kernels"))
+
+
+def test_kernel_equals_reference_and_serves_several_lengths(window_kernel):
+    for p, m in ((13, 29), (1, 40), (31, 31)):
+        q, k, v = _qkv(p, m)
+        out = window_kernel(Q=q, K=k, V=v, W=5)
+        ref = attncc.interpret(window_kernel.program, Q=q, K=k, V=v, W=5)
+        np.testing.assert_allclose(out, ref, atol=1e-5, rtol=1e-5)
+    assert len(window_kernel._builds) == 1  # lengths are symbolic: one build
+
+
+def test_program_text_compiles_like_the_program():
+    text = str(attncc.variants.CATALOGUE["mha_causal"]())
+    q, k, v = _qkv(7, 7, h=2, g=2)
+    out = attncc.compile(text)(Q=q, K=k, V=v)
+    np.testing.assert_allclose(out, attncc.interpret(text, Q=q, K=k, V=v), atol=1e-5)
+
+
+def test_torch_in_torch_out(window_kernel):
+    q, k, v = (torch.from_numpy(x) for x in _qkv())
+    out = window_kernel(Q=q, K=k, V=v)
+    assert isinstance(out, torch.Tensor)
+    ref = attncc.interpret(window_kernel.program, Q=q, K=k, V=v)
+    np.testing.assert_allclose(out.numpy(), ref, atol=1e-5)
+
+
+def test_non_contiguous_and_float64_inputs_are_copied(window_kernel):
+    q, k, v = _qkv()
+    qt = np.ascontiguousarray(q.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
+    assert not qt.flags.c_contiguous
+    out = window_kernel(Q=qt, K=k.astype(np.float64), V=v)
+    np.testing.assert_allclose(out, window_kernel(Q=q, K=k, V=v), atol=1e-6)
+
+
+def test_source_and_config_describe_the_build(window_kernel):
+    q, k, v = _qkv()
+    window_kernel(Q=q, K=k, V=v)
+    assert "T.prim_func" in window_kernel.source
+    assert window_kernel.config["lowering"] in ("fused", "generic")
+    assert window_kernel.program.name == "sliding_window"
+
+
+def test_shapes_build_ahead_of_time():
+    program = attncc.variants.mha()
+    kernel = attncc.compile(program, shapes={"b": 1, "h": 2, "p": 5, "m": 6, "e": 8, "f": 8})
+    assert "T.prim_func" in kernel.source
+
+
+def test_several_configs_agree():
+    program = attncc.variants.alibi()
+    q, k, v = _qkv(11, 17)
+    slopes = RNG.uniform(0.1, 1, 4).astype(np.float32)
+    ref = attncc.interpret(program, Q=q, K=k, V=v, SLOPE=slopes)
+    for config in ({"lowering": "generic", "fuse": 1, "unroll": 4}, {"lowering": "generic"}):
+        out = attncc.compile(program, config=config)(Q=q, K=k, V=v, SLOPE=slopes)
+        np.testing.assert_allclose(out, ref, atol=1e-5)
+
+
+def test_cache_is_reused_across_kernels():
+    program = attncc.variants.mqa()
+    q, k, v = _qkv(5, 6, h=2, g=1)
+    first = attncc.compile(program)
+    first(Q=q, K=k, V=v)
+    second = attncc.compile(program)
+    second(Q=q, K=k, V=v)
+    path = second.built and second._latest.path
+    assert path is not None and path == first._latest.path
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragment"),
+    [
+        (lambda k, q, kk, v: k(Q=q, K=kk), ArgumentError, "missing input"),
+        (lambda k, q, kk, v: k(Q=q, K=kk, V=v, X=q), ArgumentError, "no input or param named X"),
+        (lambda k, q, kk, v: k(Q=q[0], K=kk, V=v), ShapeError, "4 ranks"),
+        (lambda k, q, kk, v: k(Q=q, K=kk[:, :, :5], V=v), ShapeError, "rank m"),
+        (lambda k, q, kk, v: k(Q=q.astype(np.int32), K=kk, V=v), ArgumentError, "float"),
+        (lambda k, q, kk, v: k(Q=q[:, :, :0], K=kk, V=v), ShapeError, "extent 0"),
+    ],
+)
+def test_bad_calls_raise_clear_errors(window_kernel, call, error, fragment):
+    q, k, v = _qkv()
+    with pytest.raises(error, match=fragment):
+        call(window_kernel, q, k, v)
+
+
+def test_bad_compile_requests():
+    with pytest.raises(UnsupportedError, match="unknown target 'tpu'"):
+        attncc.compile(attncc.variants.mha(), "tpu")
+    with pytest.raises(ShapeError, match="does not have"):
+        attncc.compile(attncc.variants.mha(), shapes={"zz": 3})
+    kernel = attncc.compile(attncc.variants.mha(), config={"tile": 3})
+    with pytest.raises(UnsupportedError, match="unknown knob"):
+        kernel(**dict(zip("QKV", _qkv(h=2, g=2), strict=True)))
+    with pytest.raises(AttnccError):
+        attncc.compile("program broken\n")
+    with pytest.raises(ArgumentError, match="not been built"):
+        _ = attncc.compile(attncc.variants.mha()).source
