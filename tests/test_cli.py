@@ -201,14 +201,16 @@ def test_unknown_variant() -> None:
 
 
 def test_demo_small() -> None:
-    result = runner.invoke(app, ["demo", "--seq", "128", "--window", "32"], env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["demo", "--seq", "128", "--window", "32", "--sweep", "1"], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     assert "match" in result.stdout and "MISMATCH" not in result.stdout
-    assert "compiled CPU kernels arrive with the CPU target" in result.stdout
+    assert "compiled for cpu" in result.stdout and "PyTorch eager" in result.stdout
 
 
 @pytest.mark.slow
 def test_demo_default_size() -> None:
     result = subprocess.run([*_attncc(), "demo"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "max |interpreter - torch|" in result.stdout
+    assert "max |attncc - reference|" in result.stdout
