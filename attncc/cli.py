@@ -3,7 +3,9 @@
 * ``attncc check FILE.attn ...`` -- parse, validate and analyse; print the report.
   ``--catalogue`` / ``--variant NAME`` check programs of :mod:`attncc.variants`.
 * ``attncc variants [NAME]`` -- list the catalogue, or print one program's text.
-* ``attncc demo`` -- the reference interpreter against PyTorch on a real variant.
+* ``attncc lower PROGRAM --target cpu --shape ...`` -- the generated kernel source, the
+  schedule knobs (``--space``) or the IR after a rewrite (``--dump-after inline``).
+* ``attncc demo`` -- compile a real variant for the CPU and compare it with PyTorch.
 
 An :class:`~attncc.errors.AttnccError` becomes one red line on stderr
 (``error: FILE:LINE:COL: message``), then the rest of the message and the source line with a
@@ -115,6 +117,69 @@ def _variant(name: str) -> Program:
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ArgumentError(f"unknown variant {name!r}{hint}. Fix: pick one of `attncc variants`")
     return table[name]()
+
+
+# ----------------------------------------------------------------------------- lower
+
+
+def _load_program(spec: str) -> tuple[Program, str | None]:
+    """A program file's contents, or a catalogue variant by name."""
+    from attncc.ir.parser import parse
+
+    path = Path(spec)
+    if path.suffix == ".attn" or path.exists():
+        try:
+            text = path.read_text()
+        except OSError as e:
+            raise ArgumentError(f"cannot read {path}: {e.strerror}") from None
+        return parse(text), text
+    return _variant(spec), None
+
+
+@app.command()
+def lower(
+    program: Annotated[str, typer.Argument(help="A program file (.attn) or a catalogue name.")],
+    target: Annotated[str, typer.Option(help="Target to lower for.")] = "cpu",
+    shape: Annotated[
+        str, typer.Option(help="Rank extents, e.g. b=1,h=8,g=2,p=128,m=128,e=64,f=64.")
+    ] = "",
+    config: Annotated[str, typer.Option(help="Knobs, e.g. lowering=generic,fuse=1.")] = "",
+    dump_after: Annotated[
+        str | None,
+        typer.Option("--dump-after", help="Print the program after this IR pass (e.g. inline)."),
+    ] = None,
+    space: Annotated[bool, typer.Option("--space", help="List the schedule knobs.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Print what attncc generates for a program: rewritten IR, knobs, or kernel source."""
+    from attncc.ir.bind import bind
+    from attncc.specs import parse_config, parse_shapes
+    from attncc.targets import get_target
+
+    _debug(debug)
+    with reporting(program):
+        prog, _ = _load_program(program)
+        if dump_after is not None:
+            from attncc.ir.rewrites import run_passes
+
+            sys.stdout.write(run_passes(prog, dump_after).text)
+            return
+        tgt = get_target(target)
+        extents = bind(prog, extents=parse_shapes(shape)).extents
+        fixed = tgt.specialise(prog, extents)
+        knobs = tgt.space(prog, fixed)
+        if space:
+            rows = Table("knob", "choices", "default", box=None)
+            for k in knobs.knobs:
+                rows.add_row(k.name, ", ".join(map(str, k.choices)), str(k.initial))
+            _out().print(rows)
+            return
+        chosen = parse_config(config)
+        reason = knobs.why_infeasible(chosen)
+        if reason:
+            raise ArgumentError(f"config not possible on target {target}: {reason}")
+        source = tgt.lower(prog, knobs.complete(chosen), fixed)
+        sys.stdout.write(source.text if source.text.endswith("\n") else source.text + "\n")
 
 
 # ----------------------------------------------------------------------------- check

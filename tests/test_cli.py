@@ -214,3 +214,41 @@ def test_demo_default_size() -> None:
     result = subprocess.run([*_attncc(), "demo"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "max |attncc - reference|" in result.stdout
+
+
+# ----------------------------------------------------------------------------- lower
+
+
+def test_lower_prints_kernel_source_and_space() -> None:
+    shape = "b=1,h=4,g=2,p=5,m=7,e=8,f=8"
+    result = runner.invoke(
+        app, ["lower", "gqa_causal", "--shape", shape, "--config", "lowering=generic"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "@T.prim_func" in result.stdout
+    result = runner.invoke(app, ["lower", "gqa_causal", "--shape", shape, "--space"])
+    assert result.exit_code == 0 and "lowering" in result.stdout
+
+
+def test_lower_dump_after_inline_reads_back() -> None:
+    from attncc.ir.parser import parse
+
+    result = runner.invoke(app, ["lower", "softcap", "--dump-after", "inline"])
+    assert result.exit_code == 0, result.output
+    assert [s.out for s in parse(result.stdout).stmts] == ["S", "MX", "L", "O"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["softcap", "--shape", "b=x"], "must be an integer"),
+        (["softcap", "--shape", "b"], "expected NAME=VALUE"),
+        (["softcap", "--dump-after", "fuse"], "unknown pass 'fuse'"),
+        (["softcap", "--target", "tpu"], "unknown target 'tpu'"),
+        (["softcap", "--shape", "b=1,h=4,g=2,p=5,m=7,e=8,f=8", "--config", "bq=-1"], "config"),
+    ],
+)
+def test_lower_bad_arguments_are_one_line_errors(args, fragment) -> None:
+    result = runner.invoke(app, ["lower", *args])
+    assert result.exit_code == 1
+    assert fragment in result.stderr and "Traceback" not in result.stderr

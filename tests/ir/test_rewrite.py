@@ -260,7 +260,7 @@ def test_passes_are_a_flat_list_of_named_functions():
     out = run_passes(program, trace=lambda name, p: seen.append((name, p)))
     assert out == inline(program) and [n for n, _ in seen] == ["inline"]
     assert run_passes(program, upto="inline") == out
-    with pytest.raises(ValueError, match=r"unknown pass 'fuse'.*inline"):
+    with pytest.raises(ArgumentError, match=r"unknown pass 'fuse'.*inline"):
         run_passes(program, upto="fuse")
     both = run_passes(program, passes=(*PASSES, split_kv_pass(3)))
     assert both.stmt("LSEC") is not None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from attncc.errors import ArgumentError
 from attncc.ir.nodes import Program
 from attncc.ir.rewrites.execute import Layout, evaluate, execute_online
 from attncc.ir.rewrites.inline import inline, inline_into
@@ -75,7 +76,7 @@ def run_passes(
     """
     names = [name for name, _ in passes]
     if upto is not None and upto not in names:
-        raise ValueError(f"unknown pass {upto!r}; the passes are {', '.join(names)}")
+        raise ArgumentError(f"unknown pass {upto!r}; the passes are {', '.join(names)}")
     for name, fn in passes:
         program = fn(program)
         if trace is not None:
