@@ -1,0 +1,1 @@
+"""Cost models: learned rankers of candidate schedules."""

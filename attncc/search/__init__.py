@@ -1,0 +1,1 @@
+"""Search: spaces, measurement, the tuner and its database."""
