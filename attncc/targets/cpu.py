@@ -139,8 +139,8 @@ class CpuTarget(Target):
         for a in kernel.args:
             if a.role == "input":
                 call.append(_tvm_tensor(tvm, arrays[a.name], np_dtype(a.dtype)))
-            elif a.role == "param":
-                call.append(scalars[a.name])
+            elif a.role == "param":  # a param or let; a rank's extent (the fused lowering's M)
+                call.append(scalars[a.name] if a.name in scalars else extents[a.name])
             else:
                 shape = tuple(extents[r] for r in a.ranks)
                 out = _aligned_empty(shape, np_dtype(a.dtype))

@@ -107,6 +107,7 @@ __all__ = [
     "pack_k",
     "prefix_lm",
     "register_demand",
+    "signature",
     "sinks_window",
     "sliding_window",
     "suggest_config",
@@ -150,7 +151,8 @@ class Band:
     """One interval of keys a query tile ``[p0, p1)`` may see, for tile classification.
 
     All four fields are TVMScript int32 expressions over ``{p0}``, ``{p1}`` (placeholders),
-    ``P``, ``M`` and int scalars. Keys outside every band must be masked for every query row in
+    ``P``, ``M``, int scalars, extra tensors, and the tile's ``{b}``, ``{g}`` and ``{h}``
+    (not with ``pack_gqa``: a tile spans the heads of a group). Keys outside every band must be masked for every query row in
     the tile (the tile is *empty* there and skipped); keys in ``[full_lo, full_hi)`` must be
     unmasked for every row in the tile (a key tile inside it is *full*: no predicate is
     evaluated). Bands are listed in increasing key order; the generator clamps them to
@@ -182,6 +184,19 @@ class FlashSpec:
     ``bands`` classify key tiles for affine masks (see :class:`Band`); ``None`` treats every
     tile as partial when a mask is present (data-dependent masks such as document ids).
     A row whose keys are all masked produces 0.
+
+    Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
+
+    * ``k_load`` over ``{b}``, ``{g}`` (kv head), ``{m}``, ``{d}`` returns ``K[b, g, m, d]``
+      as float32; it runs in the K pre-pass (or in the QKᵀ loop with ``k_layout="rows"``);
+    * ``v_load`` over ``{b}``, ``{g}``, ``{m}``, ``{f}`` returns ``V[b, g, m, f]``; it runs
+      in the PV microkernel (vectorised over ``{f}``).
+
+    A hooked operand is no argument (see :func:`signature`); the hook reads extra tensors.
+    Keys are in ``[0, M)`` whenever a hook runs. Extra tensors' shapes may name symbolic
+    dims of their own (``Tensor("PT", ("B", "NPAGES"), "int32")``): each becomes a
+    ``T.int32()`` bound by the tensor's shape. When no buffer has an ``M`` dim, ``M`` is
+    the last argument.
     """
 
     B: int
@@ -198,6 +213,8 @@ class FlashSpec:
     tensors: tuple[Tensor, ...] = ()
     scalars: tuple[Scalar, ...] = ()
     name: str = "flash_attn"
+    k_load: str | None = None
+    v_load: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +264,19 @@ def register_demand(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int]:
     if cfg.k_layout == "rows":
         qk = cfg.rb + 2
     return qk, pv
+
+
+def signature(spec: FlashSpec) -> tuple[str, ...]:
+    """The kernel's arguments in call order: ``q``, ``k`` (unless ``k_load``), ``v`` (unless
+    ``v_load``), ``o``, the extra tensors, the scalars, and ``M`` when no buffer binds it."""
+    names = ["q"] + (["k"] if spec.k_load is None else []) + (["v"] if spec.v_load is None else [])
+    names += ["o", *(t.name for t in spec.tensors), *(x.name for x in spec.scalars)]
+    return (*names, "M") if _m_is_arg(spec) else tuple(names)
+
+
+def _m_is_arg(spec: FlashSpec) -> bool:
+    hooked = spec.k_load is not None and spec.v_load is not None
+    return spec.M is None and hooked and not any("M" in t.shape for t in spec.tensors)
 
 
 def suggest_config(spec: FlashSpec, decode: bool = False) -> FlashConfig:
@@ -416,6 +446,12 @@ def _check(spec: FlashSpec, cfg: FlashConfig) -> None:
         bad("split_kv and unroll_d must be >= 1")
     if spec.bands is not None and spec.mask is None:
         bad("bands classify a mask's tiles: give the mask too")
+    if spec.k_load is not None and cfg.k_layout == "packed":
+        bad("k_layout='packed' reads K as the caller packed it: no k_load hook with it")
+    dims = {t for x in spec.tensors for t in x.shape if isinstance(t, str)} - set(_DIM_NAMES)
+    for d in sorted(dims):
+        if not d.isidentifier() or d in _RESERVED or d.startswith("_") or d in names:
+            bad(f"tensor dim name {d!r} is reserved, not an identifier or an argument's name")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,6 +510,19 @@ def _score(ctx: _Ctx, acc: str, h: str, p: str, m_raw: str, full: bool) -> str:
     return f"T.if_then_else({cond}, {val}, {NEG})"
 
 
+def _k_load(ctx: _Ctx, b: str, g: str, m: str, d: str) -> str:
+    """K[b, g, m, d] as float32: the buffer, or the ``k_load`` hook."""
+    if ctx.spec.k_load is None:
+        return f"K[{b}, {g}, {m}, {d}]"
+    return f"({_fmt(ctx.spec.k_load, b=b, g=g, m=m, d=d)})"
+
+
+def _v_load(ctx: _Ctx, b: str, g: str, m: str, f: str) -> str:
+    if ctx.spec.v_load is None:
+        return f"V[{b}, {g}, {m}, {f}]"
+    return f"({_fmt(ctx.spec.v_load, b=b, g=g, m=m, f=f)})"
+
+
 def _k_index(ctx: _Ctx, d: str, j: str) -> str:
     if ctx.cfg.k_layout == "tiles":
         return f"_Kp[_b, _g, _kt, {d}, {j}]"
@@ -507,10 +556,11 @@ def _emit_qk_rows(ctx: _Ctx, full: bool, qh: str, qrow: str) -> None:
     with w.block(f"for _j in range({bk}):"), w.block(f"for _i in T.unroll({rb}):"):
         w(f'_dv = T.alloc_buffer(({vd},), "float32")')
         with w.block(f"for _e in T.vectorized({vd}):"):
-            w(f"_dv[_e] = Q[_b, {qh}, {qrow}, _e] * K[_b, _g, {key}, _e]")
+            w(f"_dv[_e] = Q[_b, {qh}, {qrow}, _e] * {_k_load(ctx, '_b', '_g', key, '_e')}")
         with w.block(f"for _do in range(1, {d // vd}):"), w.block(f"for _e in T.vectorized({vd}):"):
             e = f"_do * {vd} + _e"
-            w(f"_dv[_e] = _dv[_e] + Q[_b, {qh}, {qrow}, {e}] * K[_b, _g, {key}, {e}]")
+            k = _k_load(ctx, "_b", "_g", key, e)
+            w(f"_dv[_e] = _dv[_e] + Q[_b, {qh}, {qrow}, {e}] * {k}")
         w(f"_s[_i, _j] = {_tree('T.Add', [f'_dv[{e}]' for e in range(vd)])}")
 
 
@@ -580,7 +630,7 @@ def _emit_pv(ctx: _Ctx, full: bool, ib: str) -> None:
             w.block(f"for _i in T.unroll({rbv}):"),
             w.block(f"for _j in T.vectorized({cw}):"),
         ):
-            vk = f"V[_b, _g, _kt * {bk} + _k, {c0} + _j]"
+            vk = _v_load(ctx, "_b", "_g", f"_kt * {bk} + _k", f"{c0} + _j")
             w(f"{o}[_i, _j] = {o}[_i, _j] + _Pt[{row}, _k] * {vk}")
         with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
             w(f"_Oa[{row}, {c0} + _j] = {o}[_i, _j]")
@@ -612,11 +662,11 @@ def _emit_key_loop(ctx: _Ctx) -> None:
     """Key tiles of every band: skipped when empty, predicate-free when full."""
     w, bk = ctx.w, ctx.cfg.bk
     prev = None
+    tile = {"p0": "_p0", "p1": "_p1", "b": "_b", "g": "_g"}
+    if not ctx.cfg.pack_gqa:
+        tile["h"] = "_h"
     for i, band in enumerate(_bands(ctx)):
-        e = {
-            k: _fmt(getattr(band, k), p0="_p0", p1="_p1")
-            for k in ("lo", "hi", "full_lo", "full_hi")
-        }
+        e = {k: _fmt(getattr(band, k), **tile) for k in ("lo", "hi", "full_lo", "full_hi")}
         w(f"_lo{i} = T.max({e['lo']}, 0)")
         w(f"_hi{i} = T.min({e['hi']}, M)")
         a = f"(_lo{i} // {bk})"
@@ -655,7 +705,8 @@ def _emit_pack(ctx: _Ctx) -> None:
         w(f"_kt = _w % {ctx.nkt}")
         with w.block(f"for _j in range({bk}):"), w.block(f"for _d in range({spec.D}):"):
             mk = f"_kt * {bk} + _j"
-            val = f"T.if_then_else({mk} < M, K[_b, _g, T.min({mk}, M - 1), _d], T.float32(0))"
+            k = _k_load(ctx, "_b", "_g", f"T.min({mk}, M - 1)", "_d")
+            val = f"T.if_then_else({mk} < M, {k}, T.float32(0))"
             w(f"{_k_index(ctx, '_d', '_j')} = {val}")
 
 
@@ -740,6 +791,7 @@ def _emit_merge(ctx: _Ctx) -> None:
 _ARG_DTYPE = {
     "float32": "T.float32",
     "int32": "T.int32",
+    "bool": "T.bool",
     "int64": "T.int64",
     "float64": "T.float64",
 }
@@ -756,21 +808,37 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
     _check(spec, cfg)
     ctx = _Ctx(spec, cfg)
     w = ctx.w
-    args = ["q_h: T.handle", "k_h: T.handle", "v_h: T.handle", "o_h: T.handle"]
-    args += [f"{t.name}_h: T.handle" for t in spec.tensors]
-    for s in spec.scalars:
-        if s.dtype not in _ARG_DTYPE:
-            raise LoweringError(f"scalar {s.name}: dtype {s.dtype!r} not in {sorted(_ARG_DTYPE)}")
-        args.append(f"{s.name}: {_ARG_DTYPE[s.dtype]}")
+    scalars = {s.name: s.dtype for s in spec.scalars}
+    if _m_is_arg(spec):
+        scalars["M"] = "int32"
+    args = []
+    for name in signature(spec):
+        if name not in scalars:
+            args.append(f"{name}_h: T.handle")
+        elif scalars[name] not in _ARG_DTYPE:
+            raise LoweringError(
+                f"scalar {name}: dtype {scalars[name]!r} not in {sorted(_ARG_DTYPE)}"
+            )
+        else:
+            args.append(f"{name}: {_ARG_DTYPE[scalars[name]]}")
     w("@T.prim_func")
     with w.block(f"def {spec.name}({', '.join(args)}):"):
         w(f'T.func_attr({{"global_symbol": "{spec.name}", "tirx.noalias": True}})')
         w("P = T.int32()" if spec.P is None else f"P = T.meta_var({spec.P})")
-        w("M = T.int32()" if spec.M is None else f"M = T.meta_var({spec.M})")
+        if spec.M is not None:
+            w(f"M = T.meta_var({spec.M})")
+        elif not _m_is_arg(spec):
+            w("M = T.int32()")
+        dims_own = {x for t in spec.tensors for x in t.shape if isinstance(x, str)}
+        for x in sorted(dims_own - set(_DIM_NAMES)):
+            w(f"{x} = T.int32()")
         b, h, hk, d, dv = spec.B, spec.H, spec.HK, spec.D, spec.DV
         w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "float32")')
-        w(f'V = T.match_buffer(v_h, ({b}, {hk}, M, {dv}), "float32")')
-        if cfg.k_layout == "packed":
+        if spec.v_load is None:
+            w(f'V = T.match_buffer(v_h, ({b}, {hk}, M, {dv}), "float32")')
+        if spec.k_load is not None:
+            pass
+        elif cfg.k_layout == "packed":
             w(f'K = T.match_buffer(k_h, ({b}, {hk}, {ctx.nkt}, {d}, {cfg.bk}), "float32")')
         else:
             w(f'K = T.match_buffer(k_h, ({b}, {hk}, M, {d}), "float32")')
@@ -852,11 +920,14 @@ class FlashKernel:
     def asm(self) -> str:
         return self.lib.mod.inspect_source("asm")
 
-    def run(self, q, k, v, o, *extra) -> None:
-        """Call on preallocated ``tvm.runtime.Tensor`` arguments (no copies)."""
-        self.lib[self.spec.name](q, k, v, o, *extra)
+    def run(self, *args) -> None:
+        """Call on preallocated ``tvm.runtime.Tensor`` arguments in :func:`signature` order
+        (no copies)."""
+        self.lib[self.spec.name](*args)
 
     def __call__(self, q, k, v, *tensors, **scalars):
+        """``o`` for numpy ``q``, ``k``, ``v`` (``None`` for an operand a hook loads), the
+        extra tensors in order and the scalars by name (``M=`` when it is an argument)."""
         import numpy as np
         import tvm
 
@@ -866,36 +937,40 @@ class FlashKernel:
                 f"expected {len(spec.tensors)} extra tensors "
                 f"{[t.name for t in spec.tensors]}, got {len(tensors)}"
             )
-        missing = {s.name for s in spec.scalars} - set(scalars)
-        extra = set(scalars) - {s.name for s in spec.scalars}
+        want_scalars = {s.name for s in spec.scalars} | ({"M"} if _m_is_arg(spec) else set())
+        missing = want_scalars - set(scalars)
+        extra = set(scalars) - want_scalars
         if missing or extra:
             raise ArgumentError(f"scalars: missing {sorted(missing)}, unexpected {sorted(extra)}")
-        q, k, v = (np.ascontiguousarray(x, dtype=np.float32) for x in (q, k, v))
+        names = signature(spec)
+        given = {"q": q, "k": k, "v": v}
         want = {
             "q": (spec.B, spec.H, spec.P, spec.D),
             "k": (spec.B, spec.HK, spec.M, spec.D),
             "v": (spec.B, spec.HK, spec.M, spec.DV),
         }
-        for name, x in zip("qkv", (q, k, v), strict=True):
+        arrays = {}
+        for name in "qkv":
+            if name not in names:
+                continue
+            x = np.ascontiguousarray(given[name], dtype=np.float32)
             ok = x.ndim == 4 and all(
                 w is None or w == n for w, n in zip(want[name], x.shape, strict=False)
             )
-            if not ok or k.shape[2] != v.shape[2]:
+            if not ok or ("k" in names and "v" in names and k.shape[2] != v.shape[2]):
                 raise ArgumentError(
                     f"{name}: expected shape {want[name]} (None = any), got "
                     f"{x.shape} (k and v must agree on M)"
                 )
-        if self.config.k_layout == "packed":  # __call__ takes K as [B, HK, M, D]; run() packed
-            k = pack_k(k, self.config.bk)
-        o = np.zeros((*q.shape[:3], spec.DV), np.float32)
-        args = [tvm.runtime.tensor(x) for x in (q, k, v, o)]
-        args += [
-            tvm.runtime.tensor(np.ascontiguousarray(x, dtype=t.dtype))
-            for x, t in zip(tensors, spec.tensors, strict=True)
-        ]
-        args += [scalars[s.name] for s in spec.scalars]
+            arrays[name] = x
+        if "k" in arrays and self.config.k_layout == "packed":  # run() takes K packed
+            arrays["k"] = pack_k(arrays["k"], self.config.bk)
+        arrays["o"] = np.zeros((*arrays["q"].shape[:3], spec.DV), np.float32)
+        for x, t in zip(tensors, spec.tensors, strict=True):
+            arrays[t.name] = np.ascontiguousarray(x, dtype=t.dtype)
+        args = [scalars[n] if n in want_scalars else tvm.runtime.tensor(arrays[n]) for n in names]
         self.run(*args)
-        return args[3].numpy()
+        return args[names.index("o")].numpy()
 
 
 def build(spec: FlashSpec, config: FlashConfig | None = None, target: dict | None = None):
