@@ -1,0 +1,446 @@
+"""The cost model's feature layout: a fixed, versioned vector per :class:`Candidate`.
+
+:data:`FEATURES` names every column in order; :data:`LAYOUT_VERSION` changes whenever a
+name, its order or its meaning changes (a saved model records it and refuses another).
+Missing values are NaN (XGBoost's missing value), never a guess. Sizes and counts are
+``log2(1 + x)``: trees split on order, and the log keeps shapes of different scale apart.
+
+Groups (prefix: meaning):
+
+``ir_*`` -- the program at its extents, independent of the schedule:
+    contraction / elementwise FLOPs (``2·|iteration space|`` per multiply-reduce), bytes of
+    inputs read and outputs written, materialised intermediates (what the generic lowering
+    stores), arithmetic intensity (visible contraction FLOPs / bytes), statements,
+    transcendental calls, passes over the key rank (:func:`attncc.ir.analysis.count_passes`),
+    the attention roles of the fused plan (batch, heads, kv group, queries, keys, head dims),
+    whether the fused lowering applies, whether a mask exists and is affine, and the visible
+    fraction of (query, key) pairs on a 16 × 16 grid.
+``tile_*`` -- mask density for the config's tiles: the fraction of (query tile, key tile)
+    pairs that are empty / full / partial (:func:`attncc.ir.tiles.key_bands`, classified as
+    :func:`attncc.ir.tiles.classify` does; tiles of ``bq`` rows — ``bq / group`` queries with
+    ``pack_gqa`` — by ``bk`` keys; 64 × 64 for the generic lowering), the computed pairs and
+    the share of computed pairs that are masked (waste).
+``sched_*`` -- knobs (numeric, and one-hot for categorical ones) and what they imply:
+    vector registers of the two microkernels (:func:`cpu_flash.register_demand`), parallel
+    work items, items per core and the load balance ``items / (cores · ceil(items / cores))``,
+    the working set of one tile (Q, K, V, S tiles and the accumulator) against L1 and L2, the
+    K/V stream of one head against L2 and L3, and the K pre-pack bytes.
+``art_*`` -- the compiled artifact when given (``Candidate.artifact``: ``registers``,
+    ``spills``, ``shared_memory``, ``instructions``); NaN otherwise (the CPU target fills none).
+``hw_*`` -- the machine: the probe embedding (:mod:`attncc.cost_models.hardware`), threads,
+    and cache sizes (``Candidate.hardware["caches"]``, else this host's sysfs).
+
+Program-level values are memoised per (program, extents); a pool of thousands of configs
+of one program costs one analysis plus cheap arithmetic per config.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from attncc.cost_models.base import Candidate
+from attncc.cost_models.hardware import PROBES, cache_sizes
+
+__all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "mask_tiles"]
+
+LAYOUT_VERSION = 1
+
+_K_LAYOUTS = ("tiles", "rows", "packed", "transposed")
+_PARALLEL_OVER = ("bhq", "bh")
+_TRANSCENDENTAL = {"exp", "exp2", "log", "log2", "tanh", "sigmoid", "sqrt", "rsqrt"}
+
+FEATURES: tuple[str, ...] = (
+    # ir_*: the program at its extents
+    "ir_log_flops_contract",
+    "ir_log_flops_elementwise",
+    "ir_log_flops_visible",
+    "ir_log_bytes_read",
+    "ir_log_bytes_written",
+    "ir_log_bytes_intermediate",
+    "ir_log_intensity",
+    "ir_n_stmts",
+    "ir_n_transcendental",
+    "ir_key_passes",
+    "ir_fusable",
+    "ir_has_mask",
+    "ir_mask_affine",
+    "ir_visible_fraction",
+    "ir_log_batch",
+    "ir_log_heads",
+    "ir_log_group",
+    "ir_log_queries",
+    "ir_log_keys",
+    "ir_log_qk_dim",
+    "ir_log_v_dim",
+    "ir_decode",
+    # tile_*: mask density at the config's tile sizes
+    "tile_empty",
+    "tile_full",
+    "tile_partial",
+    "tile_log_computed_pairs",
+    "tile_waste",
+    # sched_*: knobs and what they imply
+    "sched_fused",
+    "sched_bq",
+    "sched_bk",
+    "sched_rb",
+    "sched_rbv",
+    "sched_pv_cols",
+    "sched_split_kv",
+    *(f"sched_k_layout_{k}" for k in _K_LAYOUTS),
+    *(f"sched_parallel_over_{k}" for k in _PARALLEL_OVER),
+    "sched_pack_gqa",
+    "sched_generic_parallel",
+    "sched_generic_fuse",
+    "sched_generic_unroll",
+    "sched_regs_qk",
+    "sched_regs_pv",
+    "sched_log_work_items",
+    "sched_items_per_core",
+    "sched_balance",
+    "sched_ws_tile_l1",
+    "sched_ws_tile_l2",
+    "sched_kv_head_l2",
+    "sched_kv_head_l3",
+    "sched_log_pack_bytes",
+    # art_*: the compiled artifact
+    "art_registers",
+    "art_spills",
+    "art_shared_memory",
+    "art_log_instructions",
+    # hw_*: the machine
+    *(f"hw_probe_{p}" for p in PROBES),
+    "hw_log_threads",
+    "hw_log_l1d",
+    "hw_log_l2",
+    "hw_log_l3",
+)
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+NAN = math.nan
+
+
+def _lg(x: float) -> float:
+    return math.log2(1.0 + x) if x == x and x >= 0 else NAN
+
+
+# ----------------------------------------------------------------------------- program level
+
+
+@functools.lru_cache(maxsize=512)
+def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
+    """Schedule-independent facts of ``program`` at ``extents`` (memoised)."""
+    from attncc.ir.analysis import count_passes, reduced_ranks
+    from attncc.ir.bind import bind
+    from attncc.ir.nodes import Access, Binary, BinaryOp, Call, walk
+    from attncc.ir.validate import validate
+
+    ext = dict(extents)
+    info = validate(program)
+    size = {r: int(ext.get(r) or 1) for r in info.ranks}
+    try:
+        scalars = dict(bind(program, extents={r: size[r] for r in info.ranks}).scalars)
+    except Exception:
+        scalars = {}
+
+    def count(ranks) -> int:
+        return math.prod(size.get(r, 1) for r in ranks)
+
+    def nbytes(name: str, ranks, dtype) -> int:
+        item = {"f64": 8, "f32": 4, "bf16": 4, "f16": 2, "i32": 4, "i8": 1, "bool": 1}
+        return count(ranks) * item.get(getattr(dtype, "value", str(dtype)), 4)
+
+    contract = elementwise = 0
+    transcendental = 0
+    for s in program.stmts:
+        n = count(s.space)
+        accesses = [a for a in walk(s.value) if isinstance(a, Access)]
+        products = any(isinstance(e, Binary) and e.op is BinaryOp.MUL for e in walk(s.value))
+        if s.reduce is not None and s.over and products and len(accesses) >= 2:
+            contract += 2 * n
+        else:
+            elementwise += n
+        transcendental += sum(
+            1 for e in walk(s.value) if isinstance(e, Call) and e.fn.value in _TRANSCENDENTAL
+        )
+    read = sum(nbytes(d.name, d.ranks, d.dtype) for d in program.inputs)
+    outs = set(program.outputs)
+    written = inter = 0
+    for s in program.stmts:
+        b = count(s.ranks) * 4
+        if s.out in outs:
+            written += b
+        else:
+            inter += b
+    out_ranks = next((s.ranks for s in program.stmts if s.out in outs), ())
+    passes = count_passes(program)
+    reduced = reduced_ranks(program)
+
+    plan = _fused_plan(program)
+    roles: dict[str, float] = {}
+    predicate, query, key = None, None, None
+    if plan is not None:
+        heads = size.get(plan.head, 1)
+        try:
+            from attncc.targets.cpu_fused import _Render
+
+            group = _Render(plan, ext).grp
+        except Exception:
+            group = 1
+        roles = {
+            "batch": size.get(plan.batch, 1),
+            "heads": heads,
+            "group": group,
+            "queries": size.get(plan.query, 1),
+            "keys": size.get(plan.key, 1),
+            "qk_dim": size.get(plan.qk_dim, 1),
+            "v_dim": size.get(plan.v_dim, 1),
+        }
+        predicate, query, key = plan.predicate, plan.query, plan.key
+    else:
+        predicate, query, key = _generic_mask(program, reduced)
+    has_mask = predicate is not None
+    affine = NAN
+    bands = None
+    if has_mask and key is not None:
+        from attncc.ir.tiles import key_bands
+
+        try:
+            bands = key_bands(predicate, query, key, info=info)
+            affine = float(bands.affine)
+        except Exception:
+            bands = None
+    rows = size.get(query, 1) if query else 1
+    keys = size.get(key, 1) if key else 1
+    env = {**scalars, **{r: 0 for r in info.ranks}}  # other ranks' indices: tile 0
+    return {
+        "contract": contract,
+        "elementwise": elementwise,
+        "read": read,
+        "written": written,
+        "inter": inter,
+        "n_stmts": len(program.stmts),
+        "transcendental": transcendental,
+        "key_passes": passes.get(key, max(passes.values(), default=0)) if key else NAN,
+        "fusable": plan is not None,
+        "has_mask": has_mask,
+        "affine": affine if has_mask else 1.0,
+        "roles": roles,
+        "bands": bands,
+        "env": env,
+        "rows": rows,
+        "keys": keys,
+        "out_sizes": [size.get(r, 1) for r in out_ranks],
+    }
+
+
+def _fused_plan(program):
+    try:
+        from attncc.targets import cpu_fused
+    except ImportError:
+        return None
+    try:
+        return cpu_fused.plan(program)
+    except Exception:
+        return None
+
+
+def _generic_mask(program, reduced):
+    """(predicate, query rank, key rank) of the first filter over a reduced rank."""
+    from attncc.ir.nodes import Name, walk
+    from attncc.ir.tiles import query_rank
+
+    for s in program.stmts:
+        if s.where is None:
+            continue
+        names = {n.name for n in walk(s.where) if isinstance(n, Name)}
+        key = next((r for r in reduced if r in names and r in s.space), None)
+        if key is None:
+            continue
+        rows = [r for r in s.space if r != key]
+        return s.where, query_rank(s.where, rows, key), key
+    return None, None, None
+
+
+# ----------------------------------------------------------------------------- mask tiles
+
+
+@functools.lru_cache(maxsize=4096)
+def _tiles_cached(bands, env_items, rows: int, keys: int, bq: int, bk: int):
+    return _classify_grid(bands, dict(env_items), rows, keys, bq, bk)
+
+
+def _classify_grid(bands, env, rows: int, keys: int, bq: int, bk: int) -> tuple[float, ...]:
+    """(empty, full, partial) tile counts over the ``ceil(rows/bq) × ceil(keys/bk)`` grid,
+    with :func:`attncc.ir.tiles.classify`'s rule: bands evaluated once per query tile,
+    then every key tile at once."""
+    from attncc.ir.bind import eval_scalar
+
+    m0 = np.arange(0, keys, bk)
+    m1 = np.minimum(m0 + bk, keys)
+    counts = np.zeros(3)
+    env = {**env, bands.extent: keys}
+    for p0 in range(0, rows, bq):
+        p1 = min(p0 + bq, rows)
+        e = {**env, bands.p0: p0, bands.p1: p1}
+        visible = np.zeros(len(m0), bool)
+        full = np.zeros(len(m0), bool)
+        for b in bands.bands:
+            lo, hi, fl, fh = (int(eval_scalar(x, e)) for x in (b.lo, b.hi, b.full_lo, b.full_hi))
+            visible |= np.maximum(lo, m0) < np.minimum(hi, m1)
+            full |= (fl <= m0) & (m1 <= fh)
+        counts += [np.sum(~visible), np.sum(visible & full), np.sum(visible & ~full)]
+    return tuple(float(c) for c in counts)
+
+
+def mask_tiles(facts: Mapping[str, Any], bq: int, bk: int) -> tuple[float, float, float] | None:
+    """(empty, full, partial) tile counts for ``bq``-query × ``bk``-key tiles, or ``None``
+    when the bounds can't be evaluated statically (they read tensors: ``KVLEN[b]``)."""
+    rows, keys = facts["rows"], facts["keys"]
+    if not facts["has_mask"]:
+        n = float(math.ceil(rows / bq) * math.ceil(keys / bk))
+        return 0.0, n, 0.0
+    if facts["bands"] is None:
+        return None
+    env_items = tuple(sorted((k, v) for k, v in facts["env"].items() if isinstance(v, int | float)))
+    try:
+        return _tiles_cached(facts["bands"], env_items, rows, keys, max(1, bq), max(1, bk))
+    except Exception:
+        return None
+
+
+# ----------------------------------------------------------------------------- candidates
+
+
+def _hw_caches(hardware: Mapping[str, Any]) -> dict[str, int]:
+    given = hardware.get("caches")
+    return dict(given) if isinstance(given, Mapping) else cache_sizes()
+
+
+def featurize(c: Candidate) -> np.ndarray:
+    """The feature vector of one candidate, in :data:`FEATURES` order (float64, NaN = missing)."""
+    ext = tuple(sorted((k, int(v)) for k, v in c.extents.items() if v is not None))
+    facts = _program(c.program, ext)
+    cfg = c.config
+    hw = c.hardware or {}
+    caches = _hw_caches(hw)
+    threads = int(hw.get("threads") or hw.get("cores") or 1)
+    x = np.full(len(FEATURES), NAN)
+
+    def put(name: str, value: float) -> None:
+        x[_INDEX[name]] = value
+
+    roles = facts["roles"]
+    rows, keys = facts["rows"], facts["keys"]
+    fine = mask_tiles(facts, 16, 16)
+    visible_frac = NAN
+    if fine is not None:
+        tot = sum(fine) or 1.0
+        visible_frac = (fine[1] + 0.5 * fine[2]) / tot
+    put("ir_log_flops_contract", _lg(facts["contract"]))
+    put("ir_log_flops_elementwise", _lg(facts["elementwise"]))
+    put("ir_log_flops_visible", _lg(facts["contract"] * visible_frac))
+    put("ir_log_bytes_read", _lg(facts["read"]))
+    put("ir_log_bytes_written", _lg(facts["written"]))
+    put("ir_log_bytes_intermediate", _lg(facts["inter"]))
+    moved = facts["read"] + facts["written"]
+    put("ir_log_intensity", _lg(facts["contract"] * visible_frac / max(moved, 1)))
+    put("ir_n_stmts", facts["n_stmts"])
+    put("ir_n_transcendental", facts["transcendental"])
+    put("ir_key_passes", facts["key_passes"])
+    put("ir_fusable", float(facts["fusable"]))
+    put("ir_has_mask", float(facts["has_mask"]))
+    put("ir_mask_affine", facts["affine"])
+    put("ir_visible_fraction", visible_frac)
+    for r in ("batch", "heads", "group", "queries", "keys", "qk_dim", "v_dim"):
+        put(f"ir_log_{r}", _lg(roles[r]) if r in roles else NAN)
+    put("ir_decode", float(rows <= 16) if roles else NAN)
+
+    fused = cfg.get("lowering", "generic") == "fused"
+    put("sched_fused", float(fused))
+    group = int(roles.get("group", 1) or 1)
+    if fused:
+        bq, bk = int(cfg.get("bq", 48)), int(cfg.get("bk", 64))
+        rb, rbv = int(cfg.get("rb", 4)), int(cfg.get("rbv", 4))
+        pv_cols, split = int(cfg.get("pv_cols", 64)), int(cfg.get("split_kv", 1))
+        pack = bool(cfg.get("pack_gqa", False))
+        k_layout, over = cfg.get("k_layout", "tiles"), cfg.get("parallel_over", "bhq")
+        for name, v in (("bq", bq), ("bk", bk), ("rb", rb), ("rbv", rbv)):
+            put(f"sched_{name}", v)
+        put("sched_pv_cols", pv_cols)
+        put("sched_split_kv", split)
+        for k in _K_LAYOUTS:
+            put(f"sched_k_layout_{k}", float(k_layout == k))
+        for k in _PARALLEL_OVER:
+            put(f"sched_parallel_over_{k}", float(over == k))
+        put("sched_pack_gqa", float(pack))
+        d, dv = int(roles.get("qk_dim", 64)), int(roles.get("v_dim", 64))
+        vl = 16
+        qk_regs = rb + 2 if k_layout == "rows" else (rb + 1) * -(-bk // vl) + 1
+        pv_regs = (rbv + 1) * -(-min(pv_cols, dv) // vl) + 1
+        put("sched_regs_qk", qk_regs)
+        put("sched_regs_pv", pv_regs)
+        q_rows = max(1, bq // group) if pack else bq  # queries per tile
+        heads = int(roles.get("heads", 1))
+        head_items = heads // group if pack else heads
+        n_qt = math.ceil(rows / q_rows)
+        items = int(roles.get("batch", 1)) * head_items * split * (n_qt if over == "bhq" else 1)
+        tile = 4 * (bq * d + bk * d + bk * dv + bq * bk + bq * dv)
+        put("sched_ws_tile_l1", tile / caches.get("l1d", 32 << 10))
+        put("sched_ws_tile_l2", tile / caches.get("l2", 1 << 20))
+        kv_head = 4 * keys * (d + dv)
+        put("sched_kv_head_l2", kv_head / caches.get("l2", 1 << 20))
+        put("sched_kv_head_l3", kv_head / caches.get("l3", 32 << 20))
+        pack_bytes = 4 * keys * d * int(roles.get("batch", 1)) * (heads // max(group, 1))
+        put("sched_log_pack_bytes", _lg(pack_bytes if k_layout == "tiles" else 0))
+        tiles = mask_tiles(facts, q_rows, bk)
+    else:
+        put("sched_generic_parallel", float(bool(cfg.get("parallel", True))))
+        put("sched_generic_fuse", float(cfg.get("fuse", 2)))
+        put("sched_generic_unroll", float(cfg.get("unroll", 0)))
+        fuse = int(cfg.get("fuse", 2))  # outer output ranks fused into the parallel loop
+        items = math.prod(facts["out_sizes"][:fuse]) if cfg.get("parallel", True) else 1
+        tiles = mask_tiles(facts, 64, 64)
+    put("sched_log_work_items", _lg(items))
+    put("sched_items_per_core", items / max(threads, 1))
+    put("sched_balance", items / (max(threads, 1) * math.ceil(items / max(threads, 1))))
+    if tiles is not None:
+        tot = sum(tiles) or 1.0
+        put("tile_empty", tiles[0] / tot)
+        put("tile_full", tiles[1] / tot)
+        put("tile_partial", tiles[2] / tot)
+        computed = (tiles[1] + tiles[2]) / tot * rows * keys
+        put("tile_log_computed_pairs", _lg(computed))
+        if visible_frac == visible_frac and computed > 0:
+            put("tile_waste", max(0.0, 1.0 - visible_frac * rows * keys / computed))
+
+    art = c.artifact or {}
+    for name, key in (
+        ("art_registers", "registers"),
+        ("art_spills", "spills"),
+        ("art_shared_memory", "shared_memory"),
+    ):
+        if key in art:
+            put(name, float(art[key]))
+    if "instructions" in art:
+        put("art_log_instructions", _lg(float(art["instructions"])))
+
+    emb = hw.get("embedding") or {}
+    for p in PROBES:
+        if p in emb:
+            put(f"hw_probe_{p}", float(emb[p]))
+    put("hw_log_threads", _lg(threads))
+    for lvl in ("l1d", "l2", "l3"):
+        put(f"hw_log_{lvl}", _lg(caches.get(lvl, NAN)))
+    return x
+
+
+def featurize_many(candidates: Sequence[Candidate]) -> np.ndarray:
+    """``[len(candidates), len(FEATURES)]`` float64."""
+    if not candidates:
+        return np.zeros((0, len(FEATURES)))
+    return np.stack([featurize(c) for c in candidates])

@@ -1,0 +1,295 @@
+"""XGBoost cost model: rank candidate schedules by predicted speed (after TVM MetaSchedule's
+``cost_model/xgb_model.py``: a frozen config, features kept apart, lazy ``import xgboost``,
+random scores until enough data, the library's own file format).
+
+Training targets, per *group* (candidates of one program at one set of extents on one
+machine, the set a tuner ranks): the normalised throughput ``y = best seconds / seconds`` in
+``(0, 1]``, 0 for a failed candidate. Two objectives (:attr:`XGBConfig.objective`):
+
+* ``"rank:pairwise"`` -- group-aware pairwise ranking (groups passed as ``qid``);
+* ``"reg:squarederror"`` -- regression on ``y`` weighted by ``y`` (MetaSchedule's choice: a
+  near-best candidate's error costs more than a slow one's).
+
+``bench/train_cost_model.py`` picks between them by leave-one-variant-out validation.
+
+Adaptation to another machine (HELP-style): a model loaded from a file keeps that booster as
+its *base*; :meth:`XGBModel.fit` then continues boosting the base on the new records
+(:attr:`XGBConfig.adapt_rounds` rounds at :attr:`XGBConfig.adapt_eta`) instead of
+starting from scratch, so ~10
+measurements move the ranking without forgetting what the base learned. The hardware
+embedding is in the features (:mod:`attncc.cost_models.features`), so a base trained on
+several machines can tell them apart.
+
+Files: ``save(path)`` writes the booster in XGBoost's JSON (``.json``) or UBJSON (``.ubj``)
+format and a sidecar ``<path without suffix>.meta.json`` with the config, the feature layout
+(version and names) and free-form ``info`` (training data, validation, the hardware
+embedding trained with). Never pickle.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attncc.cost_models.base import Candidate, CostModel, Record
+from attncc.cost_models.features import FEATURES, LAYOUT_VERSION, featurize_many
+from attncc.errors import TuningError
+
+__all__ = ["OBJECTIVES", "XGBConfig", "XGBModel", "group_key", "pretrained", "pretrained_path"]
+
+OBJECTIVES = ("rank:pairwise", "reg:squarederror")
+_PRETRAINED = Path(__file__).resolve().parent / "pretrained"
+
+
+@dataclass(frozen=True)
+class XGBConfig:
+    """Every field changes training or prediction (tests/cost_models checks each one).
+
+    * ``objective``: ``"rank:pairwise"`` or ``"reg:squarederror"`` (module docstring);
+    * ``max_depth``, ``eta``, ``num_boost_round``, ``min_child_weight``, ``subsample``,
+      ``colsample_bytree``, ``reg_lambda``: XGBoost's own;
+    * ``num_warmup_samples``: below this many successful records (and without a base
+      booster) ``fit`` keeps the model untrained and ``predict`` returns random scores;
+    * ``adapt_rounds``, ``adapt_eta``: continued boosting of a base (how far ~10 new
+      measurements move it);
+    * ``seed``: XGBoost's seed and the warm-up scores' seed.
+    """
+
+    objective: str = "rank:pairwise"
+    max_depth: int = 6
+    eta: float = 0.1
+    num_boost_round: int = 200
+    min_child_weight: float = 1.0
+    subsample: float = 0.9
+    colsample_bytree: float = 0.9
+    reg_lambda: float = 1.0
+    num_warmup_samples: int = 16
+    adapt_rounds: int = 30
+    adapt_eta: float = 0.1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(
+                f"XGBConfig.objective must be one of {OBJECTIVES}, got {self.objective!r}"
+            )
+        if self.num_boost_round < 1 or self.adapt_rounds < 0:
+            raise ValueError("XGBConfig: num_boost_round must be ≥ 1 and adapt_rounds ≥ 0")
+
+    def params(self, eta: float | None = None) -> dict[str, Any]:
+        p = {
+            "objective": self.objective,
+            "max_depth": self.max_depth,
+            "eta": self.eta if eta is None else eta,
+            "min_child_weight": self.min_child_weight,
+            "subsample": self.subsample,
+            "colsample_bytree": self.colsample_bytree,
+            "lambda": self.reg_lambda,
+            "seed": self.seed,
+            "verbosity": 0,
+            "nthread": 1,  # deterministic, and small: the tuner's cores time kernels
+        }
+        if self.objective == "rank:pairwise":
+            p["eval_metric"] = "ndcg"
+        return p
+
+
+@functools.lru_cache(maxsize=1024)
+def _program_key(program) -> str:
+    from attncc.ir.printer import format_program
+    from attncc.targets.base import stable_hash
+
+    return stable_hash(format_program(program))[:16]
+
+
+def group_key(c: Candidate) -> str:
+    """The ranking group of a candidate: program text × extents × machine (the hardware
+    mapping without its measured embedding)."""
+    from attncc.targets.base import stable_hash
+
+    hw = {k: v for k, v in (c.hardware or {}).items() if k not in ("embedding",)}
+    ext = sorted((k, v) for k, v in c.extents.items())
+    return stable_hash(_program_key(c.program), ext, hw)[:16]
+
+
+def _labels(records: Sequence[Record]) -> tuple[np.ndarray, np.ndarray]:
+    """(normalised throughput per record, group index per record)."""
+    keys = [group_key(r.candidate) for r in records]
+    ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    groups = np.array([ids[k] for k in keys], dtype=np.int64)
+    secs = np.array([r.seconds if r.error is None else math.inf for r in records], float)
+    secs = np.where(np.isfinite(secs) & (secs > 0), secs, math.inf)
+    y = np.zeros(len(records))
+    for g in range(len(ids)):
+        m = groups == g
+        best = secs[m].min()
+        if math.isfinite(best):
+            y[m] = best / secs[m]
+    return y, groups
+
+
+class XGBModel(CostModel):
+    """XGBoost ranker of candidates (module docstring). ``XGBModel()`` starts untrained;
+    :func:`pretrained` loads the shipped CPU model."""
+
+    def __init__(self, config: XGBConfig | None = None, *, info: Mapping[str, Any] | None = None):
+        self.config = config or XGBConfig()
+        self.info: dict[str, Any] = dict(info or {})
+        self._booster = None
+        self._base: bytearray | None = None  # raw booster a fit continues from
+        self._calls = 0
+
+    # ------------------------------------------------------------------ state
+    @property
+    def trained(self) -> bool:
+        return self._booster is not None
+
+    @property
+    def has_base(self) -> bool:
+        return self._base is not None
+
+    # ------------------------------------------------------------------ training
+    def fit(self, records: Sequence[Record]) -> None:
+        """Train on ``records`` (all of them, each call: the tuner passes every measurement so
+        far). From scratch, or continued from the base booster when the model has one."""
+        xgb = _xgboost()
+        records = list(records)
+        y, groups = _labels(records)
+        keep = np.zeros(len(records), bool)
+        for g in np.unique(groups):  # a group with no success teaches no order
+            m = groups == g
+            keep[m] = y[m].max() > 0
+        if self._base is None and int((y[keep] > 0).sum()) < self.config.num_warmup_samples:
+            return  # warm-up: predict() stays random
+        if not keep.any():
+            return
+        idx = np.flatnonzero(keep)
+        idx = idx[np.argsort(groups[idx], kind="stable")]  # qid must be sorted
+        x = featurize_many([records[i].candidate for i in idx])
+        d = self._dmatrix(xgb, x, y[idx], groups[idx])
+        if self._base is None:
+            self._booster = xgb.train(
+                self.config.params(), d, num_boost_round=self.config.num_boost_round
+            )
+        else:
+            base = xgb.Booster()
+            base.load_model(self._base)
+            if self.config.adapt_rounds == 0:
+                self._booster = base
+                return
+            self._booster = xgb.train(
+                self.config.params(eta=self.config.adapt_eta),
+                d,
+                num_boost_round=self.config.adapt_rounds,
+                xgb_model=base,
+            )
+
+    def _dmatrix(self, xgb, x: np.ndarray, y: np.ndarray, groups: np.ndarray):
+        if self.config.objective == "rank:pairwise":
+            # Relevance as integer grades 0..32 of the normalised throughput.
+            grades = np.rint(y * 32.0)
+            return xgb.DMatrix(
+                x, label=grades, qid=groups, feature_names=list(FEATURES), missing=np.nan
+            )
+        w = np.maximum(y, 0.05)  # throughput-weighted: errors near the best cost more
+        return xgb.DMatrix(x, label=y, weight=w, feature_names=list(FEATURES), missing=np.nan)
+
+    # ------------------------------------------------------------------ prediction
+    def predict(self, candidates: Sequence[Candidate]) -> list[float]:
+        """One score per candidate, higher = predicted faster; random while untrained."""
+        candidates = list(candidates)
+        if not candidates:
+            return []
+        if self._booster is None:
+            self._calls += 1
+            rng = np.random.default_rng((self.config.seed, self._calls))
+            return [float(v) for v in rng.random(len(candidates))]
+        xgb = _xgboost()
+        d = xgb.DMatrix(featurize_many(candidates), feature_names=list(FEATURES), missing=np.nan)
+        return [float(v) for v in self._booster.predict(d)]
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: str) -> None:
+        """Booster at ``path`` (``.json`` / ``.ubj``: XGBoost's formats) plus the sidecar."""
+        path = Path(path)
+        if path.suffix not in (".json", ".ubj"):
+            raise ValueError(f"save a cost model to a .json or .ubj path, got {str(path)!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self._booster is not None:
+            self._booster.save_model(str(path))
+        meta = {
+            "format": "attncc-xgb-cost-model",
+            "layout_version": LAYOUT_VERSION,
+            "features": list(FEATURES),
+            "config": asdict(self.config),
+            "booster": path.name if self._booster is not None else None,
+            "info": self.info,
+        }
+        _meta_path(path).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, path: str) -> XGBModel:
+        """A model saved by :meth:`save`; its booster becomes the base later fits continue."""
+        path = Path(path)
+        try:
+            meta = json.loads(_meta_path(path).read_text())
+        except FileNotFoundError:
+            raise TuningError(
+                f"cost model sidecar {_meta_path(path)} is missing: a model file needs the "
+                "sidecar its save() wrote next to it"
+            ) from None
+        if meta.get("layout_version") != LAYOUT_VERSION or meta.get("features") != list(FEATURES):
+            raise TuningError(
+                f"cost model {path} was trained with feature layout "
+                f"v{meta.get('layout_version')}, this attncc computes v{LAYOUT_VERSION}: "
+                "retrain it (bench/train_cost_model.py)"
+            )
+        known = {f.name for f in fields(XGBConfig)}
+        config = XGBConfig(**{k: v for k, v in meta["config"].items() if k in known})
+        model = cls(config, info=meta.get("info"))
+        if meta.get("booster"):
+            xgb = _xgboost()
+            booster = xgb.Booster()
+            booster.load_model(str(path.parent / meta["booster"]))
+            model._booster = booster
+            model._base = booster.save_raw("ubj")
+        return model
+
+    def __repr__(self) -> str:
+        state = "trained" if self.trained else "untrained"
+        return f"<XGBModel {self.config.objective} {state}{' +base' if self.has_base else ''}>"
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".meta.json")
+
+
+def _xgboost():
+    """``import xgboost`` on first use: attncc imports without it."""
+    try:
+        import xgboost
+    except ImportError:
+        raise TuningError(
+            "the XGBoost cost model needs the xgboost package: pip install xgboost"
+        ) from None
+    return xgboost
+
+
+def pretrained_path(target: str = "cpu") -> Path:
+    return _PRETRAINED / f"{target}.json"
+
+
+def pretrained(target: str = "cpu") -> XGBModel:
+    """The shipped model for ``target`` (trained by ``bench/train_cost_model.py`` on
+    ``bench/data/cpu_measurements.jsonl``; ``model.info`` says on what and how well)."""
+    path = pretrained_path(target)
+    if not _meta_path(path).is_file():
+        raise TuningError(f"no pre-trained cost model for target {target!r} ({path})")
+    return XGBModel.load(str(path))

@@ -1,0 +1,284 @@
+"""Measure schedules of catalogue variants on this CPU: the cost model's training data.
+
+    python bench/collect_cpu.py                      # the frozen sweep, ~20 min on 2 cores
+    python bench/collect_cpu.py --budget 300 --per-group 6 --out /tmp/smoke.jsonl
+
+For every (variant, shape) group of :data:`SWEEP`: the target's default config plus
+``--per-group`` configs drawn with the seed from ``get_target("cpu").space(...)`` (a share
+of them with ``lowering="generic"`` where both lowerings apply, at the smaller shapes only:
+the generic lowering materialises ``[b, h, p, m]``). Each config is
+
+1. compiled (``attncc.compile(program, "cpu", config=...)``; builds are cached on disk);
+2. checked: the same build run at a small size (lengths are symbolic on the CPU target, so
+   one build serves both) against ``attncc.interpret`` (max abs error ≤ ``TOL``);
+3. timed through ``target.run`` on pre-bound arguments: one warm-up call, then ``--runs``
+   blocks of calls filling ~``BLOCK_S`` seconds each; ``seconds`` is the median block mean.
+
+A failure (build error, wrong answer) is a row with ``seconds: Infinity`` and the error.
+Rows are appended to ``--out`` as they come (JSON lines), and a rerun skips what is there, so
+an interrupted sweep resumes. Params are baked into the program as defaults
+(``param W : i32 = 256``) so that the stored program text says everything a feature needs.
+
+Row schema: ``program`` (name), ``program_hash`` (sha256 of the text), ``program_text``,
+``extents``, ``config``, ``seconds``, ``blocks`` (block means), ``error``, ``build_s``,
+``hardware`` (``Target.describe()``), ``group`` (``name@shape``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "variants"))
+
+TOL = 2e-3
+BLOCK_S = 0.04
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Group:
+    variant: str
+    heads: str  # mha | gqa | mqa (tests/variants/cases.py: (3,3), (6,3), (5,1))
+    p: int
+    m: int
+    e: int = 64
+    b: int = 1
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def tag(self) -> str:
+        extra = "".join(f",{k}={v}" for k, v in self.params)
+        return f"{self.variant}@{self.heads},b{self.b},p{self.p},m{self.m},e{self.e}{extra}"
+
+
+def _g(variant, heads, sizes, e=64, b=1, **params):
+    return [Group(variant, heads, p, m, e, b, tuple(sorted(params.items()))) for p, m in sizes]
+
+
+SQUARE = ((512, 512), (1024, 1024), (2048, 2048))
+#: The frozen sweep: variants × shapes (params baked in as program defaults).
+SWEEP: tuple[Group, ...] = (
+    *_g("mha_causal", "mha", SQUARE),
+    *_g("gqa_causal", "gqa", SQUARE[:2], e=128),
+    *_g("mha", "mha", SQUARE[:2]),
+    *_g("sliding_window", "gqa", SQUARE, W=256),
+    *_g("softcap", "gqa", SQUARE[:2], cap=30.0),
+    *_g("alibi", "gqa", SQUARE[:2]),
+    *_g("prefix_lm", "gqa", SQUARE[1:], P_LEN=256),
+    *_g("document_causal", "gqa", SQUARE[:2]),
+    *_g("gqa_window_softcap", "gqa", SQUARE[1:], W=128, cap=30.0),
+    *_g("int8_kv", "gqa", SQUARE[:2]),
+    *_g("mqa", "mqa", SQUARE[:2]),
+    *_g("gqa", "gqa", ((1, 4096), (4, 8192)), e=128, b=2),  # decode
+    *_g("int8_kv", "gqa", ((1, 8192),), b=2),
+    *_g("sigmoid_attention", "gqa", ((256, 256), (512, 512))),
+    *_g("mla", "gqa", ((256, 256), (512, 512))),
+)
+
+
+def bake_params(program, params: dict):
+    """``program`` with its params' defaults set to ``params`` (the rest unchanged)."""
+    from attncc.ir.nodes import Param
+
+    decls = tuple(
+        replace(d, default=params[d.name]) if isinstance(d, Param) and d.name in params else d
+        for d in program.decls
+    )
+    return replace(program, decls=decls)
+
+
+def make_case(group: Group, p: int, m: int, seed: int):
+    """(program, arguments) of ``group`` at lengths ``p`` × ``m``."""
+    import numpy as np
+    from cases import CASES, Shape
+
+    rng = np.random.default_rng(seed)
+    shape = Shape(heads=group.heads, b=group.b, p=p, m=m, e=group.e, f=group.e)
+    program, kwargs, _ = CASES[group.variant](rng, shape, name=group.variant)
+    program = bake_params(program, dict(group.params))
+    declared = {d.name for d in program.params}
+    kwargs = {k: v for k, v in kwargs.items() if k not in declared}  # defaults are used
+    return program, kwargs
+
+
+def program_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def draw_configs(space, n: int, rng: random.Random, generic_ok: bool) -> list[dict]:
+    """The default plus ``n`` distinct feasible configs drawn from the knobs."""
+    out = [space.default()]
+    seen = {json.dumps(out[0], sort_keys=True)}
+    lowerings = next((k.choices for k in space.knobs if k.name == "lowering"), ("generic",))
+    n_generic = 0
+    if "generic" in lowerings and generic_ok:
+        n_generic = n if lowerings == ("generic",) else max(1, n // 6)
+    tries = 0
+    while len(out) < n + 1 and tries < 200 * (n + 1):
+        tries += 1
+        want_generic = sum(c["lowering"] == "generic" for c in out) < n_generic
+        cfg = space.default()
+        if want_generic:
+            cfg["lowering"] = "generic"
+            for k in space.knobs:
+                if k.name in ("parallel", "fuse", "unroll"):
+                    cfg[k.name] = rng.choice(k.choices)
+        elif "fused" in lowerings:
+            for k in space.knobs:
+                if k.name not in ("lowering", "parallel", "fuse", "unroll"):
+                    cfg[k.name] = rng.choice(k.choices)
+        else:
+            break
+        key = json.dumps(cfg, sort_keys=True)
+        if key in seen or space.why_infeasible(cfg) is not None:
+            continue
+        seen.add(key)
+        out.append(cfg)
+    return out
+
+
+def time_call(fn, runs: int) -> list[float]:
+    fn()  # warm-up: wakes the thread pool, faults the pages in
+    t = time.perf_counter()
+    fn()
+    once = time.perf_counter() - t
+    reps = max(1, min(50, round(BLOCK_S / max(once, 1e-6))))
+    blocks = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        blocks.append((time.perf_counter() - t) / reps)
+    return blocks
+
+
+def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> None:
+    import numpy as np
+
+    import attncc
+    from attncc.compiler import _storage
+    from attncc.ir.arguments import split_arguments
+    from attncc.ir.bind import bind
+    from attncc.ir.printer import format_program
+
+    program, kwargs = make_case(group, group.p, group.m, seed)
+    small_p = min(group.p, 37)
+    small_m = min(group.m, 101) if group.p > 1 else min(group.m, 203)
+    sprog, skw = make_case(group, small_p, small_m, seed + 1)
+    want = attncc.interpret(sprog, **skw)
+    want = want if isinstance(want, dict) else {"out": want}
+    text = format_program(program)
+    arrays, params = split_arguments(program, kwargs)
+    binding = bind(program, shapes={n: a.shape for n, a in arrays.items()}, params=params)
+    prepared = {d.name: _storage(arrays[d.name], d.dtype) for d in program.inputs}
+    target = attncc.targets.get_target("cpu")
+    base = {
+        "program": group.variant,
+        "program_hash": program_hash(text),
+        "program_text": text,
+        "extents": dict(binding.extents),
+        "group": group.tag,
+        "hardware": target.describe(),
+    }
+    for cfg in configs:
+        row = {**base, "config": cfg, "seconds": math.inf, "blocks": [], "error": None}
+        t0 = time.perf_counter()
+        try:
+            kernel = attncc.compile(program, "cpu", config=cfg)
+            got = kernel(**skw)
+            got = got if isinstance(got, dict) else {"out": got}
+            row["build_s"] = round(time.perf_counter() - t0, 3)
+            err = max(float(np.max(np.abs(got[k] - want[k]))) for k in want)
+            if not err <= TOL:
+                row["error"] = f"wrong answer at p={small_p} m={small_m}: max abs error {err:.3g}"
+            else:
+                artifact = kernel._artifact(binding.extents)
+                blocks = time_call(
+                    lambda a=artifact: target.run(a, prepared, binding.scalars, binding.extents),
+                    runs,
+                )
+                row["blocks"] = blocks
+                row["seconds"] = statistics.median(blocks)
+        except Exception as exc:  # a failed candidate is data
+            row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        emit(row)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=str(ROOT / "bench" / "data" / "cpu_measurements.jsonl"))
+    ap.add_argument("--per-group", type=int, default=14, help="random configs per group")
+    ap.add_argument("--runs", type=int, default=3, help="timed blocks per config (median)")
+    ap.add_argument("--budget", type=float, default=1200, help="wall seconds for the sweep")
+    ap.add_argument("--groups", default="", help="comma-separated variant names (default all)")
+    ap.add_argument("--seed", type=int, default=SEED)
+    args = ap.parse_args(argv)
+
+    import attncc
+    from attncc.targets.host import configure_threads
+
+    threads = configure_threads()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if out.exists():
+        for line in out.read_text().splitlines():
+            if line.strip():
+                r = json.loads(line)
+                done.add((r["group"], json.dumps(r["config"], sort_keys=True)))
+    wanted = set(filter(None, args.groups.split(",")))
+    sweep = [g for g in SWEEP if not wanted or g.variant in wanted]
+    # Breadth first: every group gets its configs in rounds, so a budget cut leaves all.
+    target = attncc.targets.get_target("cpu")
+    plans = []
+    for i, g in enumerate(sweep):
+        program, kwargs = make_case(g, g.p, g.m, args.seed)
+        from attncc.ir.arguments import split_arguments
+        from attncc.ir.bind import bind
+
+        arrays, params = split_arguments(program, kwargs)
+        ext = bind(program, shapes={n: a.shape for n, a in arrays.items()}, params=params).extents
+        space = target.space(program, target.specialise(program, ext))
+        rng = random.Random(f"{args.seed}:{g.tag}")
+        generic_ok = g.p * g.m <= 1024 * 1024
+        cfgs = draw_configs(space, args.per_group, rng, generic_ok)
+        cfgs = [c for c in cfgs if (g.tag, json.dumps(c, sort_keys=True)) not in done]
+        plans.append((g, cfgs))
+        print(f"[{i + 1}/{len(sweep)}] {g.tag}: {len(cfgs)} configs to measure", flush=True)
+
+    start = time.time()
+    n_rows = 0
+    with out.open("a") as fh:
+
+        def emit(row):
+            nonlocal n_rows
+            fh.write(json.dumps(row) + "\n")
+            fh.flush()
+            n_rows += 1
+            s = row["seconds"]
+            shown = f"{s * 1e3:8.3f} ms" if math.isfinite(s) else f"FAILED {row['error']}"
+            cfg = {k: v for k, v in row["config"].items()}
+            print(f"{time.time() - start:7.1f}s {row['group']:<48} {shown}  {cfg}", flush=True)
+
+        chunk = 4
+        for r0 in range(0, args.per_group + 1, chunk):
+            for g, cfgs in plans:
+                if time.time() - start > args.budget:
+                    break
+                measure(g, cfgs[r0 : r0 + chunk], args.runs, args.seed, emit)
+    print(f"{n_rows} rows in {time.time() - start:.0f}s ({threads} threads) -> {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+import math
+
+import numpy as np
+import pytest
+from _data import HW
+
+from attncc import variants
+from attncc.cost_models import features as F
+from attncc.cost_models.base import Candidate
+
+EXT = {"b": 1, "h": 6, "g": 3, "p": 512, "m": 512, "e": 64, "f": 64}
+FUSED = {
+    "lowering": "fused",
+    "bq": 48,
+    "bk": 64,
+    "rb": 4,
+    "rbv": 4,
+    "pv_cols": 64,
+    "k_layout": "tiles",
+    "parallel_over": "bhq",
+    "pack_gqa": False,
+    "split_kv": 1,
+    "parallel": True,
+    "fuse": 2,
+    "unroll": 0,
+}
+ALWAYS_NAN_ON_CPU = {n for n in F.FEATURES if n.startswith("art_")}
+
+
+def cand(name="sliding_window", config=FUSED, ext=EXT, hw=HW):
+    return Candidate(variants.catalogue()[name], dict(ext), dict(config), hw)
+
+
+def test_layout_is_fixed():
+    assert F.LAYOUT_VERSION == 1
+    assert len(F.FEATURES) == len(set(F.FEATURES)) == 70
+    assert F.FEATURES[:3] == (
+        "ir_log_flops_contract",
+        "ir_log_flops_elementwise",
+        "ir_log_flops_visible",
+    )
+    assert F.FEATURES[-4:] == ("hw_log_threads", "hw_log_l1d", "hw_log_l2", "hw_log_l3")
+
+
+@pytest.mark.parametrize("name", ["sliding_window", "mha_causal", "document_causal", "softcap"])
+def test_deterministic_and_finite(name):
+    a, b = F.featurize(cand(name)), F.featurize(cand(name))
+    assert a.shape == (len(F.FEATURES),) and np.array_equal(a, b, equal_nan=True)
+    generic_knobs = {n for n in F.FEATURES if n.startswith("sched_generic")}
+    for n, v in zip(F.FEATURES, a, strict=True):
+        if n in ALWAYS_NAN_ON_CPU or n in generic_knobs:
+            assert math.isnan(v), n
+        elif n == "ir_mask_affine" and name == "document_causal":
+            assert v == 0.0
+        else:
+            assert math.isfinite(v), n
+
+
+def test_generic_only_program_is_finite_where_defined():
+    c = cand("sigmoid_attention", {"lowering": "generic", "parallel": True, "fuse": 2, "unroll": 4})
+    x = dict(zip(F.FEATURES, F.featurize(c), strict=True))
+    assert x["ir_fusable"] == 0 and x["sched_fused"] == 0 and x["sched_generic_unroll"] == 4
+    assert math.isfinite(x["ir_log_flops_contract"]) and math.isnan(x["sched_bq"])
+
+
+def test_knobs_and_hardware_move_features():
+    base = F.featurize(cand())
+    for knob, value in [("bq", 24), ("bk", 32), ("rb", 2), ("k_layout", "rows"), ("split_kv", 2)]:
+        moved = F.featurize(cand(config={**FUSED, knob: value}))
+        assert not np.array_equal(base, moved, equal_nan=True), knob
+    other = {**HW, "embedding": {**HW["embedding"], "fma": 1.0}}
+    assert F.featurize(cand(hw=other))[F.FEATURES.index("hw_probe_fma")] == 1.0
+    art = Candidate(variants.catalogue()["mha"], EXT, FUSED, HW, {"registers": 30, "spills": 2})
+    x = dict(zip(F.FEATURES, F.featurize(art), strict=True))
+    assert x["art_registers"] == 30 and x["art_spills"] == 2
+
+
+def test_mask_tiles_match_classify():
+    from attncc.ir.tiles import classify
+
+    program = variants.catalogue()["sliding_window"]
+    facts = F._program(program, tuple(sorted(EXT.items())))
+    bands, env = facts["bands"], {**facts["env"], facts["bands"].extent: 512}
+    brute = {"empty": 0, "full": 0, "partial": 0}
+    for p0 in range(0, 512, 48):
+        for m0 in range(0, 512, 32):
+            brute[classify(bands, p0, min(p0 + 48, 512), m0, m0 + 32, env)] += 1
+    assert F.mask_tiles(facts, 48, 32) == (brute["empty"], brute["full"], brute["partial"])
+    x = dict(zip(F.FEATURES, F.featurize(cand()), strict=True))
+    assert x["tile_empty"] > 0.4 and x["tile_full"] > 0 and x["tile_partial"] > 0
+    assert 0.3 < x["ir_visible_fraction"] < 0.45  # W=256 of 512 keys: ~3/8 visible
+
+
+def test_featurize_many_shape():
+    assert F.featurize_many([]).shape == (0, len(F.FEATURES))
+    assert F.featurize_many([cand(), cand()]).shape == (2, len(F.FEATURES))

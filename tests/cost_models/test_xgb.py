@@ -1,0 +1,155 @@
+import dataclasses
+import json
+import random
+
+import numpy as np
+import pytest
+from _data import records, variant
+
+from attncc.cost_models import metrics
+from attncc.cost_models.xgb import XGBConfig, XGBModel, group_key, pretrained
+from attncc.errors import TuningError
+
+SMALL = XGBConfig(num_boost_round=20, num_warmup_samples=8, adapt_rounds=10)
+#: A value for every config field that differs from SMALL's.
+MOVES = {
+    "objective": "reg:squarederror",
+    "max_depth": 2,
+    "eta": 0.3,
+    "num_boost_round": 40,
+    "min_child_weight": 20.0,
+    "subsample": 0.5,
+    "colsample_bytree": 0.4,
+    "reg_lambda": 50.0,
+    "num_warmup_samples": 100_000,
+    "adapt_rounds": 3,
+    "adapt_eta": 0.5,
+    "seed": 1,
+}
+ADAPT_FIELDS = {"adapt_rounds", "adapt_eta"}
+
+
+def split(held_out=("sliding_window", "softcap")):
+    recs = records()
+    train = [r for r in recs if variant(r) not in held_out]
+    test = [r for r in recs if variant(r) in held_out]
+    return train, test
+
+
+def groups(recs):
+    out = {}
+    for r in recs:
+        out.setdefault(group_key(r.candidate), []).append(r)
+    return list(out.values())
+
+
+def predictions(config, train, test, shots=()):
+    model = XGBModel(config)
+    model.fit(train)
+    if shots:
+        model._base = model._booster.save_raw("ubj")  # as if loaded: fit adapts
+        model.fit(list(shots))
+    return np.array(model.predict([r.candidate for r in test]))
+
+
+def test_every_config_field_is_tested():
+    assert set(MOVES) == {f.name for f in dataclasses.fields(XGBConfig)}
+
+
+@pytest.mark.parametrize("name", sorted(MOVES))
+def test_every_config_field_takes_effect(name):
+    train, test = split()
+    train = random.Random(0).sample(train, 160)
+    shots = groups(test)[0][:10]  # ~10 measurements of one new problem
+    test = test[:40]
+    moved = dataclasses.replace(SMALL, **{name: MOVES[name]})
+    if name in ADAPT_FIELDS:
+        a = predictions(SMALL, train, test, shots)
+        b = predictions(moved, train, test, shots)
+    else:
+        a, b = predictions(SMALL, train, test), predictions(moved, train, test)
+    assert not np.allclose(a, b), name
+
+
+def test_warmup_gives_random_scores_then_trains():
+    train, test = split()
+    model = XGBModel(XGBConfig(num_warmup_samples=50, num_boost_round=10))
+    assert not model.trained
+    model.fit(train[:20])
+    assert not model.trained
+    s1, s2 = (
+        model.predict([r.candidate for r in test[:5]]),
+        model.predict([r.candidate for r in test[:5]]),
+    )
+    assert len(s1) == 5 and s1 != s2 and all(0 <= s < 1 for s in s1)
+    model.fit(train)
+    assert model.trained
+    c = [r.candidate for r in test[:5]]
+    assert model.predict(c) == model.predict(c)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".ubj"])
+def test_save_load_round_trip(tmp_path, suffix):
+    train, test = split()
+    model = XGBModel(dataclasses.replace(SMALL, eta=0.2), info={"note": "x"})
+    model.fit(train)
+    path = tmp_path / f"m{suffix}"
+    model.save(str(path))
+    meta = json.loads((tmp_path / "m.meta.json").read_text())
+    assert meta["config"]["eta"] == 0.2 and meta["layout_version"] == 1
+    loaded = XGBModel.load(str(path))
+    assert loaded.config == model.config and loaded.info == {"note": "x"} and loaded.has_base
+    c = [r.candidate for r in test]
+    assert loaded.predict(c) == model.predict(c)
+
+
+def test_layout_mismatch_and_missing_sidecar_raise(tmp_path):
+    model = XGBModel(SMALL)
+    model.fit(split()[0])
+    model.save(str(tmp_path / "m.json"))
+    meta = json.loads((tmp_path / "m.meta.json").read_text())
+    meta["layout_version"] = 0
+    (tmp_path / "m.meta.json").write_text(json.dumps(meta))
+    with pytest.raises(TuningError, match="feature layout"):
+        XGBModel.load(str(tmp_path / "m.json"))
+    with pytest.raises(TuningError, match="sidecar"):
+        XGBModel.load(str(tmp_path / "other.json"))
+    with pytest.raises(ValueError, match="objective"):
+        XGBConfig(objective="rank:ndcg_typo")
+
+
+def test_fit_on_a_loaded_model_adapts_from_its_base(tmp_path):
+    train, test = split()
+    model = XGBModel(SMALL)
+    model.fit(train)
+    model.save(str(tmp_path / "m.json"))
+    loaded = XGBModel.load(str(tmp_path / "m.json"))
+    before = loaded.predict([r.candidate for r in test])
+    loaded.fit(test[:10])  # ~10 new measurements: continued boosting, never from scratch
+    after = loaded.predict([r.candidate for r in test])
+    assert before != after and loaded.trained
+    assert loaded._booster.num_boosted_rounds() == SMALL.num_boost_round + SMALL.adapt_rounds
+
+
+def test_held_out_variants_rank_better_than_random():
+    train, test = split()
+    model = XGBModel(XGBConfig(num_boost_round=100))
+    model.fit(train)
+    pairs = [
+        (model.predict([r.candidate for r in g]), [r.seconds for r in g]) for g in groups(test)
+    ]
+    got = metrics.evaluate(pairs)
+    rng = np.random.default_rng(0)
+    rand = [metrics.evaluate([(rng.random(len(s)), s) for _, s in pairs]) for _ in range(20)]
+    assert got["spearman"] > 0.2 > np.mean([r["spearman"] for r in rand])
+    assert got["pairwise"] > np.mean([r["pairwise"] for r in rand]) + 0.08
+
+
+def test_shipped_model_loads_and_ranks_the_stored_data():
+    model = pretrained("cpu")
+    assert model.trained and model.info["records"] >= 300
+    some = [g for g in groups(records()) if variant(g[0]) in {"mha_causal", "gqa", "alibi"}]
+    assert some
+    pairs = [(model.predict([r.candidate for r in g]), [r.seconds for r in g]) for g in some]
+    got = metrics.evaluate(pairs)
+    assert got["spearman"] > 0.5 and got["pairwise"] > 0.7
