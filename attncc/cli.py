@@ -6,6 +6,9 @@
 * ``attncc lower PROGRAM --target cpu --shape ...`` -- the generated kernel source, the
   schedule knobs (``--space``) or the IR after a rewrite (``--dump-after inline``).
 * ``attncc demo`` -- compile a real variant for the CPU and compare it with PyTorch.
+* ``attncc tune PROGRAM --shape ... --trials N`` -- autotune into a study (resumable,
+  ``--workers N`` processes); ``attncc show`` -- best configs per study;
+  ``attncc worker --storage URL --study NAME`` -- join a study from another process.
 
 An :class:`~attncc.errors.AttnccError` becomes one red line on stderr
 (``error: FILE:LINE:COL: message``), then the rest of the message and the source line with a
@@ -355,6 +358,145 @@ def demo(
         out.print(rows)
         if not ok:
             raise typer.Exit(1)
+
+
+# ----------------------------------------------------------------------------- tuning
+
+Storage = Annotated[
+    str | None,
+    typer.Option(help="Tuning database URL (default sqlite:///attncc-tuning.db) or a file path."),
+]
+
+
+def _config_text(config: dict[str, Any]) -> str:
+    items = (f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in config.items())
+    return ",".join(items)
+
+
+def _tune_options(trials: int, timeout: float, seed: int):
+    from attncc.search.tuner import TuneOptions
+
+    return TuneOptions(trials=trials, timeout=timeout, seed=seed)
+
+
+def _print_best(result) -> None:
+    from attncc.search.progress import format_seconds
+
+    out = _out()
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
+    out.print(f"study {result.study} in {result.storage}: {result.measured} measured ({counts})")
+    if result.config is None:
+        raise ArgumentError("no config built and matched the reference; see `attncc show`")
+    out.print(
+        f"best: {format_seconds(result.seconds)} (trial {result.trial}) "
+        f"config {_config_text(result.config)}",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def tune(
+    program: Annotated[str, typer.Argument(help="A program file (.attn) or a catalogue name.")],
+    target: Annotated[str, typer.Option(help="Target to tune for.")] = "cpu",
+    shape: Annotated[
+        str, typer.Option(help="Every rank's extent, e.g. b=1,h=8,g=2,p=2048,m=2048,e=64,f=64.")
+    ] = "",
+    trials: Annotated[int, typer.Option(help="Measurements the study should hold.")] = 64,
+    storage: Storage = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to run one config.")] = 60.0,
+    workers: Annotated[int, typer.Option(help="Worker processes on the study.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the search and the inputs.")] = 0,
+    no_model: Annotated[
+        bool, typer.Option("--no-model", help="Search with TPE alone, no cost model.")
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Autotune a program: measure configs into a study, print the best (resumable)."""
+    from attncc.search.problem import Problem
+    from attncc.search.progress import TuningProgress
+    from attncc.search.tuner import Tuner
+    from attncc.search.worker import spawn_workers, stop_workers
+    from attncc.specs import parse_shapes
+
+    _debug(debug)
+    with reporting(program):
+        if workers < 1:
+            raise ArgumentError(f"--workers must be at least 1, got {workers}")
+        prog, _ = _load_program(program)
+        problem = Problem.create(prog, target, parse_shapes(shape))
+        options = _tune_options(trials, timeout, seed)
+        tuner = Tuner(problem, storage, options, cost_model=None if no_model else "auto")
+        tuner.prepare()
+        helpers = spawn_workers(
+            tuner.url, tuner.study.study_name, options, workers - 1, model=not no_model
+        )
+        try:
+            with TuningProgress(trials, _out(), done=tuner.result().measured) as show:
+                tuner.on_trial = show
+                result = tuner.run()
+            stop_workers(helpers)
+        except KeyboardInterrupt:
+            stop_workers(helpers, interrupt=True)
+            _err().print(
+                f"interrupted: measurements so far are in study {tuner.study.study_name} of "
+                f"{tuner.url}; run the same command again to resume"
+            )
+            raise typer.Exit(130) from None
+        _print_best(tuner.result() if helpers else result)
+
+
+@app.command()
+def show(storage: Storage = None, debug: Debug = False) -> None:
+    """The best config of every study in a tuning database."""
+    from attncc.search.database import summaries
+    from attncc.search.progress import format_seconds
+
+    _debug(debug)
+    with reporting():
+        rows = summaries(storage)
+        table = Table("study", "program", "target", "measured", "failed", "best", "config")
+        for column in table.columns:
+            column.overflow = "fold"  # names and configs are read (and pasted) in full
+        for r in rows:
+            config = "-" if r.best_config is None else _config_text(r.best_config)
+            table.add_row(
+                r.name,
+                r.program,
+                r.target,
+                str(r.measured),
+                str(r.failed),
+                format_seconds(r.best_seconds),
+                config,
+            )
+        if not rows:
+            _out().print("no tuning studies in this storage")
+            return
+        _out().print(table)
+
+
+@app.command()
+def worker(
+    storage: Annotated[str, typer.Option(help="Tuning database URL shared with the study.")],
+    study: Annotated[str, typer.Option(help="Study to join (see `attncc show`).")],
+    trials: Annotated[
+        int | None, typer.Option(help="Measurements the study should hold (default: its own).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to run one config.")] = 60.0,
+    debug: Debug = False,
+) -> None:
+    """Join a study from another process or machine and measure until it is done."""
+    from attncc.search.worker import run_worker, study_budget
+
+    _debug(debug)
+    with reporting():
+        budget = study_budget(storage, study) if trials is None else trials
+        options = _tune_options(budget, timeout, 0)
+        try:
+            result = run_worker(storage, study, options)
+        except KeyboardInterrupt:
+            _err().print("interrupted: the study keeps every finished measurement")
+            raise typer.Exit(130) from None
+        _print_best(result)
 
 
 def main() -> None:

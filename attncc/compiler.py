@@ -36,6 +36,8 @@ def compile(
     *,
     shapes: Mapping[str, int] | None = None,
     config: Config | None = None,
+    tune: int | str | None = None,
+    storage: str | None = None,
 ) -> Kernel:
     """Compile ``program`` (a :class:`Program` or its text) for ``target``.
 
@@ -43,6 +45,13 @@ def compile(
     bound from the arguments of each call, and the target decides which of those a build is
     specialised for (the CPU target keeps sequence lengths symbolic: one build serves every
     length). ``config`` picks schedule knobs; left-out knobs take the target's defaults.
+
+    ``tune`` picks the config for ``shapes`` (which must then give every rank) from the
+    tuning database at ``storage`` (default ``sqlite:///attncc-tuning.db``): ``N`` measures
+    until the study holds N trials and takes the best; ``"cached"`` takes the best already
+    stored (:class:`~attncc.errors.TuningError` if none); ``"model"`` takes the config the
+    pre-trained cost model ranks first, measuring nothing. See :mod:`attncc.search.tuner`.
+
     Raises :class:`~attncc.errors.AttnccError` subclasses for an invalid program, an unknown
     target or knob, or a feature the target does not support.
     """
@@ -54,6 +63,14 @@ def compile(
         raise ArgumentError(f"compile() takes a Program or program text, got {type(program)}")
     validate(program)
     tgt = get_target(target) if isinstance(target, str) else target
+    if tune is not None:
+        if config:
+            raise ArgumentError("pass config= or tune=, not both: tuning picks the config")
+        from attncc.search.tuner import best_config
+
+        config = best_config(program, tgt, dict(shapes or {}), tune=tune, storage=storage)
+    elif storage is not None:
+        raise ArgumentError("storage= is the tuning database of tune=; pass tune= as well")
     return Kernel(program, tgt, dict(shapes or {}), dict(config or {}))
 
 

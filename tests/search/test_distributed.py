@@ -1,0 +1,112 @@
+"""Several worker processes on one study (SQLite and a real PostgreSQL): one is killed in
+the middle of a trial, its trial goes stale and is failed by heartbeat, the others finish
+the budget, every trial is accounted for, and the best read back is the best measured."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import warnings
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from attncc.search.database import best_trial, measured_trials
+from attncc.search.problem import Problem
+from attncc.search.space import config_key
+from attncc.search.tuner import Tuner, best_config
+from attncc.search.worker import spawn_workers, stop_workers
+from attncc.variants import CATALOGUE
+from tests.search.conftest import TINY, fast
+from tests.search.fakes import SlowTarget
+
+PG_URL = "postgresql+psycopg2://attncc:attncc@127.0.0.1/attncc_test"
+
+
+def _psql(sql: str, db: str = "postgres") -> str:
+    command = ["su", "postgres", "-c", f'psql -d {db} -tAc "{sql}"']
+    return subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> str:
+    """A running PostgreSQL with user attncc and database attncc_test (Debian's server)."""
+    if shutil.which("pg_ctlcluster") is None or shutil.which("psql") is None:
+        pytest.skip("PostgreSQL is not installed (Debian package postgresql)")
+    if os.geteuid() != 0:
+        pytest.skip("starting the PostgreSQL server needs root")
+    pytest.importorskip("psycopg2", reason="psycopg2-binary is not installed")
+    subprocess.run(["service", "postgresql", "start"], capture_output=True, timeout=60)
+    for _ in range(50):
+        if _psql("select 1") == "1":
+            break
+        time.sleep(0.2)
+    else:
+        pytest.skip("the PostgreSQL server did not start")
+    if _psql("select 1 from pg_roles where rolname='attncc'") != "1":
+        _psql("create user attncc with password 'attncc' superuser")
+    if _psql("select 1 from pg_database where datname='attncc_test'") != "1":
+        subprocess.run(["su", "postgres", "-c", "createdb -O attncc attncc_test"], timeout=30)
+    return PG_URL
+
+
+def _kill_one_worker_mid_trial(url: str) -> None:
+    problem = Problem.create(CATALOGUE["mha_causal"](), SlowTarget(), TINY)
+    if problem.study_name in optuna.get_all_study_names(url):
+        optuna.delete_study(study_name=problem.study_name, storage=url)
+    options = fast(trials=6, min_time=0.0, repeats=1, timeout=10, polish=0.0)
+    tuner = Tuner(problem, url, options, cost_model=None)
+    tuner.prepare()
+    workers = spawn_workers(url, problem.study_name, options, 3, model=False)
+    victim = workers[0]
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            running = [
+                t
+                for t in tuner.study.get_trials(states=(TrialState.RUNNING,))
+                if t.user_attrs.get("worker", "").endswith(f":{victim.pid}") and t.params
+            ]
+            if running:
+                break
+            time.sleep(0.05)
+        assert running, "the victim never started a trial"
+        victim.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        codes = stop_workers(workers[1:], timeout=60)
+    finally:
+        stop_workers(workers, interrupt=True)
+    assert codes == [0, 0]
+    time.sleep(max(0.0, killed_at + options.grace_period + 0.5 - time.monotonic()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(tuner.study)
+
+    study = optuna.load_study(study_name=problem.study_name, storage=url)
+    trials = study.get_trials()
+    killed = study.trials[running[0].number]
+    assert killed.state is TrialState.FAIL and "status" not in killed.user_attrs  # stale
+    assert all(t.state in (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED) for t in trials)
+    measured = measured_trials(study)
+    assert 6 <= len(measured) <= 8
+    keys = [config_key(t.params) for t in measured]
+    assert len(keys) == len(set(keys)), "a config was measured twice"
+    workers_seen = {t.user_attrs["worker"] for t in measured}
+    assert len(workers_seen) >= 2
+    ok = [t for t in measured if t.user_attrs["status"] == "ok"]
+    best = best_trial(study)
+    assert best.value == min(t.value for t in ok)
+    cached = best_config(problem.program, problem.target, TINY, tune="cached", storage=url)
+    assert cached == best.params
+
+
+def test_sqlite_workers_survive_a_killed_worker(storage):
+    _kill_one_worker_mid_trial(storage)
+
+
+def test_postgres_workers_survive_a_killed_worker(postgres):
+    _kill_one_worker_mid_trial(postgres)

@@ -1,0 +1,212 @@
+"""The tuner loop: the best is the fastest correct measurement, nothing is measured twice,
+a run resumes, the cost model screens, failures are data, bad input is a clear error."""
+
+from __future__ import annotations
+
+import math
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from attncc.errors import ArgumentError, TuningError, UnsupportedError
+from attncc.search.database import best_trial, measured_trials, open_storage, summaries
+from attncc.search.problem import Problem, shape_bucket
+from attncc.search.space import config_key
+from attncc.search.tuner import Tuner, best_config
+from attncc.variants import CATALOGUE
+from tests.search.conftest import TINY, fast
+from tests.search.fakes import FakeTarget, OracleModel, ScriptedRunner, delay
+
+BEST = {"tile": 4, "order": "ij"}
+
+
+def study_of(tuner: Tuner) -> optuna.Study:
+    return optuna.load_study(study_name=tuner.study.study_name, storage=tuner.url)
+
+
+def assert_consistent(study: optuna.Study) -> None:
+    """Every trial finished; no config measured twice; the best is the fastest ok trial."""
+    trials = study.get_trials()
+    assert all(t.state in (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED) for t in trials)
+    keys = [config_key(t.params) for t in measured_trials(study)]
+    assert len(keys) == len(set(keys)), "a config was measured twice"
+    ok = [t for t in trials if t.user_attrs.get("status") == "ok"]
+    assert all(t.state is TrialState.COMPLETE and math.isfinite(t.value) for t in ok)
+    assert all(t.state is not TrialState.COMPLETE for t in trials if t not in ok)
+    best = best_trial(study)
+    assert best.value == min(t.value for t in ok)
+
+
+def test_faulty_configs_fail_their_trials_and_never_become_best(faulty, storage):
+    tuner = Tuner(faulty, storage, fast(trials=10, polish=0.0), cost_model=None)
+    result = tuner.run()
+    study = study_of(tuner)
+    assert_consistent(study)
+    assert result.measured == 10
+    failed = [t for t in measured_trials(study) if t.user_attrs["status"] != "ok"]
+    assert failed and all(t.state is TrialState.FAIL and t.user_attrs["error"] for t in failed)
+    expected = {"none": "ok", "segv": "crash", "hang": "timeout", "wrong": "wrong_result"}
+    expected["build"] = "compile_error"
+    for t in measured_trials(study):
+        assert t.user_attrs["status"] == expected[t.params["fault"]]
+    assert result.config["fault"] == "none"
+    assert result.seconds == best_trial(study).value
+    assert study.trials[0].user_attrs["source"] == "default"
+
+
+def test_small_space_is_exhausted_and_its_best_found(problem, storage):
+    runner = ScriptedRunner()
+    result = Tuner(problem, storage, fast(trials=30), cost_model=None, runner=runner).run()
+    feasible = problem.space.everything()
+    assert result.measured == len(feasible) == 9
+    assert sorted(map(config_key, runner.calls)) == sorted(map(config_key, feasible))
+    assert result.config == BEST and result.seconds == delay(BEST)
+
+
+def test_polish_measures_one_knob_neighbours_of_the_best(storage):
+    program = CATALOGUE["mha_causal"]()
+    problem = Problem.create(program, FakeTarget(), TINY)
+    tuner = Tuner(problem, storage, fast(trials=6, polish=0.5), cost_model=None)
+    tuner._runner = ScriptedRunner()
+    tuner.run()
+    trials = measured_trials(study_of(tuner))
+    polished = [t for t in trials if t.user_attrs["source"] == "polish"]
+    assert len(polished) >= 2
+    for t in polished:
+        before = [u for u in trials if u.number < t.number and u.user_attrs["status"] == "ok"]
+        assert any(sum(t.params[k] != u.params[k] for k in t.params) == 1 for u in before)
+
+
+def test_rerun_resumes_and_measures_nothing_twice(problem, storage):
+    first = ScriptedRunner()
+    Tuner(problem, storage, fast(trials=4), cost_model=None, runner=first).run()
+    tuner = Tuner(problem, storage, fast(trials=4), cost_model=None, runner=ScriptedRunner())
+    assert tuner.run().measured == 4 and tuner._runner is None  # nothing left to measure
+    before = {t.number: (t.params, t.value) for t in study_of(tuner).trials}
+    second = ScriptedRunner()
+    result = Tuner(problem, storage, fast(trials=7), cost_model=None, runner=second).run()
+    study = study_of(tuner)
+    assert result.measured == 7 and len(first.calls) == 4 and len(second.calls) == 3
+    assert {t.number: (t.params, t.value) for t in study.trials[: len(before)]} == before
+    assert not {config_key(c) for c in first.calls} & {config_key(c) for c in second.calls}
+    assert_consistent(study)
+
+
+def test_interrupt_in_the_middle_of_a_trial_then_resume(problem, storage):
+    with pytest.raises(KeyboardInterrupt):
+        runner = ScriptedRunner(interrupt_at=2)
+        Tuner(problem, storage, fast(trials=6), cost_model=None, runner=runner).run()
+    study = optuna.load_study(study_name=problem.study_name, storage=storage)
+    states = [t.state for t in study.trials]
+    assert TrialState.RUNNING not in states
+    interrupted = [t for t in study.trials if t.state is TrialState.FAIL]
+    assert len(interrupted) == 1 and "status" not in interrupted[0].user_attrs  # not measured
+    assert len(measured_trials(study)) == 2
+    result = Tuner(problem, storage, fast(trials=6), cost_model=None, runner=ScriptedRunner())
+    assert result.run().measured == 6
+    assert_consistent(study)
+
+
+def test_cost_model_screens_the_pool_and_retrains_on_every_measurement(problem, storage):
+    model = OracleModel()
+    opts = fast(trials=5, batch=2, explore=0.25, polish=0.0)
+    tuner = Tuner(problem, storage, opts, cost_model=model, runner=ScriptedRunner())
+    result = tuner.run()
+    study = study_of(tuner)
+    model_trials = [t for t in study.trials if t.user_attrs.get("source") == "model"]
+    assert model_trials[0].params == BEST  # the oracle's first pick
+    assert model_trials[0].user_attrs["predicted"] == -delay(BEST)
+    assert result.config == BEST
+    assert model.fits and len(model.fits[-1]) >= 2
+    assert {r.seconds for r in model.fits[-1]} <= {delay(t.params) for t in study.trials}
+
+
+def test_unmeasurable_tpe_proposals_are_pruned_and_replaced(problem, storage):
+    tuner = Tuner(problem, storage, fast(trials=2, polish=0.0), cost_model=None)
+    tuner._runner = ScriptedRunner()
+    tuner.study.enqueue_trial({"tile": 16, "order": "ji"}, user_attrs={"source": "tpe"})
+    tuner.run()
+    study = study_of(tuner)
+    first = study.trials[0]
+    assert first.state is TrialState.PRUNED and first.user_attrs["status"] == "infeasible"
+    repair = next(t for t in study.trials if t.user_attrs.get("source") == "repair")
+    assert sum(repair.params[k] != first.params[k] for k in first.params) == 1
+    assert repair.user_attrs["status"] == "ok"
+    # a measured config proposed again is a duplicate: pruned, not measured
+    again = ScriptedRunner()
+    tuner = Tuner(problem, storage, fast(trials=3, polish=0.0), cost_model=None, runner=again)
+    tuner.study.enqueue_trial(repair.params, user_attrs={"source": "tpe"})
+    tuner.run()
+    assert config_key(repair.params) not in map(config_key, again.calls)
+    statuses = [t.user_attrs.get("status") for t in study_of(tuner).trials]
+    assert "duplicate" in statuses
+    assert_consistent(study_of(tuner))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "nosuchdialect://x/y",
+        "postgresql+psycopg2://attncc:secret@127.0.0.1:9/nowhere",
+        "sqlite:////nonexistent-dir/sub/tuning.db",
+    ],
+)
+def test_bad_storage_is_a_tuning_error(problem, url):
+    with pytest.raises(TuningError, match="tuning storage") as info:
+        Tuner(problem, url, fast())
+    assert "secret" not in str(info.value)
+
+
+def test_best_config_cached_model_and_n(problem, storage):
+    program, target = problem.program, problem.target
+    with pytest.raises(TuningError, match="no tuned config"):
+        best_config(program, target, TINY, tune="cached", storage=storage)
+    tuned = best_config(program, target, TINY, tune=9, storage=storage, options=fast())
+    assert tuned == BEST
+    assert best_config(program, target, TINY, tune="cached", storage=storage) == BEST
+    oracle = best_config(program, target, TINY, tune="model", cost_model=OracleModel())
+    assert oracle == BEST
+    with pytest.raises(UnsupportedError, match="pre-trained cost model"):
+        best_config(program, target, TINY, tune="model")
+    with pytest.raises(TuningError, match="tune="):
+        best_config(program, target, TINY, tune="lots")
+    rows = summaries(storage)
+    assert [(r.best_config, r.measured) for r in rows] == [(BEST, 9)]
+
+
+def test_problem_identity_and_bad_input(problem):
+    name = problem.study_name
+    assert name.startswith(f"mha_causal-{problem.program_hash}-fake-{problem.target_hash}-")
+    assert name.endswith("b=1,h=2,p=8,e=4,m=8,f=4")
+    assert shape_bucket({"h": 6, "p": 100}, {"p"}) == "h=6,p=128"
+    assert shape_bucket({"h": 6, "p": 128}, {"p"}) == "h=6,p=128"
+    again = Problem.from_study_attrs(problem.study_attrs())
+    assert again.study_name == name
+    with pytest.raises(ArgumentError, match="missing"):
+        Problem.create(problem.program, FakeTarget(), {"b": 1})
+
+    class Remote(FakeTarget):
+        can_run = False
+
+    with pytest.raises(TuningError, match="cannot run"):
+        Problem.create(problem.program, Remote(), TINY)
+    with pytest.raises(TuningError, match="cannot load target"):
+        Problem.create(problem.program, "no.such.module:Target", TINY)
+
+
+def test_cpu_study_buckets_sequence_lengths():
+    from attncc.targets import get_target
+
+    program = CATALOGUE["sigmoid_attention"]()
+    shape = dict(b=1, h=2, g=1, e=8, f=8)
+    a = Problem.create(program, get_target("cpu"), {**shape, "p": 100, "m": 100})
+    b = Problem.create(program, get_target("cpu"), {**shape, "p": 128, "m": 128})
+    assert a.study_name == b.study_name and "p=128" in a.study_name
+    assert a.extents["p"] == 100  # measured where asked
+
+
+def test_storage_defaults_and_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert open_storage(None).url == f"sqlite:///{tmp_path / 'attncc-tuning.db'}"
+    assert open_storage("x.db").url == f"sqlite:///{tmp_path / 'x.db'}"

@@ -1,0 +1,105 @@
+"""``attncc tune``, ``show`` and ``worker``: thin commands over attncc.search; errors are one
+readable line, never a traceback."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+from typer.testing import CliRunner
+
+from attncc.cli import app
+from attncc.search.database import best_trial, measured_trials
+from attncc.search.progress import format_seconds
+from attncc.search.space import config_key
+
+runner = CliRunner()
+FAKE = "tests.search.fakes:FakeTarget"
+SHAPE = "b=1,h=2,p=8,m=8,e=4,f=4"
+QUICK = ["--timeout", "2", "--no-model"]
+
+
+def tune(*args: str):
+    return runner.invoke(app, ["tune", "mha_causal", "--target", FAKE, "--shape", SHAPE, *args])
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def only_study(db: str) -> optuna.Study:
+    (name,) = optuna.get_all_study_names(db)
+    return optuna.load_study(study_name=name, storage=db)
+
+
+def test_tune_prints_the_best_and_show_lists_it(db):
+    result = tune("--trials", "4", "--storage", db, *QUICK)
+    assert result.exit_code == 0, result.output
+    study = only_study(db)
+    best = best_trial(study)
+    config = ",".join(f"{k}={v}" for k, v in best.params.items())
+    assert f"config {config}" in result.output and "4 measured" in result.output
+    assert len(measured_trials(study)) == 4
+    # a second run with the same budget resumes: nothing new is measured
+    again = tune("--trials", "4", "--storage", db, *QUICK)
+    assert again.exit_code == 0 and len(measured_trials(only_study(db))) == 4
+    shown = runner.invoke(app, ["show", "--storage", db], env={"COLUMNS": "300"})
+    assert shown.exit_code == 0, shown.output
+    assert study.study_name in shown.output and config in shown.output
+
+
+def test_worker_joins_a_study_and_extends_it(db):
+    assert tune("--trials", "2", "--storage", db, *QUICK).exit_code == 0
+    name = only_study(db).study_name
+    args = ["worker", "--storage", db, "--study", name, "--trials", "4", "--timeout", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    study = only_study(db)
+    assert len(measured_trials(study)) == 4
+    assert best_trial(study).value == min(t.value for t in study.trials if t.value is not None)
+
+
+def test_workers_share_one_study(db):
+    slow = "tests.search.fakes:SlowTarget"  # trials long enough for the helper to join
+    args = ["tune", "mha_causal", "--target", slow, "--shape", SHAPE, "--trials", "4"]
+    result = runner.invoke(app, [*args, "--storage", db, "--workers", "2", *QUICK])
+    assert result.exit_code == 0, result.output
+    study = only_study(db)
+    measured = measured_trials(study)
+    assert 4 <= len(measured) <= 5
+    assert len({config_key(t.params) for t in measured}) == len(measured)
+    assert len({t.user_attrs["worker"] for t in measured}) == 2
+    best = best_trial(study)
+    assert best.value == min(t.value for t in measured if t.value is not None)
+    assert f"best: {format_seconds(best.value)}" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--storage", "nosuchdialect://x"], "tuning storage nosuchdialect://x failed"),
+        (["--storage", "sqlite:////no/such/dir/x.db"], "tuning storage"),
+        (["--shape", "b=1,h=two"], "extent of rank h must be an integer"),
+        (["--shape", "b=1"], "needs every rank's extent; missing"),
+        (["--target", "tpu"], "unknown target 'tpu'"),
+        (["--workers", "0"], "--workers must be at least 1"),
+    ],
+)
+def test_bad_input_is_one_error_line(args, message, tmp_path):
+    base = ["tune", "mha_causal", "--target", FAKE, "--shape", SHAPE, "--trials", "1"]
+    base += ["--storage", f"sqlite:///{tmp_path / 'x.db'}"]
+    result = runner.invoke(app, base + args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("error: mha_causal: ") and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_invalid_program_and_a_missing_study_are_errors(tmp_path, db):
+    bad = tmp_path / "bad.attn"
+    bad.write_text("program bad\ninput Q[p, e] : f32\nS[p] = sum(e) Q[p, x]\noutput S\n")
+    result = runner.invoke(app, ["tune", str(bad), "--shape", "p=4,e=4", "--storage", db])
+    assert result.exit_code == 1 and "error: " in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["worker", "--storage", db, "--study", "nope"])
+    assert result.exit_code == 1 and "no study 'nope'" in result.output
+    result = runner.invoke(app, ["show", "--storage", "nosuchdialect://x"])
+    assert result.exit_code == 1 and "error: tuning storage" in result.output
