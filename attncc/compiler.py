@@ -27,7 +27,7 @@ from attncc.ir.validate import validate
 from attncc.targets import get_target
 from attncc.targets.base import Artifact, Config, Source, Target
 
-__all__ = ["Kernel", "compile"]
+__all__ = ["Kernel", "compile", "storage_array"]
 
 
 def compile(
@@ -89,12 +89,15 @@ class Kernel:
         self.shapes = shapes
         self._requested = config
         self._builds: dict[tuple, Artifact] = {}
+        # Calls at extents seen before skip specialisation (which runs the IR rewrites).
+        self._by_extents: dict[tuple, Artifact] = {}
         self._latest: Artifact | None = None
-        unknown = sorted(set(shapes) - set(validate(program).ranks))
+        self._info = validate(program)
+        unknown = sorted(set(shapes) - set(self._info.ranks))
         if unknown:
             raise ShapeError(
                 f"shapes name rank(s) {', '.join(unknown)} that {program.name} does not have; "
-                f"its ranks are {', '.join(validate(program).ranks)}"
+                f"its ranks are {', '.join(self._info.ranks)}"
             )
         if shapes and _all_bound(program, shapes):
             self._artifact(bind(program, extents=shapes).extents)
@@ -134,6 +137,7 @@ class Kernel:
             shapes={n: a.shape for n, a in arrays.items()},
             extents=self.shapes or None,
             params=params,
+            info=self._info,
         )
         empty = [r for r, n in binding.extents.items() if n == 0]
         if empty:
@@ -142,7 +146,7 @@ class Kernel:
                 "kernels need non-empty ranks (attncc.interpret handles empty ones)"
             )
         artifact = self._artifact(binding.extents)
-        prepared = {d.name: _storage(arrays[d.name], d.dtype) for d in self.program.inputs}
+        prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in self.program.inputs}
         outputs = self.target.run(artifact, prepared, binding.scalars, binding.extents)
         if wants_torch:
             import torch
@@ -151,6 +155,15 @@ class Kernel:
         return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
     def _artifact(self, extents: Mapping[str, int]) -> Artifact:
+        seen = tuple(extents.items())
+        if seen in self._by_extents:
+            self._latest = self._by_extents[seen]
+            return self._latest
+        artifact = self._specialised_artifact(extents)
+        self._by_extents[seen] = artifact
+        return artifact
+
+    def _specialised_artifact(self, extents: Mapping[str, int]) -> Artifact:
         fixed = self.target.specialise(self.program, extents)
         key = tuple(sorted(fixed.items()))
         artifact = self._builds.get(key)
@@ -190,7 +203,7 @@ _STORAGE = {
 }
 
 
-def _storage(array: np.ndarray, dtype: DType) -> np.ndarray:
+def storage_array(array: np.ndarray, dtype: DType) -> np.ndarray:
     """The array in its declared storage dtype and C order (bf16: rounded, held in float32)."""
     if dtype is DType.BF16:
         from attncc.ir.numerics import round_bf16

@@ -65,7 +65,7 @@ def kernel_only(kernel, args: dict) -> Callable | None:
     """The built kernel through ``target.run`` on pre-bound arguments (front door left out);
     ``None`` if attncc's internals moved."""
     try:
-        from attncc.compiler import _storage
+        from attncc.compiler import storage_array
         from attncc.ir.arguments import split_arguments
         from attncc.ir.bind import bind
 
@@ -73,7 +73,7 @@ def kernel_only(kernel, args: dict) -> Callable | None:
         shapes = {n: a.shape for n, a in arrays.items()}
         binding = bind(kernel.program, shapes=shapes, params=params)
         artifact = kernel._artifact(binding.extents)
-        prepared = {d.name: _storage(arrays[d.name], d.dtype) for d in kernel.program.inputs}
+        prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in kernel.program.inputs}
         target = kernel.target
         return lambda: target.run(artifact, prepared, binding.scalars, binding.extents)
     except Exception as err:

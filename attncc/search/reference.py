@@ -98,7 +98,7 @@ def reference_file(
     ``inputs`` (arrays and params by name) replaces the seeded inputs. Raises
     :class:`TuningError` when no inputs the reference accepts can be made.
     """
-    from attncc.compiler import _storage
+    from attncc.compiler import storage_array
     from attncc.ir.arguments import split_arguments
     from attncc.ir.bind import bind
     from attncc.ir.interpreter import interpret
@@ -142,7 +142,7 @@ def reference_file(
         )
     if not isinstance(expected, dict):
         expected = {program.outputs[0]: expected}
-    payload = {f"in:{d.name}": _storage(arrays[d.name], d.dtype) for d in program.inputs}
+    payload = {f"in:{d.name}": storage_array(arrays[d.name], d.dtype) for d in program.inputs}
     payload.update({f"out:{k}": np.asarray(v) for k, v in expected.items()})
     meta = {"scalars": dict(binding.scalars), "extents": dict(binding.extents)}
     payload["meta"] = np.array(json.dumps(meta, default=_scalar))
