@@ -16,7 +16,8 @@ The kernel (one PrimFunc, Q/K/V/O in BHSD layout, P and M symbolic unless fixed)
    are (query, head) pairs sharing one K/V stream. Per work item: running max / sum / rescale
    (stack arrays) and an accumulator ``Oa[bq, DV]``. For each band the key-tile loop runs over
    the tiles the band can reach (empty tiles never enter the loop); tiles inside the band's
-   full range run a predicate-free body, the others a masked body (mask, key tail ``m < M``).
+   full range run a predicate-free body, the others a masked body (mask, key tail ``m < M``);
+   row blocks past the tile's last query row are skipped (a short last tile, decode).
    Tile body, per ``rb``-row block: ``S = Q Kᵀ`` in an ``rb × bk`` register block → scale /
    score_mod / mask → row max (``vl``-lane vector max, then a tree) → ``alpha``,
    ``P = exp2(S - max)``; then PV per ``rbv × pv_cols`` block, the accumulator loaded as
@@ -152,11 +153,11 @@ class Band:
 
     All four fields are TVMScript int32 expressions over ``{p0}``, ``{p1}`` (placeholders),
     ``P``, ``M``, int scalars, extra tensors, and the tile's ``{b}``, ``{g}`` and ``{h}``
-    (not with ``pack_gqa``: a tile spans the heads of a group). Keys outside every band must be masked for every query row in
-    the tile (the tile is *empty* there and skipped); keys in ``[full_lo, full_hi)`` must be
-    unmasked for every row in the tile (a key tile inside it is *full*: no predicate is
-    evaluated). Bands are listed in increasing key order; the generator clamps them to
-    ``[0, M)`` and makes their key-tile ranges disjoint.
+    (not with ``pack_gqa``: a tile spans the heads of a group). Keys outside every band must
+    be masked for every query row in the tile (the tile is *empty* there and skipped); keys
+    in ``[full_lo, full_hi)`` must be unmasked for every row in the tile (a key tile inside
+    it is *full*: no predicate is evaluated). Bands are listed in increasing key order; the
+    generator clamps them to ``[0, M)`` and makes their key-tile ranges disjoint.
     """
 
     lo: str
@@ -639,13 +640,14 @@ def _emit_pv(ctx: _Ctx, full: bool, ib: str) -> None:
 def _emit_tile(ctx: _Ctx, full: bool) -> None:
     w, cfg = ctx.w, ctx.cfg
     if cfg.fuse_pv:
-        with w.block(f"for _ib in range({cfg.bq // cfg.rb}):"):
+        with w.block(f"for _ib in range((_nr + {cfg.rb - 1}) // {cfg.rb}):"):
             _emit_qk_softmax(ctx, full, "_ib")
             _emit_pv(ctx, full, "_ib")
         return
-    with w.block(f"for _ib in range({cfg.bq // cfg.rb}):"):
+    # row blocks past the tile's last row are skipped (a short last tile; decode, P = 1)
+    with w.block(f"for _ib in range((_nr + {cfg.rb - 1}) // {cfg.rb}):"):
         _emit_qk_softmax(ctx, full, "_ib")
-    with w.block(f"for _ib in range({cfg.bq // cfg.rbv}):"):
+    with w.block(f"for _ib in range((_nr + {cfg.rbv - 1}) // {cfg.rbv}):"):
         _emit_pv(ctx, full, "_ib")
 
 
@@ -737,6 +739,7 @@ def _emit_main(ctx: _Ctx) -> None:
         w(f"_g = _h // {grp}")
     w(f"_p0 = _qt * {ctx.qp}")
     w(f"_p1 = T.min(_p0 + {ctx.qp}, P)")
+    w(f"_nr = (_p1 - _p0) * {ctx.grp}" if cfg.pack_gqa else "_nr = _p1 - _p0")  # rows in use
     if ns > 1:
         w(f"_cs = ({ctx.nkt} + {ns - 1}) // {ns}")
         w("_sa = _sp * _cs")

@@ -1,0 +1,629 @@
+"""The ``fused`` lowering of the CPU target: a recognised softmax attention becomes one
+flash-style kernel of :mod:`attncc.targets.cpu_flash`, with the variant's expressions inlined.
+
+Pipeline: :func:`plan` validates and inlines the program and runs
+:func:`~attncc.ir.rewrites.match_attention`; a match the kernel computes *exactly* becomes a
+:class:`FusedPlan`, anything else is ``None`` (the CPU target then takes the generic
+lowering). :func:`knobs` / :func:`constraints` describe the schedule space; :func:`lower`
+prints the plan's IR expressions as the kernel's TVMScript hooks
+(:class:`~attncc.targets.tvmscript.ExprPrinter`, the generic lowering's printer: same floor
+division, casts and selects) and generates the kernel.
+
+How the match maps onto ``O = softmax(mask(score_mod(Q Kᵀ · scale))) V``:
+
+* **Q** is the contraction factor that reads the query: an ``f32`` input read at its own
+  ranks, which name the roles: ``Q[batch, head, query, qk_dim]``. The output must be
+  ``O[batch, head, query, v_dim]``, normalised, the program's only output.
+* **K** is the product of the other factors over the reduced rank (``K[b, h / G, m, e]``,
+  ``f32(KQ[...])``, ``KC[PT[b, m / P], m % P, h / G, e]``); **V** is the match's value.
+  They may read the head only through one index expression ``X``, the kv head. The kernel
+  maps query head ``h`` to kv head ``h // grp``; ``grp`` is checked against ``X`` at
+  lowering, from the index expression and the extents, never from names: ``X = h`` (MHA,
+  ``grp = 1``), ``X = h / Y`` with ``Y`` a compile-time constant dividing the heads (GQA,
+  ``grp = Y``), no head at all (MQA ``K[b, 0, m, e]``: ``grp = heads``); any other ``X``
+  takes ``grp = 1`` with ``X`` evaluated in the load. K and V are the kernel's own buffers
+  when they are plain ``f32`` reads of the kv head; otherwise load hooks (dequantise,
+  page-table gather, fp16) read the inputs. A per-key factor of the contraction (a
+  dequantisation scale ``KS[b, h / G, m]``) joins K in its pre-pass.
+* **score_mod** is the logits with the contraction replaced by the scaled score ``s``;
+  contraction factors over no rank fold into the kernel's scale when they are constants,
+  other factors over no reduced rank multiply ``s``. **mask** is the match's predicate,
+  and :func:`attncc.ir.tiles.key_bands` gives the bands that skip empty key tiles and
+  unmask full ones.
+* Params, and lets that are not compile-time constants, are scalar arguments (the target
+  passes every param and let by name); other inputs the expressions read are tensor
+  arguments. The query and key lengths, and every rank that is not batch, head, head dim,
+  needed for ``grp`` or for a constant in a K / V load (a page size), stay symbolic: one
+  build serves every length. The default config is :func:`cpu_flash.suggest_config`'s for
+  prefill (the length is unknown at build time); decode configs (``k_layout="rows"``,
+  ``split_kv``, a group's heads as a tile's rows) are knobs.
+
+Loads are memory-safe: an index that is not the tensor's own rank (``RB[h, p - m + R0]``,
+``PT[b, m / P]``, a page number) is clamped into the dimension. A valid program reads in
+bounds wherever its result matters, so the clamp changes nothing there; where a guard of
+the mask or a masked key makes the value irrelevant, it keeps a vectorised or speculative
+load inside the buffer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from attncc.errors import AttnccError, LoweringError
+from attncc.ir.bind import eval_scalar
+from attncc.ir.nodes import (
+    Access,
+    Binary,
+    BinaryOp,
+    Const,
+    DType,
+    Expr,
+    Let,
+    Name,
+    Program,
+    accesses_in,
+    children,
+    names_in,
+)
+from attncc.ir.rewrites import AttentionMatch, inline, match_attention
+from attncc.ir.rewrites._expr import free_ranks, map_expr, substitute
+from attncc.ir.tiles import Bands, key_bands
+from attncc.ir.validate import ProgramInfo, validate
+from attncc.targets import cpu_flash as flash
+from attncc.targets.base import Config, Constraint, Knob, Source
+from attncc.targets.host import Arg, host_target
+from attncc.targets.tvmscript import COMPUTE, STORAGE, Buffer, ExprPrinter, Namer, Typed, literal
+
+__all__ = ["FusedPlan", "constraints", "group", "knobs", "lower", "plan"]
+
+S, G = "$s", "$g"  # the scaled score in score expressions; the kv head in K / V expressions
+_KERNEL_NAMES = frozenset({"Q", "K", "V", "O", "T", "P", "M", "B", "H", "HK", "D", "DV", "q"})
+#: zmm registers a microkernel may keep live before LLVM spills (cpu_flash.register_demand).
+REGISTER_BUDGET = 28
+_KV = (Name(G), Const(0))
+
+
+@dataclass(frozen=True)
+class FusedPlan:
+    """A softmax attention the flash kernel computes exactly (module docstring).
+
+    Roles are rank names; ``q`` the Q input; ``head_index`` the kv-head index ``X`` over
+    ``head`` (``None``: K and V do not depend on the head); ``k_expr`` / ``v_expr`` K and V
+    with ``X`` replaced by ``$g``; ``score`` the logits with ``$s`` for the contraction;
+    ``scale`` the contraction's rank-free factors; ``symbolic`` the ranks a build keeps
+    symbolic.
+    """
+
+    program: Program = field(repr=False)
+    match: AttentionMatch = field(repr=False)
+    info: ProgramInfo = field(repr=False, compare=False)
+    batch: str
+    head: str
+    query: str
+    key: str
+    qk_dim: str
+    v_dim: str
+    q: str
+    head_index: Expr | None
+    k_expr: Expr
+    v_expr: Expr
+    score: Expr
+    scale: tuple[Expr, ...]
+    predicate: Expr | None
+    bands: Bands = field(repr=False)
+    symbolic: tuple[str, ...]
+
+    @property
+    def output(self) -> str:
+        return self.match.output
+
+
+# ----------------------------------------------------------------------------- planning
+
+
+def plan(program: Program) -> FusedPlan | None:
+    """The fused plan of ``program``, or ``None`` when the flash kernel can't compute it."""
+    found = _cached_plan(program)  # by value: equal programs share one analysis
+    return found if found is None or found.program is program else replace(found, program=program)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_plan(program: Program) -> FusedPlan | None:
+    try:
+        found = _plan(program)
+        if found is not None:
+            dry = _Render(found, {r: None for r in found.info.ranks})  # does it all print?
+            flash.generate(dry.spec(), flash.FlashConfig(bq=4, bk=16, rb=4, rbv=4))
+        return found
+    except LoweringError:
+        return None
+
+
+def _plan(program: Program) -> FusedPlan | None:
+    validate(program)
+    inlined = inline(program)
+    info = validate(inlined)
+    matches = match_attention(inlined)
+    if len(matches) != 1 or len(program.outputs) != 1:
+        return None
+    m = matches[0]
+    if (
+        m.output != program.outputs[0]
+        or not m.normalized
+        or m.extras
+        or len(m.contractions) != 1
+        or len(m.rows) != 3
+        or len(m.value_ranks) != 1
+        or info.tensors[m.output].dtype is not DType.F32
+    ):
+        return None
+    c = m.contractions[0]
+    if c.where is not None or len(c.over) != 1 or set(c.out_ranks) != {*m.rows, m.key}:
+        return None
+    (e,) = c.over
+    inputs = {d.name: d for d in inlined.inputs}
+
+    def is_q(f: Expr) -> bool:
+        d = inputs.get(f.tensor) if isinstance(f, Access) else None
+        return (
+            d is not None
+            and d.dtype is DType.F32
+            and len(d.ranks) == 4
+            and f.indices == tuple(Name(r) for r in d.ranks)
+            and d.ranks[3] == e
+            and set(d.ranks[:3]) == set(m.rows)
+        )
+
+    qs = [f for f in c.factors if is_q(f)]
+    if len(qs) != 1:
+        return None
+    q = inputs[qs[0].tensor]
+    batch, head, query, _ = q.ranks
+    others = [f for f in c.factors if f is not qs[0]]
+    k_side = [f for f in others if e in free_ranks(f, [e])]
+    rest = [f for f in others if f not in k_side]
+    scale = tuple(f for f in rest if not free_ranks(f, info.ranks))
+    mods = [f for f in rest if f not in scale]
+    if not k_side:
+        return None
+    k_expr = _product(k_side)
+    v_dim = m.value_ranks[0]
+    if m.out_ranks != (batch, head, query, v_dim):
+        return None
+
+    # the kv head: one index expression over the head rank, shared by K and V
+    head_index = _head_index(info, head, [k_expr, m.value])
+    if head_index is False:
+        return None
+    k_expr, v_expr = (_put_kv_head(x, head, head_index) for x in (k_expr, m.value))
+    for f in list(mods):  # per-key factors (a dequantisation scale) join K in its pre-pass
+        kf = _put_kv_head(f, head, head_index)
+        if m.key in free_ranks(f, [m.key]) and _over(kf, info, {batch, m.key, G}):
+            k_expr, mods = Binary(BinaryOp.MUL, k_expr, kf), [x for x in mods if x is not f]
+    if not _over(k_expr, info, {batch, m.key, e, G}) or not _over(
+        v_expr, info, {batch, m.key, v_dim, G}
+    ):
+        return None
+
+    contraction = Access(c.name, tuple(Name(r) for r in c.out_ranks))
+    s = _product([Name(S), *mods])
+    score = map_expr(m.score, lambda n: s if n == contraction else None)
+    everything = [score, k_expr, v_expr, *scale] + ([m.predicate] if m.predicate else [])
+    if any(a.tensor not in inputs for x in everything for a in accesses_in(x)):
+        return None  # the kernel reads inputs only (a stored map, another reduction: no)
+    bands = key_bands(m.predicate, query, m.key, info=info)
+    fixed = {batch, head, e, v_dim} | _ranks_of(info, head_index)
+    for name in names_in(k_expr) | names_in(v_expr):  # a page size: constant divisors in loads
+        if name in info.scalars and not _ranks_of(info, Name(name)) & {query, m.key}:
+            fixed |= _ranks_of(info, Name(name))
+    for a in accesses_in(k_expr) + accesses_in(v_expr):  # kv-head dims: K / V buffer shapes
+        fixed |= {r for i, r in zip(a.indices, inputs[a.tensor].ranks, strict=True) if i in _KV}
+    symbolic = tuple(r for r in info.ranks if r not in fixed)
+    if query not in symbolic or m.key not in symbolic:
+        return None
+    return FusedPlan(
+        program, m, info, batch, head, query, m.key, e, v_dim, q.name, head_index,
+        k_expr, v_expr, score, scale, m.predicate, bands, symbolic,
+    )  # fmt: skip
+
+
+def _product(items: list[Expr]) -> Expr:
+    out = items[0]
+    for x in items[1:]:
+        out = Binary(BinaryOp.MUL, out, x)
+    return out
+
+
+def _over(e: Expr, info: ProgramInfo, allowed: set[str]) -> bool:
+    return free_ranks(e, [*info.ranks, G]) <= allowed
+
+
+def _head_index(info: ProgramInfo, head: str, exprs: list[Expr]) -> Expr | bool | None:
+    """The one maximal integer sub-expression over ``head`` alone (and scalars, no tensor
+    reads) through which the expressions read the head: ``h / G`` in ``K[b, h / G, m, e]``;
+    ``None`` when they do not read the head, ``False`` when they read it in two ways."""
+    found: set[Expr] = set()
+    ranks = set(info.ranks)
+
+    def visit(x: Expr) -> None:
+        used = free_ranks(x, ranks)
+        if used == {head} and not accesses_in(x) and info.expr_dtype(x).is_int:
+            found.add(x)
+        else:
+            for ch in children(x):
+                visit(ch)
+
+    for x in exprs:
+        visit(x)
+    return False if len(found) > 1 else next(iter(found), None)
+
+
+def _put_kv_head(x: Expr, head: str, index: Expr | None) -> Expr:
+    if index is None:
+        return x
+    return map_expr(x, lambda n: Name(G) if n == index else None)
+
+
+def _ranks_of(info: ProgramInfo, e: Expr | None) -> set[str]:
+    """Ranks whose extents the value of ``e`` depends on (through lets), besides indices."""
+    if e is None:
+        return set()
+    lets = {d.name: d.value for d in info.program.decls if isinstance(d, Let)}
+    out: set[str] = set()
+    todo = list(names_in(e))
+    seen: set[str] = set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in lets:
+            todo += names_in(lets[n])
+        elif n in info.ranks:
+            out.add(n)
+    return out
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+class _Tracked(Mapping):
+    """A mapping that records which keys were read (what a kernel needs as arguments)."""
+
+    def __init__(self, table: Mapping[str, Any], track: set[str]):
+        self.table, self.track, self.used = table, track, {}
+
+    def __getitem__(self, k: str) -> Any:
+        v = self.table[k]
+        if k in self.track:
+            self.used.setdefault(k, v)
+        return v
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, k: object) -> bool:
+        return k in self.table
+
+
+class _Printer(ExprPrinter):
+    """The shared printer, with every index that is not its dimension's rank clamped."""
+
+    def __init__(self, r: _Render, ranks: Mapping[str, str]):
+        super().__init__(ranks=ranks, scalars=r.scalars, buffers=r.buffers)
+        self.r = r
+
+    def index(self, a: Access) -> str:
+        dims = self.r.inputs[a.tensor].ranks
+        parts = []
+        for i, rank in zip(a.indices, dims, strict=True):
+            v = self.expr(i)
+            if v.dtype != "int32":
+                raise LoweringError(f"index `{i}` of `{a}` is {v.dtype}, not an integer")
+            if not self.r.in_range(i, rank):
+                top = self.r.extent(rank)
+                v = Typed(f"T.max(T.min({v.text}, {top} - 1), 0)", "int32")
+            parts.append(v.text)
+        return ", ".join(parts)
+
+
+class _Render:
+    """A plan at given extents: head grouping, names, hooks, arguments."""
+
+    def __init__(self, p: FusedPlan, extents: Mapping[str, int | None]):
+        self.p, self.ext = p, dict(extents)
+        info = p.info
+        self.inputs = {d.name: d for d in info.program.inputs}
+        for r in (p.batch, p.head, p.qk_dim, p.v_dim):
+            if self.ext.get(r) is None and any(v is not None for v in self.ext.values()):
+                raise LoweringError(f"the fused lowering needs the extent of rank {r}")
+        self.names = Namer()
+        self.names.used |= _KERNEL_NAMES
+        self.entry = self.names.fresh(f"fused_{p.program.name}")
+        self.kernel_names: dict[tuple[str, str], str] = {}
+        self.consts = self._constants()
+        self.H = self.ext.get(p.head) or 1
+        self.grp, self.head_index = self._grouping()
+        self.HK = self.H // self.grp
+        self.k_direct = self._direct(p.k_expr, p.qk_dim)
+        self.v_direct = self._direct(p.v_expr, p.v_dim)
+        kernel = {p.q: "Q"} | ({p.k_expr.tensor: "K"} if self.k_direct else {})
+        kernel |= {p.v_expr.tensor: "V"} if self.v_direct else {}
+        self.kernel_buffers = kernel
+        self.bands_read_head = False  # a band bound reads the head: no pack_gqa (spec())
+        buffers = {}
+        for name, d in self.inputs.items():
+            buffers[name] = Buffer(kernel.get(name) or self._name(name), STORAGE[d.dtype])
+        self.buffers = _Tracked(buffers, set(buffers) - set(kernel))
+        scalars = {}
+        for name, dtype in info.scalars.items():
+            if name in self.consts:
+                scalars[name] = literal(self.consts[name], COMPUTE[dtype])
+            else:
+                scalars[name] = Typed(self._name(name), COMPUTE[dtype])
+        scalars[S] = Typed("{s}", "float32")
+        self.scalars = _Tracked(scalars, set(info.scalars) - set(self.consts))
+
+    # -- names and extents --------------------------------------------------------------
+    def _name(self, name: str, kind: str = "arg") -> str:
+        """The kernel's identifier for an argument (``kind="arg"``) or a rank's extent."""
+        if (kind, name) not in self.kernel_names:
+            base = name.lstrip("_") or "x"
+            self.kernel_names[kind, name] = self.names.fresh(base)
+        return self.kernel_names[kind, name]
+
+    def extent(self, rank: str) -> str:
+        n = self.ext.get(rank)
+        if n is not None:
+            return str(n)
+        if rank == self.p.query:
+            return "P"
+        if rank == self.p.key:
+            return "M"
+        return self._name(f"n_{rank}", "extent")
+
+    def in_range(self, index: Expr, rank: str) -> bool:
+        """``index`` stays in ``[0, extent(rank))`` at every point the kernel evaluates."""
+        if index == Name(rank):
+            return True
+        n = self.ext.get(rank)
+        return index == Name(G) and n is not None and n >= self.HK
+
+    def _constants(self) -> dict[str, Any]:
+        """Lets whose value the fixed extents decide (printed as literals)."""
+        env: dict[str, Any] = {r: n for r, n in self.ext.items() if n is not None}
+        out: dict[str, Any] = {}
+        for d in self.p.info.program.decls:
+            if isinstance(d, Let):
+                try:
+                    v = eval_scalar(d.value, env)
+                except (AttnccError, ArithmeticError, ValueError):
+                    continue
+                kind = self.p.info.scalars[d.name]
+                v = bool(v) if kind is DType.BOOL else int(v) if kind.is_int else float(v)
+                out[d.name] = env[d.name] = v
+        return out
+
+    def _value(self, e: Expr) -> Any:
+        env = {**{r: n for r, n in self.ext.items() if n is not None}, **self.consts}
+        try:
+            return eval_scalar(e, env)
+        except (AttnccError, ArithmeticError, ValueError):
+            return None
+
+    def _grouping(self) -> tuple[int, Expr | None]:
+        """``grp`` (query heads per kv head) and the head index left to evaluate in loads."""
+        x, head = self.p.head_index, self.p.head
+        if x is None:
+            return self.H, None
+        if x == Name(head):
+            return 1, None
+        if isinstance(x, Binary) and x.op is BinaryOp.DIV and x.lhs == Name(head):
+            y = self._value(x.rhs)
+            if isinstance(y, int) and not isinstance(y, bool) and y >= 1 and self.H % y == 0:
+                return y, None
+        return 1, substitute(x, {head: Name(G)})  # kernel kv head = query head
+
+    def _direct(self, x: Expr, dim: str) -> bool:
+        """K / V as the kernel's own ``[B, HK, M, D]`` f32 buffer."""
+        d = self.inputs.get(x.tensor) if isinstance(x, Access) else None
+        if d is None or d.dtype is not DType.F32 or len(d.ranks) != 4:
+            return False
+        if self.head_index is not None:
+            return False
+        b, g, m, e = d.ranks
+        head = Name(G) if self.p.head_index is not None else x.indices[1]
+        ok_head = head == Name(G) or (head == Const(0) and self.HK == 1)
+        return (
+            x.indices == (Name(b), head, Name(m), Name(e))
+            and ok_head
+            and (b, m, e) == (self.p.batch, self.p.key, dim)
+            and self.ext.get(g) == self.HK
+        )
+
+    # -- text -----------------------------------------------------------------------------
+    def _print(self, e: Expr, ranks: Mapping[str, str]) -> Typed:
+        if self.head_index is not None:
+            e = substitute(e, {G: self.head_index})
+        return _Printer(self, ranks).expr(e)
+
+    def spec(self) -> flash.FlashSpec:
+        p = self.p
+        rows = {p.batch: "{b}", p.head: "{h}", p.query: "{p}", p.key: "{m}"}
+        scale, mods = 1.0, []
+        for f in p.scale:
+            v = self._value(f)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                scale *= float(v)
+            else:
+                mods.append(f)
+        score = substitute(p.score, {S: _product([Name(S), *mods])}) if mods else p.score
+        score_mod = None if score == Name(S) else self._print(score, rows).text
+        mask = None if p.predicate is None else self._print(p.predicate, rows).text
+        kv = {p.batch: "{b}", p.key: "{m}", G: "{g}"}
+        k_load = None if self.k_direct else self._print(p.k_expr, kv | {p.qk_dim: "{d}"}).text
+        v_load = None if self.v_direct else self._print(p.v_expr, kv | {p.v_dim: "{f}"}).text
+        bands = None
+        if p.predicate is not None and not p.bands.skips_nothing:
+            b = p.bands
+            br = {p.batch: "{b}", p.head: "{h}", b.p0: "{p0}", b.p1: "{p1}", b.extent: "M"}
+            bands = tuple(
+                flash.Band(*(self._print(x, br).text for x in (x.lo, x.hi, x.full_lo, x.full_hi)))
+                for x in b.bands
+            )
+            texts = [t for x in bands for t in (x.lo, x.hi, x.full_lo, x.full_hi)]
+            self.bands_read_head = any("{h}" in t for t in texts)
+        tensors = tuple(
+            flash.Tensor(buf.name, tuple(self._dim(r) for r in self.inputs[n].ranks), buf.dtype)
+            for n, buf in self.buffers.used.items()
+        )
+        scalars = tuple(flash.Scalar(t.text, t.dtype) for t in self.scalars.used.values())
+        return flash.FlashSpec(
+            B=self.ext.get(p.batch) or 1, H=self.H, HK=self.HK,
+            D=self.ext.get(p.qk_dim) or 1, DV=self.ext.get(p.v_dim) or 1,
+            P=self.ext.get(p.query), M=self.ext.get(p.key), scale=scale,
+            score_mod=score_mod, mask=mask, bands=bands, tensors=tensors, scalars=scalars,
+            name=self.entry, k_load=k_load, v_load=v_load,
+        )  # fmt: skip
+
+    def _dim(self, rank: str) -> int | str:
+        n = self.ext.get(rank)
+        return n if n is not None else self.extent(rank)
+
+    def args(self, spec: flash.FlashSpec) -> tuple[Arg, ...]:
+        """The kernel's arguments as the target passes them (program names, roles)."""
+        p = self.p
+        by_kernel = {buf.name: n for n, buf in self.buffers.used.items()}
+        by_kernel |= {t.text: n for n, t in self.scalars.used.items()}
+        inv = {v: k for k, v in self.kernel_buffers.items()}
+        out = []
+        for a in flash.signature(spec):
+            if a in ("q", "k", "v"):
+                d = self.inputs[inv[a.upper()]]
+                out.append(Arg(d.name, "input", "float32", d.ranks))
+            elif a == "o":
+                out.append(Arg(p.output, "output", "float32", p.match.out_ranks))
+            elif a == "M":
+                out.append(Arg(p.key, "param", "int32"))
+            elif by_kernel[a] in self.inputs:
+                d = self.inputs[by_kernel[a]]
+                out.append(Arg(d.name, "input", STORAGE[d.dtype], d.ranks))
+            else:
+                out.append(Arg(by_kernel[a], "param", COMPUTE[p.info.scalars[by_kernel[a]]]))
+        return tuple(out)
+
+
+def group(p: FusedPlan, extents: Mapping[str, int | None]) -> int:
+    """Query heads per kv head of the kernel at ``extents`` (1 when the head index is not a
+    grouping ``h / G`` the kernel can use)."""
+    return _Render(p, extents).grp
+
+
+# ----------------------------------------------------------------------------- space
+
+
+def _render(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[_Render, flash.FlashSpec]:
+    r = _Render(p, extents)
+    return r, r.spec()
+
+
+def _suggest(p: FusedPlan, spec: flash.FlashSpec, extents: Mapping[str, int | None]):
+    n = extents.get(p.query)
+    return flash.suggest_config(spec, decode=n is not None and n <= 4)
+
+
+def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
+    """The flash kernel's schedule knobs; defaults are :func:`cpu_flash.suggest_config`'s."""
+    r, spec = _render(p, extents)
+    cfg = _suggest(p, spec, extents)
+
+    def knob(name: str, choices: tuple, default: Any) -> Knob:
+        return Knob(name, choices if default in choices else (*choices, default), default)
+
+    grp = r.grp if r.grp > 1 else 0  # decode tiles: the heads of a group (pack_gqa)
+    packs = (False, True) if grp and not r.bands_read_head else (False,)
+    bqs = tuple(sorted({16, 24, 32, 48, 64, 96} | ({grp, 2 * grp, 4 * grp} - {0})))
+    return (
+        knob("bq", bqs, cfg.bq),
+        knob("bk", (32, 64), cfg.bk),
+        knob("rb", (2, 3, 4, 6, 8), cfg.rb),
+        knob("rbv", (2, 3, 4, 6), cfg.rbv),
+        knob("pv_cols", (32, 64, 128) if spec.DV >= 128 else (32, 64), cfg.pv_cols),
+        knob("k_layout", ("tiles", "rows"), cfg.k_layout),
+        knob("parallel_over", ("bhq", "bh"), cfg.parallel),
+        knob("pack_gqa", packs, cfg.pack_gqa and True in packs),
+        knob("split_kv", (1, 2, 4), cfg.split_kv),
+    )
+
+
+def _flash_config(config: Config) -> flash.FlashConfig:
+    return flash.FlashConfig(
+        bq=config["bq"],
+        bk=config["bk"],
+        rb=config["rb"],
+        rbv=config["rbv"],
+        pv_cols=config["pv_cols"],
+        k_layout=config["k_layout"],
+        parallel=config["parallel_over"],
+        pack_gqa=config["pack_gqa"],
+        split_kv=config["split_kv"],
+    )
+
+
+def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constraint, ...]:
+    """Static feasibility of a fused config (each check returns the reason it fails)."""
+    r, spec = _render(p, extents)
+
+    def fused(check):
+        return lambda c: None if c.get("lowering", "fused") != "fused" else check(c)
+
+    def row_blocks(c: Config) -> str | None:
+        if c["bq"] % c["rb"] or c["bq"] % c["rbv"]:
+            return f"bq={c['bq']} is not a multiple of rb={c['rb']} and rbv={c['rbv']}"
+        return None
+
+    def registers(c: Config) -> str | None:
+        qk, pv = flash.register_demand(spec, _flash_config(c))
+        if max(qk, pv) > REGISTER_BUDGET:
+            return (
+                f"the microkernels need {qk} (QK) and {pv} (PV) vector registers, more than "
+                f"{REGISTER_BUDGET}: they would spill; use smaller rb / rbv / pv_cols"
+            )
+        return None
+
+    def packing(c: Config) -> str | None:
+        if c["pack_gqa"] and c["bq"] % r.grp:
+            return f"pack_gqa needs bq={c['bq']} to be a multiple of the group size {r.grp}"
+        return None
+
+    return (
+        Constraint("row blocks", fused(row_blocks)),
+        Constraint("register budget", fused(registers)),
+        Constraint("pack_gqa", fused(packing)),
+    )
+
+
+# ----------------------------------------------------------------------------- lowering
+
+
+def lower(p: FusedPlan, config: Config, extents: Mapping[str, int | None]) -> Source:
+    """The flash kernel of ``p`` at ``extents`` (``None``: symbolic) for ``config``."""
+    r, spec = _render(p, extents)
+    defaults = {k.name: k.initial for k in knobs(p, extents)}
+    full = {**defaults, **config}
+    cfg = _flash_config(full)
+    text = flash.generate(spec, cfg)
+    meta = {
+        "args": r.args(spec),
+        "program": p.program,
+        "config": {**full, "lowering": "fused"},
+        "lowering": "fused",
+        "llvm_target": host_target(),
+    }
+    return Source("cpu", "tvmscript", text, spec.name, dict(extents), meta)

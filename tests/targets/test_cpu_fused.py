@@ -1,0 +1,336 @@
+"""The fused CPU lowering (:mod:`attncc.targets.cpu_fused`) against the reference interpreter.
+
+Every variant the fused plan accepts goes through ``attncc.compile(program, "cpu")`` with its
+default config and must equal ``attncc.interpret`` (max error <= 1e-4 of the output's scale)
+on odd lengths (p=37, m=53), one query (p=1), fully masked rows, GQA groups 1/4/8, head dims
+64 and 128, decode configs and other non-default configs. Inputs come from the variant cases
+(page tables, segment ids, int8 caches...). Kernels are built once per (program, config) and
+shared (0.3-1 s each); lengths are symbolic, so one build serves every length below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+
+tvm = pytest.importorskip("tvm")
+
+import attncc  # noqa: E402
+from attncc import variants  # noqa: E402
+from attncc.errors import UnsupportedError  # noqa: E402
+from attncc.ir.bind import bind  # noqa: E402
+from attncc.targets import cpu_flash, cpu_fused  # noqa: E402
+from attncc.targets.host import host_target  # noqa: E402
+from tests.variants.cases import CASES  # noqa: E402 -- after the TVM skip
+
+TOL = 1e-4  # max |err| relative to max(1, max |reference|)
+
+#: What the fused lowering must cover, and the stretch goals it also covers.
+COVERAGE = [
+    "mha",
+    "mha_causal",
+    "gqa",
+    "gqa_causal",
+    "mqa",
+    "mqa_causal",
+    "causal_offset",
+    "sliding_window",
+    "sinks_window",
+    "prefix_lm",
+    "document",
+    "document_causal",
+    "tree_mask",
+    "alibi",
+    "softcap",
+    "relative_bias",
+    "temperature",
+    "gqa_window_softcap",
+]
+STRETCH = ["fp16_kv", "int8_kv", "int8_kv_channel", "paged", "paged_causal"]
+FUSED = COVERAGE + STRETCH
+#: No softmax (sigmoid, linear), a mask over a stored map (tree_parent), a gather by the
+#: query (topk), two contractions (mla), several outputs (split_kv, cascade).
+GENERIC = sorted(set(variants.CATALOGUE) - set(FUSED))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The fields the variant cases read; ``h`` and ``g`` are free (GQA groups h / g)."""
+
+    heads: str = "gqa"
+    b: int = 2
+    p: int = 37
+    m: int = 53
+    e: int = 24
+    f: int = 20
+    h: int = 6
+    g: int = 3
+
+
+WIDE = Shape()
+DECODE = Shape(p=1, m=29)
+HEADS = {"mha": (3, 3), "gqa": (6, 3), "mqa": (5, 1)}
+
+_KERNELS: dict[tuple, attncc.Kernel] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory):
+    """Cold builds in a private cache: the timings of this module are the real ones."""
+    old = os.environ.get("ATTNCC_CACHE_DIR")
+    os.environ["ATTNCC_CACHE_DIR"] = str(tmp_path_factory.mktemp("fused-kernels"))
+    yield
+    if old is None:
+        os.environ.pop("ATTNCC_CACHE_DIR", None)
+    else:
+        os.environ["ATTNCC_CACHE_DIR"] = old
+
+
+def kernel(program, config: dict | None = None) -> attncc.Kernel:
+    key = (program.text, tuple(sorted((config or {}).items())))
+    if key not in _KERNELS:
+        _KERNELS[key] = attncc.compile(program, "cpu", config=config)
+    return _KERNELS[key]
+
+
+def case(name: str, shape: Shape = WIDE, seed: int = 0):
+    """(program, arguments) of a catalogue variant at ``shape``."""
+    heads = name.split("_")[0]
+    if heads in HEADS and heads != shape.heads:
+        h, g = HEADS[heads]
+        shape = replace(shape, heads=heads, h=h, g=g)
+    program, kwargs, _ = CASES[name](np.random.default_rng(seed), shape, name=name)
+    return program, kwargs
+
+
+def check(kern: attncc.Kernel, program, kwargs) -> np.ndarray:
+    want = attncc.interpret(program, **kwargs)
+    got = kern(**kwargs)
+    assert got.shape == want.shape and got.dtype == np.float32
+    scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
+    err = float(np.max(np.abs(got.astype(np.float64) - want), initial=0.0))
+    assert err <= TOL * scale, f"{program.name}: off by {err:.3g} (scale {scale:.3g})"
+    assert kern.config["lowering"] == "fused"
+    return got
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+def test_plan_accepts_the_coverage_list_and_nothing_it_cannot_compute():
+    catalogue = variants.catalogue()
+    assert [n for n in FUSED if cpu_fused.plan(catalogue[n]) is None] == []
+    assert [n for n in GENERIC if cpu_fused.plan(catalogue[n]) is not None] == []
+    assert {"sigmoid_attention", "linear_causal", "tree_parent", "mla"} <= set(GENERIC)
+
+
+@pytest.mark.parametrize("name", FUSED)
+def test_variant_matches_the_interpreter(name):
+    """Default config, odd lengths, then one query: one build serves both."""
+    program, kwargs = case(name)
+    kern = kernel(program)
+    check(kern, program, kwargs)
+    program1, kwargs1 = case(name, DECODE, seed=1)
+    check(kern, program1, kwargs1)
+    assert len(kern._builds) == 1
+
+
+@pytest.mark.parametrize("name", ["sigmoid_attention", "linear_causal", "tree_parent"])
+def test_what_the_kernel_cannot_compute_falls_back_to_generic(name):
+    program, kwargs = case(name)
+    assert cpu_fused.plan(program) is None
+    kern = attncc.compile(program, "cpu")
+    got = kern(**kwargs)
+    assert kern.config["lowering"] == "generic"
+    np.testing.assert_allclose(got, attncc.interpret(program, **kwargs), atol=1e-4, rtol=1e-4)
+
+
+def test_fully_masked_rows_are_zero():
+    program, kwargs = case("causal_offset", replace(WIDE, p=37, m=20))
+    out = check(kernel(program), program, kwargs)
+    assert not out[:, :, :17].any() and out[:, :, 17:].any()  # row p sees keys m <= p - 17
+    program, kwargs = case("document")
+    out = check(kernel(program), program, kwargs)
+    assert not out[0, :, -3:].any()  # queries of a document no key belongs to
+
+
+@pytest.mark.parametrize(("h", "g"), [(4, 4), (8, 2), (8, 1)])
+def test_gqa_groups(h, g):
+    shape = replace(WIDE, h=h, g=g)
+    program, kwargs = case("gqa_window_softcap", shape)
+    check(kernel(program), program, kwargs)
+    if h > g:  # rows of a tile are (query, head) pairs of one kv group
+        packed = {"pack_gqa": True, "bq": 32, "rb": 4, "rbv": 4}
+        check(kernel(program, packed), program, kwargs)
+
+
+@pytest.mark.parametrize(("e", "f"), [(64, 64), (128, 128), (64, 128)])
+def test_head_dims(e, f):
+    program, kwargs = case("gqa_causal", replace(WIDE, e=e, f=f, m=70))
+    check(kernel(program), program, kwargs)
+
+
+CONFIGS = {
+    "small-tiles": {"bq": 32, "bk": 32, "rb": 8, "rbv": 4, "pv_cols": 32, "parallel_over": "bh"},
+    "split4": {"bq": 24, "bk": 32, "rb": 6, "rbv": 3, "split_kv": 4},
+    "rows-packed": {
+        "bq": 16,
+        "rb": 4,
+        "rbv": 4,
+        "k_layout": "rows",
+        "pack_gqa": True,
+        "split_kv": 2,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [
+        ("sliding_window", "small-tiles"),
+        ("paged_causal", "split4"),
+        ("int8_kv", "rows-packed"),
+        ("relative_bias", "rows-packed"),
+    ],
+)
+def test_non_default_configs(name, config):
+    program, kwargs = case(name)
+    kern = kernel(program, CONFIGS[config])
+    check(kern, program, kwargs)
+    check(kern, *case(name, replace(WIDE, p=3, m=140), seed=2))
+    assert kern.config["bq"] == CONFIGS[config]["bq"]
+
+
+def test_decode_config_on_a_paged_cache():
+    """One query per head, the heads of a group as a tile's rows, K read as given, split KV."""
+    shape = replace(WIDE, h=8, g=2)
+    decode = {"bq": 4, "rb": 4, "rbv": 4, "pack_gqa": True, "k_layout": "rows", "split_kv": 2}
+    program, kwargs = case("paged_causal", replace(shape, p=1, m=200))
+    kern = kernel(program, decode)
+    check(kern, program, kwargs)
+    check(kern, *case("paged_causal", replace(shape, p=3, m=61), seed=1))
+
+
+# ----------------------------------------------------------------------------- head mapping
+
+_HEADS_PROGRAM = """
+program heads_{name}
+input Q[b, h, p, e] : f32
+input K[b, g, m, e] : f32
+input V[b, g, m, f] : f32
+{lets}
+S[b, h, p, m] = sum(e) Q[b, h, p, e] * K[b, {kv}, m, e] * 0.25 where m <= p
+MX[b, h, p] = max(m) S[b, h, p, m]
+E[b, h, p, m] = exp(S[b, h, p, m] - MX[b, h, p])
+L[b, h, p] = sum(m) E[b, h, p, m]
+O[b, h, p, f] = sum(m) E[b, h, p, m] * V[b, {kv}, m, f] / L[b, h, p]
+output O
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "lets", "kv", "h", "g", "direct"),
+    [
+        ("literal_group", "let R = 2", "h / R", 6, 3, True),  # grp 2 = h / g: K as it is
+        ("misnamed_group", "let G = g", "h / G", 6, 3, False),  # reads kv heads 0, 1 of 3
+        ("modulo", "let NG = g", "h % NG", 6, 3, False),  # not a grouping: kv head = query head
+        ("mqa_wide_cache", "", "0", 4, 2, False),  # every head reads head 0 of 2
+    ],
+)
+def test_head_mapping_is_read_from_index_expressions(name, lets, kv, h, g, direct):
+    program = attncc.parse(_HEADS_PROGRAM.format(name=name, lets=lets, kv=kv))
+    rng = np.random.default_rng(3)
+    kwargs = {
+        "Q": rng.standard_normal((2, h, 19, 16)).astype(np.float32),
+        "K": rng.standard_normal((2, g, 23, 16)).astype(np.float32),
+        "V": rng.standard_normal((2, g, 23, 8)).astype(np.float32),
+    }
+    kern = kernel(program)
+    check(kern, program, kwargs)
+    assert ("K = T.match_buffer(k_h" in kern.source) == direct
+
+
+def test_guarded_reads_outside_a_tensor_stay_in_bounds():
+    """``MASK[b, p, m - OFF]`` is read only where ``m >= OFF``: the first conjunct guards the
+    second, which the kernel evaluates everywhere (vectorised), with the index clamped."""
+    text = variants.tree_mask().text.replace(
+        "m < OFF or MASK[b, p, max(m - OFF, 0)]", "m >= OFF and MASK[b, p, m - OFF]"
+    )
+    assert text != variants.tree_mask().text
+    program = attncc.parse(text)
+    _, kwargs = case("tree_mask")
+    check(kernel(program), program, kwargs)
+
+
+# ----------------------------------------------------------------------------- interface
+
+
+def test_lowering_meta_and_symbolic_lengths():
+    program, kwargs = case("paged_causal")
+    plan = cpu_fused.plan(program)
+    assert {"p", "m"} <= set(plan.symbolic) and not {"b", "h", "g", "e", "f"} & set(plan.symbolic)
+    extents = bind(program, shapes={k: np.shape(v) for k, v in kwargs.items()}).extents
+    fixed = {r: (None if r in plan.symbolic else n) for r, n in extents.items()}
+    config = {k.name: k.initial for k in cpu_fused.knobs(plan, fixed)}
+    src = cpu_fused.lower(plan, config, fixed)
+    assert src.meta["lowering"] == "fused" and src.meta["program"] is program
+    assert src.meta["config"]["lowering"] == "fused"
+    assert src.meta["llvm_target"] == host_target()
+    roles = [(a.name, a.role) for a in src.meta["args"]]
+    assert roles[:2] == [("Q", "input"), ("O", "output")]  # K and V load through hooks
+    assert {("PT", "input"), ("KC", "input"), ("VC", "input"), ("m", "param")} <= set(roles)
+    assert src.extents["p"] is None and src.extents["m"] is None
+
+
+def test_knobs_default_to_the_suggested_config_and_constraints_explain():
+    program, _ = case("sliding_window")
+    plan = cpu_fused.plan(program)
+    ext = {"b": 1, "h": 8, "g": 2, "p": None, "m": None, "e": 64, "f": 64}
+    knobs = {k.name: k for k in cpu_fused.knobs(plan, ext)}
+    spec = cpu_flash.FlashSpec(B=1, H=8, HK=2, D=64, DV=64, **cpu_flash.sliding_window("W"))
+    want = cpu_flash.suggest_config(spec)
+    assert (knobs["bq"].initial, knobs["bk"].initial) == (want.bq, want.bk)
+    assert (knobs["rb"].initial, knobs["rbv"].initial) == (want.rb, want.rbv)
+    assert knobs["pack_gqa"].choices == (False, True)
+    space = attncc.targets.get_target("cpu").space(program, ext)
+    assert space.default()["lowering"] == "fused"
+    assert "row blocks" in space.why_infeasible({"bq": 16, "rb": 6})
+    assert "register budget" in space.why_infeasible({"bq": 48, "bk": 64, "rb": 8})
+    space3 = attncc.targets.get_target("cpu").space(program, {**ext, "h": 6})  # groups of 3
+    assert "pack_gqa" in space3.why_infeasible({"bq": 16, "rb": 4, "rbv": 4, "pack_gqa": True})
+    with pytest.raises(UnsupportedError, match="register budget"):
+        attncc.compile(program, "cpu", config={"bq": 48, "bk": 64, "rb": 8})(
+            **case(program.name)[1]
+        )
+
+
+def test_flash_load_hooks_and_length_argument():
+    """cpu_flash: hooked K / V are no arguments; M comes last when no buffer binds it."""
+    spec = cpu_flash.FlashSpec(
+        B=1,
+        H=4,
+        HK=2,
+        D=16,
+        DV=8,
+        scale=0.25,
+        tensors=(
+            cpu_flash.Tensor("KH", ("B", "HK", "NM", "D"), "float16"),
+            cpu_flash.Tensor("VH", ("B", "HK", "NM", "DV"), "float16"),
+        ),
+        k_load='T.Cast("float32", KH[{b}, {g}, {m}, {d}])',
+        v_load='T.Cast("float32", VH[{b}, {g}, {m}, {f}])',
+        **cpu_flash.causal(),
+    )
+    assert cpu_flash.signature(spec) == ("q", "o", "KH", "VH", "M")
+    rng = np.random.default_rng(0)
+    q = rng.standard_normal((1, 4, 13, 16)).astype(np.float32)
+    k = rng.standard_normal((1, 2, 20, 16)).astype(np.float16)
+    v = rng.standard_normal((1, 2, 20, 8)).astype(np.float16)
+    cfg = cpu_flash.FlashConfig(bq=6, bk=16, rb=3, rbv=3)
+    got = cpu_flash.build(spec, cfg)(q, None, None, k, v, M=20)
+    plain = replace(spec, tensors=(), k_load=None, v_load=None)
+    want = cpu_flash.build(plain, cfg)(q, k.astype(np.float32), v.astype(np.float32))
+    np.testing.assert_allclose(got, want, atol=1e-6)
