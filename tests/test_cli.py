@@ -202,11 +202,11 @@ def test_unknown_variant() -> None:
 
 def test_demo_small() -> None:
     result = runner.invoke(
-        app, ["demo", "--seq", "128", "--window", "32", "--sweep", "1"], env={"COLUMNS": "200"}
+        app, ["demo", "--seq", "128", "--window", "32", "--trials", "2"], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
     assert "match" in result.stdout and "MISMATCH" not in result.stdout
-    assert "compiled for cpu" in result.stdout and "PyTorch eager" in result.stdout
+    assert "compiled and tuned for cpu" in result.stdout and "PyTorch eager" in result.stdout
 
 
 @pytest.mark.slow
