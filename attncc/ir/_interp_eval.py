@@ -112,7 +112,7 @@ def _round_fn(fn: Callable) -> Callable:
     return lambda x: x if x.dtype.kind in "iub" else fn(x)
 
 
-_UNARY_FNS: dict[Fn, Callable[[np.ndarray], np.ndarray]] = {
+UNARY_FNS: dict[Fn, Callable[[np.ndarray], np.ndarray]] = {
     Fn.EXP: np.exp,
     Fn.EXP2: np.exp2,
     Fn.LOG: np.log,
@@ -278,7 +278,7 @@ class StmtEvaluator:
         (v,) = args
         if fn in _INPLACE_FLOAT_FNS and v.arr.dtype == np.float64:
             return _apply(_INPLACE_FLOAT_FNS[fn], v, dtype=v.arr.dtype)
-        return _fresh(v, np.asarray(_UNARY_FNS[fn](v.arr)))
+        return _fresh(v, np.asarray(UNARY_FNS[fn](v.arr)))
 
     # -- accesses -----------------------------------------------------------------------
     def _access(self, e: Access, ctx: Mask) -> Val:

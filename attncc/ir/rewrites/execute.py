@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from attncc.errors import ArgumentError
+from attncc.ir._interp_eval import UNARY_FNS
 from attncc.ir.bind import Binding
 from attncc.ir.interpreter import interpret
 from attncc.ir.nodes import (
@@ -42,21 +43,6 @@ from attncc.ir.rewrites.online import AttentionMatch
 __all__ = ["Layout", "evaluate", "execute_online"]
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-_UNARY = {
-    Fn.EXP: np.exp,
-    Fn.EXP2: np.exp2,
-    Fn.LOG: np.log,
-    Fn.LOG2: np.log2,
-    Fn.TANH: np.tanh,
-    Fn.SIGMOID: _sigmoid,
-    Fn.SQRT: np.sqrt,
-    Fn.RSQRT: lambda x: 1.0 / np.sqrt(x),
-    Fn.ABS: np.abs,
-}
 _BINARY = {
     BinaryOp.ADD: np.add,
     BinaryOp.SUB: np.subtract,
@@ -146,7 +132,7 @@ def evaluate(
             if x.fn in (Fn.FLOOR, Fn.CEIL):
                 v = args[0]
                 return v if v.dtype.kind in "iu" else (np.floor if x.fn is Fn.FLOOR else np.ceil)(v)
-            return _UNARY[x.fn](args[0].astype(np.float64))
+            return UNARY_FNS[x.fn](args[0].astype(np.float64))
         raise TypeError(f"not an attncc expression: {x!r}")
 
     return ev(e)
