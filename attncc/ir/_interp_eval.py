@@ -216,7 +216,7 @@ class StmtEvaluator:
         ctx = self.filter()
         s = self.stmt
         if s.reduce is None:
-            v = self.eval(s.value, ctx)
+            v = self.value_of(s.value, ctx)
             return v.arr, and_masks(ctx, v.mask), v.owned
         if s.reduce is ReduceOp.SUM:
             arr, mask = self._sum(ctx)
@@ -229,7 +229,7 @@ class StmtEvaluator:
         the ones before it hold (so ``i < N and X[i] > 0`` is a legal guard)."""
         ctx: Mask = None
         for conjunct in _conjuncts(self.stmt.where):
-            v = self.eval(conjunct, ctx)
+            v = self.value_of(conjunct, ctx)
             holds = v.arr if v.mask is None else np.logical_and(v.arr, v.mask)
             ctx = holds if ctx is None else np.logical_and(ctx, holds)
         if ctx is not None and ctx.ndim == 0:
@@ -237,7 +237,7 @@ class StmtEvaluator:
         return normalise(ctx)
 
     # -- expressions ----------------------------------------------------------------------
-    def eval(self, e: Expr, ctx: Mask) -> Val:
+    def value_of(self, e: Expr, ctx: Mask) -> Val:
         """``e``'s value; ``ctx`` marks the present points, where bounds are checked."""
         return self._dispatch[type(e)](e, ctx)
 
@@ -252,19 +252,19 @@ class StmtEvaluator:
         return Val(self.scalars[e.name])
 
     def _unary(self, e: Unary, ctx: Mask) -> Val:
-        v = self.eval(e.operand, ctx)
+        v = self.value_of(e.operand, ctx)
         if e.op is UnaryOp.NOT:
             return _apply(np.logical_not, v, dtype=np.dtype(np.bool_))
         return _apply(np.negative, v, dtype=v.arr.dtype)
 
     def _binary(self, e: Binary, ctx: Mask) -> Val:
-        a, b = self.eval(e.lhs, ctx), self.eval(e.rhs, ctx)
+        a, b = self.value_of(e.lhs, ctx), self.value_of(e.rhs, ctx)
         if e.op in _COMPARE:
             return _apply(_COMPARE[e.op], a, b, dtype=np.dtype(np.bool_))
         return _binary_arith(e.op, a, b)
 
     def _call(self, e: Call, ctx: Mask) -> Val:
-        args = [self.eval(a, ctx) for a in e.args]
+        args = [self.value_of(a, ctx) for a in e.args]
         fn = e.fn
         if fn.cast_dtype is not None:
             (v,) = args
@@ -323,7 +323,7 @@ class StmtEvaluator:
         Bounds are checked at present points (``ctx`` and present indices); elsewhere the
         indices are clamped, so a guarded access never reads outside the tensor.
         """
-        idx = [self.eval(i, ctx) for i in e.indices]
+        idx = [self.value_of(i, ctx) for i in e.indices]
         idx_mask = and_masks(*(v.mask for v in idx))
         check = and_masks(ctx, idx_mask)
         shape = np.broadcast_shapes(*(v.arr.shape for v in idx))
@@ -387,7 +387,7 @@ class StmtEvaluator:
 
     def _extremum(self, ctx: Mask) -> tuple[np.ndarray, Mask]:
         """max/min: absent points contribute the identity; all-absent rows are absent."""
-        v = self.eval(self.stmt.value, ctx)
+        v = self.value_of(self.stmt.value, ctx)
         mask = and_masks(ctx, v.mask)
         shape = list(np.broadcast_shapes(v.arr.shape, () if mask is None else mask.shape))
         axes = self._over_axes()
@@ -419,12 +419,12 @@ class StmtEvaluator:
         if isinstance(e, Unary) and e.op is UnaryOp.NEG:
             return [*self._factorise_eval(e.operand, ctx), Val(np.asarray(-1, np.int64))]
         if isinstance(e, Binary) and e.op is BinaryOp.DIV:
-            num, den = self._factorise_eval(e.lhs, ctx), self.eval(e.rhs, ctx)
+            num, den = self._factorise_eval(e.lhs, ctx), self.value_of(e.rhs, ctx)
             if all(_is_int(v.arr) for v in num) and _is_int(den.arr):
                 return [_binary_arith(BinaryOp.DIV, _product(num), den)]  # floor division
             one = Val(np.asarray(1.0))
             return [*num, _binary_arith(BinaryOp.DIV, one, den)]
-        return [self.eval(e, ctx)]
+        return [self.value_of(e, ctx)]
 
 
 def _identity(dtype: np.dtype, is_max: bool):
