@@ -167,7 +167,7 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     import numpy as np
 
     import attncc
-    from attncc.compiler import _storage
+    from attncc.compiler import storage_array
     from attncc.ir.arguments import split_arguments
     from attncc.ir.bind import bind
     from attncc.ir.printer import format_program
@@ -181,7 +181,7 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     text = format_program(program)
     arrays, params = split_arguments(program, kwargs)
     binding = bind(program, shapes={n: a.shape for n, a in arrays.items()}, params=params)
-    prepared = {d.name: _storage(arrays[d.name], d.dtype) for d in program.inputs}
+    prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
     target = attncc.targets.get_target("cpu")
     base = {
         "program": group.variant,
