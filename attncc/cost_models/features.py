@@ -186,9 +186,9 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     if plan is not None:
         heads = size.get(plan.head, 1)
         try:
-            from attncc.targets.cpu_fused import _Render
+            from attncc.targets.cpu_fused import group as kernel_group
 
-            group = _Render(plan, ext).grp
+            group = kernel_group(plan, ext)
         except Exception:
             group = 1
         roles = {

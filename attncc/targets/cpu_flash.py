@@ -880,23 +880,7 @@ def pack_k(k, bk: int):
     return np.ascontiguousarray(padded.reshape(b, hk, nkt, bk, d).transpose(0, 1, 2, 4, 3))
 
 
-try:  # the shared host description (attncc/targets/host.py), when present
-    from attncc.targets.host import host_target
-except ImportError:  # pragma: no cover - standalone fallback, same rule
-
-    def host_target() -> dict:
-        """An LLVM target for this host: ``mcpu`` from LLVM's host detection, checked
-        against the wheel's LLVM (``"native"`` silently becomes ``generic``)."""
-        import tvm
-        from tvm.target import codegen
-
-        cpu = codegen.llvm_get_system_cpu()
-        if cpu in ("", "generic") or cpu not in codegen.llvm_get_cpu_archlist(
-            tvm.target.Target({"kind": "llvm"})
-        ):
-            flags = _cpu_flags()
-            cpu = "x86-64-v4" if {"avx512f", "avx512bw", "avx512vl"} <= flags else "x86-64-v3"
-        return {"kind": "llvm", "mcpu": cpu}
+from attncc.targets.host import host_target  # noqa: E402 -- re-exported for callers
 
 
 def _cpu_flags() -> set[str]:
