@@ -883,17 +883,6 @@ def pack_k(k, bk: int):
 from attncc.targets.host import host_target  # noqa: E402 -- re-exported for callers
 
 
-def _cpu_flags() -> set[str]:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
 @dataclass
 class FlashKernel:
     """A built kernel: ``kernel(q, k, v, *tensors, **scalars) -> o`` on numpy arrays."""
