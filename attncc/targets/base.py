@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -174,3 +175,23 @@ class Target(abc.ABC):
     def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
         """Which extents a build fixes: by default all of them; targets free the lengths."""
         return dict(extents)
+
+    # ------------------------------------------------------------------ export (libraries)
+    def save(self, artifact: Artifact, directory: Path, stem: str) -> dict[str, str]:
+        """Write what running ``artifact`` needs into ``directory``, in files named from
+        ``stem``; returns file role → file name (``{"library": "k0.so"}``). The caller keeps
+        ``artifact.source`` (text, entry, extents, JSON-able meta) in the manifest."""
+        from attncc.errors import UnsupportedError
+
+        raise UnsupportedError(f"target {self.name} cannot export kernels")
+
+    def load(self, source: Source, files: Mapping[str, Path]) -> Artifact:
+        """The artifact :meth:`save` wrote, from files whose hashes were already verified."""
+        from attncc.errors import UnsupportedError
+
+        raise UnsupportedError(f"target {self.name} cannot load exported kernels")
+
+    def incompatibility(self, fingerprint: Mapping[str, Any]) -> str | None:
+        """Why an artifact built where :meth:`describe` gave ``fingerprint`` cannot run here
+        (``"built for AVX-512; this CPU lacks avx512f"``), or ``None`` when it can."""
+        return None
