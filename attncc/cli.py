@@ -368,6 +368,10 @@ Storage = Annotated[
     str | None,
     typer.Option(help="Tuning database URL (default sqlite:///attncc-tuning.db) or a file path."),
 ]
+Inputs = Annotated[
+    str | None,
+    typer.Option(help="Measure on these inputs: an .npz of arrays (and 0-d params) by name."),
+]
 
 
 def _config_text(config: dict[str, Any]) -> str:
@@ -411,11 +415,16 @@ def tune(
     no_model: Annotated[
         bool, typer.Option("--no-model", help="Search with TPE alone, no cost model.")
     ] = False,
+    inputs: Inputs = None,
     debug: Debug = False,
 ) -> None:
-    """Autotune a program: measure configs into a study, print the best (resumable)."""
+    """Autotune a program: measure configs into a study, print the best (resumable).
+
+    Measurements run on seeded random inputs unless --inputs gives arrays of your own (an
+    .npz by input name; index inputs such as page tables and document ids change speed)."""
     from attncc.search.problem import Problem
     from attncc.search.progress import TuningProgress
+    from attncc.search.reference import load_inputs
     from attncc.search.tuner import Tuner
     from attncc.search.worker import spawn_workers, stop_workers
     from attncc.specs import parse_shapes
@@ -427,10 +436,17 @@ def tune(
         prog, _ = _load_program(program)
         problem = Problem.create(prog, target, parse_shapes(shape))
         options = _tune_options(trials, timeout, seed)
-        tuner = Tuner(problem, storage, options, cost_model=None if no_model else "auto")
+        arrays = None if inputs is None else load_inputs(inputs)
+        model = None if no_model else "auto"
+        tuner = Tuner(problem, storage, options, cost_model=model, inputs=arrays)
         tuner.prepare()
         helpers = spawn_workers(
-            tuner.url, tuner.study.study_name, options, workers - 1, model=not no_model
+            tuner.url,
+            tuner.study.study_name,
+            options,
+            workers - 1,
+            model=not no_model,
+            inputs=inputs,
         )
         try:
             with TuningProgress(trials, _out(), done=tuner.result().measured) as show:
@@ -484,17 +500,20 @@ def worker(
         int | None, typer.Option(help="Measurements the study should hold (default: its own).")
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to run one config.")] = 60.0,
+    inputs: Inputs = None,
     debug: Debug = False,
 ) -> None:
     """Join a study from another process or machine and measure until it is done."""
+    from attncc.search.reference import load_inputs
     from attncc.search.worker import run_worker, study_budget
 
     _debug(debug)
     with reporting():
         budget = study_budget(storage, study) if trials is None else trials
         options = _tune_options(budget, timeout, 0)
+        arrays = None if inputs is None else load_inputs(inputs)
         try:
-            result = run_worker(storage, study, options)
+            result = run_worker(storage, study, options, inputs=arrays)
         except KeyboardInterrupt:
             _err().print("interrupted: the study keeps every finished measurement")
             raise typer.Exit(130) from None

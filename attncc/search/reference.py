@@ -32,7 +32,14 @@ from attncc.errors import AttnccError, TuningError
 from attncc.ir.nodes import DType, Program
 from attncc.targets.base import stable_hash
 
-__all__ = ["MeasureData", "load_data", "make_inputs", "reference_file"]
+__all__ = [
+    "MeasureData",
+    "inputs_digest",
+    "load_data",
+    "load_inputs",
+    "make_inputs",
+    "reference_file",
+]
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,38 @@ def reference_file(
         Path(tmp).unlink(missing_ok=True)
         raise
     return str(path)
+
+
+def inputs_digest(program: Program, inputs: Mapping[str, Any]) -> str:
+    """A digest of user inputs as the kernel sees them (storage dtype, C order), so that the
+    same arrays given as float64 or as a torch tensor name the same measurement data."""
+    from attncc.compiler import storage_array
+    from attncc.ir.arguments import split_arguments
+
+    arrays, params = split_arguments(program, dict(inputs))
+    stored = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
+    return stable_hash(
+        {k: _digest(v) for k, v in sorted(stored.items())},
+        {k: _scalar(v) if isinstance(v, np.generic) else v for k, v in sorted(params.items())},
+    )
+
+
+def load_inputs(path: str | os.PathLike) -> dict[str, Any]:
+    """User inputs from an ``.npz`` file (``np.savez(path, Q=q, K=k, ...)``): arrays by
+    input name, 0-d arrays for params. Nothing is unpickled."""
+    import zipfile
+
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise TuningError(f"cannot read inputs from {os.fspath(path)}: {e}") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise TuningError(
+            f"{os.fspath(path)} holds one array; inputs are an .npz of arrays by input name "
+            "(np.savez(path, Q=q, K=k, V=v))"
+        )
+    with loaded as f:
+        return {k: (f[k].item() if f[k].ndim == 0 else f[k]) for k in f.files}
 
 
 def _digest(array: np.ndarray) -> str:

@@ -166,6 +166,7 @@ class Tuner:
                 seed=self.options.seed,
             )
         self._check_fingerprint()
+        self._data_seed = self._measurement_inputs()
 
     @classmethod
     def join(cls, storage: str, study_name: str, options: TuneOptions | None = None, **kw) -> Tuner:
@@ -186,6 +187,40 @@ class Tuner:
         stored = self.study.user_attrs.get("fingerprint")
         if stored is not None and stored != self.problem.fingerprint:
             raise TuningError(f"study {self.study.study_name} was made on other hardware")
+
+    def _measurement_inputs(self) -> int:
+        """Every worker of a study measures on the same inputs: the study records which (a
+        seed, or the digest of the user's arrays) and a worker that brings other ones is
+        refused. Returns the seed of the seeded inputs this worker must use."""
+        from attncc.search.reference import inputs_digest
+
+        mine = (
+            {"seed": self.options.seed}
+            if self._inputs is None
+            else {"sha256": inputs_digest(self.problem.program, self._inputs)}
+        )
+        with storage_errors(self.url):
+            stored = self.study.user_attrs.get("inputs")
+            if stored is None:
+                self.study.set_user_attr("inputs", mine)
+                stored = mine
+        name = self.study.study_name
+        if "sha256" in stored and self._inputs is None:
+            raise TuningError(
+                f"study {name} measures on inputs of its own (sha256 {stored['sha256'][:12]}); "
+                "pass the same arrays (attncc: --inputs FILE.npz) to join it"
+            )
+        if "sha256" in stored and stored != mine:
+            raise TuningError(
+                f"study {name} measures on other inputs (sha256 {stored['sha256'][:12]}, these "
+                f"are {mine['sha256'][:12]}): tune these in another storage"
+            )
+        if "seed" in stored and self._inputs is not None:
+            raise TuningError(
+                f"study {name} measures on seeded random inputs; tune your own inputs in "
+                "another storage"
+            )
+        return int(stored.get("seed", 0))
 
     # ------------------------------------------------------------------ reading trials
     def _trials(self) -> list:
@@ -367,7 +402,7 @@ class Tuner:
             from attncc.search.reference import reference_file
 
             p, o = self.problem, self.options
-            data = reference_file(p.program, p.extents, seed=o.seed, inputs=self._inputs)
+            data = reference_file(p.program, p.extents, seed=self._data_seed, inputs=self._inputs)
             task = MeasureTask(
                 target_spec(p.target),
                 p.program.text,

@@ -39,15 +39,23 @@ def run_worker(storage: str, study: str, options: TuneOptions | None = None, **k
 
 
 def spawn_workers(
-    storage: str, study: str, options: TuneOptions, count: int, *, model: bool = True
+    storage: str,
+    study: str,
+    options: TuneOptions,
+    count: int,
+    *,
+    model: bool = True,
+    inputs: str | None = None,
 ) -> list[subprocess.Popen]:
     """Start ``count`` worker processes on ``study`` (they inherit this process's imports);
-    ``model=False``: they search with TPE alone."""
+    ``model=False``: they search with TPE alone; ``inputs``: the ``.npz`` of the user's
+    inputs the study measures on."""
     path = [os.getcwd() if p == "" else p for p in sys.path]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in path if os.path.isdir(p))}
     command = [sys.executable, "-m", "attncc.search.worker", "--storage", storage]
     command += ["--study", study, "--options", json.dumps(asdict(options))]
     command += [] if model else ["--no-model"]
+    command += [] if inputs is None else ["--inputs", os.path.abspath(inputs)]
     return [
         subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         for _ in range(count)
@@ -80,12 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--study", required=True)
     parser.add_argument("--options", default=None, help="TuneOptions fields as JSON")
     parser.add_argument("--no-model", action="store_true", help="TPE alone, no cost model")
+    parser.add_argument("--inputs", default=None, help="the study's inputs (.npz)")
     args = parser.parse_args(argv)
     options = TuneOptions(**json.loads(args.options)) if args.options else None
     from attncc.errors import AttnccError
+    from attncc.search.reference import load_inputs
 
     try:
-        run_worker(args.storage, args.study, options, cost_model=None if args.no_model else "auto")
+        inputs = None if args.inputs is None else load_inputs(args.inputs)
+        model = None if args.no_model else "auto"
+        run_worker(args.storage, args.study, options, cost_model=model, inputs=inputs)
     except AttnccError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
