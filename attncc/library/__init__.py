@@ -1,0 +1,38 @@
+"""Kernel libraries: tuned kernels exported to a directory, verified and loaded back.
+
+* :func:`export` (``attncc export``) -- the tuning database's best configs, built per
+  program × target × shape bucket, into a directory with a ``manifest.json``
+  (:mod:`attncc.library.export`, schema in :mod:`attncc.library.manifest`);
+* :func:`load_library` -- that directory back into callables, hashes checked before any
+  native code is loaded (:mod:`attncc.library.loader`); which kernel serves which shape is
+  :mod:`attncc.library.buckets`.
+
+The loader does not import the exporter: loading a library never imports the tuner.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from attncc.library.export import ExportReport, export
+    from attncc.library.loader import Library, LibraryKernel, load_library
+
+__all__ = ["ExportReport", "Library", "LibraryKernel", "export", "load_library"]
+
+_LAZY = {
+    "export": "attncc.library.export",
+    "ExportReport": "attncc.library.export",
+    "load_library": "attncc.library.loader",
+    "Library": "attncc.library.loader",
+    "LibraryKernel": "attncc.library.loader",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'attncc.library' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
