@@ -1,0 +1,207 @@
+"""The ``webgpu`` target: TVM TIR with thread bindings → WGSL, dispatched through wgpu-native
+here (:mod:`attncc.targets.webgpu_runtime`) and through the browser's WebGPU by
+``attncc/runtime/attncc.js``, both reading the same launch metadata
+(:mod:`attncc.targets.webgpu_launch`).
+
+Two lowerings, one calling convention (the CPU target's):
+
+* ``fused`` -- a softmax attention the CPU's matcher recognises
+  (:func:`attncc.targets.cpu_fused.plan`) becomes one flash-style workgroup kernel
+  (:mod:`attncc.targets.webgpu_fused`, :mod:`attncc.targets.webgpu_flash`);
+* ``generic`` -- any valid program, one kernel per statement
+  (:mod:`attncc.targets.webgpu_generic`).
+
+:meth:`WebGpuTarget.lower` runs TVM, so a :class:`~attncc.targets.base.Source` holds the
+WGSL (``kernel.source``) and the launch metadata; the TVMScript it came from is in
+``meta["tvmscript"]``. Whether ``f16`` tensors stay ``f16`` on the device is decided when
+lowering, from the adapter (``shader-f16``); without it they are widened to ``f32``, and a
+message says so once. Configs beyond WebGPU's default limits (16 KB of workgroup storage,
+256 invocations, workgroup ≤ (256, 256, 64), 8 storage buffers) fail the space's
+constraints, before anything is compiled.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attncc.errors import LoweringError, UnsupportedError
+from attncc.ir.nodes import DType, Program
+from attncc.ir.validate import validate
+from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
+
+__all__ = ["WebGpuTarget"]
+
+_GENERIC_KNOBS = (Knob("wg", (64, 128, 256)),)
+
+
+class WebGpuTarget(Target):
+    name = "webgpu"
+    language = "wgsl"
+
+    # ------------------------------------------------------------------ protocol
+    def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
+        """Sequence lengths stay symbolic (one build serves every length)."""
+        plan = _plan(program)
+        free = set(plan.symbolic) if plan else _length_ranks(program)
+        return {r: (None if r in free else n) for r, n in extents.items()}
+
+    def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
+        from attncc.targets import webgpu_fused, webgpu_generic
+
+        generic_limits = webgpu_generic.constraints(program)
+        plan = _plan(program)
+        if plan is None:
+            return Space((Knob("lowering", ("generic",)), *_GENERIC_KNOBS), generic_limits)
+        kernel = webgpu_fused.render(plan, extents)
+        flash_knobs = webgpu_fused.knobs(kernel, extents)
+        defaults = {k.name: k.initial for k in (*_GENERIC_KNOBS, *flash_knobs)}
+
+        def only_one_lowering(config: Config) -> str | None:
+            unused = _GENERIC_KNOBS if config["lowering"] == "fused" else flash_knobs
+            moved = [k.name for k in unused if config[k.name] != defaults[k.name]]
+            return f"{', '.join(moved)} do not apply to {config['lowering']}" if moved else None
+
+        return Space(
+            (Knob("lowering", ("fused", "generic")), *flash_knobs, *_GENERIC_KNOBS),
+            (
+                Constraint("one lowering", only_one_lowering),
+                *webgpu_fused.constraints(kernel),
+                *generic_limits,
+            ),
+        )
+
+    def lower(self, program: Program, config: Config, extents: Mapping[str, int | None]) -> Source:
+        space = self.space(program, extents)
+        reason = space.why_infeasible(config)
+        if reason:
+            raise UnsupportedError(
+                f"config not possible on target webgpu for {program.name}: {reason}"
+            )
+        config = space.complete(config)
+        f16 = _f16_decision(program)
+        if config["lowering"] == "fused":
+            from attncc.targets.webgpu_build import lower_fused
+
+            plan = _plan(program)
+            if plan is None:
+                raise UnsupportedError(
+                    f"lowering=fused is not possible for {program.name} on target webgpu: no "
+                    "softmax attention was recognised in it; use lowering=generic"
+                )
+            wgsl, launch = lower_fused(plan, config, extents, f16)
+        else:
+            from attncc.targets.webgpu_build import lower_generic
+
+            wgsl, launch = lower_generic(program, config, extents, f16)
+        meta = {
+            "launch": launch,
+            "tvmscript": launch.pop("tvmscript"),
+            "config": dict(config),
+            "lowering": config["lowering"],
+            "program": program,
+        }
+        return Source("webgpu", self.language, wgsl, launch["entry"], dict(extents), meta)
+
+    def build(self, source: Source) -> Artifact:
+        from attncc.targets.webgpu_runtime import Program as DeviceProgram
+
+        return Artifact(source, DeviceProgram(source.text, source.meta["launch"]))
+
+    def run(
+        self,
+        artifact: Artifact,
+        arrays: Mapping[str, np.ndarray],
+        scalars: Mapping[str, Any],
+        extents: Mapping[str, int],
+    ) -> dict[str, np.ndarray]:
+        from attncc.targets.webgpu_runtime import host_array
+
+        prog = artifact.handle
+        given = {}
+        for b in prog.launch["buffers"]:
+            if b["role"] == "input":
+                given[b["arg"]] = host_array(np.asarray(arrays[b["arg"]]), b["type"])
+        out = prog.run(given, scalars, extents)
+        return {name: out[name] for name in prog.launch["outputs"]}
+
+    def describe(self) -> dict[str, Any]:
+        import tvm
+
+        from attncc.targets.webgpu_runtime import device
+
+        dev = device()
+        return {"target": "webgpu", **dev.info, "shader-f16": dev.f16, "tvm": tvm.__version__}
+
+    # ------------------------------------------------------------------ export
+    def save(self, artifact: Artifact, directory: Path, stem: str) -> dict[str, str]:
+        """``STEM.wgsl`` (every kernel, after its marker line) and ``STEM.json`` (the launch
+        metadata), the two files ``attncc.js`` loads."""
+        directory = Path(directory)
+        wgsl, launch = f"{stem}.wgsl", f"{stem}.json"
+        (directory / wgsl).write_text(artifact.source.text)
+        (directory / launch).write_text(json.dumps(artifact.source.meta["launch"], indent=1))
+        return {"wgsl": wgsl, "launch": launch}
+
+    def load(self, source: Source, files: Mapping[str, Path]) -> Artifact:
+        from attncc.targets.webgpu_runtime import Program as DeviceProgram
+
+        wgsl = Path(files["wgsl"]).read_text()
+        launch = json.loads(Path(files["launch"]).read_text())
+        meta = {**source.meta, "launch": launch}
+        loaded = Source(source.target, source.language, wgsl, source.entry, source.extents, meta)
+        return Artifact(loaded, DeviceProgram(wgsl, launch), str(files["wgsl"]))
+
+    def incompatibility(self, fingerprint: Mapping[str, Any]) -> str | None:
+        if fingerprint.get("shader-f16"):
+            from attncc.targets.webgpu_runtime import device
+
+            if not device().f16:
+                return "built with f16 storage (shader-f16); this adapter lacks shader-f16"
+        return None
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _plan(program: Program):
+    from attncc.targets import cpu_fused
+
+    return cpu_fused.plan(program)
+
+
+def _length_ranks(program: Program) -> set[str]:
+    """Ranks a generic build keeps symbolic: never an input's last dimension."""
+    innermost = {d.ranks[-1] for d in program.inputs if d.ranks}
+    return set(validate(program).ranks) - innermost - {d.name for d in program.rank_decls}
+
+
+_F16_TOLD: set[bool] = set()
+
+
+def _f16_decision(program: Program) -> bool:
+    """Whether ``f16`` tensors stay ``f16`` on the device (the adapter has shader-f16)."""
+    if not any(d.dtype is DType.F16 for d in program.inputs):
+        return False
+    from attncc.targets.webgpu_runtime import device
+
+    f16 = device().f16
+    if f16 not in _F16_TOLD:
+        _F16_TOLD.add(f16)
+        how = (
+            "read as f16 on the device (the adapter has shader-f16)"
+            if f16
+            else "widened to f32 on the host (the adapter lacks shader-f16)"
+        )
+        warnings.warn(f"attncc webgpu: f16 tensors are {how}", stacklevel=3)
+    return f16
+
+
+def _check(cond: bool, message: str) -> None:
+    if not cond:
+        raise LoweringError(message)
