@@ -1,0 +1,510 @@
+"""The fused lowering of the CUDA target: a recognised softmax attention as one Triton kernel.
+
+The plan is the CPU fused lowering's (:func:`attncc.targets.cpu_fused.plan`: the same IR
+match, roles, head index, K / V expressions, score modification, mask and key bands); this
+module prints it as Triton source with the variant's expressions inlined
+(:class:`~attncc.targets.cuda_printer.TritonPrinter`):
+
+* one program per (query block of ``BLOCK_M`` rows, batch × head), plus a split index when
+  ``split > 1``; the kv head is the plan's head index evaluated on the query head (GQA
+  ``h / G``, MQA: no head), so K / V loads read the shared head directly;
+* K is loaded as a ``[BLOCK_D, BLOCK_N]`` tile and V as ``[BLOCK_N, BLOCK_DV]`` through the
+  printed K / V expressions (a page-table gather, an int8 / fp16 dequantisation, MLA-style
+  products are just expressions); ``tl.dot`` for QKᵀ and PV, an online softmax in log2
+  units with a finite ``NEG`` for masked scores;
+* key tiles come from the plan's bands (:mod:`attncc.ir.tiles`): per band, the tiles
+  outside it are never visited (loop bounds), the tiles inside its full range run the tile
+  body with ``MASKED=False`` (a constexpr: no predicate, no key-tail mask), the others with
+  the mask; data-dependent masks (document ids, trees) leave every tile partial;
+* ``split > 1`` (decode): the key tiles are cut into ``split`` contiguous chunks, each
+  writes its partial (max, sum, unnormalised output) and a merge kernel combines them
+  (FlashInfer's ``merge_state`` algebra); a row with no visible key gets 0.
+
+``dot`` picks the operand precision: ``ieee`` (float32, exact against the reference: the
+default), ``tf32``, or ``fp16`` / ``bf16`` operands (tensor cores, FlashAttention's numerics;
+on float16 inputs ``fp16`` loses nothing in QKᵀ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from attncc.errors import AttnccError, LoweringError
+from attncc.ir.bind import eval_scalar
+from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Let, Name
+from attncc.ir.rewrites._expr import free_ranks, substitute
+from attncc.targets.cpu_fused import G, S, FusedPlan
+from attncc.targets.cuda_launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
+from attncc.targets.cuda_printer import HELPERS, POINTER, TensorRef, TritonPrinter, literal
+from attncc.targets.tvmscript import COMPUTE, Namer, Typed
+
+__all__ = ["FusedKernel", "generate_fused"]
+
+LOG2E = 1.4426950408889634
+NEG = "-1.0e38"  # a masked score in log2 units: finite, so no inf - inf, and * LOG2E stays finite
+_LOCALS = {
+    "b", "h", "g", "p0", "p1", "offs_p", "offs_n", "offs_d", "offs_f", "q", "k", "v", "s",
+    "qk", "vis", "acc", "m_i", "l_i", "m_new", "alpha", "pexp", "kt", "pid_m", "pid_bh",
+    "pid_s", "out", "l_safe", "nkt", "per", "ks0", "ks1", "NEG", "LOG2E", "BLOCK_M",
+    "BLOCK_N", "BLOCK_D", "BLOCK_DV", "MASKED", "SPLIT", "DOT", "triton", "tl", "split",
+    "m_s", "l_s", "w", "lo", "hi", "ta", "tb", "tc", "td", "prev", "o_ptr", "row_ok",
+    "_idiv", "_imod", "_tanh", "_f2i", "_wrap8", "_tile", "_merge",
+}  # fmt: skip
+_DOT_DTYPES = {"fp16": "tl.float16", "bf16": "tl.bfloat16"}
+
+
+@dataclass(frozen=True)
+class FusedKernel:
+    """Generated source, its entry kernel and how to launch it."""
+
+    text: str
+    entry: str
+    launch: LaunchPlan
+    #: kernel argument → (AOT signature type, program name, kind) for every kernel
+    signatures: Mapping[str, tuple[tuple[str, str], ...]]
+
+
+def _pow2(n: int) -> int:
+    return max(16, 1 << (max(1, n) - 1).bit_length())
+
+
+class _Recording(Mapping):
+    """A mapping that records the keys read (which become kernel arguments)."""
+
+    def __init__(self, table: Mapping[str, Any]):
+        self.table, self.used = table, {}
+
+    def __getitem__(self, k: str) -> Any:
+        v = self.table[k]
+        self.used.setdefault(k, v)
+        return v
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, k: object) -> bool:
+        return k in self.table
+
+
+class _Gen:
+    """One plan at given extents and config → Triton text."""
+
+    def __init__(self, p: FusedPlan, extents: Mapping[str, int | None], cfg: Mapping[str, Any]):
+        self.p, self.cfg = p, dict(cfg)
+        self.ext = dict(extents)
+        info = p.info
+        for r in (p.batch, p.head, p.qk_dim, p.v_dim):
+            if self.ext.get(r) is None:
+                raise LoweringError(f"the fused Triton kernel needs the extent of rank {r}")
+        self.names = Namer()
+        self.names.used |= _LOCALS
+        self.entry = self.names.fresh(f"attn_{p.program.name}")
+        self.D, self.DV = self.ext[p.qk_dim], self.ext[p.v_dim]
+        self.BD, self.BDV = _pow2(self.D), _pow2(self.DV)
+        self.H = self.ext[p.head]
+        consts = self._constants()
+        self.extent_names: dict[str, str] = {}
+        scalars: dict[str, Typed] = {}
+        for name, dtype in info.scalars.items():
+            if name in consts:
+                scalars[name] = literal(consts[name], COMPUTE[dtype])
+            else:
+                arg = self.names.fresh(name)
+                text = f"({arg} != 0)" if dtype is DType.BOOL else arg
+                scalars[name] = Typed(text, COMPUTE[dtype])
+                self.extent_names.setdefault(f"scalar:{name}", arg)
+        self.scalars = _Recording(scalars)
+        self.consts = consts
+        inputs = {d.name: d for d in info.program.inputs}
+        refs = {}
+        for name, d in inputs.items():
+            dims = tuple(self.extent(r) for r in d.ranks)
+            refs[name] = TensorRef(self.names.fresh(name), d.dtype, dims, d.ranks)
+        self.tensors = _Recording(refs)
+        self.out_name = self.names.fresh(p.output)
+
+    # -- names ------------------------------------------------------------------------------
+    def extent(self, rank: str) -> str:
+        n = self.ext.get(rank)
+        if n is not None:
+            return str(n)
+        key = f"extent:{rank}"
+        if key not in self.extent_names:
+            self.extent_names[key] = self.names.fresh(f"n_{rank}")
+        return self.extent_names[key]
+
+    def _constants(self) -> dict[str, Any]:
+        env: dict[str, Any] = {r: n for r, n in self.ext.items() if n is not None}
+        out: dict[str, Any] = {}
+        for d in self.p.info.program.decls:
+            if isinstance(d, Let):
+                try:
+                    v = eval_scalar(d.value, env)
+                except (AttnccError, ArithmeticError, ValueError):
+                    continue
+                kind = self.p.info.scalars[d.name]
+                v = bool(v) if kind is DType.BOOL else int(v) if kind.is_int else float(v)
+                out[d.name] = env[d.name] = v
+        return out
+
+    def printer(self, ranks: Mapping[str, str], in_range: set[str]) -> TritonPrinter:
+        scalars = _Overlay(self.scalars, {S: Typed("s", "float32")})
+        return TritonPrinter(
+            ranks=ranks, scalars=scalars, tensors=self.tensors, in_range=in_range
+        )
+
+    # -- pieces -------------------------------------------------------------------------------
+    def scale_and_score(self) -> tuple[float, Expr]:
+        p, scale, mods = self.p, 1.0, []
+        env = {**{r: n for r, n in self.ext.items() if n is not None}, **self.consts}
+        for f in p.scale:
+            try:
+                v = eval_scalar(f, env)
+            except (AttnccError, ArithmeticError, ValueError):
+                v = None
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                scale *= float(v)
+            else:
+                mods.append(f)
+        score = p.score
+        if mods:
+            prod: Expr = Name(S)
+            for m in mods:
+                prod = Binary(BinaryOp.MUL, prod, m)
+            score = substitute(score, {S: prod})
+        return scale, score
+
+    def tile_ranks(self) -> dict[str, str]:
+        p = self.p
+        return {p.batch: "b", p.head: "h", G: "g", p.query: "offs_p[:, None]",
+                p.key: "offs_n[None, :]"}  # fmt: skip
+
+    def fixed_dims(self) -> set[str]:
+        out = set()
+        if self.BD == self.D:
+            out.add(self.p.qk_dim)
+        if self.BDV == self.DV:
+            out.add(self.p.v_dim)
+        return out
+
+    def operand(self, e: Expr, ranks: dict[str, str], in_range: set[str], shape: str) -> str:
+        text = self.printer(ranks, in_range).expr(e)
+        if text.dtype != "float32":
+            text = Typed(f"({text.text}).to(tl.float32)", "float32")
+        used = free_ranks(e, [*ranks])
+        wanted = {r for r, t in ranks.items() if ":" in t}
+        return text.text if wanted <= used else f"tl.broadcast_to({text.text}, {shape})"
+
+    def dot(self, a: str, b: str) -> str:
+        kind = self.cfg["dot"]
+        if kind in _DOT_DTYPES:
+            t = _DOT_DTYPES[kind]
+            return f"tl.dot({a}.to({t}), {b}.to({t}))"
+        return f'tl.dot({a}, {b}, input_precision="{kind}")'
+
+    # -- the kernel ----------------------------------------------------------------------------
+    def generate(self) -> FusedKernel:
+        p = self.p
+        scale, score = self.scale_and_score()
+        has_mod = score != Name(S)
+        fixed = self.fixed_dims()
+        base = {p.batch, p.head, G} | fixed
+        kv = {p.batch: "b", G: "g", p.key: "offs_n[None, :]", p.qk_dim: "offs_d[:, None]"}
+        vv = {p.batch: "b", G: "g", p.key: "offs_n[:, None]", p.v_dim: "offs_f[None, :]"}
+        k_shape, v_shape = "(BLOCK_D, BLOCK_N)", "(BLOCK_N, BLOCK_DV)"
+        k_masked = self.operand(p.k_expr, kv, base, k_shape)
+        k_full = self.operand(p.k_expr, kv, base | {p.key}, k_shape)
+        v_masked = self.operand(p.v_expr, vv, base, v_shape)
+        v_full = self.operand(p.v_expr, vv, base | {p.key}, v_shape)
+        tile = self.tile_ranks()
+        mod_text = self.printer(tile, base).expr(score) if has_mod else None
+        mod_text = None if mod_text is None else _as_float(mod_text)
+        pred = None if p.predicate is None else self.printer(tile, base).cond(p.predicate)
+        qr = {p.batch: "b", p.head: "h", p.query: "offs_p[:, None]", p.qk_dim: "offs_d[None, :]"}
+        q_access = Access(p.q, tuple(Name(r) for r in p.program.input(p.q).ranks))
+        q_text = self.operand(q_access, qr, base, "(BLOCK_M, BLOCK_D)")
+        head_index = "h" if p.head_index is None else None
+        if p.head_index is not None:
+            head_index = self.printer({p.head: "h"}, set()).expr(p.head_index).text
+        band_ranks = {p.batch: "b", p.head: "h", p.bands.p0: "p0", p.bands.p1: "p1",
+                      p.bands.extent: self.extent(p.key)}  # fmt: skip
+        bands = [
+            tuple(self.printer(band_ranks, set()).expr(x).text
+                  for x in (b.lo, b.hi, b.full_lo, b.full_hi))
+            for b in p.bands.bands
+        ]  # fmt: skip
+        n_p, n_m = self.extent(p.query), self.extent(p.key)
+        split = int(self.cfg["split"])
+
+        # arguments: tensors read, the output (or split scratch), scalars, extents
+        tensor_args = [(ref.pointer, name) for name, ref in self.tensors.used.items()]
+        scalar_args = [
+            (self.extent_names[f"scalar:{n}"], n)
+            for n in self.scalars.used
+            if f"scalar:{n}" in self.extent_names
+        ]
+        extent_args = [(v, k.split(":", 1)[1]) for k, v in self.extent_names.items()
+                       if k.startswith("extent:")]  # fmt: skip
+        out_args = [(self.out_name, "$out")] if split == 1 else [("acc_part", "$acc"),
+                                                                  ("ml_part", "$ml")]  # fmt: skip
+        shared = [a for a, _ in tensor_args] + [a for a, _ in scalar_args]
+        shared += [a for a, _ in extent_args]
+        w = _Writer()
+        w("# Generated by attncc: the fused Triton kernel of program "
+          f"{p.program.name} (attncc.targets.cuda_fused).")  # fmt: skip
+        w("import triton")
+        w("import triton.language as tl")
+        w(HELPERS.rstrip())
+        w("")
+        w(f"NEG = tl.constexpr({NEG})  # a masked score (log2 units): finite, no inf - inf")
+        w("")
+        w("")
+        ints = [a for a, n in scalar_args if p.info.scalars[n].is_int or
+                p.info.scalars[n] is DType.BOOL] + [a for a, _ in extent_args]  # fmt: skip
+        nospec = f"@triton.jit(do_not_specialize={ints!r})" if ints else "@triton.jit"
+        params = ", ".join(["acc", "m_i", "l_i", "q", "kt", "b", "h", "g", "offs_p", *shared])
+        consts = "BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, "
+        consts += "BLOCK_DV: tl.constexpr"
+        w(nospec)
+        with w.block(f"def _tile({params}, {consts}, MASKED: tl.constexpr):"):
+            w('"""One key tile of the online softmax; MASKED: evaluate the mask and the key'
+              ' tail."""')  # fmt: skip
+            w("offs_n = kt * BLOCK_N + tl.arange(0, BLOCK_N)")
+            w("offs_d = tl.arange(0, BLOCK_D)")
+            w("offs_f = tl.arange(0, BLOCK_DV)")
+            with w.block("if MASKED:"):
+                w(f"k = {k_masked}")
+            with w.block("else:"):
+                w(f"k = {k_full}")
+            factor = scale if has_mod else scale * LOG2E
+            w(f"s = {self.dot('q', 'k')} * {float(factor)!r}")
+            if mod_text is not None:
+                w(f"s = {mod_text} * {LOG2E!r}  # the variant's score, in log2 units")
+            with w.block("if MASKED:"):
+                vis = f"offs_n[None, :] < {n_m}"
+                w(f"vis = ({pred}) & ({vis})" if pred else f"vis = {vis}")
+                w("s = tl.where(vis, s, NEG)")
+            w("m_new = tl.maximum(m_i, tl.max(s, 1))")
+            w("alpha = tl.exp2(m_i - m_new)")
+            w("pexp = tl.exp2(s - m_new[:, None])")
+            with w.block("if MASKED:"):
+                w("pexp = tl.where(vis, pexp, 0.0)")
+            w("l_i = l_i * alpha + tl.sum(pexp, 1)")
+            with w.block("if MASKED:"):
+                w(f"v = {v_masked}")
+            with w.block("else:"):
+                w(f"v = {v_full}")
+            w(f"acc = acc * alpha[:, None] + {self.dot('pexp', 'v')}")
+            w("return acc, m_new, l_i")
+        w("")
+        w("")
+        kernel_params = [a for a, _ in tensor_args] + [a for a, _ in out_args]
+        kernel_params += [a for a, _ in scalar_args] + [a for a, _ in extent_args]
+        w(nospec)
+        sig = ", ".join(kernel_params)
+        with w.block(f"def {self.entry}({sig}, {consts}, SPLIT: tl.constexpr):"):
+            w(f'"""{p.program.name}: O[{p.batch}, {p.head}, {p.query}, {p.v_dim}] = softmax'
+              ' over the visible keys, one query block per program."""')  # fmt: skip
+            w("pid_m = tl.program_id(0)")
+            w("pid_bh = tl.program_id(1)")
+            w(f"b = pid_bh // {self.H}")
+            w(f"h = pid_bh % {self.H}")
+            w(f"g = {head_index}  # the kv head")
+            w("p0 = pid_m * BLOCK_M")
+            w(f"p1 = tl.minimum(p0 + BLOCK_M, {n_p})")
+            w("offs_p = p0 + tl.arange(0, BLOCK_M)")
+            w("offs_d = tl.arange(0, BLOCK_D)")
+            w("offs_f = tl.arange(0, BLOCK_DV)")
+            w(f"q = {q_text}")
+            w("m_i = tl.full([BLOCK_M], NEG, tl.float32)")
+            w("l_i = tl.zeros([BLOCK_M], tl.float32)")
+            w("acc = tl.zeros([BLOCK_M, BLOCK_DV], tl.float32)")
+            if split > 1:
+                w("pid_s = tl.program_id(2)")
+                w(f"nkt = tl.cdiv({n_m}, BLOCK_N)")
+                w("per = tl.cdiv(nkt, SPLIT)")
+                w("ks0 = pid_s * per  # this split's key tiles: [ks0, ks1)")
+                w("ks1 = tl.minimum(ks0 + per, nkt)")
+            call = ", ".join(["acc", "m_i", "l_i", "q", "kt", "b", "h", "g", "offs_p", *shared])
+            call += ", BLOCK_M, BLOCK_N, BLOCK_D, BLOCK_DV"
+            w("prev = 0")
+            for i, (lo, hi, flo, fhi) in enumerate(bands):
+                w(f"# band {i}: keys outside [lo, hi) are masked for every row of the block, "
+                  "keys in [full_lo, full_hi) visible to all")  # fmt: skip
+                w(f"lo = tl.maximum({lo}, 0)")
+                w(f"hi = tl.minimum({hi}, {n_m})")
+                w("ta = tl.maximum(lo // BLOCK_N, prev)")
+                w("td = tl.maximum(tl.cdiv(hi, BLOCK_N), ta)")
+                if split > 1:
+                    w("ta = tl.minimum(tl.maximum(ta, ks0), ks1)")
+                    w("td = tl.maximum(tl.minimum(td, ks1), ta)")
+                w(f"tb = tl.minimum(tl.maximum(tl.cdiv(tl.maximum({flo}, 0), BLOCK_N), ta), td)")
+                w(f"tc = tl.minimum(tl.maximum(tl.minimum({fhi}, {n_m}) // BLOCK_N, tb), td)")
+                for a, z, masked in (("ta", "tb", True), ("tb", "tc", False), ("tc", "td", True)):
+                    with w.block(f"for kt in range({a}, {z}):"):
+                        w(f"acc, m_i, l_i = _tile({call}, MASKED={masked})")
+                w("prev = td")
+            if split == 1:
+                w("l_safe = tl.where(l_i > 0, l_i, 1.0)")
+                w("out = tl.where(l_i[:, None] > 0, acc / l_safe[:, None], 0.0)")
+                o_off = f"((pid_bh * {n_p} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
+                w(f"row_ok = (offs_p[:, None] < {n_p}) & (offs_f[None, :] < {self.DV})")
+                w(f"tl.store({self.out_name} + {o_off}, out, mask=row_ok)")
+            else:
+                w("# partial state of this split: unnormalised output, max (log2) and sum")
+                part = f"(pid_s * {self.H * self.ext[p.batch]} + pid_bh) * {n_p}"
+                w(f"row_ok = offs_p < {n_p}")
+                off = f"(({part} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
+                w(f"tl.store(acc_part + {off}, acc, mask=row_ok[:, None] & "
+                  f"(offs_f[None, :] < {self.DV}))")  # fmt: skip
+                w(f"tl.store(ml_part + 2 * ({part} + offs_p), m_i, mask=row_ok)")
+                w(f"tl.store(ml_part + 2 * ({part} + offs_p) + 1, l_i, mask=row_ok)")
+        merge = None
+        if split > 1:
+            w("")
+            w("")
+            merge = self.names.fresh(f"merge_{p.program.name}")
+            w(f"@triton.jit(do_not_specialize={[n_p] if self.ext.get(p.query) is None else []!r})")
+            margs = f"acc_part, ml_part, {self.out_name}"
+            if self.ext.get(p.query) is None:
+                margs += f", {n_p}"
+            with w.block(f"def {merge}({margs}, BLOCK_M: tl.constexpr, BLOCK_DV: tl.constexpr, "
+                         "SPLIT: tl.constexpr):"):  # fmt: skip
+                w('"""Combine the splits\' partial states (max, sum, output) per row."""')
+                w("pid_m = tl.program_id(0)")
+                w("pid_bh = tl.program_id(1)")
+                w("offs_p = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)")
+                w("offs_f = tl.arange(0, BLOCK_DV)")
+                w(f"row_ok = offs_p < {n_p}")
+                w("m_i = tl.full([BLOCK_M], NEG, tl.float32)")
+                with w.block("for split in tl.static_range(SPLIT):"):
+                    part = f"(split * {self.H * self.ext[p.batch]} + pid_bh) * {n_p}"
+                    w(f"m_s = tl.load(ml_part + 2 * ({part} + offs_p), mask=row_ok, other=NEG)")
+                    w("m_i = tl.maximum(m_i, m_s)")
+                w("l_i = tl.zeros([BLOCK_M], tl.float32)")
+                w("acc = tl.zeros([BLOCK_M, BLOCK_DV], tl.float32)")
+                with w.block("for split in tl.static_range(SPLIT):"):
+                    part = f"(split * {self.H * self.ext[p.batch]} + pid_bh) * {n_p}"
+                    w(f"m_s = tl.load(ml_part + 2 * ({part} + offs_p), mask=row_ok, other=NEG)")
+                    w(f"l_s = tl.load(ml_part + 2 * ({part} + offs_p) + 1, mask=row_ok, other=0.0)")
+                    w("alpha = tl.exp2(m_s - m_i)")
+                    w("l_i = l_i + l_s * alpha")
+                    off = f"(({part} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
+                    w(f"acc = acc + alpha[:, None] * tl.load(acc_part + {off}, "
+                      f"mask=row_ok[:, None] & (offs_f[None, :] < {self.DV}), other=0.0)")  # fmt: skip
+                w("l_safe = tl.where(l_i > 0, l_i, 1.0)")
+                w("out = tl.where(l_i[:, None] > 0, acc / l_safe[:, None], 0.0)")
+                o_off = f"((pid_bh * {n_p} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
+                w(f"tl.store({self.out_name} + {o_off}, out, mask=row_ok[:, None] & "
+                  f"(offs_f[None, :] < {self.DV}))")  # fmt: skip
+        return self._package(w.text(), tensor_args, out_args, scalar_args, extent_args, merge)
+
+    def _package(self, text, tensor_args, out_args, scalar_args, extent_args, merge):
+        p, cfg = self.p, self.cfg
+        split = int(cfg["split"])
+        bm, bn = int(cfg["BLOCK_M"]), int(cfg["BLOCK_N"])
+        constexprs = {"BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_D": self.BD, "BLOCK_DV": self.BDV,
+                      "SPLIT": split}  # fmt: skip
+        scalar_kinds = {n: p.info.scalars[n] for _, n in scalar_args}
+        sig: list[tuple[str, str]] = []
+        args: list[ArgSpec] = []
+        for arg, name in tensor_args:
+            args.append(ArgSpec("tensor", name))
+            sig.append((arg, POINTER[p.program.input(name).dtype]))
+        out_buf = p.output
+        buffers = [BufferSpec(out_buf, tuple(p.match.out_ranks), "fp32", p.output)]
+        if split == 1:
+            args.append(ArgSpec("tensor", out_buf))
+            sig.append((self.out_name, "*fp32"))
+        else:
+            dims = (split, p.batch, p.head, p.query)
+            buffers.append(BufferSpec("$acc", (*dims, p.v_dim), "fp32"))
+            buffers.append(BufferSpec("$ml", (*dims, 2), "fp32"))
+            args += [ArgSpec("tensor", "$acc"), ArgSpec("tensor", "$ml")]
+            sig += [("acc_part", "*fp32"), ("ml_part", "*fp32")]
+        for arg, name in scalar_args:
+            args.append(ArgSpec("scalar", name))
+            sig.append((arg, "fp32" if scalar_kinds[name].is_float else "i32"))
+        for arg, rank in extent_args:
+            args.append(ArgSpec("extent", rank))
+            sig.append((arg, "i32"))
+        warps, stages = int(cfg["num_warps"]), int(cfg["num_stages"])
+        grid = (GridDim((p.query,), bm), GridDim((p.batch, p.head)), GridDim((), 1, split))
+        launches = [Launch(self.entry, tuple(args), grid, constexprs, warps, stages)]
+        signatures = {self.entry: tuple(sig)}
+        if merge is not None:
+            margs = [ArgSpec("tensor", "$acc"), ArgSpec("tensor", "$ml"),
+                     ArgSpec("tensor", out_buf)]  # fmt: skip
+            msig = [("acc_part", "*fp32"), ("ml_part", "*fp32"), (self.out_name, "*fp32")]
+            if self.ext.get(p.query) is None:
+                margs.append(ArgSpec("extent", p.query))
+                msig.append((self.extent(p.query), "i32"))
+            mconst = {"BLOCK_M": bm, "BLOCK_DV": self.BDV, "SPLIT": split}
+            mgrid = (GridDim((p.query,), bm), GridDim((p.batch, p.head)))
+            launches.append(Launch(merge, tuple(margs), mgrid, mconst, 4, 1))
+            signatures[merge] = tuple(msig)
+        plan = LaunchPlan(tuple(launches), tuple(buffers), {p.output: (out_buf, "float32")})
+        return FusedKernel(text, self.entry, plan, signatures)
+
+
+class _Overlay(Mapping):
+    def __init__(self, base: Mapping[str, Any], extra: Mapping[str, Any]):
+        self.base, self.extra = base, extra
+
+    def __getitem__(self, k: str) -> Any:
+        return self.extra[k] if k in self.extra else self.base[k]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.extra
+        yield from self.base
+
+    def __len__(self) -> int:
+        return len(self.extra) + len(self.base)
+
+    def __contains__(self, k: object) -> bool:
+        return k in self.extra or k in self.base
+
+
+def _as_float(v: Typed) -> str:
+    return v.text if v.dtype == "float32" else f"({v.text}).to(tl.float32)"
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, line: str) -> None:
+        for part in line.split("\n"):
+            self.lines.append(("    " * self.depth + part) if part else "")
+
+    def block(self, header: str):
+        self(header)
+        return _Indent(self)
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+class _Indent:
+    def __init__(self, w: _Writer):
+        self.w = w
+
+    def __enter__(self) -> None:
+        self.w.depth += 1
+
+    def __exit__(self, *exc) -> None:
+        self.w.depth -= 1
+
+
+def generate_fused(
+    p: FusedPlan, extents: Mapping[str, int | None], config: Mapping[str, Any]
+) -> FusedKernel:
+    """The Triton source of plan ``p`` at ``extents`` (``None``: symbolic) for ``config``
+    (``BLOCK_M``, ``BLOCK_N``, ``num_warps``, ``num_stages``, ``split``, ``dot``)."""
+    return _Gen(p, extents, config).generate()

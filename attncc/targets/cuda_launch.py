@@ -1,0 +1,261 @@
+"""How generated Triton kernels are launched: a JSON-able plan, module loading, running.
+
+A :class:`LaunchPlan` is everything a host needs besides the kernel code: the buffers to
+allocate (outputs, intermediates, presence flags, scratch), and per kernel launch the
+argument order (by role and program name), the grid arithmetic over rank extents, the
+constexprs, ``num_warps`` and ``num_stages``. The CUDA target keeps it in
+``Source.meta["launch"]``; an exported library ships it next to the cubin / PTX.
+
+Triton's JIT needs the kernel's source through :mod:`inspect`, so the generated text is
+written to a real ``.py`` file (:func:`load_module`) and imported. ``triton.jit`` reads
+``TRITON_INTERPRET`` when the decorator runs (triton 3.9: ``knobs.runtime.interpret``), not
+when triton is imported, so one process can hold the same kernels twice: interpreted (run on
+the CPU, numpy underneath) and compiled (PTX / cubin, run on a GPU). :func:`load_module`
+sets the variable around the import of each copy; nothing depends on import order.
+
+Triton 3.9's interpreter patches ``triton.language`` while it runs and restores it only
+for the launched kernel, not for the ``@triton.jit`` helpers it calls; a later compile in
+the same process then fails. :func:`interpreter_guard` snapshots the patched namespaces and
+puts them back after every interpreted launch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from attncc.errors import ArgumentError, LoweringError
+
+__all__ = [
+    "ArgSpec",
+    "BufferSpec",
+    "GridDim",
+    "Launch",
+    "LaunchPlan",
+    "interpret_env",
+    "interpreter_guard",
+    "load_module",
+    "run_plan",
+]
+
+_LOCK = threading.RLock()
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One kernel argument: ``kind`` is ``tensor`` (an input or a buffer of the plan),
+    ``scalar`` (a param or let) or ``extent`` (a rank's extent); ``name`` its program name."""
+
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GridDim:
+    """``ceil(prod(extents of ranks) / block) * mult`` programs along one grid axis."""
+
+    ranks: tuple[str, ...]
+    block: int = 1
+    mult: int = 1
+
+    def size(self, extents: Mapping[str, int]) -> int:
+        n = 1
+        for r in self.ranks:
+            n *= int(extents[r])
+        return -(-n // self.block) * self.mult
+
+
+@dataclass(frozen=True)
+class BufferSpec:
+    """A tensor the host allocates: ``dims`` are rank names or ints; ``dtype`` a Triton
+    element type (``fp32``, ``i32``, ``i8``); ``output`` when it is returned."""
+
+    name: str
+    dims: tuple[str | int, ...]
+    dtype: str
+    output: str | None = None
+
+    def shape(self, extents: Mapping[str, int]) -> tuple[int, ...]:
+        return tuple(d if isinstance(d, int) else int(extents[d]) for d in self.dims)
+
+
+@dataclass(frozen=True)
+class Launch:
+    kernel: str
+    args: tuple[ArgSpec, ...]
+    grid: tuple[GridDim, ...]
+    constexprs: Mapping[str, Any] = field(default_factory=dict)
+    num_warps: int = 4
+    num_stages: int = 2
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Buffers, then kernels launched in order on one stream (module docstring)."""
+
+    launches: tuple[Launch, ...]
+    buffers: tuple[BufferSpec, ...]
+    #: program output name → (buffer name, numpy dtype name returned to the caller)
+    outputs: Mapping[str, tuple[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any]) -> LaunchPlan:
+        launches = tuple(
+            Launch(
+                x["kernel"],
+                tuple(ArgSpec(**a) for a in x["args"]),
+                tuple(GridDim(tuple(g["ranks"]), g["block"], g["mult"]) for g in x["grid"]),
+                dict(x["constexprs"]),
+                x["num_warps"],
+                x["num_stages"],
+            )
+            for x in data["launches"]
+        )
+        buffers = tuple(
+            BufferSpec(b["name"], tuple(b["dims"]), b["dtype"], b["output"])
+            for b in data["buffers"]
+        )
+        outputs = {k: tuple(v) for k, v in data["outputs"].items()}
+        return LaunchPlan(launches, buffers, outputs)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- modules
+
+
+def load_module(path: str | os.PathLike, *, interpret: bool) -> ModuleType:
+    """Import the generated module at ``path``; ``interpret`` decides what ``triton.jit``
+    makes of its kernels (module docstring)."""
+    path = Path(path)
+    name = f"attncc_triton_{path.stem.replace('-', '_')}_{'interp' if interpret else 'jit'}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise LoweringError(f"cannot import the generated Triton module {path}")
+    module = importlib.util.module_from_spec(spec)
+    with interpret_env(interpret):
+        spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def interpret_env(interpret: bool) -> Iterator[None]:
+    """``TRITON_INTERPRET`` set to ``interpret`` for the duration (triton reads it when a
+    kernel is decorated, and again while the interpreter runs)."""
+    with _LOCK:
+        before = os.environ.get("TRITON_INTERPRET")
+        os.environ["TRITON_INTERPRET"] = "1" if interpret else "0"
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["TRITON_INTERPRET"]
+            else:
+                os.environ["TRITON_INTERPRET"] = before
+
+
+@contextlib.contextmanager
+def interpreter_guard() -> Iterator[None]:
+    """Run interpreted launches: ``TRITON_INTERPRET=1`` meanwhile, and ``triton.language``
+    restored afterwards (module docstring)."""
+    import triton.language as tl
+
+    owners = [tl, tl.core, tl.math, tl.core.tensor, tl.core.dtype, tl.core.condition]
+    owners.append(tl.core.tensor_descriptor_base)
+    saved = [(o, dict(vars(o))) for o in owners]
+    try:
+        with interpret_env(True):
+            yield
+    finally:
+        for owner, before in saved:
+            now = dict(vars(owner))
+            for k, v in before.items():
+                if now.get(k, _MISSING) is not v:
+                    setattr(owner, k, v)
+            for k in now.keys() - before.keys():
+                with contextlib.suppress(AttributeError, TypeError):
+                    delattr(owner, k)
+
+
+_MISSING = object()
+
+# ----------------------------------------------------------------------------- running
+
+_TORCH_DTYPES = {"fp32": "float32", "i32": "int32", "i8": "int8", "fp16": "float16"}
+
+
+def device_tensors(
+    plan: LaunchPlan, arrays: Mapping[str, np.ndarray], extents: Mapping[str, int], device: str
+) -> dict[str, Any]:
+    """Inputs (bool → int8) and the plan's buffers as torch tensors on ``device``."""
+    import torch
+
+    out: dict[str, Any] = {}
+    for name, a in arrays.items():
+        a = np.ascontiguousarray(a)
+        if a.dtype == np.bool_:
+            a = a.astype(np.int8)
+        out[name] = torch.from_numpy(a).to(device)
+    for b in plan.buffers:
+        dtype = getattr(torch, _TORCH_DTYPES[b.dtype])
+        out[b.name] = torch.zeros(b.shape(extents), dtype=dtype, device=device)
+    return out
+
+
+def launch_all(
+    plan: LaunchPlan,
+    module: ModuleType,
+    tensors: Mapping[str, Any],
+    scalars: Mapping[str, Any],
+    extents: Mapping[str, int],
+    *,
+    interpret: bool,
+) -> None:
+    """Launch every kernel of ``plan`` in order."""
+    for x in plan.launches:
+        args = []
+        for a in x.args:
+            if a.kind == "tensor":
+                args.append(tensors[a.name])
+            elif a.kind == "scalar":
+                if a.name not in scalars:
+                    raise ArgumentError(f"the kernel needs the value of {a.name}")
+                v = scalars[a.name]
+                args.append(int(v) if isinstance(v, bool | np.bool_) else v)
+            else:
+                args.append(int(extents[a.name]))
+        grid = tuple(max(1, g.size(extents)) for g in x.grid)
+        kernel = getattr(module, x.kernel)
+        guard = interpreter_guard() if interpret else contextlib.nullcontext()
+        with guard:
+            kernel[grid](*args, **x.constexprs, num_warps=x.num_warps, num_stages=x.num_stages)
+
+
+def run_plan(
+    plan: LaunchPlan,
+    module: ModuleType,
+    arrays: Mapping[str, np.ndarray],
+    scalars: Mapping[str, Any],
+    extents: Mapping[str, int],
+    *,
+    device: str,
+    interpret: bool,
+) -> dict[str, np.ndarray]:
+    """Copy inputs to ``device``, launch, and return the outputs as numpy arrays."""
+    tensors = device_tensors(plan, arrays, extents, device)
+    launch_all(plan, module, tensors, scalars, extents, interpret=interpret)
+    outputs = {}
+    for name, (buffer, dtype) in plan.outputs.items():
+        value = tensors[buffer].cpu().numpy()
+        outputs[name] = value.astype(np.dtype(dtype), copy=False)
+    return outputs
