@@ -1,0 +1,96 @@
+"""Shared fixtures of the library tests: one small tuning database on the real CPU target
+(a generic and a fused lowering), and one library exported from it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tvm")
+
+import attncc
+from attncc.search.tuner import TuneOptions, tune
+
+#: Small shapes: builds and trials of a few milliseconds.
+SIGMOID = dict(b=1, h=2, g=1, p=16, m=16, e=8, f=8)  # generic lowering: b, h, g, p, m symbolic
+GQA = dict(b=1, h=2, g=1, p=16, m=16, e=16, f=16)  # fused lowering: p, m symbolic
+
+QUICK = TuneOptions(
+    trials=2,
+    timeout=10,
+    build_timeout=120,
+    min_time=0.002,
+    repeats=3,
+    batch=2,
+    heartbeat_interval=1,
+    grace_period=3,
+)
+
+
+def program(name: str) -> attncc.Program:
+    return attncc.variants.CATALOGUE[name]()
+
+
+def inputs(shape: dict, seed: int = 0) -> dict[str, np.ndarray]:
+    """Q, K, V for the attention programs of these tests at ``shape``."""
+    rng = np.random.default_rng(seed)
+    b, h, g, p, m, e, f = (shape[r] for r in "bhgpmef")
+    return {
+        "Q": rng.standard_normal((b, h, p, e), dtype=np.float32),
+        "K": rng.standard_normal((b, g, m, e), dtype=np.float32),
+        "V": rng.standard_normal((b, g, m, f), dtype=np.float32),
+    }
+
+
+@pytest.fixture(scope="session")
+def tuned_db(tmp_path_factory) -> str:
+    """A tuning database holding sigmoid_attention (2 trials) and gqa_causal (1 trial)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tuning.db'}"
+    tune(program("sigmoid_attention"), "cpu", SIGMOID, storage=url, options=QUICK, cost_model=None)
+    one = TuneOptions(**{**QUICK.__dict__, "trials": 1})
+    tune(program("gqa_causal"), "cpu", GQA, storage=url, options=one, cost_model=None)
+    return url
+
+
+@pytest.fixture(scope="session")
+def library(tuned_db, tmp_path_factory) -> Path:
+    """The library exported from :func:`tuned_db` (read-only: copy it to tamper with it)."""
+    out = tmp_path_factory.mktemp("exported") / "lib"
+    attncc.export(out, tuned_db)
+    return out
+
+
+@pytest.fixture
+def library_copy(library, tmp_path) -> Path:
+    """A private copy of :func:`library`, to tamper with."""
+    return Path(shutil.copytree(library, tmp_path / "lib"))
+
+
+def read_manifest(path: Path) -> dict:
+    return json.loads((path / "manifest.json").read_text())
+
+
+def write_manifest(path: Path, data: dict) -> None:
+    (path / "manifest.json").write_text(json.dumps(data, indent=2))
+
+
+def run_in_new_process(code: str, **values) -> dict:
+    """Run ``code`` in a fresh interpreter with ``values`` bound; it prints one JSON object."""
+    prelude = "".join(f"{k} = {v!r}\n" for k, v in values.items())
+    script = prelude + textwrap.dedent(code)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
