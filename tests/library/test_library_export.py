@@ -1,0 +1,86 @@
+"""Export: deterministic manifests, cost-model picks where nothing was measured."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+import attncc
+from attncc.errors import ExportError
+from attncc.library.manifest import SCHEMA_VERSION
+from tests.library.conftest import SIGMOID, inputs, program, read_manifest
+
+
+def files_of(path) -> dict[str, str]:
+    return {
+        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_exporting_twice_gives_the_same_library_apart_from_the_date(
+    tuned_db, library, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ATTNCC_CACHE_DIR", "off")  # rebuilt from scratch, not copied
+    again = tmp_path / "again"
+    attncc.export(again, tuned_db)
+    first, second = read_manifest(library), read_manifest(again)
+    assert first.pop("created") and second.pop("created")
+    assert first == second
+    texts = [(d / "manifest.json").read_text() for d in (library, again)]
+    dates = [read_manifest(d)["created"] for d in (library, again)]
+    assert texts[0].replace(dates[0], "") == texts[1].replace(dates[1], "")  # byte for byte
+    first_files, second_files = files_of(library), files_of(again)
+    assert first_files.pop("manifest.json") and second_files.pop("manifest.json")
+    assert first_files == second_files and len(first_files) == 4
+
+
+def test_the_manifest_records_versions_hashes_and_fingerprints(library):
+    import tvm
+
+    data = read_manifest(library)
+    assert data["format"] == "attncc-library" and data["schema_version"] == SCHEMA_VERSION
+    assert data["versions"]["attncc"] == attncc.__version__
+    assert data["versions"]["tvm"] == tvm.__version__
+    fingerprint = data["targets"]["cpu"]["fingerprint"]
+    assert fingerprint == attncc.targets.get_target("cpu").describe()
+    for name, entry in data["programs"].items():
+        assert entry["sha256"] == hashlib.sha256(entry["text"].encode()).hexdigest()
+        assert attncc.parse(entry["text"]).name == name
+        for k in entry["kernels"]:
+            refs = [k["source"]["text"], *k["files"].values()]
+            for ref in refs:
+                data = (library / ref["path"]).read_bytes()
+                assert ref["sha256"] == hashlib.sha256(data).hexdigest()
+            assert set(k["files"]) == {"library"} and k["files"]["library"]["path"].endswith(".so")
+            assert "program" not in k["source"]["meta"]
+
+
+def test_programs_and_shapes_with_nothing_measured_get_the_cost_models_pick(tuned_db, tmp_path):
+    out = tmp_path / "lib"
+    longer = {**SIGMOID, "p": 64, "m": 64}
+    try:
+        report = attncc.export(
+            out, tuned_db, programs=["sigmoid_attention"], shapes=[SIGMOID, longer]
+        )
+    except ExportError as e:
+        if "no cost model" in str(e):
+            pytest.skip("no pre-trained cost model for the cpu target")
+        raise
+    assert [(k.program, k.bucket, k.provenance) for k in report.kernels] == [
+        ("sigmoid_attention", "b=1,h=2,p=16,e=8,g=1,m=16,f=8", "tuned"),
+        ("sigmoid_attention", "b=1,h=2,p=64,e=8,g=1,m=64,f=8", "model"),
+    ]
+    (tuned, picked) = read_manifest(out)["programs"]["sigmoid_attention"]["kernels"]
+    assert picked["provenance"] == "model" and picked["tuning"]["trials"] == 0
+    assert tuned["provenance"] == "tuned" and tuned["tuning"]["trials"] == 2
+    lib = attncc.load_library(out)
+    kernel = lib.kernel("sigmoid_attention")
+    for shape in (longer, {**longer, "p": 50, "m": 33}, SIGMOID):
+        args = inputs(shape, seed=2)
+        assert kernel.select(shape).provenance == ("tuned" if shape is SIGMOID else "model")
+        ref = attncc.interpret(program("sigmoid_attention"), **args)
+        np.testing.assert_allclose(kernel(**args), ref, atol=1e-5)
