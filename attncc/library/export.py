@@ -256,8 +256,12 @@ def _study_job(
 
     spec = str(attrs.get("target", ""))
     target = targets.get(spec) or next((t for t in targets.values() if _spec(t) == spec), None)
+    if target is None:
+        return None
+    if not isinstance(attrs.get("program"), str) or not isinstance(attrs.get("extents"), dict):
+        return "the study has no program text or extents: it was not made by attncc tune"
     program = parse(attrs["program"])
-    if target is None or program not in wanted:
+    if program not in wanted:
         return None
     validate(program)
     problem = Problem(program, target, dict(attrs["extents"]))
