@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import LoweringError, UnsupportedError
+from attncc.errors import UnsupportedError
 from attncc.ir.nodes import DType, Program
 from attncc.ir.validate import validate
 from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
@@ -54,7 +54,7 @@ class WebGpuTarget(Target):
     def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
         from attncc.targets import webgpu_fused, webgpu_generic
 
-        generic_limits = webgpu_generic.constraints(program)
+        generic_limits = webgpu_generic.constraints(program, extents)
         plan = _plan(program)
         if plan is None:
             return Space((Knob("lowering", ("generic",)), *_GENERIC_KNOBS), generic_limits)
@@ -200,8 +200,3 @@ def _f16_decision(program: Program) -> bool:
         )
         warnings.warn(f"attncc webgpu: f16 tensors are {how}", stacklevel=3)
     return f16
-
-
-def _check(cond: bool, message: str) -> None:
-    if not cond:
-        raise LoweringError(message)

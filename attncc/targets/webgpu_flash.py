@@ -76,9 +76,7 @@ def _fill(template: str, **names: str) -> str:
         ) from None
 
 
-def generate(
-    spec: FlashSpec, cfg: WgFlashConfig, dtypes: dict[str, str] | None = None
-) -> str:
+def generate(spec: FlashSpec, cfg: WgFlashConfig, dtypes: dict[str, str] | None = None) -> str:
     """TVMScript of ``spec.name(*signature(spec))`` for WebGPU; ``dtypes`` maps an extra
     tensor's name to the element type its device buffer holds (widened i8 / bool / f16)."""
     if cfg.wg_x * cfg.vpt < spec.DV:
@@ -194,7 +192,7 @@ def _cooperative_load(w: _Writer, nthreads: int, rows: int, cols: int, value: st
 
 
 def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale: float) -> None:
-    bq, bk, wx, vpt = cfg.bq, cfg.bk, cfg.wg_x, cfg.vpt
+    bk, wx, vpt = cfg.bk, cfg.wg_x, cfg.vpt
     D, DV = spec.D, spec.DV
     m = "(kt * {bk} + {j})"
     mc = f"T.min(kt * {bk} + {{j}}, M - 1)"
@@ -217,7 +215,7 @@ def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale:
         w, nthreads, bk, D,
         kv.replace("{bk}", str(bk)).replace("{v}", kload("{j}", "{x}")),
     )  # fmt: skip
-    w("T.tvm_storage_sync(\"shared\")")
+    w('T.tvm_storage_sync("shared")')
     # scores: thread (ty, tx) computes keys j = tx + c * wg_x of its row
     w.open(f"for c in range({-(-bk // wx)}):")
     w(f"j = T.meta_var(tx + c * {wx})")
@@ -235,10 +233,10 @@ def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale:
         s = _fill(spec.score_mod, s=s, **hook)
     visible = f"p < P and {mk} < M"
     if spec.mask is not None:
-        visible += f" and {_fill(spec.mask, **hook)}"
+        visible += f" and ({_fill(spec.mask, **hook)})"
     w(f"S[ty * {bk} + j] = T.if_then_else({visible}, ({s}) * T.float32({LOG2E!r}), {NEG})")
     w.depth -= 1 + bool(bk % wx)
-    w("T.tvm_storage_sync(\"shared\")")
+    w('T.tvm_storage_sync("shared")')
     # V in K's place; the row's new max
     _cooperative_load(
         w, nthreads, bk, DV,
@@ -250,7 +248,7 @@ def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale:
     w.close()
     w("st[2] = T.exp2(st[0] - st[3])")
     w("st[0] = st[3]")
-    w("T.tvm_storage_sync(\"shared\")")
+    w('T.tvm_storage_sync("shared")')
     w.open(f"for c in range({-(-bk // wx)}):")
     w(f"j = T.meta_var(tx + c * {wx})")
     if bk % wx:
@@ -258,15 +256,15 @@ def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale:
     sv = f"S[ty * {bk} + j]"
     w(f"{sv} = T.if_then_else({sv} < {_MASKED}, T.float32(0), T.exp2({sv} - st[0]))")
     w.depth -= 1 + bool(bk % wx)
-    w("T.tvm_storage_sync(\"shared\")")
+    w('T.tvm_storage_sync("shared")')
     w("st[1] = st[1] * st[2]")
     w.open(f"for j in range({bk}):")
     w(f"st[1] = st[1] + S[ty * {bk} + j]")
     w.close()
     w.open(f"for c in range({vpt}):")
     fcol = f"T.min(tx + c * {wx}, {DV - 1})" if wx * vpt > DV else f"tx + c * {wx}"
-    w(f"acc[c] = acc[c] * st[2]")
+    w("acc[c] = acc[c] * st[2]")
     w.open(f"for j in range({bk}):")
     w(f"acc[c] = acc[c] + S[ty * {bk} + j] * KV[j * {DV} + {fcol}]")
     w.close(2)
-    w("T.tvm_storage_sync(\"shared\")")
+    w('T.tvm_storage_sync("shared")')

@@ -97,9 +97,7 @@ def _signature(spec: FlashSpec) -> tuple[str, ...]:
 
 
 def _config(config: Config) -> WgFlashConfig:
-    return WgFlashConfig(
-        wg_x=config["wg_x"], bq=config["bq"], bk=config["bk"], vpt=config["vpt"]
-    )
+    return WgFlashConfig(wg_x=config["wg_x"], bq=config["bq"], bk=config["bk"], vpt=config["vpt"])
 
 
 def knobs(kernel: FusedKernel, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
@@ -109,7 +107,7 @@ def knobs(kernel: FusedKernel, extents: Mapping[str, int | None]) -> tuple[Knob,
     decode = p is not None and p <= 4
     wg_x = 32 if dv > 64 else 16
     vpt = -(-dv // wg_x)
-    vpts = tuple(sorted({1, 2, 4, 8, vpt}))
+    vpts = tuple(sorted({1, 2, 3, 4, 6, 8, vpt}))
     return (
         Knob("wg_x", (8, 16, 32, 64), wg_x),
         Knob("bq", (1, 2, 4, 8, 16), 1 if decode else 8 if dv <= 64 else 4),
