@@ -41,8 +41,14 @@ _GENERIC_KNOBS = (Knob("wg", (64, 128, 256)),)
 
 
 class WebGpuTarget(Target):
+    """``f16``: whether f16 tensors stay f16 on the device; ``None`` (the default) asks this
+    machine's adapter for shader-f16. Set it to build for another device (a browser)."""
+
     name = "webgpu"
     language = "wgsl"
+
+    def __init__(self, f16: bool | None = None):
+        self.f16 = f16
 
     # ------------------------------------------------------------------ protocol
     def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
@@ -84,7 +90,7 @@ class WebGpuTarget(Target):
                 f"config not possible on target webgpu for {program.name}: {reason}"
             )
         config = space.complete(config)
-        f16 = _f16_decision(program)
+        f16 = _f16_decision(program, self.f16)
         if config["lowering"] == "fused":
             from attncc.targets.webgpu_build import lower_fused
 
@@ -184,19 +190,20 @@ def _length_ranks(program: Program) -> set[str]:
 _F16_TOLD: set[bool] = set()
 
 
-def _f16_decision(program: Program) -> bool:
-    """Whether ``f16`` tensors stay ``f16`` on the device (the adapter has shader-f16)."""
+def _f16_decision(program: Program, f16: bool | None) -> bool:
+    """Whether ``f16`` tensors stay ``f16`` on the device (it has shader-f16)."""
     if not any(d.dtype is DType.F16 for d in program.inputs):
         return False
-    from attncc.targets.webgpu_runtime import device
+    if f16 is None:
+        from attncc.targets.webgpu_runtime import device
 
-    f16 = device().f16
+        f16 = device().f16
     if f16 not in _F16_TOLD:
         _F16_TOLD.add(f16)
         how = (
-            "read as f16 on the device (the adapter has shader-f16)"
+            "read as f16 on the device (it has shader-f16)"
             if f16
-            else "widened to f32 on the host (the adapter lacks shader-f16)"
+            else "widened to f32 on the host (the device lacks shader-f16)"
         )
         warnings.warn(f"attncc webgpu: f16 tensors are {how}", stacklevel=3)
     return f16

@@ -126,7 +126,7 @@ def _finite_infinities(wgsl: str) -> str:
     """WGSL has no infinity literal (TVM prints ``inff``): use the largest finite f32. attncc
     uses ±inf only as the identity of max / min, which the largest finite value also is for
     every finite operand."""
-    return _INF.sub("3.40282347e+38f", wgsl)
+    return _INF.sub("3.4028234663852886e+38f", wgsl)
 
 
 def _parse_one(entry: str, wgsl: str) -> WgslKernel:
