@@ -150,6 +150,8 @@ def _usable_targets(
             reason = tgt.incompatibility(manifest.targets[name]["fingerprint"])
         except AttnccError as e:
             reason = e.message
+        except Exception as e:  # a runtime that fails to start (no adapter, no driver)
+            reason = f"{type(e).__name__}: {e}"
         if reason is None:
             usable[name] = tgt
         else:

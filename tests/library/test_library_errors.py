@@ -167,6 +167,21 @@ def test_a_real_cpu_this_machine_lacks_is_refused(library_copy, loads):
     refused(library_copy, loads, f"built for {richer[0]}.*this CPU .* lacks")
 
 
+def test_a_target_that_cannot_run_here_leaves_the_others_usable(library_copy):
+    data = read_manifest(library_copy)
+    data["targets"]["tpu"] = {"fingerprint": {"target": "tpu"}}
+    write_manifest(library_copy, data)
+    lib = attncc.load_library(library_copy)
+    assert "unknown target 'tpu'" in lib.refused["tpu"]
+    args = inputs(SIGMOID)
+    ref = attncc.interpret(attncc.variants.CATALOGUE["sigmoid_attention"](), **args)
+    assert abs(lib("sigmoid_attention", **args) - ref).max() < 1e-5
+    with pytest.raises(ExportError, match="no tpu kernel of sigmoid_attention: unknown target"):
+        lib.kernel("sigmoid_attention", target="tpu")
+    with pytest.raises(ExportError, match="the tpu kernels of this library cannot run here"):
+        attncc.load_library(library_copy, target="tpu")
+
+
 # ----------------------------------------------------------------------------- calls
 
 
