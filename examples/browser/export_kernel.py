@@ -20,7 +20,10 @@ from attncc.runtime import js_path
 from attncc.targets.webgpu import WebGpuTarget
 
 
-def main(out: Path = Path(__file__).with_name("site")) -> None:
+SITE = Path(__file__).with_name("site")
+
+
+def main(out: Path = SITE) -> None:
     out.mkdir(exist_ok=True)
     program = attncc.variants.gqa_window_softcap()
     target = WebGpuTarget(f16=False)
