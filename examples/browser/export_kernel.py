@@ -19,7 +19,6 @@ import attncc
 from attncc.runtime import js_path
 from attncc.targets.webgpu import WebGpuTarget
 
-
 SITE = Path(__file__).with_name("site")
 
 
