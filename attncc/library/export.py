@@ -158,7 +158,7 @@ def _jobs(
         try:
             job = _study_job(url, name, attrs, targets, wanted)
         except AttnccError as e:
-            skipped.append((name, e.message.splitlines()[0]))
+            skipped.append((name, (e.message.splitlines() or [type(e).__name__])[0]))
             continue
         if job is None:
             continue
