@@ -9,9 +9,10 @@ constexprs, ``num_warps`` and ``num_stages``. The CUDA target keeps it in
 Triton's JIT needs the kernel's source through :mod:`inspect`, so the generated text is
 written to a real ``.py`` file (:func:`load_module`) and imported. ``triton.jit`` reads
 ``TRITON_INTERPRET`` when the decorator runs (triton 3.9: ``knobs.runtime.interpret``), not
-when triton is imported, so one process can hold the same kernels twice: interpreted (run on
-the CPU, numpy underneath) and compiled (PTX / cubin, run on a GPU). :func:`load_module`
-sets the variable around the import of each copy; nothing depends on import order.
+when triton is imported: :func:`load_module` sets it around the import of each generated
+module, for the mode asked for. Triton's own library, though, is decorated when triton is
+imported (:func:`interpreted_process`): the interpreter runs only in a process that imported
+triton under ``TRITON_INTERPRET=1``.
 
 Triton 3.9's interpreter patches ``triton.language`` while it runs and restores it only
 for the launched kernel, not for the ``@triton.jit`` helpers it calls; a later compile in
@@ -43,6 +44,7 @@ __all__ = [
     "LaunchPlan",
     "interpret_env",
     "interpreter_guard",
+    "interpreted_process",
     "load_module",
     "run_plan",
 ]
@@ -134,6 +136,19 @@ class LaunchPlan:
 # ----------------------------------------------------------------------------- modules
 
 
+def interpreted_process() -> bool:
+    """Whether triton was imported here under ``TRITON_INTERPRET=1``.
+
+    Triton's own library (``tl.cdiv``, ``tl.max``) is decorated once, at import: interpreted
+    functions then, which the interpreter needs and the compiler cannot use, or JIT
+    functions, the other way round. So a process either interprets kernels (ahead-of-time
+    compiles then run in a worker process, :mod:`attncc.targets.cuda_aot`) or compiles them.
+    """
+    import triton.language.standard as std
+
+    return type(std.cdiv).__name__ == "InterpretedFunction"
+
+
 def load_module(path: str | os.PathLike, *, interpret: bool) -> ModuleType:
     """Import the generated module at ``path``; ``interpret`` decides what ``triton.jit``
     makes of its kernels (module docstring)."""
@@ -166,13 +181,9 @@ def interpret_env(interpret: bool) -> Iterator[None]:
 
 @contextlib.contextmanager
 def interpreter_guard() -> Iterator[None]:
-    """Run interpreted launches: ``TRITON_INTERPRET=1`` meanwhile, and ``triton.language``
-    restored afterwards (module docstring)."""
-    import triton.language as tl
-
-    owners = [tl, tl.core, tl.math, tl.core.tensor, tl.core.dtype, tl.core.condition]
-    owners.append(tl.core.tensor_descriptor_base)
-    saved = [(o, dict(vars(o))) for o in owners]
+    """Run interpreted launches: ``TRITON_INTERPRET=1`` meanwhile, and every ``triton``
+    module (and class defined in one) put back as it was afterwards (module docstring)."""
+    saved = [(o, dict(vars(o))) for o in _triton_namespaces()]
     try:
         with interpret_env(True):
             yield
@@ -181,10 +192,26 @@ def interpreter_guard() -> Iterator[None]:
             now = dict(vars(owner))
             for k, v in before.items():
                 if now.get(k, _MISSING) is not v:
-                    setattr(owner, k, v)
+                    with contextlib.suppress(AttributeError, TypeError):
+                        setattr(owner, k, v)
             for k in now.keys() - before.keys():
-                with contextlib.suppress(AttributeError, TypeError):
-                    delattr(owner, k)
+                if not isinstance(now[k], ModuleType):  # a submodule imported meanwhile stays
+                    with contextlib.suppress(AttributeError, TypeError):
+                        delattr(owner, k)
+
+
+def _triton_namespaces() -> list[object]:
+    import sys
+
+    out: list[object] = []
+    for name, mod in list(sys.modules.items()):
+        if mod is None or not (name == "triton" or name.startswith("triton.")):
+            continue
+        out.append(mod)
+        for v in list(vars(mod).values()):
+            if isinstance(v, type) and v.__module__ == name:
+                out.append(v)
+    return out
 
 
 _MISSING = object()

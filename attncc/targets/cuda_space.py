@@ -1,0 +1,137 @@
+"""The CUDA target's schedule space and lowering dispatch.
+
+Knobs (``Knob.choices[0]`` is not always the default; defaults suit prefill):
+
+* ``lowering``: ``fused`` when a softmax attention was recognised, and ``generic``;
+* ``BLOCK_M``: query rows per program (fused), output elements per program (generic);
+* ``BLOCK_N``: keys per tile (fused), reduced points per step (generic);
+* ``num_warps``, ``num_stages``: Triton's launch options (software pipelining depth);
+* ``split``: split-KV chunks with a merge kernel (fused; for decode);
+* ``dot``: operand precision of ``tl.dot`` (fused; ``ieee`` is exact float32).
+
+Constraints, cheapest first: knobs of the lowering not taken stay at their defaults (no
+duplicate configs); then, for fused configs, an ahead-of-time compile for the target's
+architecture (:mod:`attncc.targets.cuda_aot`, cached per source) whose shared memory must
+fit the per-block limit and whose registers must not spill.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from attncc.errors import AttnccError, UnsupportedError
+from attncc.ir.nodes import Program
+from attncc.targets.base import Config, Constraint, Knob, Source, Space
+
+__all__ = ["aot_report", "lower", "space"]
+
+_FUSED_ONLY = ("split", "dot")
+
+
+def _knobs(plan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
+    if plan is None:
+        return (
+            Knob("lowering", ("generic",)),
+            Knob("BLOCK_M", (16, 32, 64, 128, 256), 128),
+            Knob("BLOCK_N", (16, 32, 64, 128), 32),
+            Knob("num_warps", (2, 4, 8), 4),
+            Knob("num_stages", (1, 2, 3), 1),
+            Knob("split", (1,)),
+            Knob("dot", ("ieee",)),
+        )
+    d = max(extents.get(plan.qk_dim) or 64, extents.get(plan.v_dim) or 64)
+    return (
+        Knob("lowering", ("fused", "generic")),
+        Knob("BLOCK_M", (16, 32, 64, 128, 256), 64),
+        Knob("BLOCK_N", (16, 32, 64, 128), 64 if d <= 64 else 32),
+        Knob("num_warps", (2, 4, 8), 4),
+        Knob("num_stages", (1, 2, 3, 4), 2),
+        Knob("split", (1, 2, 4, 8), 1),
+        Knob("dot", ("ieee", "tf32", "fp16", "bf16"), "ieee"),
+    )
+
+
+def space(target, program: Program, extents: Mapping[str, int | None], plan) -> Space:
+    knobs = _knobs(plan, extents)
+    defaults = {k.name: k.initial for k in knobs}
+
+    def one_lowering(c: Config) -> str | None:
+        if c["lowering"] == "fused":
+            return None
+        moved = [k for k in _FUSED_ONLY if c[k] != defaults[k]]
+        return f"{', '.join(moved)} apply to the fused lowering only" if moved else None
+
+    def limits(c: Config) -> str | None:
+        if c["lowering"] != "fused":
+            return None
+        return _limits(target, program, tuple(sorted(extents.items())), tuple(sorted(c.items())))
+
+    return Space(knobs, (Constraint("one lowering", one_lowering),
+                         Constraint("GPU limits", limits)))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=512)
+def _limits(target, program: Program, extents: tuple, config: tuple) -> str | None:
+    """Why the config's kernels do not fit the target's GPU (shared memory, spills)."""
+    from attncc.targets.cuda_aot import ARCHS
+
+    try:
+        report = aot_report(target, program, dict(config), dict(extents))
+    except AttnccError as e:
+        return f"does not compile for {target.arch}: {e}"
+    limit = ARCHS[target.arch].shared_per_block
+    for name, c in report.items():
+        if c.shared > limit:
+            return (
+                f"kernel {name} needs {c.shared} bytes of shared memory per block; "
+                f"{target.arch} allows {limit}: use a smaller BLOCK_N or BLOCK_M, or fewer "
+                "num_stages"
+            )
+        if c.spill_bytes:
+            return (
+                f"kernel {name} spills {c.spill_bytes} bytes of registers on {target.arch} "
+                f"({c.registers} registers per thread): use a smaller BLOCK_M or BLOCK_N"
+            )
+    return None
+
+
+def aot_report(target, program: Program, config: Mapping[str, Any], extents) -> dict:
+    """Every kernel of ``config`` compiled ahead of time for the target's architecture."""
+    source = lower(target, program, config, extents, _plan(program))
+    return target.build(source).handle.compiled()
+
+
+def _plan(program: Program):
+    from attncc.targets import cpu_fused
+
+    return cpu_fused.plan(program)
+
+
+def lower(target, program: Program, config: Config, extents, plan) -> Source:
+    """Triton source for ``config`` (knobs left out take the space's defaults)."""
+    full = {k.name: k.initial for k in _knobs(plan, extents)} | dict(config)
+    if full["lowering"] == "fused":
+        if plan is None:
+            raise UnsupportedError(
+                f"lowering=fused is not possible for {program.name} on target cuda: no "
+                "softmax attention was recognised in it; use lowering=generic"
+            )
+        from attncc.targets.cuda_fused import generate_fused
+
+        k = generate_fused(plan, extents, full)
+        text, entry = k.text, k.entry
+    else:
+        from attncc.targets.cuda_generic import generate_generic
+
+        k = generate_generic(program, full)
+        text, entry = k.text, k.launch.launches[-1].kernel
+    meta = {
+        "launch": k.launch.to_json(),
+        "signatures": {n: [list(a) for a in s] for n, s in k.signatures.items()},
+        "config": full,
+        "lowering": full["lowering"],
+        "arch": target.arch,
+    }
+    return Source("cuda", "triton", text, entry, dict(extents), meta)
