@@ -6,7 +6,8 @@ Front doors:
 * :mod:`variants` -- a catalogue of standard attention programs built in Python;
 * :func:`validate` -- check a program and infer its tensors' ranks and dtypes;
 * :func:`interpret` -- the reference semantics, on numpy arrays;
-* :func:`compile` -- a kernel for a target (``"cpu"``), called like :func:`interpret`.
+* :func:`compile` -- a kernel for a target (``"cpu"``), called like :func:`interpret`;
+* :func:`export` / :func:`load_library` -- tuned kernels to a library directory and back.
 
 Submodules load on first use, so ``import attncc`` stays cheap.
 """
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from attncc.ir.interpreter import interpret
     from attncc.ir.parser import parse
     from attncc.ir.validate import validate
+    from attncc.library.export import export
+    from attncc.library.loader import load_library
 
 __version__ = "0.1.0"
 
@@ -34,7 +37,9 @@ __all__ = [
     "Program",
     "__version__",
     "compile",
+    "export",
     "interpret",
+    "load_library",
     "parse",
     "validate",
     "variants",
@@ -46,6 +51,8 @@ _LAZY = {
     "parse": ("attncc.ir.parser", "parse"),
     "interpret": ("attncc.ir.interpreter", "interpret"),
     "validate": ("attncc.ir.validate", "validate"),
+    "export": ("attncc.library.export", "export"),
+    "load_library": ("attncc.library.loader", "load_library"),
     "variants": ("attncc.variants", None),
 }
 

@@ -9,6 +9,8 @@
 * ``attncc tune PROGRAM --shape ... --trials N`` -- autotune into a study (resumable,
   ``--workers N`` processes); ``attncc show`` -- best configs per study;
   ``attncc worker --storage URL --study NAME`` -- join a study from another process.
+* ``attncc export --storage URL --out DIR`` -- the best configs, built into a kernel library
+  (``--program NAME_OR_FILE --shape ...`` adds the cost model's pick where nothing was tuned).
 
 An :class:`~attncc.errors.AttnccError` becomes one red line on stderr
 (``error: FILE:LINE:COL: message``), then the rest of the message and the source line with a
@@ -518,6 +520,69 @@ def worker(
             _err().print("interrupted: the study keeps every finished measurement")
             raise typer.Exit(130) from None
         _print_best(result)
+
+
+# ----------------------------------------------------------------------------- export
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the library to.")],
+    storage: Storage = None,
+    target: Annotated[
+        str, typer.Option(help="Targets to export, comma-separated (cpu,webgpu,cuda).")
+    ] = "cpu",
+    program: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--program",
+            help="Export only this program (a .attn file, or a name in the database or the "
+            "catalogue); repeatable.",
+        ),
+    ] = None,
+    shape: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--shape",
+            help="Also export the --program(s) at these extents (b=1,h=8,...): tuned if the "
+            "database has them, else the cost model's pick; repeatable.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing library at --out.")
+    ] = False,
+    debug: Debug = False,
+) -> None:
+    """Build the best tuned configs into a kernel library (manifest.json + artifacts)."""
+    from attncc.library.export import export as export_library
+    from attncc.specs import parse_shapes
+
+    _debug(debug)
+    with reporting():
+        programs: list[Program | str] = []
+        for spec in program or []:
+            path = Path(spec)
+            is_file = path.suffix == ".attn" or path.exists()
+            programs.append(_load_program(spec)[0] if is_file else spec)
+        targets = [t.strip() for t in target.split(",") if t.strip()]
+        shapes = [parse_shapes(s) for s in shape or []]
+        report = export_library(
+            out, storage, targets=targets, programs=programs, shapes=shapes, replace=force
+        )
+        table = Table("program", "target", "bucket", "provenance", "config")
+        for column in table.columns:
+            column.overflow = "fold"
+        for k in report.kernels:
+            table.add_row(k.program, k.target, k.bucket, k.provenance, _config_text(k.config))
+        console = _out()
+        console.print(table)
+        for study, why in report.skipped:
+            console.print(f"skipped {study}: {why}", soft_wrap=True)
+        n_programs = len({k.program for k in report.kernels})
+        console.print(
+            f"wrote {report.path}: {len(report.kernels)} kernel(s) of {n_programs} program(s)",
+            soft_wrap=True,
+        )
 
 
 def main() -> None:

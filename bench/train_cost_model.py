@@ -3,13 +3,15 @@
     python bench/train_cost_model.py             # validate both objectives, train, ship
     python bench/train_cost_model.py --no-save   # validation only
 
-Validation is leave-one-variant-out: for each catalogue variant, train on every other
-variant's groups and rank the held-out variant's groups (each group = one program at one
-shape: the set a tuner ranks). Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
-groups; the random ranker's are averaged over ``RANDOM_DRAWS`` seeded permutations. The
-objective with the better mean pairwise accuracy + Spearman is trained on all the data and
-saved to ``attncc/cost_models/pretrained/cpu.json`` (+ ``cpu.meta.json``: config, layout,
-the validation table and the hardware embedding of this machine).
+Validation is leave-one-variant-out (new programs: for each catalogue variant, train on
+every other variant's groups and rank the held-out variant's groups; a group is one program
+at one shape, the set a tuner ranks) and leave-one-shape-out (a known program at a new
+shape: each group held out in turn, all the others trained on). Metrics
+(:mod:`attncc.cost_models.metrics`) are averaged over groups; the random ranker's over
+``RANDOM_DRAWS`` seeded permutations. The objective with the better mean pairwise accuracy
++ Spearman is trained on all the data and saved to ``attncc/cost_models/pretrained/cpu.json``
+(+ ``cpu.meta.json``: config, layout, the validation table and the hardware embedding of
+this machine).
 
 An adaptation check follows: for each held-out variant, the LOVO model fitted further on
 ``--adapt`` records of that variant (continued boosting, :meth:`XGBModel.fit` on a loaded
@@ -74,6 +76,19 @@ def lovo(records, variant_of, config):
     return metrics.evaluate(pairs, KS)
 
 
+def leave_one_shape_out(records, config):
+    """Held-out shapes: each group (one variant at one shape) ranked by a model trained on
+    every other group, its own variant at other shapes included."""
+    groups = by_group(records)
+    pairs = []
+    for g in groups:
+        held = {id(r) for r in g}
+        model = XGBModel(config)
+        model.fit([r for r in records if id(r) not in held])
+        pairs += list(score_groups(model, [g]))
+    return metrics.evaluate(pairs, KS)
+
+
 def adaptation(records, variant_of, config, n_adapt, seed=0):
     """LOVO model + ``n_adapt`` records of the held-out variant (continued boosting)."""
     rng = random.Random(seed)
@@ -133,6 +148,8 @@ def main(argv=None):
     )
     config = XGBConfig(objective=best)
     print(f"chosen objective: {best}")
+    results["held_out_shapes"] = leave_one_shape_out(records, config)
+    print(fmt("held-out shapes", results["held_out_shapes"]))
     pre, post = adaptation(records, variant_of, config, args.adapt)
     print(fmt("held-out, no adapt", pre))
     print(fmt(f"held-out + {args.adapt} shots", post))

@@ -17,7 +17,9 @@ target and the TVM version, and verified before they are loaded.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +29,16 @@ from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.ir.validate import validate
 from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
-from attncc.targets.host import HostKernel, configure_threads, cpu_count, host_cpu, np_dtype
+from attncc.targets.host import (
+    Arg,
+    HostKernel,
+    configure_threads,
+    cpu_count,
+    host_cpu,
+    host_isa_features,
+    isa_features,
+    np_dtype,
+)
 
 __all__ = ["CpuTarget"]
 
@@ -158,6 +169,66 @@ class CpuTarget(Target):
             "threads": int(os.environ.get("TVM_NUM_THREADS", cpu_count())),
             "tvm": tvm.__version__,
         }
+
+    # ------------------------------------------------------------------ export (libraries)
+    def save(self, artifact: Artifact, directory: Path, stem: str) -> dict[str, str]:
+        """One shared object, ``{stem}.so``: the cached build when there is one (it is what
+        ran), else the loaded module exported again (TVM's ``export_library``)."""
+        name = f"{stem}.so"
+        dest = Path(directory) / name
+        if artifact.path and os.path.isfile(artifact.path):
+            shutil.copyfile(artifact.path, dest)
+        else:
+            artifact.handle.lib.export_library(str(dest))
+        return {"library": name}
+
+    def load(self, source: Source, files: Mapping[str, Path]) -> Artifact:
+        """The kernel in ``files["library"]``; the caller has verified its sha256 (loading
+        a shared object runs its code)."""
+        import tvm
+
+        if "library" not in files:
+            raise UnsupportedError("a cpu kernel needs a 'library' file (the shared object)")
+        configure_threads()
+        args = tuple(
+            a if isinstance(a, Arg) else Arg(a["name"], a["role"], a["dtype"], tuple(a["ranks"]))
+            for a in source.meta["args"]
+        )
+        lib = tvm.runtime.load_module(str(files["library"]))
+        target = source.meta.get("llvm_target") or _generic_llvm_target()
+        kernel = HostKernel(
+            source.meta.get("program"), source.entry, args, source.extents, lib, target, source
+        )
+        return Artifact(source, kernel, str(files["library"]))
+
+    def incompatibility(self, fingerprint: Mapping[str, Any]) -> str | None:
+        """A kernel runs here when it was built by the same TVM minor version (the runtime
+        ABI of the shared object) for a CPU whose instruction-set extensions this one has."""
+        import tvm
+
+        if fingerprint.get("target") != "cpu":
+            return f"built for target {fingerprint.get('target')!r}, not cpu"
+        built, here = str(fingerprint.get("tvm", "?")), tvm.__version__
+        if built.split(".")[:2] != here.split(".")[:2]:
+            return (
+                f"built with TVM {built}; this machine has TVM {here}. Fix: export the library "
+                "again with this TVM"
+            )
+        mcpu = str(fingerprint.get("mcpu", ""))
+        needed = isa_features(mcpu)
+        if needed is None:
+            return (
+                f"built for CPU {mcpu!r}, which this machine's LLVM does not know (another "
+                "architecture?). Fix: export the library on a machine like this one"
+            )
+        missing = sorted(needed - host_isa_features())
+        if missing:
+            family = " (AVX-512)" if "avx512f" in needed else " (AVX2)" if "avx2" in needed else ""
+            return (
+                f"built for {mcpu}{family}; this CPU ({host_cpu()}) lacks "
+                f"{', '.join(missing)}. Fix: export the library on a machine like this one"
+            )
+        return None
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -37,7 +37,9 @@ __all__ = [
     "configure_threads",
     "cpu_count",
     "host_cpu",
+    "host_isa_features",
     "host_target",
+    "isa_features",
 ]
 
 _V4 = {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"}
@@ -62,7 +64,7 @@ def _cpu_flags() -> set[str]:
     try:
         with open("/proc/cpuinfo") as fh:
             for line in fh:
-                if line.startswith("flags"):
+                if line.startswith(("flags", "Features")):
                     return set(line.split(":", 1)[1].split())
     except OSError:
         pass
@@ -84,6 +86,50 @@ def host_cpu() -> str:
         if need <= flags and level in known:
             return level
     return "x86-64-v2" if "x86-64-v2" in known and "sse4_2" in flags else "generic"
+
+
+#: Instruction-set extensions a kernel may be compiled to use, by LLVM's feature name: the
+#: ones a CPU must have to run it (tuning-only LLVM features are left out).
+ISA_FEATURES = (
+    "sse4.1", "sse4.2", "popcnt", "avx", "avx2", "fma", "f16c", "bmi", "bmi2", "movbe",
+    "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl", "avx512vnni", "avx512bf16",
+    "avx512fp16", "avx512ifma", "avx512vbmi", "avx512vbmi2", "avx512bitalg",
+    "avx512vpopcntdq", "avxvnni", "amx-tile", "amx-int8", "amx-bf16",
+    "neon", "sve", "sve2",
+)  # fmt: skip
+
+#: /proc/cpuinfo spellings that differ from LLVM's once ``_ - .`` are dropped.
+_CPUINFO_ALIASES = {"asimd": "neon", "bmi1": "bmi"}
+
+
+def _isa_key(name: str) -> str:
+    """``avx512_vnni`` (cpuinfo), ``avx512vnni`` (LLVM) and ``sse4_1`` / ``sse4.1`` alike."""
+    key = name.lower().replace("_", "").replace("-", "").replace(".", "")
+    return _CPUINFO_ALIASES.get(key, key)
+
+
+def isa_features(mcpu: str) -> set[str] | None:
+    """The :data:`ISA_FEATURES` code compiled for LLVM CPU ``mcpu`` may use, or ``None`` when
+    this TVM's LLVM does not know ``mcpu`` (a CPU of another architecture or a newer LLVM)."""
+    import tvm
+    from tvm.target import codegen
+
+    if not mcpu:
+        return None
+    known = set(codegen.llvm_get_cpu_archlist(tvm.target.Target({"kind": "llvm"})))
+    if mcpu not in known and mcpu != "generic":
+        return None
+    features = codegen.llvm_get_cpu_features(tvm.target.Target({"kind": "llvm", "mcpu": mcpu}))
+    return {f for f in ISA_FEATURES if f in features}
+
+
+def host_isa_features() -> set[str]:
+    """The :data:`ISA_FEATURES` this CPU has: its /proc/cpuinfo flags where readable, else
+    what LLVM's name for it (:func:`host_cpu`) implies."""
+    flags = {_isa_key(f) for f in _cpu_flags()}
+    if not flags:
+        return isa_features(host_cpu()) or set()
+    return {f for f in ISA_FEATURES if _isa_key(f) in flags}
 
 
 def host_target() -> dict:
