@@ -46,7 +46,7 @@ import numpy as np
 from attncc.cache import cached_file
 from attncc.errors import LoweringError, UnsupportedError
 from attncc.ir.nodes import Program
-from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
+from attncc.targets.base import Artifact, Config, Source, Space, Target
 from attncc.targets.cuda_aot import ARCHS, CompiledKernel, compile_kernels
 from attncc.targets.cuda_launch import LaunchPlan, interpreted_process, load_module, run_plan
 

@@ -35,7 +35,7 @@ from attncc.errors import AttnccError, LoweringError
 from attncc.ir.bind import eval_scalar
 from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Let, Name
 from attncc.ir.rewrites._expr import free_ranks, substitute
-from attncc.targets.cpu_fused import G, S, FusedPlan
+from attncc.targets.cpu_fused import FusedPlan, G, S
 from attncc.targets.cuda_launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
 from attncc.targets.cuda_printer import HELPERS, POINTER, TensorRef, TritonPrinter, literal
 from attncc.targets.tvmscript import COMPUTE, Namer, Typed
@@ -154,9 +154,7 @@ class _Gen:
 
     def printer(self, ranks: Mapping[str, str], in_range: set[str]) -> TritonPrinter:
         scalars = _Overlay(self.scalars, {S: Typed("s", "float32")})
-        return TritonPrinter(
-            ranks=ranks, scalars=scalars, tensors=self.tensors, in_range=in_range
-        )
+        return TritonPrinter(ranks=ranks, scalars=scalars, tensors=self.tensors, in_range=in_range)
 
     # -- pieces -------------------------------------------------------------------------------
     def scale_and_score(self) -> tuple[float, Expr]:
@@ -395,8 +393,9 @@ class _Gen:
                     w("alpha = tl.exp2(m_s - m_i)")
                     w("l_i = l_i + l_s * alpha")
                     off = f"(({part} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
-                    w(f"acc = acc + alpha[:, None] * tl.load(acc_part + {off}, "
-                      f"mask=row_ok[:, None] & (offs_f[None, :] < {self.DV}), other=0.0)")  # fmt: skip
+                    fmask = f"row_ok[:, None] & (offs_f[None, :] < {self.DV})"
+                    w(f"acc = acc + alpha[:, None] * tl.load(acc_part + {off}, mask={fmask}, "
+                      "other=0.0)")  # fmt: skip
                 w("l_safe = tl.where(l_i > 0, l_i, 1.0)")
                 w("out = tl.where(l_i[:, None] > 0, acc / l_safe[:, None], 0.0)")
                 o_off = f"((pid_bh * {n_p} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"

@@ -14,10 +14,9 @@ module, for the mode asked for. Triton's own library, though, is decorated when 
 imported (:func:`interpreted_process`): the interpreter runs only in a process that imported
 triton under ``TRITON_INTERPRET=1``.
 
-Triton 3.9's interpreter patches ``triton.language`` while it runs and restores it only
-for the launched kernel, not for the ``@triton.jit`` helpers it calls; a later compile in
-the same process then fails. :func:`interpreter_guard` snapshots the patched namespaces and
-puts them back after every interpreted launch.
+Triton 3.9's interpreter also patches ``triton.language`` while it runs and leaves some of
+it patched (the ``@triton.jit`` helpers a kernel calls, modules it imports meanwhile): a
+process that interprets does not compile (:mod:`attncc.targets.cuda_aot` uses a worker).
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ __all__ = [
     "Launch",
     "LaunchPlan",
     "interpret_env",
-    "interpreter_guard",
     "interpreted_process",
     "load_module",
     "run_plan",
@@ -179,43 +177,6 @@ def interpret_env(interpret: bool) -> Iterator[None]:
                 os.environ["TRITON_INTERPRET"] = before
 
 
-@contextlib.contextmanager
-def interpreter_guard() -> Iterator[None]:
-    """Run interpreted launches: ``TRITON_INTERPRET=1`` meanwhile, and every ``triton``
-    module (and class defined in one) put back as it was afterwards (module docstring)."""
-    saved = [(o, dict(vars(o))) for o in _triton_namespaces()]
-    try:
-        with interpret_env(True):
-            yield
-    finally:
-        for owner, before in saved:
-            now = dict(vars(owner))
-            for k, v in before.items():
-                if now.get(k, _MISSING) is not v:
-                    with contextlib.suppress(AttributeError, TypeError):
-                        setattr(owner, k, v)
-            for k in now.keys() - before.keys():
-                if not isinstance(now[k], ModuleType):  # a submodule imported meanwhile stays
-                    with contextlib.suppress(AttributeError, TypeError):
-                        delattr(owner, k)
-
-
-def _triton_namespaces() -> list[object]:
-    import sys
-
-    out: list[object] = []
-    for name, mod in list(sys.modules.items()):
-        if mod is None or not (name == "triton" or name.startswith("triton.")):
-            continue
-        out.append(mod)
-        for v in list(vars(mod).values()):
-            if isinstance(v, type) and v.__module__ == name:
-                out.append(v)
-    return out
-
-
-_MISSING = object()
-
 # ----------------------------------------------------------------------------- running
 
 _TORCH_DTYPES = {"fp32": "float32", "i32": "int32", "i8": "int8", "fp16": "float16"}
@@ -263,8 +224,7 @@ def launch_all(
                 args.append(int(extents[a.name]))
         grid = tuple(max(1, g.size(extents)) for g in x.grid)
         kernel = getattr(module, x.kernel)
-        guard = interpreter_guard() if interpret else contextlib.nullcontext()
-        with guard:
+        with interpret_env(True) if interpret else contextlib.nullcontext():
             kernel[grid](*args, **x.constexprs, num_warps=x.num_warps, num_stages=x.num_stages)
 
 

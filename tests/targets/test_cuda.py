@@ -1,0 +1,112 @@
+"""The ``cuda`` target without a GPU: every catalogue variant runs in Triton's interpreter
+and equals the reference interpreter (the conformance shapes: odd lengths, fully masked
+rows, one query); the fused lowering is taken where the IR has a softmax attention, and its
+block skipping, split-KV and GQA mapping are checked on their own.
+
+Triton decides at import whether its own library is interpreted (``TRITON_INTERPRET``), so
+this module sets the variable before anything here imports triton; a session that imported
+triton earlier without it skips these tests with the reason (CI runs them as a file or as
+part of ``tests/targets``, where nothing imports triton first).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+from dataclasses import replace
+
+if "triton" not in sys.modules:
+    os.environ["TRITON_INTERPRET"] = "1"
+
+import numpy as np
+import pytest
+
+import attncc
+from attncc.errors import UnsupportedError
+from attncc.targets.cuda_launch import interpreted_process
+from tests.variants.cases import CASES, DECODE, WIDE
+
+pytestmark = pytest.mark.skipif(
+    not interpreted_process(),
+    reason="triton was imported before TRITON_INTERPRET=1 could be set; run this file alone",
+)
+
+FUSED = {
+    "alibi", "causal_offset", "document", "document_causal", "fp16_kv", "gqa", "gqa_causal",
+    "gqa_window_softcap", "int8_kv", "int8_kv_channel", "mha", "mha_causal", "mqa",
+    "mqa_causal", "paged", "paged_causal", "prefix_lm", "relative_bias", "sinks_window",
+    "sliding_window", "softcap", "temperature", "tree_mask",
+}  # fmt: skip
+
+
+def _max_rel_err(got, want) -> float:
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    scale = max(1.0, float(np.abs(want).max(initial=0.0)))
+    return float(np.abs(got - want).max(initial=0.0)) / scale
+
+
+def _check(name: str, shape, config=None) -> attncc.Kernel:
+    rng = np.random.default_rng(zlib.crc32(f"cuda/{name}/{shape.p}".encode()))
+    program, kwargs, _ = CASES[name](rng, shape, name=name)
+    want = attncc.interpret(program, **kwargs)
+    kernel = attncc.compile(program, "cuda", config=config)
+    got = kernel(**kwargs)
+    if not isinstance(want, dict):
+        want, got = {"out": want}, {"out": got}
+    for out in want:
+        assert _max_rel_err(got[out], want[out]) <= 1e-4, f"{name} on cuda: {out}"
+    return kernel
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_variant_matches_reference(name):
+    kernel = _check(name, WIDE)
+    assert kernel.config["lowering"] == ("fused" if name in FUSED else "generic")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_variant_matches_reference_for_one_query(name):
+    _check(name, replace(DECODE, m=61))
+
+
+@pytest.mark.parametrize(
+    "name,config",
+    [
+        ("gqa_causal", {"BLOCK_M": 16, "BLOCK_N": 16}),  # several key tiles: full + partial
+        ("sinks_window", {"BLOCK_M": 16, "BLOCK_N": 16}),  # two bands, skipped middle
+        ("paged_causal", {"BLOCK_M": 16, "BLOCK_N": 16, "split": 4}),  # split-KV + merge
+        ("document", {"BLOCK_M": 32, "BLOCK_N": 16, "split": 2}),
+        ("softcap", {"lowering": "generic", "BLOCK_M": 64, "BLOCK_N": 16}),
+    ],
+)
+def test_configs_match_reference(name, config):
+    kernel = _check(name, WIDE, config)
+    assert {k: kernel.config[k] for k in config} == config
+
+
+def test_fused_source_skips_and_unmasks_tiles():
+    kernel = _check("sliding_window", WIDE)
+    src = kernel.source
+    # three loops per band: partial, full (MASKED=False: no predicate), partial
+    assert src.count("MASKED=False") == 1 and src.count("MASKED=True") == 2
+    assert "_idiv(h, 2)" in src  # GQA: the kv head of query head h
+    assert "tl.dot" in src
+
+
+def test_call_without_gpu_or_interpreter_raises(monkeypatch):
+    program = attncc.variants.attention(heads="mha", causal=True)
+    kernel = attncc.compile(program, "cuda")
+    q = np.ones((1, 2, 5, 16), np.float32)
+    monkeypatch.setenv("TRITON_INTERPRET", "0")
+    with pytest.raises(UnsupportedError, match=r"no CUDA GPU is present.*TRITON_INTERPRET=1"):
+        kernel(Q=q, K=q, V=q)
+    assert "def attn_" in kernel.source  # the source was built all the same
+
+
+def test_describe_fingerprints_arch_and_triton():
+    import triton
+
+    desc = attncc.targets.get_target("cuda").describe()
+    assert desc["target"] == "cuda" and desc["triton"] == triton.__version__
+    assert desc["arch"] in ("sm_80", "sm_90", "gfx942")
