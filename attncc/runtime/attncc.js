@@ -202,7 +202,7 @@ export class Kernel {
     extents = { ...extentsFromShapes(launch, shapes), ...extents };
     const params = { ...scalars };
     for (const [name, p] of Object.entries(launch.params ?? {})) {
-      if (!(name in params) && p.default !== null) params[name] = p.default;
+      if (!(name in params) && p.default != null) params[name] = p.default;
     }
     const buffers = {};
     const outputs = [];
