@@ -12,6 +12,8 @@ __all__ = ["TARGETS", "get_target"]
 #: Target name → "module:class". Modules load on first use (TVM and Triton are heavy).
 TARGETS = {
     "cpu": "attncc.targets.cpu:CpuTarget",
+    "cuda": "attncc.targets.cuda:CudaTarget",
+    "webgpu": "attncc.targets.webgpu:WebGpuTarget",
 }
 
 _INSTANCES: dict[str, Target] = {}
