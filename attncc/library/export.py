@@ -6,7 +6,8 @@ database, the config of its fastest trial that matched the reference (``"provena
 ``programs=[...]`` with ``shapes=[...]`` (``--program NAME_OR_FILE --shape b=1,h=8,...`` on
 the command line): each shape of each listed program gets its tuned config when the
 database has one, else the config the pre-trained cost model ranks first (``"provenance":
-"model"``). ``programs`` alone restricts the export to those programs.
+"model"``), else the target's default (``"default"``: a target with no pre-trained model,
+whose timings cannot be taken here). ``programs`` alone restricts the export to those programs.
 
 How it is written: into a temporary directory next to ``out``, renamed into place once the
 manifest is complete, so a crash never leaves half a library. An existing non-empty ``out``
@@ -317,7 +318,8 @@ def _requested_job(
     url: str, program: Program, target: Target, shape: Mapping[str, int], studies: set[str]
 ) -> _Job:
     """An explicitly requested program × shape: tuned if the database has it, else the
-    cost model's pick."""
+    cost model's pick, else (no model for the target) the target's default."""
+    from attncc.cost_models.xgb import pretrained_path
     from attncc.search.problem import Problem
     from attncc.search.tuner import best_config
 
@@ -326,6 +328,10 @@ def _requested_job(
         tuned = _tuned(url, problem.study_name)
         if tuned is not None:
             return _Job(problem, tuned[0], "tuned", tuned[1])
+    if not pretrained_path(target.name).exists():
+        # Nothing measured and no model for this target (WebGPU and CUDA timings cannot be
+        # taken on this kind of machine): the target's default schedule, marked as such.
+        return _Job(problem, problem.space.default(), "default", {"trials": 0})
     try:
         config = best_config(program, target, problem.extents, tune="model")
     except AttnccError as e:

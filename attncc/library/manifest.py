@@ -43,7 +43,7 @@ MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 << 20
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-PROVENANCES = ("tuned", "model")
+PROVENANCES = ("tuned", "model", "default")
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,9 @@ class KernelEntry:
     bucket: dict[str, int]  # rank -> exact extent, or the power of two a length rounds up to
     shape: dict[str, int]  # the extents it was tuned (or ranked by the cost model) at
     config: dict[str, Any]
-    provenance: str  # "tuned": the fastest verified trial; "model": the cost model's pick
+    # "tuned": the fastest verified trial; "model": the cost model's pick; "default": the
+    # target's default schedule (nothing measured, no model for the target)
+    provenance: str
     tuning: dict[str, Any]  # how the config was found (study, trials, median, date, ...)
     source: SourceEntry
     files: dict[str, FileRef]  # role -> file, as Target.save named them

@@ -84,3 +84,23 @@ def test_programs_and_shapes_with_nothing_measured_get_the_cost_models_pick(tune
         assert kernel.select(shape).provenance == ("tuned" if shape is SIGMOID else "model")
         ref = attncc.interpret(program("sigmoid_attention"), **args)
         np.testing.assert_allclose(kernel(**args), ref, atol=1e-5)
+
+
+def test_targets_without_measurements_or_a_model_export_their_default_schedule(tmp_path):
+    """WebGPU timings cannot be taken here and no model ships for it: the library holds the
+    target's default schedule, says so, and the kernel equals the reference."""
+    pytest.importorskip("wgpu")
+    from attncc.targets import get_target
+    from tests.library.conftest import GQA
+
+    out = tmp_path / "lib"
+    gqa = program("gqa_causal")
+    report = attncc.export(out, None, targets=["webgpu"], programs=[gqa], shapes=[GQA])
+    (kernel,) = report.kernels
+    default = get_target("webgpu").space(gqa, {**GQA, "p": None, "m": None}).default()
+    assert (kernel.target, kernel.provenance, kernel.config) == ("webgpu", "default", default)
+    (entry,) = read_manifest(out)["programs"]["gqa_causal"]["kernels"]
+    assert entry["provenance"] == "default" and entry["tuning"] == {"trials": 0}
+    lib = attncc.load_library(out, target="webgpu")
+    args = inputs({**GQA, "p": 11, "m": 13}, seed=4)
+    np.testing.assert_allclose(lib("gqa_causal", **args), attncc.interpret(gqa, **args), atol=1e-5)
