@@ -309,9 +309,13 @@ def demo(
     cap: Annotated[float, typer.Option(help="Logit soft-cap.")] = 30.0,
     trials: Annotated[int, typer.Option(help="Tuning trials (measured schedules).")] = 8,
     seed: Annotated[int, typer.Option(help="Seed of the random inputs.")] = 0,
+    library: Annotated[
+        str, typer.Option(help="Where to export the tuned kernels as a library ('' to skip).")
+    ] = "attncc-demo-library",
     debug: Debug = False,
 ) -> None:
-    """Compile and tune GQA + sliding window + soft-cap for the CPU; compare with PyTorch."""
+    """Compile and tune GQA + sliding window + soft-cap for the CPU; compare with PyTorch;
+    export the tuned kernel as a library."""
     from attncc.demo import TOLERANCE, VARIANT, run_demo
     from attncc.ir.analysis import count_passes
     from attncc.ir.validate import validate
@@ -339,6 +343,7 @@ def demo(
             cap=cap,
             trials=trials,
             seed=seed,
+            library=library or None,
         )
         ok = r.max_abs_err < TOLERANCE
         verdict = "[green]match[/]" if ok else "[bold red]MISMATCH[/]"
@@ -360,8 +365,37 @@ def demo(
             ratio = peer.seconds / best.seconds
             rows.add_row(peer.label, f"{peer.seconds * 1e3:.1f}", f"{ratio:.2f}x")
         out.print(rows)
+        if r.library is not None:
+            ok = _print_library(r.library, VARIANT, TOLERANCE) and ok
         if not ok:
             raise typer.Exit(1)
+
+
+def _print_library(lib, variant: str, tolerance: float) -> bool:
+    out = _out()
+    kinds = ", ".join(f"{t} ({how})" for t, how in lib.kernels)
+    ok = lib.max_abs_err < tolerance
+    verdict = "[green]match[/]" if ok else "[bold red]MISMATCH[/]"
+    out.print(f"\nexported a kernel library to {lib.path}: {kinds}", soft_wrap=True)
+    if lib.note:
+        out.print(f"[yellow]{lib.note}[/]", soft_wrap=True)
+    out.print(f"loaded back, every kernel against the reference: {verdict}", soft_wrap=True)
+    out.print("load it from Python (neither the tuner nor the cost model is imported):")
+    out.print(
+        f'  lib = attncc.load_library("{lib.path}")\n'
+        f'  out = lib("{variant}", Q=q, K=k, V=v, W=256, cap=30.0)',
+        soft_wrap=True,
+        markup=False,
+    )
+    if any(t == "webgpu" for t, _ in lib.kernels):
+        out.print("and from a web page, through attncc.js (see docs/library.md):")
+        out.print(
+            f'  const lib = await loadLibrary("{lib.path}/");\n'
+            f'  const {{ O }} = await lib.run("{variant}", {{ Q, K, V }}, {{ shapes, scalars }});',
+            soft_wrap=True,
+            markup=False,
+        )
+    return ok
 
 
 # ----------------------------------------------------------------------------- tuning

@@ -1,6 +1,7 @@
 """The main job, end to end on this machine: compile a real variant for the CPU, tune it
-(the learned cost model ranks, the tuner measures), check it against the reference, and
-compare it with PyTorch doing the same math.
+(the learned cost model ranks, the tuner measures), check it against the reference, compare
+it with PyTorch doing the same math, and export it as a kernel library (the tuned CPU kernel,
+plus a WebGPU kernel when wgpu finds an adapter) that loads without the tuner.
 
 The variant is grouped-query attention with a sliding window and logit soft-capping (Gemma 2
 local layers). PyTorch has no fused kernel for it: its users write eager ops (matmul, tanh,
@@ -11,6 +12,7 @@ explicit mask (no soft-cap: a lower bound on what torch would need) is printed a
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import tempfile
 import time
@@ -33,6 +35,14 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class LibraryResult:
+    path: str
+    kernels: tuple[tuple[str, str], ...]  # (target, provenance)
+    max_abs_err: float  # of every kernel, loaded back from the library, against the reference
+    note: str | None  # why a target was left out
+
+
+@dataclass(frozen=True)
 class DemoResult:
     program: Any
     config: dict
@@ -41,6 +51,7 @@ class DemoResult:
     attncc: tuple[Timing, ...]  # default, cost model's pick (when a model ships), tuned
     peers: tuple[Timing, ...]
     build_s: float
+    library: LibraryResult | None = None
 
 
 def _median_time(fn: Callable[[], Any], repeats: int) -> float:
@@ -64,6 +75,7 @@ def run_demo(
     trials: int = 8,
     repeats: int = 5,
     seed: int = 0,
+    library: str | None = None,
 ) -> DemoResult:
     import torch
 
@@ -89,16 +101,19 @@ def run_demo(
         picks.append(
             ("cost model's pick", attncc.compile(program, "cpu", shapes=extents, tune="model"))
         )
+    small = {**args, "Q": q[:, :, :300], "K": k[:, :, :300], "V": v[:, :, :300]}
+    exported = None
     with tempfile.TemporaryDirectory() as tmp:
         storage = f"sqlite:///{tmp}/demo.db"
         tuned = attncc.compile(program, "cpu", shapes=extents, tune=trials, storage=storage)
+        build_s = time.perf_counter() - start
+        if library is not None:
+            exported = _export(program, storage, extents, library, small)
     picks.append((f"tuned, {trials} trials", tuned))
-    build_s = time.perf_counter() - start
     kernel = tuned
 
     # Exact check against the reference at a length the interpreter runs quickly (the same
     # build serves every length), then against PyTorch at full size.
-    small = {**args, "Q": q[:, :, :300], "K": k[:, :, :300], "V": v[:, :, :300]}
     any_length = attncc.compile(program, "cpu", config=kernel.config)
     err = float(np.abs(any_length(**small) - attncc.interpret(program, **small)).max())
     torch_out = _eager(torch, q, k, v, window, cap)
@@ -118,7 +133,42 @@ def run_demo(
             "PyTorch SDPA, window mask, no soft-cap",
             _median_time(lambda: _sdpa(torch, tq, tk, tv, window), repeats),
         )
-    return DemoResult(program, kernel.config, trials, err, tuple(ours), (eager, sdpa), build_s)
+    return DemoResult(
+        program, kernel.config, trials, err, tuple(ours), (eager, sdpa), build_s, exported
+    )
+
+
+def _export(program, storage: str, extents: dict, path: str, args: dict) -> LibraryResult:
+    """Export the tuned CPU kernel (and a WebGPU one when wgpu finds an adapter) to ``path``,
+    load the library back as a user would, and check every kernel against the reference."""
+    import attncc
+    from attncc.errors import AttnccError
+
+    replace = os.path.isfile(os.path.join(path, "manifest.json"))  # a previous demo's
+    note = None
+    try:
+        report = attncc.export(
+            path,
+            storage,
+            targets=["cpu", "webgpu"],
+            programs=[program],
+            shapes=[extents],
+            replace=replace,
+        )
+    except (AttnccError, ImportError) as e:
+        if "webgpu" not in str(e):
+            raise
+        note = f"webgpu left out: {e}"
+        report = attncc.export(
+            path, storage, targets=["cpu"], programs=[program], shapes=[extents], replace=replace
+        )
+    want = attncc.interpret(program, **args)
+    err = 0.0
+    kernels = tuple((k.target, k.provenance) for k in report.kernels)
+    for target, _ in kernels:
+        lib = attncc.load_library(path, target=target)
+        err = max(err, float(np.abs(lib(program.name, **args) - want).max()))
+    return LibraryResult(str(report.path), kernels, err, note)
 
 
 def _visible(torch, seq: int, window: int):

@@ -200,20 +200,33 @@ def test_unknown_variant() -> None:
 # ----------------------------------------------------------------------------- demo
 
 
-def test_demo_small() -> None:
-    result = runner.invoke(
-        app, ["demo", "--seq", "128", "--window", "32", "--trials", "2"], env={"COLUMNS": "200"}
-    )
+def test_demo_small(tmp_path) -> None:
+    lib = tmp_path / "lib"
+    args = ["demo", "--seq", "128", "--window", "32", "--trials", "2", "--library", str(lib)]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "match" in result.stdout and "MISMATCH" not in result.stdout
     assert "compiled and tuned for cpu" in result.stdout and "PyTorch eager" in result.stdout
+    assert f"exported a kernel library to {lib}: cpu (tuned)" in result.stdout
+    assert f'attncc.load_library("{lib}")' in result.stdout
+    # the demo's library is a library: it loads and runs, and a second demo replaces it
+    import attncc
+
+    kernels = attncc.load_library(lib, target="cpu").kernel("gqa_window_softcap")
+    assert kernels is not None
+    again = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert again.exit_code == 0, again.output
 
 
 @pytest.mark.slow
-def test_demo_default_size() -> None:
-    result = subprocess.run([*_attncc(), "demo"], capture_output=True, text=True, timeout=300)
+def test_demo_default_size(tmp_path) -> None:
+    """The README's main command, as it is typed (the library lands in the working dir)."""
+    result = subprocess.run(
+        [*_attncc(), "demo"], capture_output=True, text=True, timeout=420, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "max |attncc - reference|" in result.stdout
+    assert (tmp_path / "attncc-demo-library" / "manifest.json").is_file()
 
 
 # ----------------------------------------------------------------------------- lower
