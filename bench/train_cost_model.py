@@ -111,6 +111,38 @@ def adaptation(records, variant_of, config, n_adapt, seed=0):
     return metrics.evaluate(before, KS), metrics.evaluate(after, KS)
 
 
+def transfer(records, target_records, config, n_shots, draws=10):
+    """Few-shot transfer to a new setting (another thread count, other shapes): the model
+    trained on ``records`` ranks ``target_records`` zero-shot; then, over ``draws`` seeded
+    draws of ``n_shots`` records of the new setting, (a) continued boosting on the shots,
+    (b) retraining on everything with the shots added. Scored on the records not drawn."""
+    base = XGBModel(config)
+    base.fit(records)
+    groups = by_group(target_records)
+    out = {"zero-shot": metrics.evaluate(score_groups(base, groups), KS)}
+    with tempfile.TemporaryDirectory() as d:
+        base.save(f"{d}/m.json")
+        runs = defaultdict(list)
+        for seed in range(draws):
+            shots = random.Random(seed).sample(target_records, n_shots)
+            drawn = {id(r) for r in shots}
+            rest = by_group([r for r in target_records if id(r) not in drawn])
+            continued = XGBModel.load(f"{d}/m.json")
+            continued.fit(shots)
+            runs["zero-shot, same split"].append(metrics.evaluate(score_groups(base, rest), KS))
+            runs[f"+{n_shots} shots, continued"].append(
+                metrics.evaluate(score_groups(continued, rest), KS)
+            )
+            retrained = XGBModel(config)
+            retrained.fit([*records, *shots])
+            runs[f"+{n_shots} shots, retrained"].append(
+                metrics.evaluate(score_groups(retrained, rest), KS)
+            )
+    for name, ms in runs.items():
+        out[name] = {k: float(np.mean([m[k] for m in ms])) for k in ms[0]}
+    return out
+
+
 def fmt(name, m):
     keys = ("spearman", "kendall", "pairwise", "top1", "top5", "trials_95", "within_95")
     return f"{name:<22}" + "  ".join(f"{k} {m[k]:.3f}" for k in keys) + f"  groups {m['groups']}"
@@ -121,6 +153,13 @@ def main(argv=None):
     ap.add_argument("--data", default=str(ROOT / "bench" / "data" / "cpu_measurements.jsonl"))
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--adapt", type=int, default=10)
+    ap.add_argument(
+        "--transfer",
+        action="append",
+        default=[],
+        help="a dataset of a new setting (e.g. bench/data/cpu_measurements_1thread.jsonl) "
+        "to score few-shot transfer on; repeatable",
+    )
     args = ap.parse_args(argv)
 
     t0 = time.time()
@@ -154,6 +193,12 @@ def main(argv=None):
     print(fmt("held-out, no adapt", pre))
     print(fmt(f"held-out + {args.adapt} shots", post))
     results["adapt_before"], results["adapt_after"] = pre, post
+    for path in args.transfer:
+        target_records = to_records(load_rows(path), extra)
+        print(f"transfer to {path} ({len(target_records)} records):")
+        for name, m in transfer(records, target_records, config, args.adapt).items():
+            print(fmt(f"  {name}", m))
+            results[f"transfer {Path(path).stem} {name}"] = m
 
     model = XGBModel(
         config,
