@@ -10,24 +10,41 @@
 //   * a kernel's workgroups: ceil(prod(factors) / div), a factor being ceil(extent / per) or
 //     a constant; more than 65,535 fold into z;
 //   * its PODArgs uniform: the fields in order, 4 bytes each, little endian, packGridDimX =
-//     workgroups + pack_offset, padded to 16 bytes.
+//     workgroups + pack_offset, padded to 16 bytes;
+//   * a call is bound as attncc.ir.bind does: extents from input shapes, param defaults, and
+//     the program's lets and declared ranks evaluated from the JSON expression trees in
+//     "decls" (integer "/" and "%" floor) — data interpreted here, never code.
 //
-//   import { requestDevice, loadKernel } from "./attncc.js";
-//   const gpu = await requestDevice();
-//   const kernel = await loadKernel(gpu, "gqa.wgsl", "gqa.json");
-//   const { O } = await kernel.run({ Q, K, V }, { extents: { b: 1, h: 8, ... }, scalars: { W: 256 } });
+// A kernel library (attncc export --target webgpu, docs/library.md) is loaded whole:
+//
+//   import { loadLibrary } from "./attncc.js";
+//   const lib = await loadLibrary("gqa-lib/");          // every file's sha256 checked first
+//   const { O } = await lib.run("gqa_window_softcap", { Q, K, V }, {
+//     shapes: { Q: [1, 8, 100, 64], K: [1, 2, 100, 64], V: [1, 2, 100, 64] },
+//     scalars: { W: 256 },                              // params; lets are computed
+//   });
+//
+// or one lowered program: const kernel = await loadKernel(gpu, "gqa.wgsl", "gqa.json").
 
 export const FORMAT = "attncc-webgpu-launch/1";
 export const KERNEL_MARK = "//// attncc kernel: ";
 export const MAX_GROUPS = 65535;
 
+/** Every error this module raises: bad input, a refused library, a rejected dispatch. */
+export class AttnccError extends Error {
+  constructor(message) {
+    super(`attncc: ${message}`);
+    this.name = "AttnccError";
+  }
+}
+
 /** The adapter and device, with shader-f16 when offered (WebGPU's default limits). */
 export async function requestDevice(options = {}) {
   if (!globalThis.navigator || !navigator.gpu) {
-    throw new Error("attncc: this browser has no WebGPU (navigator.gpu is missing)");
+    throw new AttnccError("this browser has no WebGPU (navigator.gpu is missing)");
   }
   const adapter = await navigator.gpu.requestAdapter(options);
-  if (!adapter) throw new Error("attncc: no WebGPU adapter");
+  if (!adapter) throw new AttnccError("no WebGPU adapter");
   const f16 = adapter.features.has("shader-f16");
   const device = await adapter.requestDevice({ requiredFeatures: f16 ? ["shader-f16"] : [] });
   return { adapter, device, f16 };
@@ -55,7 +72,7 @@ export function workgroups(grid, extents) {
   let total = 1;
   for (const f of grid.factors) {
     if ("rank" in f) {
-      if (!(f.rank in extents)) throw new Error(`attncc: the extent of rank ${f.rank} is missing`);
+      if (!(f.rank in extents)) throw new AttnccError(`the extent of rank ${f.rank} is missing`);
       total *= ceilDiv(extents[f.rank], f.per ?? 1);
     } else {
       total *= f.const;
@@ -81,10 +98,10 @@ export function podBytes(kernel, sources, extents, scalars, groups) {
       value = groups + kernel.pack_offset;
     } else {
       const src = sources[field.name];
-      if (!src) throw new Error(`attncc: PODArgs field ${field.name} has no source`);
+      if (!src) throw new AttnccError(`PODArgs field ${field.name} has no source`);
       const table = src.kind === "extent" ? extents : scalars;
       if (!(src.of in table)) {
-        throw new Error(`attncc: kernel ${kernel.entry} needs the ${src.kind} ${src.of}; pass it`);
+        throw new AttnccError(`kernel ${kernel.entry} needs the ${src.kind} ${src.of}; pass it`);
       }
       value = Number(table[src.of]);
     }
@@ -110,21 +127,250 @@ export function f16ToF32(bits) {
   return out;
 }
 
-/** Rank extents read from input shapes ({Q: [1, 8, 100, 64], ...}) by the buffers' ranks. */
+const isExtent = (n) => Number.isInteger(n) && n >= 0;
+
+/** Rank extents read from input shapes ({Q: [1, 8, 100, 64], ...}) by the inputs' ranks. */
 export function extentsFromShapes(launch, shapes) {
+  const ranksOf =
+    launch.inputs ??
+    Object.fromEntries(launch.buffers.filter((b) => b.role === "input").map((b) => [b.arg, b.ranks]));
   const extents = {};
-  for (const b of launch.buffers) {
-    const shape = shapes[b.arg];
-    if (b.role !== "input" || !shape) continue;
-    b.ranks.forEach((r, i) => {
-      if (r in extents && extents[r] !== shape[i]) {
-        throw new Error(`attncc: rank ${r} is ${extents[r]} and ${shape[i]} in ${b.arg}`);
+  const where = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const ranks = ranksOf[name];
+    if (!ranks) {
+      if (!launch.inputs) continue; // older metadata lists only the buffers a kernel binds
+      const names = Object.keys(launch.inputs).join(", ");
+      throw new AttnccError(`a shape is given for ${name}, which is not an input of ${launch.program}; its inputs are ${names}`);
+    }
+    if (shape.length !== ranks.length) {
+      throw new AttnccError(`input ${name} has ranks [${ranks.join(", ")}] but its shape is [${shape.join(", ")}]`);
+    }
+    ranks.forEach((r, i) => {
+      const n = shape[i];
+      if (!isExtent(n)) throw new AttnccError(`dim ${i} of ${name} (rank ${r}) must be an integer >= 0, got ${n}`);
+      if (r in extents && extents[r] !== n) {
+        throw new AttnccError(`rank ${r} is ${extents[r]} in ${where[r]} but ${n} in ${name} (dim ${i})`);
       }
-      extents[r] = shape[i];
+      extents[r] = n;
+      where[r] ??= `${name} (dim ${i})`;
     });
   }
   return extents;
 }
+
+// ---------------------------------------------------------------------------------------
+// Binding a call: params, lets and declared ranks, as attncc.ir.bind does.
+//
+// A scalar is { value, kind }: kind "int", "float" or "bool" — Python's int, float and bool,
+// which attncc's rules tell apart (integer "/" and "%" floor, float ones do not; a bool is
+// an int in arithmetic). JSON numbers cannot tell 1 from 1.0, so trees tag their literals.
+
+const INT_RANGE = { i32: [-(2 ** 31), 2 ** 31 - 1], i8: [-128, 127] };
+const kindOf = (dtype) => (dtype === "bool" ? "bool" : dtype in INT_RANGE ? "int" : "float");
+const int = (v) => ({ value: v === 0 ? 0 : v, kind: "int" });
+const float = (v) => ({ value: v, kind: "float" });
+const bool = (v) => ({ value: Boolean(v), kind: "bool" });
+const num = (x) => (x.kind === "bool" ? Number(x.value) : x.value);
+const truthy = (x) => (x.kind === "bool" ? x.value : x.value !== 0); // NaN is true, as in Python
+const SPECIAL = { inf: Infinity, "-inf": -Infinity, nan: NaN };
+
+const COMPARE = {
+  "<": (a, b) => a < b,
+  "<=": (a, b) => a <= b,
+  ">": (a, b) => a > b,
+  ">=": (a, b) => a >= b,
+  "==": (a, b) => a === b,
+  "!=": (a, b) => a !== b,
+};
+
+const FLOAT_FNS = {
+  exp: Math.exp,
+  exp2: (x) => 2 ** x,
+  log: Math.log,
+  log2: Math.log2,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+};
+
+/** Round half to even. */
+function roundEven(y) {
+  const f = Math.floor(y);
+  const d = y - f;
+  return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
+}
+
+/** x rounded to nearest even with `digits` significant bits, exponents emin..emax
+ * (f16: 11, -14, 15; bf16: 8, -126, 127): beyond the largest finite value is ±inf. */
+function roundTo(x, digits, emin, emax) {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e -= 1;
+  else if (2 ** (e + 1) <= a) e += 1;
+  const quantum = 2 ** (Math.max(e, emin) - (digits - 1));
+  const r = roundEven(a / quantum) * quantum;
+  return Math.sign(x) * (r >= 2 ** (emax + 1) ? Infinity : r);
+}
+
+/** dtype(x), as the language's casts define it (attncc.ir.bind.cast_scalar). */
+function cast(x, dtype) {
+  if (dtype === "bool") return bool(num(x) !== 0);
+  if (dtype in INT_RANGE) {
+    let v = num(x);
+    if (x.kind === "float") {
+      if (!Number.isFinite(v)) throw new AttnccError(`cannot convert ${v} to ${dtype}`);
+      v = Math.trunc(v);
+    }
+    const [lo, hi] = INT_RANGE[dtype];
+    const span = hi - lo + 1;
+    return int((((v - lo) % span) + span) % span + lo);
+  }
+  const v = num(x);
+  if (dtype === "f16") return float(roundTo(v, 11, -14, 15));
+  if (dtype === "bf16") return float(roundTo(v, 8, -126, 127));
+  return float(v); // f32 is the compute type: not rounded (as the interpreter)
+}
+
+function binary(op, a, b, name) {
+  if (op === "and") return bool(truthy(a) && truthy(b));
+  if (op === "or") return bool(truthy(a) || truthy(b));
+  if (op in COMPARE) return bool(COMPARE[op](num(a), num(b)));
+  const [x, y] = [num(a), num(b)];
+  if ((op === "/" || op === "%") && y === 0) {
+    throw new AttnccError(`${name} divides by zero: check the extents and params it depends on`);
+  }
+  const ints = a.kind !== "float" && b.kind !== "float";
+  const make = ints ? int : float;
+  if (op === "+") return make(x + y);
+  if (op === "-") return make(x - y);
+  if (op === "*") return make(x * y);
+  if (op === "/") return ints ? int(Math.floor(x / y)) : float(x / y);
+  if (op === "%") {
+    if (ints) return int(x - y * Math.floor(x / y));
+    const r = x % y; // the divisor's sign, as numpy's mod
+    return float(r !== 0 && r < 0 !== y < 0 ? r + y : r);
+  }
+  throw new AttnccError(`${name}: unknown operator ${op}`);
+}
+
+function call(fn, args, name) {
+  if (["f32", "f16", "bf16", "i32", "i8", "bool"].includes(fn)) return cast(args[0], fn);
+  if (fn === "select") return truthy(args[0]) ? args[1] : args[2];
+  if (fn === "max" || fn === "min") {
+    const [a, b] = args;
+    const pick = (fn === "max" ? num(b) > num(a) : num(b) < num(a)) ? b : a;
+    return args.some((x) => x.kind === "float") ? float(num(pick)) : pick;
+  }
+  const x = args[0];
+  if (fn === "abs") return x.kind === "float" ? float(Math.abs(x.value)) : int(Math.abs(num(x)));
+  if (fn === "floor" || fn === "ceil") {
+    if (x.kind !== "float" || !Number.isFinite(x.value)) return x;
+    return float(Math[fn](x.value));
+  }
+  if (!(fn in FLOAT_FNS)) throw new AttnccError(`${name}: unknown function ${fn}`);
+  return float(FLOAT_FNS[fn](num(x)));
+}
+
+/** The value of a scalar expression tree (attncc.targets.webgpu_launch.expr_tree) over env
+ * (name → { value, kind }); every argument is evaluated, as in Python. */
+export function evalScalar(tree, env, name = "a let") {
+  if ("int" in tree) return int(tree.int);
+  if ("float" in tree) return float(typeof tree.float === "string" ? SPECIAL[tree.float] : tree.float);
+  if ("bool" in tree) return bool(tree.bool);
+  if ("name" in tree) {
+    if (!(tree.name in env)) throw new AttnccError(`${name} uses ${tree.name}, which has no value`);
+    return env[tree.name];
+  }
+  const args = tree.args.map((a) => evalScalar(a, env, name));
+  if ("fn" in tree) return call(tree.fn, args, name);
+  if (tree.op === "neg") return args[0].kind === "float" ? float(-args[0].value) : int(-num(args[0]));
+  if (tree.op === "not") return bool(!truthy(args[0]));
+  return binary(tree.op, args[0], args[1], name);
+}
+
+function paramValue(name, dtype, v, src) {
+  const kind = kindOf(dtype);
+  if (typeof v === "bigint") v = Number(v);
+  if (kind === "bool" && typeof v === "boolean") return bool(v);
+  if (kind === "int" && Number.isInteger(v)) {
+    const [lo, hi] = INT_RANGE[dtype];
+    if (v < lo || v > hi) throw new AttnccError(`param ${name} is ${dtype} but the ${src} value ${v} is outside [${lo}, ${hi}]`);
+    return int(v);
+  }
+  if (kind === "float" && typeof v === "number") return float(v);
+  const want = { bool: "a boolean", int: "an integer", float: "a number" }[kind];
+  throw new AttnccError(`param ${name} is ${dtype} but the ${src} value is ${v} (${typeof v}); pass ${want}`);
+}
+
+/** { extents, scalars } of a call: every rank's extent and every param's and let's value,
+ * from { shapes } of the inputs, { extents } of ranks no input has and { scalars }: params
+ * (defaults fill the rest). Launch metadata without "decls" (attncc before lets were
+ * exported) needs its lets in scalars, as before. */
+export function bind(launch, { shapes = {}, extents = {}, scalars = {} } = {}) {
+  const ext = extentsFromShapes(launch, shapes);
+  if (!launch.decls) {
+    const params = { ...scalars };
+    for (const [name, p] of Object.entries(launch.params ?? {})) {
+      if (!(name in params) && p.default != null) params[name] = p.default;
+    }
+    return { extents: { ...ext, ...extents }, scalars: params };
+  }
+  for (const [r, n] of Object.entries(extents)) {
+    if (!launch.ranks.includes(r)) {
+      throw new AttnccError(`extents gives ${r}, which is not a rank of ${launch.program}; its ranks are ${launch.ranks.join(", ")}`);
+    }
+    if (!isExtent(n)) throw new AttnccError(`the extent of rank ${r} must be an integer >= 0, got ${n}`);
+    if (r in ext && ext[r] !== n) throw new AttnccError(`rank ${r} is ${ext[r]} in the shapes but ${n} in extents`);
+    ext[r] = n;
+  }
+  const declared = new Set(launch.decls.filter((d) => "rank" in d).map((d) => d.rank));
+  for (const r of launch.ranks) {
+    if (!(r in ext) && !declared.has(r)) {
+      throw new AttnccError(`rank ${r} of ${launch.program} has no extent: pass the shape of an input with it, or extents: { ${r}: ... }`);
+    }
+  }
+  const lets = launch.decls.filter((d) => "let" in d).map((d) => d.let);
+  for (const name of Object.keys(scalars)) {
+    if (name in launch.params) continue;
+    const why = lets.includes(name) ? "is a let: attncc.js computes it from the extents" : "is not a param";
+    const params = Object.keys(launch.params).join(", ") || "(none)";
+    throw new AttnccError(`${name} ${why}; the params of ${launch.program} are ${params}`);
+  }
+  const env = Object.fromEntries(Object.entries(ext).map(([r, n]) => [r, int(n)]));
+  const values = {};
+  for (const [name, p] of Object.entries(launch.params)) {
+    const given = name in scalars;
+    if (!given && p.default == null) {
+      throw new AttnccError(`param ${name} : ${p.dtype} of ${launch.program} has no default and no value was given; pass scalars: { ${name}: ... }`);
+    }
+    values[name] = env[name] = paramValue(name, p.dtype, given ? scalars[name] : p.default, given ? "given" : "default");
+  }
+  for (const d of launch.decls) {
+    const v = evalScalar(d.value, env, `the declaration of ${d.let ?? d.rank}`);
+    if ("let" in d) {
+      const kind = kindOf(d.dtype);
+      if (kind === "int" && !Number.isFinite(num(v))) throw new AttnccError(`let ${d.let} is ${num(v)}, not an integer`);
+      const typed = kind === "bool" ? bool(truthy(v)) : kind === "int" ? int(Math.trunc(num(v))) : float(num(v));
+      values[d.let] = env[d.let] = typed;
+    } else {
+      if (!(num(v) >= 0)) throw new AttnccError(`rank ${d.rank} evaluates to ${num(v)}; an extent must be >= 0`);
+      const n = Math.trunc(num(v));
+      if (d.rank in ext && ext[d.rank] !== n) {
+        throw new AttnccError(`rank ${d.rank} is ${ext[d.rank]} in the shapes but its declaration gives ${n}`);
+      }
+      ext[d.rank] = n;
+      env[d.rank] = int(n);
+    }
+  }
+  const ordered = Object.fromEntries(launch.ranks.map((r) => [r, ext[r]]));
+  return { extents: ordered, scalars: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.value])) };
+}
+
+// ---------------------------------------------------------------------------------------
+// A lowered program on a device.
 
 const TYPED = { f32: Float32Array, f16: Uint16Array, i32: Int32Array };
 
@@ -135,7 +381,7 @@ function deviceArray(b, data) {
   }
   if (b.type === "f16") {
     if (!(data instanceof Uint16Array)) {
-      throw new Error(`attncc: input ${b.arg} is f16: pass its bits as a Uint16Array`);
+      throw new AttnccError(`input ${b.arg} is f16: pass its bits as a Uint16Array`);
     }
     return data;
   }
@@ -145,7 +391,7 @@ function deviceArray(b, data) {
 
 function count(ranks, extents) {
   return ranks.reduce((n, r) => {
-    if (!(r in extents)) throw new Error(`attncc: the extent of rank ${r} is missing`);
+    if (!(r in extents)) throw new AttnccError(`the extent of rank ${r} is missing`);
     return n * extents[r];
   }, 1);
 }
@@ -154,11 +400,11 @@ function count(ranks, extents) {
 export class Kernel {
   constructor(gpu, wgsl, launch) {
     if (launch.format !== FORMAT) {
-      throw new Error(`attncc: launch metadata format ${launch.format}, expected ${FORMAT}`);
+      throw new AttnccError(`launch metadata format ${launch.format}, expected ${FORMAT}`);
     }
     if (launch.f16 && !gpu.f16) {
-      throw new Error(
-        "attncc: this kernel stores f16 tensors but the adapter lacks shader-f16; " +
+      throw new AttnccError(
+        "this kernel stores f16 tensors but the adapter lacks shader-f16; " +
           "export it from a machine without shader-f16 (attncc then widens f16 to f32)",
       );
     }
@@ -174,13 +420,13 @@ export class Kernel {
     const texts = splitWgsl(this.wgsl);
     this.pipelines = await Promise.all(
       this.launch.kernels.map(async (k) => {
-        if (!(k.entry in texts)) throw new Error(`attncc: no WGSL for kernel ${k.entry}`);
+        if (!(k.entry in texts)) throw new AttnccError(`no WGSL for kernel ${k.entry}`);
         const module = device.createShaderModule({ code: texts[k.entry] });
         const info = await module.getCompilationInfo();
         const errors = info.messages.filter((m) => m.type === "error");
         if (errors.length) {
           const lines = errors.map((m) => `${m.lineNum}:${m.linePos}: ${m.message}`);
-          throw new Error(`attncc: WGSL of kernel ${k.entry} does not compile:\n${lines.join("\n")}`);
+          throw new AttnccError(`WGSL of kernel ${k.entry} does not compile:\n${lines.join("\n")}`);
         }
         return device.createComputePipelineAsync({
           layout: "auto",
@@ -191,19 +437,28 @@ export class Kernel {
     return this;
   }
 
+  /** Every rank's extent and every param's and let's value for a call (see bind). */
+  bind(options = {}) {
+    return bind(this.launch, options);
+  }
+
   /** Outputs by name (Float32Array / Int32Array) for inputs by name, their { shapes } (rank
-   * extents are read from them) and { extents } of ranks no input has (a paged cache's
-   * sequence length), { scalars }: params (defaults fill the rest) and lets. */
-  async run(inputs, { extents = {}, shapes = {}, scalars = {} } = {}) {
+   * extents are read from them), { extents } of ranks no input has (a paged cache's
+   * sequence length) and { scalars }: params (defaults fill the rest; lets are computed). */
+  async run(inputs, options = {}) {
+    return this.dispatch(inputs, this.bind(options));
+  }
+
+  /** Run on inputs with a binding ({ extents, scalars } of every rank, param and let). */
+  async dispatch(inputs, { extents, scalars }) {
     const { device } = this.gpu;
     const launch = this.launch;
+    const empty = Object.keys(extents).filter((r) => extents[r] === 0);
+    if (empty.length) {
+      throw new AttnccError(`rank(s) ${empty.join(", ")} of ${launch.program} have extent 0; compiled kernels need non-empty ranks`);
+    }
     if (!this.pipelines) await this.compile();
     device.pushErrorScope("validation");
-    extents = { ...extentsFromShapes(launch, shapes), ...extents };
-    const params = { ...scalars };
-    for (const [name, p] of Object.entries(launch.params ?? {})) {
-      if (!(name in params) && p.default != null) params[name] = p.default;
-    }
     const buffers = {};
     const outputs = [];
     const temporary = [];
@@ -211,10 +466,10 @@ export class Kernel {
       const n = count(b.ranks, extents);
       const bytes = Math.max(4, Math.ceil((n * (b.type === "f16" ? 2 : 4)) / 4) * 4);
       if (b.role === "input") {
-        if (!(b.arg in inputs)) throw new Error(`attncc: missing input ${b.arg}`);
+        if (!(b.arg in inputs)) throw new AttnccError(`missing input ${b.arg}`);
         const data = deviceArray(b, inputs[b.arg]);
         if (data.length !== n) {
-          throw new Error(`attncc: input ${b.arg} has ${data.length} elements, expected ${n}`);
+          throw new AttnccError(`input ${b.arg} has ${data.length} elements, expected ${n}`);
         }
         const buf = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
         new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -230,7 +485,7 @@ export class Kernel {
     const encoder = device.createCommandEncoder();
     launch.kernels.forEach((k, i) => {
       const groups = workgroups(k.grid, extents);
-      const pod = podBytes(k, launch.scalars, extents, params, groups);
+      const pod = podBytes(k, launch.scalars, extents, scalars, groups);
       const uniform = device.createBuffer({ size: pod.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
       new Uint8Array(uniform.getMappedRange()).set(new Uint8Array(pod));
       uniform.unmap();
@@ -252,7 +507,7 @@ export class Kernel {
     });
     device.queue.submit([encoder.finish()]);
     const error = await device.popErrorScope();
-    if (error) throw new Error(`attncc: WebGPU rejected the dispatch: ${error.message}`);
+    if (error) throw new AttnccError(`WebGPU rejected the dispatch: ${error.message}`);
     const result = {};
     for (let i = 0; i < outputs.length; i++) {
       const { b, n } = outputs[i];
@@ -269,14 +524,364 @@ export class Kernel {
 async function text(source, isContent) {
   if (typeof source !== "string" || isContent(source)) return source;
   const response = await fetch(source);
-  if (!response.ok) throw new Error(`attncc: fetching ${source} gave HTTP ${response.status}`);
+  if (!response.ok) throw new AttnccError(`fetching ${source} gave HTTP ${response.status}`);
   return response.text();
 }
 
-/** A Kernel from WGSL and launch metadata, each given as a URL or as its content. */
+/** A Kernel from WGSL and launch metadata, each given as a URL or as its content. No hash is
+ * checked here: a library (loadLibrary) is the way to ship kernels to users. */
 export async function loadKernel(gpu, wgsl, launch) {
   const code = await text(wgsl, (s) => s.includes("@compute"));
   let meta = launch;
   if (typeof launch === "string") meta = JSON.parse(await text(launch, (s) => s.trim().startsWith("{")));
   return new Kernel(gpu, code, meta).compile();
+}
+
+// ---------------------------------------------------------------------------------------
+// Kernel libraries: manifest.json checked field by field, every file's sha256 checked
+// before it is used, kernels picked by shape bucket (attncc/library/{manifest,buckets}.py).
+
+export const LIBRARY_FORMAT = "attncc-library";
+export const SCHEMA_VERSION = 1;
+export const MANIFEST = "manifest.json";
+const MAX_MANIFEST_BYTES = 64 << 20; // larger is not a manifest attncc wrote
+const PROVENANCES = ["tuned", "model", "default"];
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** The sha256 of bytes as 64 lowercase hex digits (SubtleCrypto: https or localhost). */
+export async function sha256Hex(bytes) {
+  if (!globalThis.crypto?.subtle) {
+    throw new AttnccError("checking a library needs SubtleCrypto, which a page has only in a secure context (https or localhost)");
+  }
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** path when it is a plain relative path inside the library; else an AttnccError. Refused:
+ * absolute paths, empty, "." and ".." parts, backslashes, ":" (drives, URL schemes), and
+ * "%", "?", "#" (a URL would decode or cut them: "%2e%2e" is ".."). */
+export function safeRelativePath(path, where) {
+  const bad =
+    typeof path !== "string" ||
+    path === "" ||
+    path.startsWith("/") ||
+    /[\\:\0%?#]/.test(path) ||
+    path.split("/").some((part) => part === "" || part === "." || part === "..");
+  if (bad) {
+    throw new AttnccError(
+      `${where}: file path ${JSON.stringify(path)} is not a plain relative path inside the library ` +
+        "(absolute paths, '..', '.', backslashes, ':', '%', '?' and '#' are refused)",
+    );
+  }
+  return path;
+}
+
+const describe = (v) => (v === null ? "null" : Array.isArray(v) ? "a list" : `${typeof v} ${JSON.stringify(v)}`.slice(0, 80));
+const KINDS = {
+  object: [(v) => v !== null && typeof v === "object" && !Array.isArray(v), "an object"],
+  list: [Array.isArray, "a list"],
+  string: [(v) => typeof v === "string", "a string"],
+  integer: [Number.isInteger, "an integer"],
+};
+
+/** obj[key], checked to be of kind; errors name the field's path. */
+function get(obj, key, kind, where) {
+  if (!(key in obj)) throw new AttnccError(`${where}: missing field ${JSON.stringify(key)}`);
+  const [ok, name] = KINDS[kind];
+  if (!ok(obj[key])) throw new AttnccError(`${where}.${key}: expected ${name}, got ${describe(obj[key])}`);
+  return obj[key];
+}
+
+function fileRef(obj, where) {
+  get(obj, "path", "string", where);
+  safeRelativePath(obj.path, `${where}.path`);
+  if (!SHA256.test(get(obj, "sha256", "string", where))) {
+    throw new AttnccError(`${where}.sha256: expected 64 lowercase hex digits, got ${describe(obj.sha256)}`);
+  }
+  return obj;
+}
+
+function extentsField(obj, key, where, allowNull) {
+  for (const [rank, n] of Object.entries(get(obj, key, "object", where))) {
+    if (!((n === null && allowNull) || (Number.isInteger(n) && n >= 1))) {
+      throw new AttnccError(`${where}.${key}.${rank}: expected a positive integer, got ${describe(n)}`);
+    }
+  }
+}
+
+/** A manifest (parsed JSON), checked as attncc.library.manifest.parse_manifest does. */
+export function checkManifest(data, where = MANIFEST) {
+  if (!KINDS.object[0](data)) throw new AttnccError(`${where}: expected a JSON object`);
+  const format = get(data, "format", "string", "manifest");
+  if (format !== LIBRARY_FORMAT) throw new AttnccError(`${where} is not an attncc kernel library (format ${JSON.stringify(format)})`);
+  const version = get(data, "schema_version", "integer", "manifest");
+  if (version !== SCHEMA_VERSION) {
+    const how = version > SCHEMA_VERSION ? "newer than" : "older than";
+    throw new AttnccError(
+      `${where} has schema version ${version}, ${how} the version this attncc.js reads (${SCHEMA_VERSION}). ` +
+        "Fix: load it with a matching attncc.js, or export it again",
+    );
+  }
+  get(data, "created", "string", "manifest");
+  get(data, "versions", "object", "manifest");
+  const targets = get(data, "targets", "object", "manifest");
+  for (const name of Object.keys(targets)) {
+    get(get(targets, name, "object", "manifest.targets"), "fingerprint", "object", `manifest.targets.${name}`);
+  }
+  const seen = new Set([MANIFEST]);
+  const programs = get(data, "programs", "object", "manifest");
+  for (const name of Object.keys(programs)) {
+    const at = `manifest.programs.${name}`;
+    const program = get(programs, name, "object", "manifest.programs");
+    get(program, "text", "string", at);
+    if (!SHA256.test(get(program, "sha256", "string", at))) throw new AttnccError(`${at}.sha256: expected 64 lowercase hex digits`);
+    get(program, "kernels", "list", at).forEach((k, i) => {
+      const kat = `${at}.kernels[${i}]`;
+      if (!KINDS.object[0](k)) throw new AttnccError(`${kat}: expected an object, got ${describe(k)}`);
+      const target = get(k, "target", "string", kat);
+      if (!(target in data.targets)) throw new AttnccError(`${kat}.target: ${JSON.stringify(target)} is not one of the library's targets`);
+      const provenance = get(k, "provenance", "string", kat);
+      if (!PROVENANCES.includes(provenance)) {
+        throw new AttnccError(`${kat}.provenance: expected one of ${PROVENANCES.join(", ")}, got ${JSON.stringify(provenance)}`);
+      }
+      extentsField(k, "bucket", kat, false);
+      extentsField(k, "shape", kat, false);
+      get(k, "config", "object", kat);
+      get(k, "tuning", "object", kat);
+      const source = get(k, "source", "object", kat);
+      get(source, "language", "string", `${kat}.source`);
+      get(source, "entry", "string", `${kat}.source`);
+      extentsField(source, "extents", `${kat}.source`, true);
+      get(source, "meta", "object", `${kat}.source`);
+      const refs = [fileRef(get(source, "text", "object", `${kat}.source`), `${kat}.source.text`)];
+      for (const role of Object.keys(get(k, "files", "object", kat))) {
+        refs.push(fileRef(get(k.files, role, "object", `${kat}.files`), `${kat}.files.${role}`));
+      }
+      for (const ref of refs) {
+        if (seen.has(ref.path)) throw new AttnccError(`manifest: the file ${JSON.stringify(ref.path)} is named twice`);
+        seen.add(ref.path);
+      }
+    });
+  }
+  return data;
+}
+
+// -- the bucket policy (attncc/library/buckets.py) --------------------------------------
+
+/** The power of two a length rounds up to: 1, 2, 4, 8, ... (1500 → 2048). */
+export function roundUpPow2(n) {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+const bitLength = (n) => {
+  let bits = 0;
+  for (let x = n; x > 0; x = Math.floor(x / 2)) bits += 1;
+  return bits;
+};
+
+/** "b=1,h=8,p=2048": a bucket as text, in the order of its ranks. */
+export const bucketKey = (bucket) => Object.entries(bucket).map(([r, n]) => `${r}=${n}`).join(",");
+
+/** The manifest kernel that serves a call at extents (every rank bound): one whose fixed
+ * ranks all equal the call's; of those the call's own bucket, else the nearest (the least
+ * distance in powers of two over the symbolic ranks, a larger bucket before a smaller one,
+ * then the bucket text). */
+export function selectKernel(kernels, extents, program, target = "webgpu") {
+  const serving = kernels.filter((k) =>
+    Object.entries(k.source.extents).every(([r, n]) => n === null || extents[r] === n),
+  );
+  if (!serving.length) {
+    const have = kernels.map((k) => bucketKey(k.bucket)).join("; ") || "none";
+    const fixed = [...new Set(kernels.flatMap((k) => Object.entries(k.source.extents).filter(([, n]) => n !== null).map(([r]) => r)))].sort();
+    const call = fixed.filter((r) => r in extents).map((r) => `${r}=${extents[r]}`).join(",");
+    throw new AttnccError(
+      `the library has no ${target} kernel of ${program} for ${call || "these extents"} ` +
+        `(ranks ${fixed.join(", ")} must match exactly); its buckets: ${have}. Fix: export this shape too`,
+    );
+  }
+  const distance = (k) => {
+    let far = 0;
+    let smaller = 0;
+    for (const [r, n] of Object.entries(k.source.extents)) {
+      if (n !== null || !(r in extents)) continue;
+      const want = bitLength(roundUpPow2(extents[r]));
+      const have = bitLength(k.bucket[r]);
+      far += Math.abs(have - want);
+      smaller += have < want ? 1 : 0;
+    }
+    return [far, smaller, bucketKey(k.bucket)];
+  };
+  const before = (a, b) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+  return serving.map((k) => [distance(k), k]).reduce((best, x) => (before(x[0], best[0]) < 0 ? x : best))[1];
+}
+
+// -- loading ------------------------------------------------------------------------------
+
+async function fetchBytes(url, what, limit = Infinity, signal = undefined) {
+  let response;
+  try {
+    response = await fetch(url, { signal });
+  } catch (err) {
+    throw new AttnccError(`cannot fetch ${what} (${url}): ${err.message}`);
+  }
+  if (!response.ok) throw new AttnccError(`fetching ${what} (${url}) gave HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  if (bytes.byteLength > limit) throw new AttnccError(`${what} is larger than any attncc writes; refusing it`);
+  return bytes;
+}
+
+/** The bytes of a library file, once its sha256 matches the manifest's. */
+async function verifiedFile(base, ref, signal) {
+  const url = new URL(ref.path, base);
+  if (url.origin !== base.origin || !url.href.startsWith(base.href)) {
+    throw new AttnccError(`${ref.path} leads outside the library ${base.href}; refusing it`);
+  }
+  const bytes = await fetchBytes(url, ref.path, Infinity, signal);
+  const actual = await sha256Hex(bytes);
+  if (actual !== ref.sha256) {
+    throw new AttnccError(
+      `${ref.path} in library ${base.href} does not match its sha256 in ${MANIFEST} ` +
+        `(expected ${ref.sha256}, found ${actual}): it was changed or corrupted after export. ` +
+        "Nothing was loaded. Fix: export the library again",
+    );
+  }
+  return bytes;
+}
+
+const utf8 = (bytes, what) => {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AttnccError(`${what} is not UTF-8 text`);
+  }
+};
+
+function parseJson(text, what) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new AttnccError(`${what} is not valid JSON (${err.message}). Fix: export the library again`);
+  }
+}
+
+/** The library at url (a directory URL, or its manifest.json), checked before anything is
+ * used: the manifest, every program text's and every webgpu file's sha256, and the
+ * adapter's features. Options: { gpu } (requestDevice()'s; by default requested at the first
+ * run), { target } ("webgpu"). Kernels compile at their first run. */
+export async function loadLibrary(url, { gpu = null, target = "webgpu" } = {}) {
+  let base = new URL(url, globalThis.location?.href);
+  if (base.pathname.endsWith(`/${MANIFEST}`)) base = new URL(".", base);
+  else if (!base.pathname.endsWith("/")) base = new URL(`${base.pathname}/`, base);
+  const where = new URL(MANIFEST, base).href;
+  const manifest = checkManifest(parseJson(utf8(await fetchBytes(where, MANIFEST, MAX_MANIFEST_BYTES), where), where), where);
+  const programs = Object.keys(manifest.programs).sort();
+  if (!(target in manifest.targets)) {
+    throw new AttnccError(`library ${base.href} has no ${target} kernels; its targets: ${Object.keys(manifest.targets).join(", ") || "none"}`);
+  }
+  const wanted = [];
+  for (const name of programs) {
+    const program = manifest.programs[name];
+    const actual = await sha256Hex(new TextEncoder().encode(program.text));
+    if (actual !== program.sha256) {
+      throw new AttnccError(`the text of program ${name} in ${MANIFEST} does not match its sha256 (expected ${program.sha256}, found ${actual}): the manifest was edited after export`);
+    }
+    for (const entry of program.kernels.filter((k) => k.target === target)) {
+      for (const role of ["wgsl", "launch"]) {
+        if (!(role in entry.files)) throw new AttnccError(`the ${target} kernel of ${name} for ${bucketKey(entry.bucket)} has no ${role} file`);
+      }
+      wanted.push({ name, entry });
+    }
+  }
+  // Every file first (the source text too): nothing compiles before all of them check out;
+  // the first refusal cancels the fetches still in flight.
+  const cancel = new AbortController();
+  const refs = wanted.flatMap(({ entry }) => [entry.files.wgsl, entry.files.launch, entry.source.text]);
+  const bytes = await Promise.all(refs.map((ref) => verifiedFile(base, ref, cancel.signal))).catch((err) => {
+    cancel.abort();
+    throw err;
+  });
+  const files = wanted.map((_, i) => bytes.slice(3 * i, 3 * i + 3));
+  const kernels = {};
+  wanted.forEach(({ name, entry }, i) => {
+    const [wgsl, launchBytes] = files[i];
+    const launch = parseJson(utf8(launchBytes, entry.files.launch.path), entry.files.launch.path);
+    if (launch.format !== FORMAT || launch.program !== name) {
+      throw new AttnccError(`${entry.files.launch.path} is not the ${FORMAT} launch metadata of ${name}`);
+    }
+    // The fingerprint says what the exporting adapter offered; the kernel says what it needs.
+    if (launch.f16 && gpu && !gpu.f16) {
+      throw new AttnccError(`the kernel of ${name} for ${bucketKey(entry.bucket)} stores f16 tensors (shader-f16); this adapter lacks shader-f16`);
+    }
+    (kernels[name] ??= []).push({ entry, wgsl: utf8(wgsl, entry.files.wgsl.path), launch, kernel: null });
+  });
+  return new Library(base.href, manifest, target, kernels, gpu);
+}
+
+/** A loaded kernel library: lib.run(program, inputs, options) or lib.kernel(program). */
+export class Library {
+  constructor(url, manifest, target, kernels, gpu) {
+    this.url = url;
+    this.manifest = manifest;
+    this.target = target;
+    this.gpu = gpu;
+    this._kernels = kernels;
+  }
+
+  /** Names of the programs the library holds. */
+  get programs() {
+    return Object.keys(this.manifest.programs).sort();
+  }
+
+  /** One program's kernels (every bucket); a call picks the kernel for its shape. */
+  kernel(program) {
+    if (!(program in this.manifest.programs)) {
+      throw new AttnccError(`library ${this.url} has no program ${JSON.stringify(program)}; its programs: ${this.programs.join(", ") || "none"}`);
+    }
+    if (!this._kernels[program]) throw new AttnccError(`library ${this.url} has no ${this.target} kernel of ${program}`);
+    return new LibraryKernel(this, program, this._kernels[program]);
+  }
+
+  /** Outputs by name: lib.kernel(program).run(inputs, options). */
+  async run(program, inputs, options = {}) {
+    return this.kernel(program).run(inputs, options);
+  }
+
+  async device() {
+    this.gpu ??= await requestDevice();
+    return this.gpu;
+  }
+}
+
+export class LibraryKernel {
+  constructor(library, program, kernels) {
+    this.library = library;
+    this.program = program;
+    this._kernels = kernels;
+  }
+
+  /** The buckets of the kernels, as text ("b=1,h=8,p=2048,..."). */
+  get buckets() {
+    return this._kernels.map((k) => bucketKey(k.entry.bucket));
+  }
+
+  /** Every rank's extent and every param's and let's value for a call (see bind). */
+  bind(options = {}) {
+    return bind(this._kernels[0].launch, options);
+  }
+
+  /** The manifest entry of the kernel that serves extents (every rank). */
+  select(extents) {
+    return selectKernel(this._kernels.map((k) => k.entry), extents, this.program, this.library.target);
+  }
+
+  /** Outputs by name for inputs by name and { shapes, extents, scalars } (as Kernel.run). */
+  async run(inputs, options = {}) {
+    const binding = this.bind(options);
+    const entry = this.select(binding.extents);
+    const chosen = this._kernels.find((k) => k.entry === entry);
+    chosen.kernel ??= this.library.device().then((gpu) => new Kernel(gpu, chosen.wgsl, chosen.launch).compile());
+    return (await chosen.kernel).dispatch(inputs, binding);
+  }
 }

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import UnsupportedError
+from attncc.errors import ExportError, UnsupportedError
 from attncc.ir.nodes import DType, Program
 from attncc.ir.validate import validate
 from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
@@ -159,16 +159,23 @@ class WebGpuTarget(Target):
 
         wgsl = Path(files["wgsl"]).read_text()
         launch = json.loads(Path(files["launch"]).read_text())
+        if launch.get("f16"):
+            from attncc.targets.webgpu_runtime import device
+
+            if not device().f16:
+                raise ExportError(
+                    f"the webgpu kernel {source.entry} stores f16 tensors (built for an adapter "
+                    "with shader-f16); this adapter lacks shader-f16. Fix: export it with "
+                    "WebGpuTarget(f16=False)"
+                )
         meta = {**source.meta, "launch": launch}
         loaded = Source(source.target, source.language, wgsl, source.entry, source.extents, meta)
         return Artifact(loaded, DeviceProgram(wgsl, launch), str(files["wgsl"]))
 
     def incompatibility(self, fingerprint: Mapping[str, Any]) -> str | None:
-        if fingerprint.get("shader-f16"):
-            from attncc.targets.webgpu_runtime import device
-
-            if not device().f16:
-                return "built with f16 storage (shader-f16); this adapter lacks shader-f16"
+        """None: the fingerprint's ``shader-f16`` says what the exporting adapter offered, not
+        what a kernel needs; :meth:`load` refuses a kernel that stores f16 where the adapter
+        cannot (``launch["f16"]``)."""
         return None
 
 

@@ -10,25 +10,16 @@ WebGPU's default limits -- the constraints already promised it, this verifies TV
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from attncc.errors import LoweringError
 from attncc.ir.nodes import Program
 from attncc.targets.base import Config
-from attncc.targets.webgpu_launch import FORMAT, join_wgsl
+from attncc.targets.webgpu_launch import FORMAT, binding_meta, join_wgsl
 from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS, WgslKernel, compile_wgsl
 
 __all__ = ["lower_fused", "lower_generic"]
 
 _WGSL = {"float32": "f32", "float16": "f16", "int32": "i32"}
-
-
-def _params(program: Program) -> dict[str, dict[str, Any]]:
-    out = {}
-    for p in program.params:
-        default = None if p.default is None else getattr(p.default, "value", p.default)
-        out[p.name] = {"dtype": p.dtype.value, "default": default}
-    return out
 
 
 def _check_kernel(k: WgslKernel, buffers: set[str], scalars: set[str], what: str) -> None:
@@ -92,7 +83,7 @@ def lower_fused(plan, config: Config, extents: Mapping[str, int | None], f16: bo
         "f16": any(b["type"] == "f16" for b in buffers),
         "buffers": buffers,
         "scalars": sources,
-        "params": _params(plan.program),
+        **binding_meta(plan.program),
         "kernels": [_kernel_json(k, grid)],
         "outputs": [plan.output],
         "tvmscript": text,
@@ -128,7 +119,7 @@ def lower_generic(program: Program, config: Config, extents: Mapping[str, int | 
         "f16": any(b["type"] == "f16" for b in lowered.buffers),
         "buffers": lowered.buffers,
         "scalars": lowered.scalars,
-        "params": _params(program),
+        **binding_meta(program),
         "kernels": kernels,
         "outputs": list(program.outputs),
         "tvmscript": "\n".join(scripts),

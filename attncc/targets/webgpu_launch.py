@@ -13,7 +13,11 @@ A program lowers to one or more kernels that run in order over named device buff
 * ``kernels``: entry, buffers in binding order, the ``PODArgs`` fields, and the grid: the
   number of workgroups is ``ceil(prod(factors) / div)`` where a factor is
   ``ceil(extent(rank) / per)`` or a constant; the uniform's ``packGridDimX`` is that number
-  plus ``pack_offset``. Grids of more than 65,535 workgroups fold into z.
+  plus ``pack_offset``. Grids of more than 65,535 workgroups fold into z;
+* ``params`` (dtype, default) and ``decls``: the program's ``let`` and ``rank``
+  declarations in order, each expression a small JSON tree (:func:`scalar_decls`), so that
+  ``attncc.js`` computes lets that depend on extents (``OFF = m - p``, ``scale = 1 /
+  sqrt(e)``) by :func:`attncc.ir.bind.bind`'s rules instead of asking its caller.
 
 The WGSL of all kernels is one text; each kernel starts at a line ``//// attncc kernel: NAME``.
 """
@@ -25,14 +29,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from attncc.errors import ArgumentError
+from attncc.ir.nodes import Binary, Call, Const, Expr, Let, Name, Program, RankDecl, Unary
 
 __all__ = [
     "FORMAT",
     "KERNEL_MARK",
     "MAX_GROUPS",
+    "binding_meta",
     "dispatch_size",
+    "expr_tree",
     "join_wgsl",
     "pod_bytes",
+    "scalar_decls",
     "split_wgsl",
     "workgroups",
 ]
@@ -110,3 +118,67 @@ def pod_bytes(
         out += struct.pack(fmt, value)
     out += bytes(-len(out) % 16)
     return bytes(out)
+
+
+# ----------------------------------------------------------------------------- lets
+
+
+def binding_meta(program: Program) -> dict[str, Any]:
+    """The launch metadata's part that binds a call as :func:`attncc.ir.bind.bind` does:
+    every rank (``ranks``), each input's ranks (``inputs``: shapes bind them), ``params``
+    (dtype, default) and the ``let``/``rank`` declarations (``decls``)."""
+    from attncc.ir.validate import validate
+
+    params = {}
+    for p in program.params:
+        default = None if p.default is None else getattr(p.default, "value", p.default)
+        params[p.name] = {"dtype": p.dtype.value, "default": default}
+    return {
+        "ranks": list(validate(program).ranks),
+        "inputs": {d.name: list(d.ranks) for d in program.inputs},
+        "params": params,
+        "decls": scalar_decls(program),
+    }
+
+
+def scalar_decls(program: Program) -> list[dict[str, Any]]:
+    """The ``let`` and ``rank`` declarations, in order, as JSON a runtime evaluates.
+
+    ``{"let": NAME, "dtype": "i32" | "f32" | "bool", "value": TREE}`` or ``{"rank": NAME,
+    "value": TREE}``; a tree is ``{"int": 3}``, ``{"float": 0.5}`` (``"inf"``, ``"-inf"``,
+    ``"nan"`` as strings), ``{"bool": true}``, ``{"name": "m"}``, ``{"op": "/", "args":
+    [a, b]}`` (the language's operators, ``"neg"`` and ``"not"`` for the unary ones) or
+    ``{"fn": "sqrt", "args": [...]}``. Literal kinds are explicit because integer ``/``
+    floors and float ``/`` does not (JSON numbers cannot tell ``1`` from ``1.0``). Data,
+    never code: a runtime interprets it, it evaluates no text.
+    """
+    from attncc.ir.validate import validate
+
+    kinds = validate(program).scalars
+    out: list[dict[str, Any]] = []
+    for d in program.decls:
+        if isinstance(d, Let):
+            out.append({"let": d.name, "dtype": kinds[d.name].value, "value": expr_tree(d.value)})
+        elif isinstance(d, RankDecl):
+            out.append({"rank": d.name, "value": expr_tree(d.extent)})
+    return out
+
+
+def expr_tree(e: Expr) -> dict[str, Any]:
+    """A scalar expression as the JSON tree of :func:`scalar_decls`."""
+    if isinstance(e, Const):
+        v = e.value
+        if isinstance(v, bool):
+            return {"bool": v}
+        if isinstance(v, int):
+            return {"int": v}
+        return {"float": v if math.isfinite(v) else str(v)}
+    if isinstance(e, Name):
+        return {"name": e.name}
+    if isinstance(e, Unary):
+        return {"op": "neg" if e.op.value == "-" else "not", "args": [expr_tree(e.operand)]}
+    if isinstance(e, Binary):
+        return {"op": e.op.value, "args": [expr_tree(e.lhs), expr_tree(e.rhs)]}
+    if isinstance(e, Call):
+        return {"fn": e.fn.value, "args": [expr_tree(a) for a in e.args]}
+    raise ArgumentError(f"`{e}` is not a scalar expression (it reads a tensor)")

@@ -262,7 +262,7 @@ def test_save_and_load_round_trip(tmp_path):
     program, kwargs, kernel = _kernel("paged")
     want = kernel(**kwargs)
     target = kernel.target
-    artifact = kernel._latest
+    artifact = kernel.artifact
     files = target.save(artifact, tmp_path, "k0")
     assert files == {"wgsl": "k0.wgsl", "launch": "k0.json"}
     launch = json.loads((tmp_path / "k0.json").read_text())

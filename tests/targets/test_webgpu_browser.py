@@ -175,7 +175,7 @@ def _export(root: Path, stem: str, name: str, shape, f16: bool):
     want = attncc.interpret(program, **kwargs)
     kernel = attncc.compile(program, WebGpuTarget(f16=f16))
     kernel(**kwargs)  # builds (and runs on wgpu here)
-    artifact = kernel._latest
+    artifact = kernel.artifact
     files = kernel.target.save(artifact, root, stem)
     arrays, params = split_arguments(program, kwargs)
     binding = bind(program, shapes={n: a.shape for n, a in arrays.items()}, params=params)
@@ -189,7 +189,8 @@ def _export(root: Path, stem: str, name: str, shape, f16: bool):
         "inputs": inputs,
         "extents": {r: n for r, n in binding.extents.items() if r not in in_shapes},
         "shapes": {n: list(a.shape) for n, a in arrays.items()},
-        "scalars": {k: (v.item() if hasattr(v, "item") else v) for k, v in binding.scalars.items()},
+        # params only: attncc.js computes the lets (OFF = m - t, ...) from the launch's decls
+        "scalars": {k: (v.item() if hasattr(v, "item") else v) for k, v in params.items()},
     }
     (root / f"{stem}.args.json").write_text(json.dumps(args))
     assert files == {"wgsl": f"{stem}.wgsl", "launch": f"{stem}.json"}
