@@ -118,6 +118,27 @@ class Kernel:
     def built(self) -> Source:
         return self._require_build().source
 
+    @property
+    def artifact(self) -> Artifact:
+        """The latest build (what ``target.save`` exports); an error before the first build."""
+        return self._require_build()
+
+    @property
+    def ptx(self) -> dict[str, str]:
+        """PTX of the latest build by kernel name (targets that compile to PTX: ``cuda``)."""
+        return self._compiled("ptx")
+
+    @property
+    def cubin(self) -> dict[str, bytes]:
+        """cubin of the latest build by kernel name (targets that compile to PTX: ``cuda``)."""
+        return self._compiled("cubin")
+
+    def _compiled(self, what: str) -> Any:
+        handle = self._require_build().handle
+        if not hasattr(type(handle), what):
+            raise ArgumentError(f"target {self.target.name} produces no {what}")
+        return getattr(handle, what)
+
     def _require_build(self) -> Artifact:
         if self._latest is None:
             raise ArgumentError(

@@ -59,7 +59,7 @@ def attncc_runner(case: Case, q, k, v):
                "e": case.d, "f": case.d}  # fmt: skip
     target = get_target("cuda")
     kernel = attncc.compile(program, target, shapes=extents, config={"dot": case.dtype})
-    artifact = kernel._latest
+    artifact = kernel.artifact
     handle = artifact.handle
     module = handle.module(interpret=False)
     out = q.new_empty(q.shape)

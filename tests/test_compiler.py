@@ -92,8 +92,8 @@ def test_cache_is_reused_across_kernels():
     first(Q=q, K=k, V=v)
     second = attncc.compile(program)
     second(Q=q, K=k, V=v)
-    path = second.built and second._latest.path
-    assert path is not None and path == first._latest.path
+    path = second.artifact.path
+    assert path is not None and path == first.artifact.path
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,5 @@ def test_bad_compile_requests():
         attncc.compile("program broken\n")
     with pytest.raises(ArgumentError, match="not been built"):
         _ = attncc.compile(attncc.variants.mha()).source
+    with pytest.raises(ArgumentError, match="not been built"):
+        _ = attncc.compile(attncc.variants.mha()).artifact
