@@ -7,7 +7,8 @@ Two lowerings, one calling convention (as on the ``cpu`` target):
   :func:`~attncc.targets.cpu_fused.plan`) becomes one flash-style Triton kernel with the
   variant's expressions inlined, empty key blocks skipped, full ones unmasked, GQA / MQA
   head mapping, paged / quantised K-V loads, and split-KV with a merge kernel
-  (:mod:`attncc.targets.cuda_fused`);
+  (:mod:`attncc.targets.cuda_fused`); a mask that reads data (document ids, a tree) gets a
+  pre-pass kernel computing block lists (:mod:`attncc.targets.cuda_blocks`);
 * ``generic`` -- any valid program, one Triton kernel per statement
   (:mod:`attncc.targets.cuda_generic`).
 
@@ -212,7 +213,9 @@ class CudaTarget(Target):
     def save(self, artifact: Artifact, directory: Path, stem: str) -> dict[str, str]:
         """The binary and PTX of every kernel for the target's arch, the Triton source,
         and ``<stem>.launch.json`` (launch plan, signatures, per-kernel shared memory,
-        warps, Triton's launch metadata)."""
+        warps, Triton's launch metadata). Kernels are numbered in launch order: the
+        block-list pre-pass of a data-dependent mask comes first, and the plan's buffers
+        include its lists (dims ``"p/64"``: block counts, see ``BufferSpec``)."""
         handle: CudaModule = artifact.handle
         compiled = handle.compiled()
         directory = Path(directory)

@@ -15,7 +15,9 @@ module prints it as Triton source with the variant's expressions inlined
 * key tiles come from the plan's bands (:mod:`attncc.ir.tiles`): per band, the tiles
   outside it are never visited (loop bounds), the tiles inside its full range run the tile
   body with ``MASKED=False`` (a constexpr: no predicate, no key-tail mask), the others with
-  the mask; data-dependent masks (document ids, trees) leave every tile partial;
+  the mask; a mask that reads data (document ids, trees) gets block lists from a pre-pass
+  kernel instead (:mod:`attncc.targets.cuda_blocks`): the kernel visits only the key blocks
+  listed for its query block, the full ones without the mask;
 * ``split > 1`` (decode): the key tiles are cut into ``split`` contiguous chunks, each
   writes its partial (max, sum, unnormalised output) and a merge kernel combines them
   (FlashInfer's ``merge_state`` algebra); a row with no visible key gets 0.
@@ -36,6 +38,15 @@ from attncc.ir.bind import eval_scalar
 from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Let, Name
 from attncc.ir.rewrites._expr import free_ranks, substitute
 from attncc.targets.cpu_fused import FusedPlan, G, S
+from attncc.targets.cuda_blocks import (
+    BLOCK_LOCALS,
+    block_buffers,
+    list_grid,
+    uses_block_lists,
+    write_band_tiles,
+    write_list_loops,
+    write_prepass,
+)
 from attncc.targets.cuda_launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
 from attncc.targets.cuda_printer import HELPERS, POINTER, TensorRef, TritonPrinter, literal
 from attncc.targets.tvmscript import COMPUTE, Namer, Typed
@@ -50,7 +61,7 @@ _LOCALS = {
     "pid_s", "out", "l_safe", "nkt", "per", "ks0", "ks1", "NEG", "LOG2E", "BLOCK_M",
     "BLOCK_N", "BLOCK_D", "BLOCK_DV", "MASKED", "SPLIT", "DOT", "triton", "tl", "split",
     "m_s", "l_s", "w", "lo", "hi", "ta", "tb", "tc", "td", "prev", "o_ptr", "row_ok",
-    "_idiv", "_imod", "_tanh", "_f2i", "_wrap8", "_tile", "_merge",
+    "_idiv", "_imod", "_tanh", "_f2i", "_wrap8", "_tile", "_merge", *BLOCK_LOCALS,
 }  # fmt: skip
 _DOT_DTYPES = {"fp16": "tl.float16", "bf16": "tl.bfloat16"}
 
@@ -152,9 +163,30 @@ class _Gen:
                 out[d.name] = env[d.name] = v
         return out
 
-    def printer(self, ranks: Mapping[str, str], in_range: set[str]) -> TritonPrinter:
-        scalars = _Overlay(self.scalars, {S: Typed("s", "float32")})
-        return TritonPrinter(ranks=ranks, scalars=scalars, tensors=self.tensors, in_range=in_range)
+    def printer(
+        self, ranks: Mapping[str, str], in_range: set[str], record: _Args | None = None
+    ) -> TritonPrinter:
+        """A printer over ``ranks``; the scalars and tensors it reads are recorded as the
+        attention kernel's arguments, or as ``record``'s (another kernel's)."""
+        scalars, tensors = (self.scalars, self.tensors) if record is None else record
+        scalars = _Overlay(scalars, {S: Typed("s", "float32")})
+        return TritonPrinter(ranks=ranks, scalars=scalars, tensors=tensors, in_range=in_range)
+
+    def band_texts(self, record: _Args | None = None) -> list[tuple[str, ...]]:
+        """The bounds (lo, hi, full_lo, full_hi) of every band, printed over b, h, p0, p1."""
+        p = self.p
+        ranks = {p.batch: "b", p.head: "h", p.bands.p0: "p0", p.bands.p1: "p1",
+                 p.bands.extent: self.extent(p.key)}  # fmt: skip
+        printer = self.printer(ranks, set(), record)
+        return [
+            tuple(printer.expr(x).text for x in (b.lo, b.hi, b.full_lo, b.full_hi))
+            for b in p.bands.bands
+        ]
+
+    def scalar_args(self, used: Iterator[str]) -> list[tuple[str, str]]:
+        """(argument, program name) of the scalars read that are not compile-time constants."""
+        return [(self.extent_names[f"scalar:{n}"], n) for n in used
+                if f"scalar:{n}" in self.extent_names]  # fmt: skip
 
     # -- pieces -------------------------------------------------------------------------------
     def scale_and_score(self) -> tuple[float, Expr]:
@@ -229,27 +261,22 @@ class _Gen:
         head_index = "h" if p.head_index is None else None
         if p.head_index is not None:
             head_index = self.printer({p.head: "h"}, set()).expr(p.head_index).text
-        band_ranks = {p.batch: "b", p.head: "h", p.bands.p0: "p0", p.bands.p1: "p1",
-                      p.bands.extent: self.extent(p.key)}  # fmt: skip
-        bands = [
-            tuple(self.printer(band_ranks, set()).expr(x).text
-                  for x in (b.lo, b.hi, b.full_lo, b.full_hi))
-            for b in p.bands.bands
-        ]  # fmt: skip
         n_p, n_m = self.extent(p.query), self.extent(p.key)
         split = int(self.cfg["split"])
+        lists = uses_block_lists(p)
+        # with block lists the bands and the data-dependent predicate go to the pre-pass
+        bands = [] if lists else self.band_texts()
+        pre = self.prepass_args(base) if lists else None
 
         # arguments: tensors read, the output (or split scratch), scalars, extents
         tensor_args = [(ref.pointer, name) for name, ref in self.tensors.used.items()]
-        scalar_args = [
-            (self.extent_names[f"scalar:{n}"], n)
-            for n in self.scalars.used
-            if f"scalar:{n}" in self.extent_names
-        ]
+        scalar_args = self.scalar_args(self.scalars.used)
         extent_args = [(v, k.split(":", 1)[1]) for k, v in self.extent_names.items()
                        if k.startswith("extent:")]  # fmt: skip
         out_args = [(self.out_name, "$out")] if split == 1 else [("acc_part", "$acc"),
                                                                   ("ml_part", "$ml")]  # fmt: skip
+        if lists:
+            out_args += [("blk_num", "$blk_num"), ("blk_idx", "$blk_idx")]
         shared = [a for a, _ in tensor_args] + [a for a, _ in scalar_args]
         shared += [a for a, _ in extent_args]
         w = _Writer()
@@ -262,9 +289,7 @@ class _Gen:
         w(f"NEG = tl.constexpr({NEG})  # a masked score (log2 units): finite, no inf - inf")
         w("")
         w("")
-        ints = [a for a, n in scalar_args if p.info.scalars[n].is_int or
-                p.info.scalars[n] is DType.BOOL] + [a for a, _ in extent_args]  # fmt: skip
-        nospec = f"@triton.jit(do_not_specialize={ints!r})" if ints else "@triton.jit"
+        nospec = _nospec(p, scalar_args, extent_args)
         params = ", ".join(["acc", "m_i", "l_i", "q", "kt", "b", "h", "g", "offs_p", *shared])
         consts = "BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, "
         consts += "BLOCK_DV: tl.constexpr"
@@ -301,6 +326,15 @@ class _Gen:
             w("return acc, m_new, l_i")
         w("")
         w("")
+        if pre is not None:
+            write_prepass(
+                w, pre.kernel, p, pred=pre.pred, bands=pre.bands,
+                tensors=[a for a, _ in pre.tensors],
+                values=[a for a, _ in pre.scalars] + [a for a, _ in extent_args],
+                nospec=_nospec(p, pre.scalars, extent_args), heads=self.H, n_p=n_p, n_m=n_m,
+            )  # fmt: skip
+            w("")
+            w("")
         kernel_params = [a for a, _ in tensor_args] + [a for a, _ in out_args]
         kernel_params += [a for a, _ in scalar_args] + [a for a, _ in extent_args]
         w(nospec)
@@ -324,25 +358,19 @@ class _Gen:
             w("acc = tl.zeros([BLOCK_M, BLOCK_DV], tl.float32)")
             if split > 1:
                 w("pid_s = tl.program_id(2)")
+            call = ", ".join(["acc", "m_i", "l_i", "q", "kt", "b", "h", "g", "offs_p", *shared])
+            call += ", BLOCK_M, BLOCK_N, BLOCK_D, BLOCK_DV"
+            if lists:
+                write_list_loops(w, p, call, n_p=n_p, n_m=n_m, split=split)
+            elif split > 1:
                 w(f"nkt = tl.cdiv({n_m}, BLOCK_N)")
                 w("per = tl.cdiv(nkt, SPLIT)")
                 w("ks0 = pid_s * per  # this split's key tiles: [ks0, ks1)")
                 w("ks1 = tl.minimum(ks0 + per, nkt)")
-            call = ", ".join(["acc", "m_i", "l_i", "q", "kt", "b", "h", "g", "offs_p", *shared])
-            call += ", BLOCK_M, BLOCK_N, BLOCK_D, BLOCK_DV"
-            w("prev = 0")
-            for i, (lo, hi, flo, fhi) in enumerate(bands):
-                w(f"# band {i}: keys outside [lo, hi) are masked for every row of the block, "
-                  "keys in [full_lo, full_hi) visible to all")  # fmt: skip
-                w(f"lo = tl.maximum({lo}, 0)")
-                w(f"hi = tl.minimum({hi}, {n_m})")
-                w("ta = tl.maximum(lo // BLOCK_N, prev)")
-                w("td = tl.maximum(tl.cdiv(hi, BLOCK_N), ta)")
-                if split > 1:
-                    w("ta = tl.minimum(tl.maximum(ta, ks0), ks1)")
-                    w("td = tl.maximum(tl.minimum(td, ks1), ta)")
-                w(f"tb = tl.minimum(tl.maximum(tl.cdiv(tl.maximum({flo}, 0), BLOCK_N), ta), td)")
-                w(f"tc = tl.minimum(tl.maximum(tl.minimum({fhi}, {n_m}) // BLOCK_N, tb), td)")
+            if bands:
+                w("prev = 0")
+            for i, band in enumerate(bands):
+                write_band_tiles(w, i, band, n_m, split_clamp=split > 1)
                 for a, z, masked in (("ta", "tb", True), ("tb", "tc", False), ("tc", "td", True)):
                     with w.block(f"for kt in range({a}, {z}):"):
                         w(f"acc, m_i, l_i = _tile({call}, MASKED={masked})")
@@ -401,20 +429,47 @@ class _Gen:
                 o_off = f"((pid_bh * {n_p} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
                 w(f"tl.store({self.out_name} + {o_off}, out, mask=row_ok[:, None] & "
                   f"(offs_f[None, :] < {self.DV}))")  # fmt: skip
-        return self._package(w.text(), tensor_args, out_args, scalar_args, extent_args, merge)
+        return self._package(w.text(), tensor_args, out_args, scalar_args, extent_args, merge, pre)
 
-    def _package(self, text, tensor_args, out_args, scalar_args, extent_args, merge):
+    def prepass_args(self, in_range: set[str]) -> _PrePass:
+        """The pre-pass's predicate and bands, printed with the tensors and scalars they
+        read recorded apart from the attention kernel's."""
+        p = self.p
+        record = (_Recording(self.scalars.table), _Recording(self.tensors.table))
+        tile = self.tile_ranks()
+        pred = self.printer(tile, in_range, record).cond(p.predicate)
+        bands = self.band_texts(record)
+        scalars, tensors = record
+        return _PrePass(
+            self.names.fresh(f"blocks_{p.program.name}"),
+            pred,
+            bands,
+            [(ref.pointer, name) for name, ref in tensors.used.items()],
+            self.scalar_args(scalars.used),
+        )
+
+    def tensor_specs(self, tensor_args) -> tuple[list[ArgSpec], list[tuple[str, str]]]:
+        """Launch arguments and AOT signature of the input tensors ``(arg, name)``."""
+        types = [POINTER[self.p.program.input(name).dtype] for _, name in tensor_args]
+        return ([ArgSpec("tensor", name) for _, name in tensor_args],
+                [(arg, t) for (arg, _), t in zip(tensor_args, types, strict=True)])  # fmt: skip
+
+    def value_specs(self, scalar_args, extent_args) -> tuple[list[ArgSpec], list[tuple]]:
+        """Launch arguments and AOT signature of scalars, then extents."""
+        kinds = self.p.info.scalars
+        args = [ArgSpec("scalar", n) for _, n in scalar_args]
+        args += [ArgSpec("extent", r) for _, r in extent_args]
+        sig = [(a, "fp32" if kinds[n].is_float else "i32") for a, n in scalar_args]
+        sig += [(a, "i32") for a, _ in extent_args]
+        return args, sig
+
+    def _package(self, text, tensor_args, out_args, scalar_args, extent_args, merge, pre):
         p, cfg = self.p, self.cfg
         split = int(cfg["split"])
         bm, bn = int(cfg["BLOCK_M"]), int(cfg["BLOCK_N"])
         constexprs = {"BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_D": self.BD, "BLOCK_DV": self.BDV,
                       "SPLIT": split}  # fmt: skip
-        scalar_kinds = {n: p.info.scalars[n] for _, n in scalar_args}
-        sig: list[tuple[str, str]] = []
-        args: list[ArgSpec] = []
-        for arg, name in tensor_args:
-            args.append(ArgSpec("tensor", name))
-            sig.append((arg, POINTER[p.program.input(name).dtype]))
+        args, sig = self.tensor_specs(tensor_args)
         out_buf = p.output
         buffers = [BufferSpec(out_buf, tuple(p.match.out_ranks), "fp32", p.output)]
         if split == 1:
@@ -426,16 +481,26 @@ class _Gen:
             buffers.append(BufferSpec("$ml", (*dims, 2), "fp32"))
             args += [ArgSpec("tensor", "$acc"), ArgSpec("tensor", "$ml")]
             sig += [("acc_part", "*fp32"), ("ml_part", "*fp32")]
-        for arg, name in scalar_args:
-            args.append(ArgSpec("scalar", name))
-            sig.append((arg, "fp32" if scalar_kinds[name].is_float else "i32"))
-        for arg, rank in extent_args:
-            args.append(ArgSpec("extent", rank))
-            sig.append((arg, "i32"))
+        launches, signatures = [], {}
+        if pre is not None:  # the block lists first, then the kernel that reads them
+            buffers += block_buffers(p, bm, bn)
+            lists = [ArgSpec("tensor", "$blk_num"), ArgSpec("tensor", "$blk_idx")]
+            lists_sig = [("blk_num", "*i32"), ("blk_idx", "*i32")]
+            args += lists
+            sig += lists_sig
+            pargs, psig = self.tensor_specs(pre.tensors)
+            more, more_sig = self.value_specs(pre.scalars, extent_args)
+            pconst = {"BLOCK_M": bm, "BLOCK_N": bn}
+            grid = list_grid(p, bm)
+            pargs, psig = (*pargs, *lists, *more), (*psig, *lists_sig, *more_sig)
+            launches.append(Launch(pre.kernel, pargs, grid, pconst, 4, 1))
+            signatures[pre.kernel] = psig
+        more, more_sig = self.value_specs(scalar_args, extent_args)
+        args, sig = (*args, *more), (*sig, *more_sig)
         warps, stages = int(cfg["num_warps"]), int(cfg["num_stages"])
         grid = (GridDim((p.query,), bm), GridDim((p.batch, p.head)), GridDim((), 1, split))
-        launches = [Launch(self.entry, tuple(args), grid, constexprs, warps, stages)]
-        signatures = {self.entry: tuple(sig)}
+        launches.append(Launch(self.entry, args, grid, constexprs, warps, stages))
+        signatures[self.entry] = sig
         if merge is not None:
             margs = [ArgSpec("tensor", "$acc"), ArgSpec("tensor", "$ml"),
                      ArgSpec("tensor", out_buf)]  # fmt: skip
@@ -449,6 +514,29 @@ class _Gen:
             signatures[merge] = tuple(msig)
         plan = LaunchPlan(tuple(launches), tuple(buffers), {p.output: (out_buf, "float32")})
         return FusedKernel(text, self.entry, plan, signatures)
+
+
+_Args = tuple[_Recording, _Recording]  # the scalars and the tensors one kernel reads
+
+
+@dataclass(frozen=True)
+class _PrePass:
+    """The block-list pre-pass: its kernel name, predicate and band bounds (printed), and
+    the ``(argument, program name)`` of the tensors and scalars they read."""
+
+    kernel: str
+    pred: str
+    bands: list[tuple[str, ...]]
+    tensors: list[tuple[str, str]]
+    scalars: list[tuple[str, str]]
+
+
+def _nospec(p: FusedPlan, scalar_args, extent_args) -> str:
+    """``@triton.jit``, not specialising integer arguments (one build serves every length)."""
+    kinds = p.info.scalars
+    ints = [a for a, n in scalar_args if kinds[n].is_int or kinds[n] is DType.BOOL]
+    ints += [a for a, _ in extent_args]
+    return f"@triton.jit(do_not_specialize={ints!r})" if ints else "@triton.jit"
 
 
 class _Overlay(Mapping):

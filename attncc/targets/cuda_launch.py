@@ -76,8 +76,9 @@ class GridDim:
 
 @dataclass(frozen=True)
 class BufferSpec:
-    """A tensor the host allocates: ``dims`` are rank names or ints; ``dtype`` a Triton
-    element type (``fp32``, ``i32``, ``i8``); ``output`` when it is returned."""
+    """A tensor the host allocates: ``dims`` are ints, rank names or ``"rank/block"`` (the
+    number of blocks of ``block`` indices, ``ceil(extent / block)``: block lists); ``dtype``
+    a Triton element type (``fp32``, ``i32``, ``i8``); ``output`` when it is returned."""
 
     name: str
     dims: tuple[str | int, ...]
@@ -85,7 +86,15 @@ class BufferSpec:
     output: str | None = None
 
     def shape(self, extents: Mapping[str, int]) -> tuple[int, ...]:
-        return tuple(d if isinstance(d, int) else int(extents[d]) for d in self.dims)
+        return tuple(_dim(d, extents) for d in self.dims)
+
+
+def _dim(d: str | int, extents: Mapping[str, int]) -> int:
+    if isinstance(d, int):
+        return d
+    rank, _, block = d.partition("/")
+    n = int(extents[rank])
+    return -(-n // int(block)) if block else n
 
 
 @dataclass(frozen=True)

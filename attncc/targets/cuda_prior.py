@@ -6,8 +6,10 @@ latency estimate in seconds (meant for ranking, not as a timing):
 * **work** of the fused kernel: per program (a query block, a head, a split), the key tiles
   it visits, each ``2·BLOCK_M·BLOCK_N·(D + DV)`` FLOPs and ``BLOCK_N·(D + DV)·4`` bytes of
   K / V (float32). A mask counts as half the keys (the causal case); split-KV divides the
-  tiles among ``split`` programs and adds the merge. The generic lowering counts one FLOP
-  and one load per point of each statement's iteration space;
+  tiles among ``split`` programs and adds the merge; a mask that reads data adds its
+  block-list pre-pass (one predicate evaluation and two index loads per query × key). The
+  generic lowering counts one FLOP and one load per point of each statement's iteration
+  space;
 * **occupancy** from the compiled kernel: blocks per SM limited by warps, registers
   (``ptxas``) and shared memory (``metadata.shared``); fewer than 8 resident warps per SM
   cannot hide latency, so throughput scales down linearly below that;
@@ -63,7 +65,7 @@ def predict(
     target, program: Program, extents: Mapping[str, int], config: Mapping[str, Any]
 ) -> float:
     """Estimated seconds of ``config`` for ``program`` at ``extents`` (module docstring)."""
-    from attncc.targets.cuda_space import _plan, aot_report
+    from attncc.targets.cuda_space import _plan, aot_report, lower
 
     fixed = target.specialise(program, extents)
     compiled = aot_report(target, program, config, fixed)
@@ -79,13 +81,23 @@ def predict(
     tiles = math.ceil(m / bn) * (1.0 if plan.predicate is None else 0.5)
     tiles = max(1.0, tiles / split)
     programs = math.ceil(p / bm) * extents[plan.batch] * extents[plan.head] * split
-    kernels = list(compiled.values())
+    # launch order: [the block-list pre-pass,] the attention kernel[, the merge]
+    entry = lower(target, program, cfg, fixed, plan).entry
+    names = list(compiled)
+    main = names.index(entry)
     flops = tiles * 2 * bm * bn * (d + dv)
     nbytes = tiles * bn * (d + dv) * 4 + bm * (d + dv) * 4
-    total = _time(a, kernels[0], programs, flops, nbytes, cfg["dot"])
+    total = _time(a, compiled[entry], programs, flops, nbytes, cfg["dot"])
+    if main > 0:
+        from attncc.targets.cuda_blocks import list_ranks
+
+        rows = math.prod(extents[r] for r in list_ranks(plan))
+        pre = compiled[names[0]]
+        total += _time(a, pre, math.ceil(p / bm) * rows, 2 * bm * m, 8 * (bm + m), "ieee")
     if split > 1:
         merge_bytes = split * bm * (dv + 2) * 4
-        total += _time(a, kernels[1], programs // split, split * bm * dv, merge_bytes, "ieee")
+        merge = compiled[names[main + 1]]
+        total += _time(a, merge, programs // split, split * bm * dv, merge_bytes, "ieee")
     return total
 
 
