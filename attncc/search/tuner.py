@@ -143,6 +143,11 @@ class Tuner:
         inputs: Mapping[str, Any] | None = None,
         on_trial: Callable[[TrialReport], None] | None = None,
     ):
+        if not problem.target.can_run:
+            raise TuningError(
+                f"target {problem.target.name} cannot run kernels on this machine, so it "
+                "cannot be tuned here; tune on a machine that has it"
+            )
         self.problem = problem
         self.options = options or TuneOptions()
         self.url = storage_url(storage)

@@ -6,13 +6,10 @@ and a tampered, future or path-escaping library is refused before any GPU call."
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
-import http.server
 import json
 import math
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +23,9 @@ from attncc.library.buckets import bucket_key, select
 from attncc.library.manifest import parse_manifest
 from attncc.runtime import js_path
 from attncc.targets.webgpu_launch import binding_meta, expr_tree
-from tests.targets.test_webgpu_browser import CHROMEDRIVER, CHROMIUM, FLAGS, _call
+from tests.browser import call, needs_chromium, open_page, serve
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 #: GQA + sliding window + softcap (fused), a query offset let (fused: OFF = m - p is a
 #: kernel argument), and sigmoid attention (generic: one kernel per statement).
@@ -127,15 +121,6 @@ window.attnccReady = true;
 """
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site and remembers every path asked for."""
-
-    requested: list[str]
-
-    def log_message(self, *args) -> None:
-        self.requested.append(self.path)
-
-
 def _inputs(shape: dict, seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     b, h, g, p, m, e, f = (shape[r] for r in "bhgpmef")
@@ -173,37 +158,14 @@ def site(tmp_path_factory):
     shutil.copy(js_path(), root / "attncc.js")
     (root / "index.html").write_text(_PAGE)
     requested: list[str] = []
-    handler = functools.partial(
-        type("Handler", (_Handler,), {"requested": requested}), directory=str(root)
-    )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}", requested
-    server.shutdown()
+    with serve(root, requested) as url:
+        yield root, url, requested
 
 
 @pytest.fixture(scope="module")
 def page(site):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(120)
-    try:
-        driver.get(site[1] + "/index.html")
-        for _ in range(100):
-            if driver.execute_script("return window.attnccReady === true"):
-                break
-            import time
-
-            time.sleep(0.1)
+    with open_page(site[1] + "/index.html") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_load_library_runs_every_program_like_the_interpreter(site, page):
@@ -228,7 +190,7 @@ def test_load_library_runs_every_program_like_the_interpreter(site, page):
                 "scalars": params,  # params only: lets (OFF, scale, G, SB) are computed
             }
         )
-    got = _call(page, "runLibrary", "lib/", calls)
+    got = call(page, "runLibrary", "lib/", calls)
     assert got["programs"] == sorted(PROGRAMS)
     for (name, shape, _), want, bucket, result in zip(
         CALLS, wants, buckets, got["out"], strict=True
@@ -242,7 +204,7 @@ def test_load_library_runs_every_program_like_the_interpreter(site, page):
     assert "OFF is a let" in got["refusedLet"]["message"]
 
 
-def test_a_tampered_artifact_is_refused_before_any_gpu_call(site, page):
+def test_a_tampered_artifact_is_refused_before_any_gpucall(site, page):
     root, _, _ = site
 
     def flip_a_byte(manifest, out):
@@ -255,7 +217,7 @@ def test_a_tampered_artifact_is_refused_before_any_gpu_call(site, page):
     manifest = json.loads((root / "tampered" / "manifest.json").read_text())
     ref = _first_wgsl(manifest)
     found = hashlib.sha256((root / "tampered" / ref["path"]).read_bytes()).hexdigest()
-    got = _call(page, "refuse", url, "gqa_window_softcap", SHAPES)
+    got = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
     assert got["uses"] == [], "the device was used before the library was checked"
     assert got["refused"]["name"] == "AttnccError"
     message = got["refused"]["message"]
@@ -283,7 +245,7 @@ def test_a_path_leaving_the_library_is_refused_and_never_fetched(site, page, pat
 
     url = _variant(root, name, escape)
     before = len(requested)
-    got = _call(page, "refuse", url, "gqa_window_softcap", SHAPES)
+    got = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
     assert got["uses"] == []
     assert "is not a plain relative path inside the library" in got["refused"]["message"]
     asked = requested[before:]  # (fetches of an earlier test may still arrive)
@@ -294,7 +256,7 @@ def test_a_path_leaving_the_library_is_refused_and_never_fetched(site, page, pat
 def test_an_unknown_schema_version_is_refused(site, page):
     root, _, _ = site
     url = _variant(root, "future", lambda m, _: m.update(schema_version=2))
-    got = _call(page, "refuse", url, "gqa_window_softcap", SHAPES)
+    got = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
     assert got["uses"] == []
     assert (
         "schema version 2, newer than the version this attncc.js reads (1)"
@@ -347,7 +309,7 @@ def test_scalar_expressions_evaluate_as_bind_does(page):
         k: {"value": v, "kind": "bool" if isinstance(v, bool) else type(v).__name__}
         for k, v in _E.items()
     }
-    got = _call(page, "evalCases", [expr_tree(e) for e in EXPRESSIONS], env)
+    got = call(page, "evalCases", [expr_tree(e) for e in EXPRESSIONS], env)
     for e, js in zip(EXPRESSIONS, got, strict=True):
         try:
             want = eval_scalar(e, _E)
@@ -383,7 +345,7 @@ def test_lets_and_declared_ranks_bind_as_in_python(page):
             cases.append([launch, {"shapes": shapes, "scalars": params}])
             wants.append(binding)
     cases.append([cases[0][0], {"shapes": cases[0][1]["shapes"], "scalars": {"P": 4}}])
-    got = _call(page, "bindCases", cases)
+    got = call(page, "bindCases", cases)
     for (launch, _), want, js in zip(cases[:-1], wants, got[:-1], strict=True):
         assert "ok" in js, js
         assert js["ok"]["extents"] == dict(want.extents), launch["program"]
@@ -432,7 +394,7 @@ def test_bucket_choice_is_pythons(page):
             self.bucket = k["bucket"]
             self.source = type("S", (), {"extents": k["source"]["extents"]})
 
-    got = _call(page, "selectCases", json.dumps(kernels), calls)
+    got = call(page, "selectCases", json.dumps(kernels), calls)
     py = [_K(k) for k in kernels]
     for extents, js in zip(calls[:-1], got[:-1], strict=True):
         assert js == select(py, extents, "p", "webgpu").bucket, extents

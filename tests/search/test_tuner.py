@@ -189,8 +189,9 @@ def test_problem_identity_and_bad_input(problem):
     class Remote(FakeTarget):
         can_run = False
 
+    remote = Problem.create(problem.program, Remote(), TINY)  # exportable, not tunable
     with pytest.raises(TuningError, match="cannot run"):
-        Problem.create(problem.program, Remote(), TINY)
+        Tuner(remote, "sqlite:///:memory:", fast(), cost_model=None)
     with pytest.raises(TuningError, match="cannot load target"):
         Problem.create(problem.program, "no.such.module:Target", TINY)
 
@@ -210,3 +211,14 @@ def test_storage_defaults_and_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert open_storage(None).url == f"sqlite:///{tmp_path / 'attncc-tuning.db'}"
     assert open_storage("x.db").url == f"sqlite:///{tmp_path / 'x.db'}"
+
+
+def test_a_target_that_cannot_run_here_is_refused(storage):
+    pytest.importorskip("triton")
+    from attncc.targets.cuda import CudaTarget, gpu_present
+
+    if gpu_present():
+        pytest.skip("a GPU is present: cuda can be tuned here")
+    problem = Problem.create(CATALOGUE["mha_causal"](), CudaTarget(), TINY)
+    with pytest.raises(TuningError, match="cuda cannot run kernels on this machine"):
+        Tuner(problem, storage, fast(), cost_model=None)

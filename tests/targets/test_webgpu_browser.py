@@ -6,11 +6,8 @@ and driven through selenium with Debian's chromedriver."""
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import json
 import shutil
-import threading
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -24,27 +21,11 @@ from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
 from attncc.runtime import js_path
 from attncc.targets.webgpu import WebGpuTarget
+from tests.browser import call, needs_chromium, open_page, serve
 from tests.targets.test_conformance import _max_rel_err
 from tests.variants.cases import CASES, DECODE, WIDE
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
-
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--enable-unsafe-webgpu",
-    "--enable-features=Vulkan",
-    "--use-vulkan=swiftshader",
-    "--use-webgpu-adapter=swiftshader",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-)
+pytestmark = needs_chromium
 
 #: (variant, shape): GQA + window + softcap, decode, paged KV, a bool mask input, int8 KV,
 #: f16 KV, and a multi-kernel generic lowering with two outputs.
@@ -111,53 +92,14 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     shutil.copy(js_path(), root / "attncc.js")
     (root / "index.html").write_text(_PAGE)
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+    with serve(root) as url:
+        yield root, url
 
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(120)
-    try:
-        driver.get(site[1] + "/index.html")
-        for _ in range(100):
-            if driver.execute_script("return window.attnccReady === true"):
-                break
-            import time
-
-            time.sleep(0.1)
-        adapter = _call(driver, "adapter")
-        yield driver, adapter
-    finally:
-        driver.quit()
-
-
-def _call(driver, fn: str, *args):
-    script = (
-        "const done = arguments[arguments.length - 1];"
-        f"window.{fn}(...Array.from(arguments).slice(0, -1))"
-        ".then((r) => done({ok: r}), (e) => done({error: String(e && e.stack || e)}));"
-    )
-    reply = driver.execute_async_script(script, *args)
-    assert "error" not in reply, reply.get("error")
-    return reply["ok"]
+    with open_page(site[1] + "/index.html") as driver:
+        yield driver, call(driver, "adapter")
 
 
 def _b64(array: np.ndarray) -> str:
@@ -204,7 +146,7 @@ def test_variant_in_chromium_matches_reference(site, browser, name, shape):
     driver, adapter = browser
     stem = f"{name}_p{shape.p}"
     want, launch = _export(root, stem, name, shape, f16=adapter["f16"])
-    got = _call(driver, "runCase", stem)
+    got = call(driver, "runCase", stem)
     assert set(got) == set(want)
     types = {b["arg"]: b["type"] for b in launch["buffers"] if b["role"] == "output"}
     for out, ref in want.items():
@@ -240,7 +182,7 @@ def test_launch_arithmetic_is_the_same_in_python_and_javascript(browser):
             {"kernel": {**kernel, "grid": grid}, "sources": sources,
              "extents": {"p": p, "m": m}, "scalars": {"cap": 30.5}}
         )  # fmt: skip
-    got = _call(driver, "arithmetic", cases)
+    got = call(driver, "arithmetic", cases)
     for case, js in zip(cases, got, strict=True):
         groups = workgroups(case["kernel"]["grid"], case["extents"])
         pod = pod_bytes(case["kernel"], sources, case["extents"], case["scalars"], groups)
