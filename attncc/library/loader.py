@@ -7,6 +7,10 @@ then, per target, whether its kernels can run on this machine
 (:meth:`~attncc.targets.base.Target.incompatibility`: a CPU kernel built for AVX-512 on a
 CPU without it is refused) -- and only then the native code (:meth:`Target.load`).
 
+Each file is read once: the bytes that are hashed are the bytes that are loaded, from a
+private copy (a temporary directory only this process writes, kept while the library is
+alive), so a file swapped in the library after its check is never the one loaded.
+
 Running a loaded library needs the target's runtime (TVM for ``cpu``) and nothing of the
 tuner: neither Optuna nor XGBoost is imported. Which kernel serves a call is the bucket
 policy of :mod:`attncc.library.buckets`.
@@ -21,13 +25,14 @@ Shape legend for the example: ``b`` batch, ``h`` heads, ``p`` queries, ``m`` key
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from attncc.cache import sha256_file
 from attncc.errors import AttnccError, ExportError, ShapeError
 from attncc.ir.nodes import Program
 from attncc.library.buckets import bucket_key, select
@@ -60,8 +65,8 @@ def load_library(path: str | os.PathLike, *, target: str | None = None) -> Libra
             f"library {root} has no {target} kernels; its targets: "
             f"{', '.join(manifest.targets) or 'none'}"
         )
-    for ref in manifest.files():
-        _verify(root, ref)
+    private = tempfile.TemporaryDirectory(prefix="attncc-library-")
+    verified = {ref.path: _verify(root, ref, Path(private.name)) for ref in manifest.files()}
     programs = {name: _program(name, entry.text, entry.sha256) for name, entry in _items(manifest)}
     targets, refused = _usable_targets(manifest, wanted)
     if not targets:
@@ -71,9 +76,9 @@ def load_library(path: str | os.PathLike, *, target: str | None = None) -> Libra
     for name, entry in _items(manifest):
         for k in entry.kernels:
             if k.target in targets:
-                artifact = _load_kernel(root, programs[name], k, targets[k.target])
+                artifact = _load_kernel(verified, programs[name], k, targets[k.target])
                 loaded.setdefault(name, []).append(_Loaded(k, artifact))
-    return Library(root, manifest, programs, targets, loaded, refused)
+    return Library(root, manifest, programs, targets, loaded, refused, private)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -94,22 +99,30 @@ def _read_manifest(root: Path) -> Manifest:
     return parse_manifest(data, str(file))
 
 
-def _verify(root: Path, ref: FileRef) -> Path:
-    """The file ``ref`` names, once it is inside ``root`` and its sha256 matches."""
+def _verify(root: Path, ref: FileRef, private: Path) -> Path:
+    """A private copy of the file ``ref`` names, once it is inside ``root`` and the bytes
+    read (once) match its sha256."""
     path = root / ref.path
     real, top = path.resolve(), root.resolve()
     if top not in real.parents:
         raise ExportError(f"{ref.path} leads outside the library {root} (a link?); refusing it")
     if not real.is_file():
         raise ExportError(f"library {root} is missing {ref.path}. Fix: export it again")
-    actual = sha256_file(real)
+    try:
+        data = real.read_bytes()
+    except OSError as e:
+        raise ExportError(f"cannot read {ref.path} in library {root}: {e.strerror}") from None
+    actual = hashlib.sha256(data).hexdigest()
     if actual != ref.sha256:
         raise ExportError(
             f"{ref.path} in library {root} does not match its sha256 in {MANIFEST} (expected "
             f"{ref.sha256[:16]}..., found {actual[:16]}...): it was changed or corrupted after "
             "export. Nothing was loaded. Fix: export the library again"
         )
-    return real
+    copy = private / ref.path  # ref.path was checked relative and plain by the manifest
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(data)
+    return copy
 
 
 def _items(manifest: Manifest):
@@ -162,8 +175,10 @@ def _usable_targets(
     return usable, refused
 
 
-def _load_kernel(root: Path, program: Program, k: KernelEntry, target: Target) -> Artifact:
-    text = (root / k.source.text.path).read_text(encoding="utf-8")
+def _load_kernel(
+    verified: Mapping[str, Path], program: Program, k: KernelEntry, target: Target
+) -> Artifact:
+    text = verified[k.source.text.path].read_text(encoding="utf-8")
     source = Source(
         k.target,
         k.source.language,
@@ -172,7 +187,7 @@ def _load_kernel(root: Path, program: Program, k: KernelEntry, target: Target) -
         dict(k.source.extents),
         {**k.source.meta, "program": program},
     )
-    files = {role: root / ref.path for role, ref in k.files.items()}
+    files = {role: verified[ref.path] for role, ref in k.files.items()}
     what = f"the {k.target} kernel of {program.name} for {k.bucket_key}"
     try:
         return target.load(source, files)
@@ -210,7 +225,9 @@ class Library:
         targets: Mapping[str, Target],
         kernels: Mapping[str, list[_Loaded]],
         refused: Mapping[str, str],
+        private: tempfile.TemporaryDirectory | None = None,
     ):
+        self._private = private  # the verified copies the kernels were loaded from
         self.path, self.manifest = path, manifest
         self._programs, self._targets = dict(programs), dict(targets)
         self._kernels, self.refused = dict(kernels), dict(refused)

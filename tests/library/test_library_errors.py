@@ -260,3 +260,20 @@ def test_meta_that_json_cannot_hold_is_an_error():
     with pytest.raises(ExportError, match="inf"):
         json_meta({"x": float("inf")}, "m")
     assert json.dumps(json_meta({"t": (1, 2.5, None)}, "m")) == '{"t": [1, 2.5, null]}'
+
+
+def test_native_code_is_loaded_from_the_bytes_that_were_checked(library_copy):
+    """The hashed bytes are the loaded bytes: kernels load from private copies, so a file
+    replaced in the library after the check (or after loading) is never what runs."""
+    import numpy as np
+
+    lib = attncc.load_library(library_copy)
+    loaded = [k.artifact.path for ks in lib._kernels.values() for k in ks]
+    assert loaded and all(library_copy.resolve() not in Path(p).resolve().parents for p in loaded)
+    for so in library_copy.rglob("*.so"):
+        so.write_bytes(b"not a shared object")
+    args = inputs(SIGMOID, seed=3)
+    want = attncc.interpret(attncc.variants.CATALOGUE["sigmoid_attention"](), **args)
+    np.testing.assert_allclose(lib("sigmoid_attention", **args), want, atol=1e-5)
+    with pytest.raises(ExportError, match="sha256"):
+        attncc.load_library(library_copy)
