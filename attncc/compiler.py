@@ -14,7 +14,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -149,31 +149,9 @@ class Kernel:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, **arguments: Any) -> Any:
-        wants_torch = any(_is_torch(v) for v in arguments.values())
-        arrays, params = split_arguments(self.program, arguments)
-        for d in self.program.inputs:
-            check_int_range(d.name, d.dtype, arrays[d.name])
-        binding = bind(
-            self.program,
-            shapes={n: a.shape for n, a in arrays.items()},
-            extents=self.shapes or None,
-            params=params,
-            info=self._info,
+        return call_kernel(
+            self.program, self.target, self._info, arguments, self._artifact, self.shapes
         )
-        empty = [r for r, n in binding.extents.items() if n == 0]
-        if empty:
-            raise ShapeError(
-                f"rank(s) {', '.join(empty)} of {self.program.name} have extent 0; compiled "
-                "kernels need non-empty ranks (attncc.interpret handles empty ones)"
-            )
-        artifact = self._artifact(binding.extents)
-        prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in self.program.inputs}
-        outputs = self.target.run(artifact, prepared, binding.scalars, binding.extents)
-        if wants_torch:
-            import torch
-
-            outputs = {k: torch.from_numpy(v) for k, v in outputs.items()}
-        return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
     def _artifact(self, extents: Mapping[str, int]) -> Artifact:
         seen = tuple(extents.items())
@@ -204,6 +182,44 @@ class Kernel:
 
     def __repr__(self) -> str:
         return f"<attncc.Kernel {self.program.name} on {self.target.name} config={self.config}>"
+
+
+def call_kernel(
+    program: Program,
+    target: Target,
+    info: Any,
+    arguments: Mapping[str, Any],
+    choose: Callable[[Mapping[str, int]], Artifact],
+    shapes: Mapping[str, int] | None = None,
+) -> Any:
+    """One call of a built program (a :class:`Kernel`, a library's kernel): arguments checked
+    and bound, ``choose(extents)`` gives the artifact, outputs come back as the caller's kind
+    of array (one array, or a dict by output name)."""
+    wants_torch = any(_is_torch(v) for v in arguments.values())
+    arrays, params = split_arguments(program, dict(arguments))
+    for d in program.inputs:
+        check_int_range(d.name, d.dtype, arrays[d.name])
+    binding = bind(
+        program,
+        shapes={n: a.shape for n, a in arrays.items()},
+        extents=shapes or None,
+        params=params,
+        info=info,
+    )
+    empty = [r for r, n in binding.extents.items() if n == 0]
+    if empty:
+        raise ShapeError(
+            f"rank(s) {', '.join(empty)} of {program.name} have extent 0; compiled "
+            "kernels need non-empty ranks (attncc.interpret handles empty ones)"
+        )
+    artifact = choose(binding.extents)
+    prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
+    outputs = target.run(artifact, prepared, binding.scalars, binding.extents)
+    if wants_torch:
+        import torch
+
+        outputs = {k: torch.from_numpy(v) for k, v in outputs.items()}
+    return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
 
 def _all_bound(program: Program, shapes: Mapping[str, int]) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from attncc.errors import AttnccError, ExportError, ShapeError
+from attncc.errors import AttnccError, ExportError
 from attncc.ir.nodes import Program
 from attncc.library.buckets import bucket_key, select
 from attncc.library.manifest import (
@@ -286,41 +286,13 @@ class LibraryKernel:
         return select(self._kernels, extents, self.program.name, self.target.name)
 
     def __call__(self, **arguments: Any) -> Any:
-        from attncc.compiler import storage_array
-        from attncc.ir.arguments import check_int_range, split_arguments
-        from attncc.ir.bind import bind
+        from attncc.compiler import call_kernel
 
-        wants_torch = any(_is_torch(v) for v in arguments.values())
-        arrays, params = split_arguments(self.program, arguments)
-        for d in self.program.inputs:
-            check_int_range(d.name, d.dtype, arrays[d.name])
-        binding = bind(
-            self.program,
-            shapes={n: a.shape for n, a in arrays.items()},
-            params=params,
-            info=self._info,
-        )
-        empty = [r for r, n in binding.extents.items() if n == 0]
-        if empty:
-            raise ShapeError(
-                f"rank(s) {', '.join(empty)} of {self.program.name} have extent 0; compiled "
-                "kernels need non-empty ranks (attncc.interpret handles empty ones)"
-            )
-        chosen = self._select(binding.extents)
-        prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in self.program.inputs}
-        outputs = self.target.run(chosen.artifact, prepared, binding.scalars, binding.extents)
-        if wants_torch:
-            import torch
-
-            outputs = {k: torch.from_numpy(v) for k, v in outputs.items()}
-        return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+        choose = lambda extents: self._select(extents).artifact  # noqa: E731
+        return call_kernel(self.program, self.target, self._info, arguments, choose)
 
     def __repr__(self) -> str:
         return (
             f"<attncc.LibraryKernel {self.program.name} on {self.target.name} "
             f"buckets={list(self.buckets)}>"
         )
-
-
-def _is_torch(value: Any) -> bool:
-    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
