@@ -77,7 +77,7 @@ from attncc.targets.base import Config, Constraint, Knob, Source
 from attncc.targets.host import Arg, host_target
 from attncc.targets.tvmscript import COMPUTE, STORAGE, Buffer, ExprPrinter, Namer, Typed, literal
 
-__all__ = ["FusedPlan", "constraints", "group", "knobs", "lower", "plan"]
+__all__ = ["FusedPlan", "constraints", "fixed_lets", "group", "knobs", "lower", "plan"]
 
 S, G = "$s", "$g"  # the scaled score in score expressions; the kv head in K / V expressions
 _KERNEL_NAMES = frozenset({"Q", "K", "V", "O", "T", "P", "M", "B", "H", "HK", "D", "DV", "q"})
@@ -122,6 +122,22 @@ class FusedPlan:
 
 
 # ----------------------------------------------------------------------------- planning
+
+
+def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
+    """Lets whose value the fixed extents decide (a generator prints them as literals)."""
+    env: dict[str, Any] = {r: n for r, n in extents.items() if n is not None}
+    out: dict[str, Any] = {}
+    for d in p.info.program.decls:
+        if isinstance(d, Let):
+            try:
+                v = eval_scalar(d.value, env)
+            except (AttnccError, ArithmeticError, ValueError):
+                continue
+            kind = p.info.scalars[d.name]
+            v = bool(v) if kind is DType.BOOL else int(v) if kind.is_int else float(v)
+            out[d.name] = env[d.name] = v
+    return out
 
 
 def plan(program: Program) -> FusedPlan | None:
@@ -396,19 +412,7 @@ class _Render:
         return index == Name(G) and n is not None and n >= self.HK
 
     def _constants(self) -> dict[str, Any]:
-        """Lets whose value the fixed extents decide (printed as literals)."""
-        env: dict[str, Any] = {r: n for r, n in self.ext.items() if n is not None}
-        out: dict[str, Any] = {}
-        for d in self.p.info.program.decls:
-            if isinstance(d, Let):
-                try:
-                    v = eval_scalar(d.value, env)
-                except (AttnccError, ArithmeticError, ValueError):
-                    continue
-                kind = self.p.info.scalars[d.name]
-                v = bool(v) if kind is DType.BOOL else int(v) if kind.is_int else float(v)
-                out[d.name] = env[d.name] = v
-        return out
+        return fixed_lets(self.p, self.ext)
 
     def _value(self, e: Expr) -> Any:
         env = {**{r: n for r, n in self.ext.items() if n is not None}, **self.consts}

@@ -35,7 +35,7 @@ from typing import Any
 
 from attncc.errors import AttnccError, LoweringError
 from attncc.ir.bind import eval_scalar
-from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Let, Name
+from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Name
 from attncc.ir.rewrites._expr import free_ranks, substitute
 from attncc.targets.cpu_fused import FusedPlan, G, S
 from attncc.targets.cuda_blocks import (
@@ -150,18 +150,9 @@ class _Gen:
         return self.extent_names[key]
 
     def _constants(self) -> dict[str, Any]:
-        env: dict[str, Any] = {r: n for r, n in self.ext.items() if n is not None}
-        out: dict[str, Any] = {}
-        for d in self.p.info.program.decls:
-            if isinstance(d, Let):
-                try:
-                    v = eval_scalar(d.value, env)
-                except (AttnccError, ArithmeticError, ValueError):
-                    continue
-                kind = self.p.info.scalars[d.name]
-                v = bool(v) if kind is DType.BOOL else int(v) if kind.is_int else float(v)
-                out[d.name] = env[d.name] = v
-        return out
+        from attncc.targets.cpu_fused import fixed_lets
+
+        return fixed_lets(self.p, self.ext)
 
     def printer(
         self, ranks: Mapping[str, str], in_range: set[str], record: _Args | None = None
