@@ -13,6 +13,7 @@ spinning on a hanging kernel.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import sys
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MeasureTask", "compare", "measure", "time_call"]
+__all__ = ["MeasureTask", "compare", "difference", "measure", "time_call"]
 
 #: Calls faster than this are batched into one timed sample.
 _MIN_SAMPLE_S = 2e-4
@@ -44,31 +45,78 @@ class MeasureTask:
     repeats: int = 5
     tolerance: float = 1e-4
 
+    def __post_init__(self) -> None:
+        check_tolerance(self.tolerance)
+
     @property
     def key(self) -> tuple:
         return (self.target, self.program, tuple(sorted(self.extents.items())), self.data)
 
 
+def check_tolerance(tolerance: float) -> None:
+    """A tolerance must be a finite number >= 0: ``inf`` or NaN would accept any output."""
+    from attncc.errors import TuningError
+
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)):
+        raise TuningError(f"tolerance must be a number, got {tolerance!r}")
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise TuningError(
+            f"tolerance must be a finite number >= 0, got {tolerance!r}: an infinite or NaN "
+            "tolerance would accept a wrong kernel. Fix: e.g. tolerance=1e-4"
+        )
+
+
 def compare(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray]) -> float:
-    """The largest ``|out - ref| / max(1, max |ref|)`` over every output (``inf`` when an
-    output is missing, misshapen, or NaN where the reference is not)."""
-    worst = 0.0
+    """How far ``outputs`` are from the reference: the largest ``|out - ref| / scale`` over
+    the finite reference values of every output, where ``scale = max(1, max |finite ref|)``.
+
+    Non-finite values are compared exactly, never by tolerance: NaN must stand where the
+    reference has NaN, ``+inf`` where it has ``+inf`` and ``-inf`` where it has ``-inf``.
+    Any difference there, a missing or misshapen output, or a NaN anywhere in the error
+    computation gives ``inf`` -- a value no tolerance accepts, so a wrong kernel can never
+    pass as "error 0" (the scale is finite by construction, so ``inf - inf`` never enters).
+    """
+    return difference(outputs, expected)[0]
+
+
+def difference(
+    outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray]
+) -> tuple[float, str]:
+    """:func:`compare`'s number and a few words on where it comes from (for the trial)."""
+    worst, why = 0.0, "max |out - ref| / max(1, max |finite ref|)"
     for name, ref in expected.items():
         out = outputs.get(name)
-        if out is None or np.shape(out) != np.shape(ref):
-            return float("inf")
-        out = np.asarray(out, dtype=np.float64)
+        if out is None:
+            return math.inf, f"output {name} is missing"
+        if np.shape(out) != np.shape(ref):
+            return math.inf, f"output {name} has shape {np.shape(out)}, not {np.shape(ref)}"
+        try:
+            out = np.asarray(out, dtype=np.float64)
+        except (TypeError, ValueError):
+            return math.inf, f"output {name} is not numeric"
         ref = np.asarray(ref, dtype=np.float64)
         if ref.size == 0:
             continue
-        bad_nan = np.isnan(out) != np.isnan(ref)
-        if bad_nan.any():
-            return float("inf")
-        finite = ~np.isnan(ref)
-        scale = max(1.0, float(np.max(np.abs(ref[finite]), initial=0.0)))
-        diff = np.abs(out[finite] - ref[finite])
-        worst = max(worst, float(np.max(diff, initial=0.0)) / scale)
-    return worst
+        for what, where in (("NaN", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
+            wrong = where(out) != where(ref)
+            if wrong.any():
+                at = tuple(int(i) for i in np.argwhere(wrong)[0])
+                return math.inf, (
+                    f"output {name} differs from the reference in its {what} positions "
+                    f"({int(wrong.sum())} of them, first at {at}: {float(out[at])} where the "
+                    f"reference has {float(ref[at])})"
+                )
+        finite = np.isfinite(ref)
+        if not finite.any():
+            continue
+        kept_ref, kept_out = ref[finite], out[finite]
+        scale = max(1.0, float(np.max(np.abs(kept_ref))))
+        with np.errstate(over="ignore", invalid="ignore"):
+            err = float(np.max(np.abs(kept_out - kept_ref))) / scale
+        if math.isnan(err):  # the check cannot vouch for this output
+            return math.inf, f"the error of output {name} is NaN"
+        worst = max(worst, err)
+    return worst, why
 
 
 def time_call(call: Callable[[], Any], min_time: float, repeats: int) -> tuple[float, int]:
@@ -135,14 +183,11 @@ def measure(
         outputs = call()
     except Exception as e:
         return {**result, "status": "run_error", "error": _describe(e)}
-    err = compare(outputs, data.expected)
+    err, why = difference(outputs, data.expected)
     result["max_error"] = err
-    if not err <= task.tolerance:
-        return {
-            **result,
-            "status": "wrong_result",
-            "error": f"max |out - ref| / max(1, |ref|) = {err:.3g} > tolerance {task.tolerance:g}",
-        }
+    if not (math.isfinite(err) and err <= task.tolerance):
+        detail = f"{why} = {err:.3g} > tolerance {task.tolerance:g}" if math.isfinite(err) else why
+        return {**result, "status": "wrong_result", "error": detail}
     try:
         seconds, samples = time_call(call, task.min_time, task.repeats)
     except Exception as e:

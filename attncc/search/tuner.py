@@ -50,6 +50,7 @@ from attncc.search.database import (
     storage_errors,
     storage_url,
 )
+from attncc.search.measure import check_tolerance
 from attncc.search.model import load_cost_model, spearman
 from attncc.search.problem import Problem, target_spec
 from attncc.search.runner import LocalRunner, MeasureTask, Runner, RunnerInput, Status
@@ -92,6 +93,7 @@ class TuneOptions:
             raise TuningError(f"timeout must be positive, got {self.timeout}")
         if not 0 <= self.explore <= 1 or not 0 <= self.polish <= 1:
             raise TuningError("explore and polish are fractions between 0 and 1")
+        check_tolerance(self.tolerance)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,64 @@ def test_compare_scales_by_the_output():
     assert compare({"O": np.array([np.nan, -50.0])}, ref) == math.inf
 
 
+@pytest.mark.parametrize(
+    "out, why",
+    [
+        ([-np.inf, 1.0, 2.0, np.nan, -np.inf], "-inf where the reference has +inf"),
+        ([7.0, 1.0, 2.0, np.nan, -np.inf], "a finite value where the reference has +inf"),
+        ([np.nan, 1.0, 2.0, np.nan, -np.inf], "NaN where the reference has +inf"),
+        ([np.inf, 1.0, 2.0, 0.0, -np.inf], "a number where the reference has NaN"),
+        ([np.inf, 1.0, 2.0, np.inf, -np.inf], "inf where the reference has NaN"),
+        ([np.inf, 1.0, 2.0, np.nan, np.inf], "+inf where the reference has -inf"),
+        ([np.inf, np.inf, 2.0, np.nan, -np.inf], "inf where the reference is finite"),
+        ([np.inf, 1.0, np.nan, np.nan, -np.inf], "NaN where the reference is finite"),
+    ],
+)
+def test_compare_checks_nan_and_inf_positions_exactly(out, why):
+    ref = {"O": np.array([np.inf, 1.0, 2.0, np.nan, -np.inf])}
+    assert compare({"O": np.array(out)}, ref) == math.inf, why
+    assert compare(ref, ref) == 0.0  # the same non-finite values in the same places
+
+
+def test_compare_scale_is_finite_when_the_reference_holds_inf():
+    ref = {"O": np.array([np.inf, 100.0, -50.0])}
+    assert compare({"O": np.array([np.inf, 100.005, -50.0])}, ref) == pytest.approx(5e-5)
+    assert compare({"O": np.array([np.inf, 110.0, -50.0])}, ref) == pytest.approx(0.1)
+    only = {"O": np.array([np.inf, -np.inf, np.nan])}
+    assert compare(only, only) == 0.0
+    huge = {"O": np.array([1e308, -1e308])}  # out - ref overflows: inf, never accepted
+    assert compare({"O": np.array([-1e308, 1e308])}, huge) == math.inf
+
+
+def test_a_tolerance_must_be_finite():
+    from attncc.errors import TuningError
+    from attncc.search.tuner import TuneOptions
+
+    for bad in (math.inf, math.nan, -1.0):
+        with pytest.raises(TuningError, match="tolerance must be a finite number"):
+            TuneOptions(tolerance=bad)
+        with pytest.raises(TuningError, match="tolerance must be a finite number"):
+            MeasureTask("fake", "", {}, "", tolerance=bad)
+
+
+def test_a_wrong_kernel_cannot_pass_on_a_reference_with_inf_and_nan(faulty):
+    """The reference holds +inf, -inf and NaN; a kernel that keeps them but adds 1 to every
+    finite value used to score error 0 (inf / inf scale) and become the best."""
+    rng = np.random.default_rng(0)
+    x = {n: rng.standard_normal((1, 2, 8, 4)).astype(np.float32) for n in "QKV"}
+    x["V"][0, 0, 2, 0], x["V"][0, 1, 3, 1], x["Q"][0, 0, 5, :] = np.inf, -np.inf, np.nan
+    data = reference_file(faulty.program, faulty.extents, inputs=x)
+    expected = load_data(data).expected["O"]
+    assert np.isposinf(expected).any() and np.isneginf(expected).any()
+    assert np.isnan(expected).any()
+    task = MeasureTask(target_spec(faulty.target), faulty.program.text, dict(faulty.extents), data)
+    config = {"tile": 4, "order": "ij"}
+    with LocalRunner(task, timeout=5, build_timeout=60) as runner:
+        right, wrong = runner.run([RunnerInput({**config, "fault": f}) for f in ("none", "wrong")])
+    assert right.status is Status.OK and right.max_error == 0.0
+    assert wrong.status is Status.WRONG_RESULT and not wrong.ok and wrong.max_error > 0.5
+
+
 def test_time_call_takes_the_median_of_enough_samples():
     calls = []
     seconds, samples = time_call(lambda: calls.append(1), min_time=0.01, repeats=5)
