@@ -9,9 +9,13 @@ turns whatever happens into a :class:`RunnerResult`:
 ``compile_error``  lowering or building raised (message in ``error``)
 ``run_error``      the kernel raised a Python error when called
 ``wrong_result``   outputs differ from the reference by more than the tolerance
-                   (``max |out - ref| / max(1, max |ref|)``, 1e-4 by default)
+                   (``max |out - ref| / max(1, max |finite ref|)``, 1e-4 by default),
+                   or differ in where they hold NaN, +inf or -inf
 ``crash``          the measurement process died (a signal such as SIGSEGV, an abort);
-                   the next config gets a fresh process
+                   the next config gets a fresh process. A process killed from outside
+                   (SIGKILL, SIGINT, SIGTERM, SIGHUP: the OOM killer, a user) is not
+                   the config's fault: it is measured again once, in a fresh process,
+                   and only a second death is a ``crash``
 ``timeout``        no answer within ``timeout`` seconds of the build (or
                    ``build_timeout`` for the build); the process is killed
 =================  ================================================================
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import dataclasses
 import enum
 import math
 import os
@@ -36,7 +41,20 @@ from typing import Any
 
 from attncc.search.measure import MeasureTask
 
-__all__ = ["LocalRunner", "MeasureTask", "Runner", "RunnerInput", "RunnerResult", "Status"]
+__all__ = [
+    "EXTERNAL_SIGNALS",
+    "LocalRunner",
+    "MeasureTask",
+    "Runner",
+    "RunnerInput",
+    "RunnerResult",
+    "Status",
+]
+
+
+#: Signals that come from outside a measurement (the OOM killer's SIGKILL, a user's Ctrl-C or
+#: ``kill``): a child ended by one is measured again once before its config counts as failed.
+EXTERNAL_SIGNALS = frozenset({signal.SIGKILL, signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 
 
 class Status(str, enum.Enum):
@@ -110,6 +128,7 @@ class LocalRunner(Runner):
         self._proc: subprocess.Popen | None = None
         self._inbox = self._outbox = None
         self._log: Any = None
+        self._killed_by: int | None = None  # the signal that ended the last attempt
 
     # ------------------------------------------------------------------ process
     def _start(self) -> None:
@@ -163,6 +182,24 @@ class LocalRunner(Runner):
         return [self._one(dict(i.config)) for i in inputs]
 
     def _one(self, config: dict[str, Any]) -> RunnerResult:
+        """One measurement; one killed from outside (the OOM killer's SIGKILL, a SIGINT or
+        SIGTERM sent to the child) is measured again once, in a fresh process, before it
+        counts: such a kill says nothing about the config. A second kill is a crash."""
+        result = self._attempt(config)
+        if self._killed_by not in EXTERNAL_SIGNALS:
+            return result
+        first = self._killed_by
+        again = self._attempt(config)
+        if again.status is not Status.CRASH:
+            return again
+        return dataclasses.replace(
+            again,
+            error=f"{again.error} (it was measured twice: the first process was killed by "
+            f"{_signal_name(first)} too)",
+        )
+
+    def _attempt(self, config: dict[str, Any]) -> RunnerResult:
+        self._killed_by = None
         if self._proc is None or self._proc.poll() is not None:
             self._stop()
             self._start()
@@ -203,17 +240,21 @@ class LocalRunner(Runner):
             tail = f"; its last output: {lines[-1][:300]}" if lines else ""
         self._stop()
         if code is not None and code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            why = f"the measurement process was killed by {name}"
+            self._killed_by = -code
+            why = f"the measurement process was killed by {_signal_name(-code)}"
         else:
             why = f"the measurement process exited with code {code}"
         stage = "building" if build_s is None else "running"
         return RunnerResult(
             config, Status.CRASH, error=f"{why} while {stage}{tail}", build_s=build_s
         )
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _result(payload: dict[str, Any]) -> RunnerResult:

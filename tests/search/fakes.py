@@ -83,6 +83,36 @@ class FaultyTarget(FakeTarget):
     knobs = (*FakeTarget.knobs, Knob("fault", ("none", "segv", "hang", "wrong", "build")))
 
 
+class KilledTarget(FakeTarget):
+    """Measurement processes killed by a signal, as the OOM killer or a user would: ``fault``
+    ``sigkill`` / ``sigint`` every time, ``sigkill_once`` / ``sigint_once`` only in the first
+    process that measures the config, ``nap`` sleeps 0.2 s a call (time to be killed from
+    outside). Every attempt adds a line to ``$ATTNCC_TEST_ATTEMPTS`` (a file)."""
+
+    name = "killed"
+    knobs = (
+        *FakeTarget.knobs,
+        Knob("fault", ("none", "sigkill", "sigkill_once", "sigint", "sigint_once", "nap")),
+    )
+
+    def run(self, artifact, arrays, scalars, extents):
+        fault = artifact.source.meta["config"].get("fault", "none")
+        if not artifact.handle.get("counted"):  # once per process and config
+            artifact.handle["counted"] = True
+            log = os.environ["ATTNCC_TEST_ATTEMPTS"]
+            with open(log, "a") as f:
+                f.write(f"{fault}\n")
+            with open(log) as f:
+                attempts = f.read().splitlines().count(fault)
+            kind = fault.removesuffix("_once")
+            if fault.startswith("sig") and (kind == fault or attempts == 1):
+                os.kill(os.getpid(), signal.SIGKILL if kind == "sigkill" else signal.SIGINT)
+                time.sleep(10)  # the signal arrives
+        if fault == "nap":
+            time.sleep(0.2)
+        return super().run(artifact, arrays, scalars, extents)
+
+
 class SlowTarget(FakeTarget):
     """Every call takes 0.15 s: trials last long enough to kill a worker in the middle."""
 

@@ -12,7 +12,8 @@ from attncc.search.measure import compare, time_call
 from attncc.search.problem import target_spec
 from attncc.search.reference import load_data, reference_file
 from attncc.search.runner import LocalRunner, MeasureTask, RunnerInput, Status
-from tests.search.fakes import delay
+from tests.search.conftest import TINY
+from tests.search.fakes import KilledTarget, delay
 
 
 def runner_for(problem, timeout=0.5) -> LocalRunner:
@@ -56,6 +57,77 @@ def test_faults_fail_their_candidate_and_nothing_else(faulty):
     times = [r.seconds for r in results if r.ok]
     assert all(abs(t - delay(ok)) < 0.5 * delay(ok) for t in times), times
     assert elapsed < 15
+
+
+@pytest.fixture
+def attempts(tmp_path, monkeypatch):
+    """The file where KilledTarget's measurement processes log each attempt."""
+    path = tmp_path / "attempts.log"
+    path.write_text("")
+    monkeypatch.setenv("ATTNCC_TEST_ATTEMPTS", str(path))
+    return path
+
+
+def killed_runner(timeout: float = 5) -> LocalRunner:
+    from attncc.search.problem import Problem
+    from attncc.variants import CATALOGUE
+
+    return runner_for(Problem.create(CATALOGUE["mha_causal"](), KilledTarget(), TINY), timeout)
+
+
+def test_a_measurement_killed_from_outside_is_measured_again(attempts):
+    """SIGKILL (the OOM killer) or SIGINT (a user) ends the measuring process once: the
+    config is measured again in a fresh process and counts only if that one is killed too."""
+    ok = {"tile": 4, "order": "ij"}
+    faults = ["sigkill_once", "sigint_once", "none", "sigkill", "sigint", "none"]
+    with killed_runner() as runner:
+        results = runner.run([RunnerInput({**ok, "fault": f}) for f in faults])
+    statuses = [r.status for r in results]
+    assert statuses == [Status.OK, Status.OK, Status.OK, Status.CRASH, Status.CRASH, Status.OK]
+    assert "SIGKILL" in results[3].error and "measured twice" in results[3].error
+    assert "SIGINT" in results[4].error and "measured twice" in results[4].error
+    logged = attempts.read_text().splitlines()
+    assert [logged.count(f) for f in ("sigkill_once", "sigint_once", "sigkill", "sigint")] == [
+        2,
+        2,
+        2,
+        2,
+    ]
+    assert logged.count("none") == 2  # a fault-free config is measured once
+
+
+def test_a_crash_of_the_kernel_itself_is_not_retried(faulty):
+    """SIGSEGV comes from the kernel: one crash is the config's, measured once."""
+    with runner_for(faulty) as runner:
+        starts = []
+        original = runner._start
+        runner._start = lambda: (starts.append(1), original())[1]
+        (result,) = runner.run([RunnerInput({"tile": 4, "order": "ij", "fault": "segv"})])
+    assert result.status is Status.CRASH and "SIGSEGV" in result.error
+    assert "measured twice" not in result.error and len(starts) == 1
+
+
+def test_a_child_killed_by_another_process_is_measured_again(attempts):
+    """A real outside kill: another thread SIGKILLs the measuring child in the middle."""
+    import os
+    import signal
+    import threading
+
+    config = {"tile": 4, "order": "ij", "fault": "nap"}
+    with killed_runner() as runner:
+
+        def kill_once() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and "nap" not in attempts.read_text():
+                time.sleep(0.01)
+            os.kill(runner._proc.pid, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_once)
+        killer.start()
+        (result,) = runner.run([RunnerInput(config)])
+        killer.join()
+    assert result.status is Status.OK, result.error
+    assert attempts.read_text().splitlines() == ["nap", "nap"]
 
 
 def test_timing_orders_configs(problem):
