@@ -11,20 +11,21 @@ Two lowerings, one calling convention:
 
 The space offers ``lowering`` as a knob when both apply; the fused one is the default.
 Builds are cached on disk (:mod:`attncc.cache`) by a hash of the source text, the LLVM
-target and the TVM version, and verified before they are loaded.
+target and the TVM version. A cached shared object is checked (an HMAC under a per-user
+key) and loaded from a private copy of the bytes that were checked, never from the cache
+file itself; an export copies those same bytes.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from attncc.cache import cached_file
+from attncc.cache import cached_file, read_private
 from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.ir.validate import validate
@@ -107,6 +108,8 @@ class CpuTarget(Target):
         )
 
     def build(self, source: Source) -> Artifact:
+        """The kernel, loaded from a private copy of its checked cache entry (built and
+        cached when there is none), or compiled in memory when caching is off."""
         import tvm
 
         from attncc.targets.host import compile_tvmscript
@@ -172,12 +175,14 @@ class CpuTarget(Target):
 
     # ------------------------------------------------------------------ export (libraries)
     def save(self, artifact: Artifact, directory: Path, stem: str) -> dict[str, str]:
-        """One shared object, ``{stem}.so``: the cached build when there is one (it is what
-        ran), else the loaded module exported again (TVM's ``export_library``)."""
+        """One shared object, ``{stem}.so``: the bytes the kernel was loaded from when there
+        are some (the private copy of a checked cache entry, or of a verified library file:
+        what ran, re-checked to be a file no one else could have replaced), else the loaded
+        module exported again (TVM's ``export_library``)."""
         name = f"{stem}.so"
         dest = Path(directory) / name
         if artifact.path and os.path.isfile(artifact.path):
-            shutil.copyfile(artifact.path, dest)
+            dest.write_bytes(read_private(artifact.path))
         else:
             artifact.handle.lib.export_library(str(dest))
         return {"library": name}

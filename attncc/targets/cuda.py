@@ -27,9 +27,12 @@ compiled ahead of time for the target's architecture (``arch``: the GPU's own, e
 per-block limit or ``ptxas`` reports spills. :func:`attncc.targets.cuda_prior.predict` ranks
 configs from that metadata where nothing can be measured.
 
-Generated modules are written to attncc's cache directory (``<hash>.py``, verified by
-sha256; a temporary directory when caching is off): Triton reads kernel source through
-:mod:`inspect`, which needs a real file.
+Generated modules are never read back from a shared place: the source text is in memory,
+so a build writes it to a private file of this process (:func:`attncc.cache.private_copy`:
+``0600`` in a ``0700`` directory; Triton reads kernel source through :mod:`inspect`, which
+needs a real file) and :func:`~attncc.targets.cuda_launch.load_module` executes the bytes it
+read from there, once. Nothing is kept in the build cache: there is nothing to save by
+reading generated Python back (Triton caches its own compiled binaries).
 """
 
 from __future__ import annotations
@@ -37,14 +40,13 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from attncc.cache import cached_file
+from attncc.cache import private_copy
 from attncc.errors import LoweringError, UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.targets.base import Artifact, Config, Source, Space, Target
@@ -161,20 +163,14 @@ class CudaTarget(Target):
         return lower(self, program, config, extents, _fused_plan(program))
 
     def build(self, source: Source) -> Artifact:
+        """The generated module as a private file (module docstring); its kernels are
+        imported and compiled lazily."""
         import triton
 
         from attncc.targets.base import stable_hash
 
         key = stable_hash("cuda", source.text, triton.__version__)
-
-        def write(path: str) -> None:
-            Path(path).write_text(source.text)
-
-        path = cached_file(key, ".py", write)
-        if path is None:
-            tmp = tempfile.mkdtemp(prefix="attncc-cuda-")
-            path = os.path.join(tmp, f"k{key[:16]}.py")
-            write(path)
+        path = private_copy(key, ".py", source.text.encode("utf-8"))
         return Artifact(source, CudaModule(source, path, self.arch), path)
 
     def run(

@@ -7,12 +7,17 @@ constexprs, ``num_warps`` and ``num_stages``. The CUDA target keeps it in
 ``Source.meta["launch"]``; an exported library ships it next to the cubin / PTX.
 
 Triton's JIT needs the kernel's source through :mod:`inspect`, so the generated text is
-written to a real ``.py`` file (:func:`load_module`) and imported. ``triton.jit`` reads
-``TRITON_INTERPRET`` when the decorator runs (triton 3.9: ``knobs.runtime.interpret``), not
-when triton is imported: :func:`load_module` sets it around the import of each generated
-module, for the mode asked for. Triton's own library, though, is decorated when triton is
-imported (:func:`interpreted_process`): the interpreter runs only in a process that imported
-triton under ``TRITON_INTERPRET=1``.
+written to a real ``.py`` file and imported (:func:`load_module`). The file must be one no
+other user could have written or replaced (:func:`attncc.cache.read_private`: the CUDA
+target writes it to a private directory); its bytes are read once, executed, and pinned in
+:mod:`linecache` for Triton to read -- what runs and what Triton compiles are the bytes
+that were checked, and no bytecode (``__pycache__``) is read or written beside it.
+
+``triton.jit`` reads ``TRITON_INTERPRET`` when the decorator runs (triton 3.9:
+``knobs.runtime.interpret``), not when triton is imported: :func:`load_module` sets it
+around the import of each generated module, for the mode asked for. Triton's own library,
+though, is decorated when triton is imported (:func:`interpreted_process`): the interpreter
+runs only in a process that imported triton under ``TRITON_INTERPRET=1``.
 
 Triton 3.9's interpreter also patches ``triton.language`` while it runs and leaves some of
 it patched (the ``@triton.jit`` helpers a kernel calls, modules it imports meanwhile): a
@@ -22,7 +27,7 @@ process that interprets does not compile (:mod:`attncc.targets.cuda_aot` uses a 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
+import linecache
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -157,16 +162,27 @@ def interpreted_process() -> bool:
 
 
 def load_module(path: str | os.PathLike, *, interpret: bool) -> ModuleType:
-    """Import the generated module at ``path``; ``interpret`` decides what ``triton.jit``
-    makes of its kernels (module docstring)."""
+    """Import the generated module at ``path`` from the bytes read once after checking that
+    no one else could have written it (:class:`~attncc.cache.CacheError` otherwise);
+    ``interpret`` decides what ``triton.jit`` makes of its kernels (module docstring)."""
+    from attncc.cache import read_private
+
     path = Path(path)
+    data = read_private(path)
+    filename = str(path)
     name = f"attncc_triton_{path.stem.replace('-', '_')}_{'interp' if interpret else 'jit'}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise LoweringError(f"cannot import the generated Triton module {path}")
-    module = importlib.util.module_from_spec(spec)
+    try:
+        text = data.decode("utf-8")
+        code = compile(text, filename, "exec", dont_inherit=True)
+    except (UnicodeDecodeError, SyntaxError, ValueError) as e:
+        raise LoweringError(f"the generated Triton module {path} is not Python: {e}") from None
+    # Triton reads kernel source through inspect -> linecache: pin it to these bytes (an
+    # entry without an mtime is never re-read from the file).
+    linecache.cache[filename] = (len(data), None, text.splitlines(keepends=True), filename)
+    module = ModuleType(name)
+    module.__file__ = filename
     with interpret_env(interpret):
-        spec.loader.exec_module(module)
+        exec(code, module.__dict__)
     return module
 
 
