@@ -75,6 +75,11 @@ class ExportReport:
     kernels: tuple[ExportedKernel, ...]
     skipped: tuple[tuple[str, str], ...]  # (study or request, why)
 
+    @property
+    def sha256(self) -> str:
+        """The library digest, to pin the library: ``load_library(path, sha256=...)``."""
+        return self.manifest.sha256
+
 
 @dataclass(frozen=True)
 class _Job:

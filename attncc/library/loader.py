@@ -1,15 +1,19 @@
 """``attncc.load_library``: a kernel library directory back into callable kernels.
 
 Loading trusts nothing it has not checked, in this order, and loads nothing if any check
-fails: the manifest (JSON, format, schema version, every field, every path relative and
-inside the directory), then the sha256 of every file it names and of every program text,
-then, per target, whether its kernels can run on this machine
+fails: the manifest (bounded JSON, format, schema version, every field, every path relative
+and inside the directory, the hash of every field that decides what runs), the library
+digest when the caller pinned one (``sha256=``), then the sha256 of every file it names and
+of every program text, then, per target, whether its kernels can run on this machine
 (:meth:`~attncc.targets.base.Target.incompatibility`: a CPU kernel built for AVX-512 on a
 CPU without it is refused) -- and only then the native code (:meth:`Target.load`).
 
-Each file is read once: the bytes that are hashed are the bytes that are loaded, from a
-private copy (a temporary directory only this process writes, kept while the library is
-alive), so a file swapped in the library after its check is never the one loaded.
+Each file is opened without following links, read once, in chunks, up to a size cap
+(:mod:`attncc.library.files`), and streamed into a private copy (a temporary directory only
+this process writes, kept while the library is alive) while it is hashed: the bytes that are
+hashed are the bytes that are loaded, so a file swapped in the library after its check is
+never the one loaded. Whatever the directory holds, the only exception that escapes is an
+:class:`~attncc.errors.ExportError`.
 
 Running a loaded library needs the target's runtime (TVM for ``cpu``) and nothing of the
 tuner: neither Optuna nor XGBoost is imported. Which kernel serves a call is the bucket
@@ -21,12 +25,13 @@ Shape legend for the example: ``b`` batch, ``h`` heads, ``p`` queries, ``m`` key
 >>> lib = attncc.load_library("gqa-lib")                        # doctest: +SKIP
 >>> out = lib("gqa_causal", Q=q, K=k, V=v)                      # doctest: +SKIP
 >>> attn = lib.kernel("gqa_causal"); out = attn(Q=q, K=k, V=v)  # doctest: +SKIP
+>>> pinned = attncc.load_library("gqa-lib", sha256=DIGEST)      # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,39 +40,75 @@ from typing import Any
 
 from attncc.errors import AttnccError, ExportError
 from attncc.ir.nodes import Program
+from attncc.library import files as library_files
+from attncc.library import manifest as manifest_module
 from attncc.library.buckets import bucket_key, select
-from attncc.library.manifest import (
-    MANIFEST,
-    MAX_MANIFEST_BYTES,
-    FileRef,
-    KernelEntry,
-    Manifest,
-    parse_manifest,
-)
+from attncc.library.files import Budget, copy_verified, open_library, read_capped
+from attncc.library.manifest import MANIFEST, KernelEntry, Manifest, parse_manifest
 from attncc.targets.base import Artifact, Source, Target
 
 __all__ = ["Library", "LibraryKernel", "load_library"]
 
 
-def load_library(path: str | os.PathLike, *, target: str | None = None) -> Library:
+def load_library(
+    path: str | os.PathLike, *, target: str | None = None, sha256: str | None = None
+) -> Library:
     """The kernel library in directory ``path``, verified and loaded.
 
     ``target`` loads only that target's kernels (an error if they cannot run here); by
     default every target of the library that can run here is loaded, and the library is
-    refused only when none can. Raises :class:`~attncc.errors.ExportError` for a missing,
-    malformed, tampered or incompatible library.
+    refused only when none can. ``sha256`` pins the library: its digest
+    (:attr:`Library.sha256`, printed by ``attncc export``) must equal it, so that a manifest
+    rewritten whole -- hashes and all -- is refused too. Raises
+    :class:`~attncc.errors.ExportError` for a missing, malformed, tampered, unpinned or
+    incompatible library.
     """
-    root = Path(path)
-    manifest = _read_manifest(root)
-    wanted = [target] if target is not None else list(manifest.targets)
-    if target is not None and target not in manifest.targets:
-        raise ExportError(
-            f"library {root} has no {target} kernels; its targets: "
-            f"{', '.join(manifest.targets) or 'none'}"
-        )
-    private = tempfile.TemporaryDirectory(prefix="attncc-library-")
-    verified = {ref.path: _verify(root, ref, Path(private.name)) for ref in manifest.files()}
-    programs = {name: _program(name, entry.text, entry.sha256) for name, entry in _items(manifest)}
+    root = _root(path)
+    pinned = _pin(sha256)
+    root_fd = open_library(root)
+    private = None
+    try:
+        manifest = _read_manifest(root_fd, root)
+        if pinned is not None and manifest.sha256 != pinned:
+            raise ExportError(
+                f"library {root} has digest {manifest.sha256}, not the pinned {pinned}: it is "
+                "not the library you pinned (exported again, or edited). Nothing was loaded. "
+                "Fix: if it was exported again on purpose, pin the digest attncc export printed"
+            )
+        wanted = [target] if target is not None else list(manifest.targets)
+        if target is not None and target not in manifest.targets:
+            raise ExportError(
+                f"library {root} has no {target} kernels; its targets: "
+                f"{', '.join(manifest.targets) or 'none'}"
+            )
+        private = tempfile.TemporaryDirectory(prefix="attncc-library-")
+        budget = Budget(library_files.MAX_LIBRARY_BYTES)
+        here = Path(private.name)
+        verified = {
+            ref.path: copy_verified(root_fd, root, ref.path, ref.sha256, here, budget)
+            for ref in manifest.files()
+        }
+    except BaseException:
+        if private is not None:
+            private.cleanup()
+        raise
+    finally:
+        os.close(root_fd)
+    try:
+        return _load(root, manifest, wanted, verified, private)
+    except BaseException:
+        private.cleanup()
+        raise
+
+
+def _load(
+    root: Path,
+    manifest: Manifest,
+    wanted: list[str],
+    verified: Mapping[str, Path],
+    private: tempfile.TemporaryDirectory,
+) -> Library:
+    programs = {name: _program(name, entry.text) for name, entry in _items(manifest)}
     targets, refused = _usable_targets(manifest, wanted)
     if not targets:
         why = "; ".join(f"{t}: {r}" for t, r in refused.items())
@@ -84,67 +125,59 @@ def load_library(path: str | os.PathLike, *, target: str | None = None) -> Libra
 # ----------------------------------------------------------------------------- checks
 
 
-def _read_manifest(root: Path) -> Manifest:
-    file = root / MANIFEST
-    if not root.is_dir():
-        raise ExportError(f"{root} is not a kernel library: no such directory")
-    if not file.is_file():
-        raise ExportError(f"{root} is not a kernel library: it has no {MANIFEST}")
-    if file.stat().st_size > MAX_MANIFEST_BYTES:
-        raise ExportError(f"{file} is larger than any manifest attncc writes; refusing it")
-    try:
-        data = file.read_bytes()
-    except OSError as e:
-        raise ExportError(f"cannot read {file}: {e.strerror}") from None
-    return parse_manifest(data, str(file))
-
-
-def _verify(root: Path, ref: FileRef, private: Path) -> Path:
-    """A private copy of the file ``ref`` names, once it is inside ``root`` and the bytes
-    read (once) match its sha256."""
-    path = root / ref.path
-    real, top = path.resolve(), root.resolve()
-    if top not in real.parents:
-        raise ExportError(f"{ref.path} leads outside the library {root} (a link?); refusing it")
-    if not real.is_file():
-        raise ExportError(f"library {root} is missing {ref.path}. Fix: export it again")
-    try:
-        data = real.read_bytes()
-    except OSError as e:
-        raise ExportError(f"cannot read {ref.path} in library {root}: {e.strerror}") from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != ref.sha256:
+def _root(path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
         raise ExportError(
-            f"{ref.path} in library {root} does not match its sha256 in {MANIFEST} (expected "
-            f"{ref.sha256[:16]}..., found {actual[:16]}...): it was changed or corrupted after "
-            "export. Nothing was loaded. Fix: export the library again"
+            f"load_library takes the path of a library directory, got {type(path).__name__}"
         )
-    copy = private / ref.path  # ref.path was checked relative and plain by the manifest
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    copy.write_bytes(data)
-    return copy
+    try:
+        return Path(path)
+    except TypeError as e:  # a PathLike whose __fspath__ returns no str
+        raise ExportError(f"load_library: {e}") from None
+
+
+def _pin(sha256: Any) -> str | None:
+    if sha256 is None:
+        return None
+    if not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+        raise ExportError(
+            f"sha256= pins a library by its digest, 64 hex digits (attncc export prints it, "
+            f"Library.sha256 holds it); got {sha256!r:.80}"
+        )
+    return sha256.lower()
+
+
+def _read_manifest(root_fd: int, root: Path) -> Manifest:
+    try:
+        os.stat(MANIFEST, dir_fd=root_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        raise ExportError(f"{root} is not a kernel library: it has no {MANIFEST}") from None
+    except OSError:
+        pass  # read_capped says why
+    data = read_capped(root_fd, MANIFEST, root, manifest_module.MAX_MANIFEST_BYTES)
+    return parse_manifest(data, str(root / MANIFEST))
 
 
 def _items(manifest: Manifest):
     return sorted(manifest.programs.items())
 
 
-def _program(name: str, text: str, sha256: str) -> Program:
-    import hashlib
-
+def _program(name: str, text: str) -> Program:
+    """The library's program ``name``, parsed and validated (its text's sha256 was checked
+    with the manifest)."""
     from attncc.ir.parser import parse
     from attncc.ir.validate import validate
 
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha256:
-        raise ExportError(
-            f"the text of program {name} in {MANIFEST} does not match its sha256: the "
-            "manifest was edited after export. Fix: export the library again"
-        )
     try:
         program = parse(text)
         validate(program)
     except AttnccError as e:
         raise ExportError(f"program {name} of the library is not valid here: {e}") from None
+    except Exception as e:  # a parser defect must not escape as a traceback of the loader
+        raise ExportError(
+            f"program {name} of the library could not be read ({type(e).__name__}: "
+            f"{str(e)[:200]}); this is a defect in attncc's parser, please report it"
+        ) from None
     if program.name != name:
         raise ExportError(f"{MANIFEST} files the program {program.name} under the name {name}")
     return program
@@ -178,7 +211,14 @@ def _usable_targets(
 def _load_kernel(
     verified: Mapping[str, Path], program: Program, k: KernelEntry, target: Target
 ) -> Artifact:
-    text = verified[k.source.text.path].read_text(encoding="utf-8")
+    what = f"the {k.target} kernel of {program.name} for {k.bucket_key}"
+    try:
+        text = verified[k.source.text.path].read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ExportError(
+            f"{k.source.text.path}, the source text of {what}, is not UTF-8 ({e.reason} at "
+            f"byte {e.start})"
+        ) from None
     source = Source(
         k.target,
         k.source.language,
@@ -188,11 +228,12 @@ def _load_kernel(
         {**k.source.meta, "program": program},
     )
     files = {role: verified[ref.path] for role, ref in k.files.items()}
-    what = f"the {k.target} kernel of {program.name} for {k.bucket_key}"
     try:
         return target.load(source, files)
-    except AttnccError:
-        raise
+    except AttnccError as e:
+        if isinstance(e, ExportError):
+            raise
+        raise ExportError(f"cannot load {what}: {e}") from None
     except Exception as e:  # a malformed meta or a shared object the runtime rejects
         raise ExportError(f"cannot load {what}: {type(e).__name__}: {e}") from None
 
@@ -229,6 +270,8 @@ class Library:
     ):
         self._private = private  # the verified copies the kernels were loaded from
         self.path, self.manifest = path, manifest
+        #: The library digest (docs/library.md): pin it with ``load_library(path, sha256=...)``.
+        self.sha256 = manifest.sha256
         self._programs, self._targets = dict(programs), dict(targets)
         self._kernels, self.refused = dict(kernels), dict(refused)
 

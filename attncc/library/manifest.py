@@ -1,9 +1,21 @@
 """``manifest.json``: the schema of a kernel library, written and read back with validation.
 
 The manifest is the one file a loader trusts first, so reading it checks everything before
-any artifact is touched: the format and schema version, every field's type, every file
-path (relative, inside the library, no ``..``), every sha256 (64 hex digits). The full
-schema, with an example, is in ``docs/library.md``; the JS loader follows the same one.
+any artifact is touched: bounded JSON (:mod:`attncc.library.canonical`), the format and
+schema version, every field's type and no unknown field, every file path (relative, inside
+the library, no ``..``), every sha256 (64 hex digits), and the hash of every field that
+decides what runs. The full schema, with an example, is in ``docs/library.md``; the JS
+loader (``checkManifest``, ``checkHashes`` in ``attncc.js``) follows the same one.
+
+Why field hashes: the artifacts' sha256 alone left ``source.meta.args`` (the argument
+order), extents, entry names, buckets and fingerprints editable, and an edit there silently
+changes results (K and V swapped). Each kernel entry and each target entry therefore keeps
+``hashes``: per field, the sha256 of the canonical JSON of ``{"scope", "field", "value"}``
+(:func:`~attncc.library.canonical.field_hash`), the scope being the program's text sha256
+(or ``target:NAME``) so that an entry moved to another program does not match. A loader
+recomputes each one and names the first field that differs. Whoever can rewrite the whole
+manifest can rewrite these hashes too; :attr:`Manifest.sha256` (the library digest, which
+``load_library(path, sha256=...)`` pins) is the answer to that.
 
 Writing is deterministic: programs by name, kernels by target then bucket, ranks in the
 program's order, and no timestamp but ``created`` (which nothing hashes).
@@ -12,6 +24,8 @@ program's order, and no timestamp but ``created`` (which nothing hashes).
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import json
 import math
 import re
@@ -21,6 +35,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from attncc.errors import ExportError
+from attncc.library.canonical import MAX_SAFE_INTEGER, digest, field_hash, load_json
 
 __all__ = [
     "FORMAT",
@@ -31,16 +46,38 @@ __all__ = [
     "Manifest",
     "ProgramEntry",
     "SourceEntry",
+    "digest_text",
     "json_meta",
+    "kernel_fields",
+    "kernel_hashes",
+    "library_digest",
     "parse_manifest",
     "safe_relative_path",
+    "seal",
+    "target_hashes",
 ]
 
 FORMAT = "attncc-library"
-SCHEMA_VERSION = 1
+#: 2: field hashes (``hashes`` in kernel and target entries), no unknown fields.
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
-#: A manifest larger than this is not one attncc wrote (programs are a few KB each).
-MAX_MANIFEST_BYTES = 64 << 20
+#: A manifest larger than this is not one attncc wrote (a kernel takes about 5 KB).
+MAX_MANIFEST_BYTES = 16 << 20
+#: The hashed fields of a kernel entry, besides one ``source.meta.KEY`` per meta key.
+KERNEL_FIELDS = (
+    "target",
+    "bucket",
+    "shape",
+    "config",
+    "provenance",
+    "tuning",
+    "source.language",
+    "source.entry",
+    "source.extents",
+    "source.meta",
+    "source.text",
+    "files",
+)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 PROVENANCES = ("tuned", "model", "default")
@@ -92,8 +129,9 @@ class KernelEntry:
     source: SourceEntry
     files: dict[str, FileRef]  # role -> file, as Target.save named them
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, program_sha256: str) -> dict[str, Any]:
+        """The entry as JSON, with the hashes of its fields (bound to its program)."""
+        data = {
             "target": self.target,
             "bucket": self.bucket,
             "shape": self.shape,
@@ -103,6 +141,7 @@ class KernelEntry:
             "source": self.source.to_json(),
             "files": {role: ref.to_json() for role, ref in self.files.items()},
         }
+        return {**data, "hashes": kernel_hashes(program_sha256, data)}
 
     @property
     def bucket_key(self) -> str:
@@ -120,7 +159,7 @@ class ProgramEntry:
         return {
             "text": self.text,
             "sha256": self.sha256,
-            "kernels": [k.to_json() for k in self.kernels],
+            "kernels": [k.to_json(self.sha256) for k in self.kernels],
         }
 
 
@@ -128,21 +167,34 @@ class ProgramEntry:
 class Manifest:
     created: str
     versions: dict[str, str]
-    targets: dict[str, dict[str, Any]]  # target name -> {"fingerprint": describe()}
+    targets: dict[str, dict[str, Any]]  # target name -> {"fingerprint": describe()} (no hashes)
     programs: dict[str, ProgramEntry]
     schema_version: int = SCHEMA_VERSION
     format: str = FORMAT
 
-    def to_json(self) -> str:
-        data = {
+    def to_data(self) -> dict[str, Any]:
+        """The manifest as JSON values, hashes included."""
+        targets = {
+            name: {**entry, "hashes": target_hashes(name, entry)}
+            for name, entry in self.targets.items()
+        }
+        return {
             "format": self.format,
             "schema_version": self.schema_version,
             "created": self.created,
             "versions": self.versions,
-            "targets": self.targets,
+            "targets": targets,
             "programs": {name: p.to_json() for name, p in sorted(self.programs.items())},
         }
+
+    def to_json(self) -> str:
+        data = self.to_data()
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """The library digest: what ``load_library(path, sha256=...)`` pins."""
+        return library_digest(self.to_data())
 
     def files(self) -> list[FileRef]:
         """Every file the manifest names (source texts and artifacts)."""
@@ -168,6 +220,11 @@ def json_meta(meta: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 
 def _json_value(value: Any, where: str) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        raise ExportError(
+            f"{where} is {value}, beyond ±(2**53 - 1): a kernel library holds integers that "
+            "JavaScript reads exactly"
+        )
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -189,26 +246,86 @@ def _json_value(value: Any, where: str) -> Any:
     )
 
 
+# ----------------------------------------------------------------------------- hashes
+
+
+def kernel_fields(kernel: Mapping[str, Any]) -> dict[str, Any]:
+    """The hashed fields of a kernel entry (JSON), by name: :data:`KERNEL_FIELDS` and one
+    ``source.meta.KEY`` per key of the meta, so that an error can say which one changed."""
+    source = kernel["source"]
+    fields: dict[str, Any] = {}
+    for name in KERNEL_FIELDS:
+        if name == "source.meta":  # each key first, so that the error names it
+            fields.update({f"source.meta.{k}": v for k, v in source["meta"].items()})
+        part, _, sub = name.partition(".")
+        fields[name] = source[sub] if sub else kernel[part]
+    return fields
+
+
+def kernel_hashes(program_sha256: str, kernel: Mapping[str, Any]) -> dict[str, str]:
+    """``hashes`` of a kernel entry (JSON) of the program whose text has ``program_sha256``."""
+    scope = f"program:{program_sha256}"
+    return {name: field_hash(scope, name, v) for name, v in kernel_fields(kernel).items()}
+
+
+def target_hashes(name: str, entry: Mapping[str, Any]) -> dict[str, str]:
+    """``hashes`` of the entry of target ``name`` (its fingerprint decides what may run)."""
+    return {"fingerprint": field_hash(f"target:{name}", "fingerprint", entry["fingerprint"])}
+
+
+def library_digest(data: Mapping[str, Any]) -> str:
+    """The digest of a whole manifest (JSON): the canonical sha256 of everything but
+    ``created``, so that exporting the same kernels twice gives the same digest."""
+    return digest({k: v for k, v in data.items() if k != "created"})
+
+
+def seal(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a manifest as JSON) with every field hash recomputed, in place: what an
+    exporter that edits a manifest must do (tests use it to make libraries "from elsewhere").
+    Parts too malformed to hash are left as they are, for the loader to refuse."""
+    targets = data.get("targets")
+    for name, entry in targets.items() if isinstance(targets, dict) else ():
+        if isinstance(entry, dict) and "fingerprint" in entry:
+            entry["hashes"] = target_hashes(name, entry)
+    programs = data.get("programs")
+    for program in programs.values() if isinstance(programs, dict) else ():
+        if not isinstance(program, dict) or not isinstance(program.get("kernels"), list):
+            continue
+        for kernel in program["kernels"]:
+            try:
+                kernel["hashes"] = kernel_hashes(str(program.get("sha256")), kernel)
+            except (KeyError, TypeError, AttributeError, ExportError):
+                continue
+    return data
+
+
 # ----------------------------------------------------------------------------- reading
 
 
 def safe_relative_path(path: Any, where: str) -> str:
     """``path`` when it is a relative POSIX path that stays inside the library; else an
-    :class:`ExportError` (absolute paths, ``..``, backslashes and drive letters are refused)."""
+    :class:`ExportError` (absolute paths, ``..``, backslashes, drive letters, control
+    characters and over-long names are refused)."""
     if not isinstance(path, str) or not path:
         raise ExportError(f"{where}: expected a relative file path, got {path!r}")
     pure = PurePosixPath(path)
+    parts = path.split("/")
     bad = (
         pure.is_absolute()
         or "\\" in path
-        or "\0" in path
         or ":" in path
-        or any(part in ("", ".", "..") for part in path.split("/"))
+        or any(ord(c) < 0x20 or c == "\x7f" for c in path)
+        or any(part in ("", ".", "..") for part in parts)
     )
     if bad:
         raise ExportError(
             f"{where}: file path {path!r} is not a plain relative path inside the library "
-            "(absolute paths, '..', '.', backslashes and ':' are refused)"
+            "(absolute paths, '..', '.', backslashes, ':' and control characters are refused)"
+        )
+    if len(path.encode("utf-8")) > 1024 or any(len(p.encode("utf-8")) > 255 for p in parts):
+        raise ExportError(
+            f"{where}: file path {path[:60]!r}... is longer than a library's paths can be "
+            "(255 bytes a name, 1024 in all)"
         )
     return path
 
@@ -235,6 +352,16 @@ class _Reader:
     def obj(self, key: str) -> _Reader:
         return _Reader(self.get(key, dict), f"{self.where}.{key}")
 
+    def only(self, *keys: str) -> None:
+        """Refuse a field this schema does not have (it would be read by nothing, and
+        hashed by nothing)."""
+        extra = [k for k in self.value if k not in keys]
+        if extra:
+            raise ExportError(
+                f"{self.where}: unknown field {extra[0]!r} (expected only {', '.join(keys)}). "
+                "Fix: load the library with the attncc that exported it, or export it again"
+            )
+
 
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
@@ -249,43 +376,31 @@ def _json_name(kind: type) -> str:
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+    name = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
         type(value), type(value).__name__
-    ) + (f" {value!r}" if isinstance(value, (int, float, bool, str)) else "")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise ExportError(f"manifest.json names the key {k!r} twice in one object")
-        out[k] = v
-    return out
-
-
-def _no_constant(name: str) -> Any:
-    raise ExportError(f"manifest.json holds {name}, which is not JSON")
+    )
+    if isinstance(value, (int, float, bool, str)):
+        shown = repr(value)
+        name += f" {shown[:60]}{'...' if len(shown) > 60 else ''}"
+    return name
 
 
 def parse_manifest(text: str | bytes, where: str = MANIFEST) -> Manifest:
-    """A :class:`Manifest` from the JSON text of ``manifest.json``, fully validated."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise ExportError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start})") from None
-    try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except json.JSONDecodeError as e:
-        truncated = " (the file is truncated)" if e.pos >= len(text.rstrip()) else ""
+    """A :class:`Manifest` from the JSON text of ``manifest.json``, fully validated: every
+    field's type, path and hash. Raises :class:`ExportError` (only) for anything else."""
+    if isinstance(text, str):
+        text = text.encode("utf-8", "surrogatepass")
+    if not isinstance(text, (bytes, bytearray)):
+        raise ExportError(f"{where}: expected the bytes of a manifest, got {_kind(text)}")
+    if len(text) > MAX_MANIFEST_BYTES:
         raise ExportError(
-            f"{where} is not valid JSON{truncated}: {e.msg} at line {e.lineno} column "
-            f"{e.colno}. Fix: export the library again"
-        ) from None
-    top = _Reader(data, "manifest")
+            f"{where} has {len(text):,} bytes, more than any manifest attncc writes "
+            f"({MAX_MANIFEST_BYTES:,}); refusing it"
+        )
+    top = _Reader(load_json(bytes(text), where), "manifest")
     fmt = top.get("format", str)
     if fmt != FORMAT:
-        raise ExportError(f"{where} is not an attncc kernel library (format {fmt!r})")
+        raise ExportError(f"{where} is not an attncc kernel library (format {fmt[:60]!r})")
     version = top.get("schema_version", int)
     if version != SCHEMA_VERSION:
         newer = "newer than" if version > SCHEMA_VERSION else "older than"
@@ -293,13 +408,10 @@ def parse_manifest(text: str | bytes, where: str = MANIFEST) -> Manifest:
             f"{where} has schema version {version}, {newer} the version this attncc reads "
             f"({SCHEMA_VERSION}). Fix: load it with a matching attncc, or export it again"
         )
+    top.only("format", "schema_version", "created", "versions", "targets", "programs")
     versions = top.get("versions", dict)
     targets_r = top.obj("targets")
-    targets = {}
-    for name in targets_r.value:
-        entry = targets_r.obj(name)
-        entry.get("fingerprint", dict)
-        targets[name] = entry.value
+    targets = {name: _target(targets_r.obj(name), name) for name in targets_r.value}
     programs_r = top.obj("programs")
     programs = {name: _program(programs_r.obj(name), name, targets) for name in programs_r.value}
     seen: dict[str, str] = {}
@@ -311,26 +423,58 @@ def parse_manifest(text: str | bytes, where: str = MANIFEST) -> Manifest:
     return manifest
 
 
+def _target(r: _Reader, name: str) -> dict[str, Any]:
+    r.only("fingerprint", "hashes")
+    r.get("fingerprint", dict)
+    _check_hashes(r, target_hashes(name, r.value))
+    return {"fingerprint": r.value["fingerprint"]}
+
+
 def _program(r: _Reader, name: str, targets: Mapping[str, Any]) -> ProgramEntry:
+    r.only("text", "sha256", "kernels")
     text = r.get("text", str)
     sha = _sha(r, "sha256")
+    if digest_text(text) != sha:
+        raise ExportError(
+            f"the text of program {name} in {MANIFEST} does not match its sha256 "
+            f"({r.where}.sha256): the manifest was edited after export. Nothing was loaded. "
+            "Fix: export the library again"
+        )
     kernels_raw = r.get("kernels", list)
     kernels = tuple(
-        _kernel(_Reader(k, f"{r.where}.kernels[{i}]"), targets) for i, k in enumerate(kernels_raw)
+        _kernel(_Reader(k, f"{r.where}.kernels[{i}]"), targets, sha)
+        for i, k in enumerate(kernels_raw)
     )
+    served: dict[tuple[str, frozenset], int] = {}
+    for i, k in enumerate(kernels):
+        key = (k.target, frozenset(k.bucket.items()))
+        if key in served:
+            raise ExportError(
+                f"{r.where}.kernels[{i}] serves the same {k.target} bucket {k.bucket_key} as "
+                f"kernels[{served[key]}]: a library has one kernel per target and bucket"
+            )
+        served[key] = i
     return ProgramEntry(name, text, sha, kernels)
 
 
-def _kernel(r: _Reader, targets: Mapping[str, Any]) -> KernelEntry:
+def digest_text(text: str) -> str:
+    """The sha256 of a program text (UTF-8), as the manifest keeps it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _kernel(r: _Reader, targets: Mapping[str, Any], program_sha256: str) -> KernelEntry:
+    r.only(*(f for f in KERNEL_FIELDS if "." not in f), "source", "hashes")
     target = r.get("target", str)
     if target not in targets:
-        raise ExportError(f"{r.where}.target: {target!r} is not one of the library's targets")
+        raise ExportError(f"{r.where}.target: {target[:60]!r} is not one of the library's targets")
     provenance = r.get("provenance", str)
     if provenance not in PROVENANCES:
         raise ExportError(
-            f"{r.where}.provenance: expected one of {', '.join(PROVENANCES)}, got {provenance!r}"
+            f"{r.where}.provenance: expected one of {', '.join(PROVENANCES)}, got "
+            f"{provenance[:60]!r}"
         )
     src = r.obj("source")
+    src.only("language", "entry", "extents", "meta", "text")
     source = SourceEntry(
         src.get("language", str),
         src.get("entry", str),
@@ -340,9 +484,16 @@ def _kernel(r: _Reader, targets: Mapping[str, Any]) -> KernelEntry:
     )
     files_r = r.obj("files")
     files = {role: _file(files_r.obj(role)) for role in files_r.value}
-    return KernelEntry(
+    bucket = _extents(r, "bucket")
+    for rank, n in source.extents.items():
+        if n is None and rank not in bucket:
+            raise ExportError(
+                f"{r.where}.bucket: rank {rank!r} is symbolic in source.extents but has no "
+                "bucket; a kernel's bucket names every rank its build leaves symbolic"
+            )
+    entry = KernelEntry(
         target,
-        _extents(r, "bucket"),
+        bucket,
         _extents(r, "shape"),
         r.get("config", dict),
         provenance,
@@ -350,6 +501,35 @@ def _kernel(r: _Reader, targets: Mapping[str, Any]) -> KernelEntry:
         source,
         files,
     )
+    _check_hashes(r, kernel_hashes(program_sha256, r.value))
+    return entry
+
+
+def _check_hashes(r: _Reader, expected: Mapping[str, str]) -> None:
+    """The entry's ``hashes`` against ``expected`` (recomputed): the first field that
+    differs, or a field without a hash, is named."""
+    hashes = r.obj("hashes")
+    for name in hashes.value:
+        if name not in expected:
+            raise ExportError(
+                f"{hashes.where} has a hash for {name!r}, which is not a field of this entry: "
+                "the entry was edited after export. Nothing was loaded. Fix: export the "
+                "library again"
+            )
+    for name, want in expected.items():
+        if name not in hashes.value:
+            raise ExportError(
+                f"{r.where}.{name} has no hash in {hashes.where}: the field was added after "
+                "export. Nothing was loaded. Fix: export the library again"
+            )
+        stored = _sha(hashes, name)
+        if stored != want:
+            raise ExportError(
+                f"{r.where}.{name} does not match its hash in {hashes.where} (expected "
+                f"{stored[:16]}..., found {want[:16]}...): the field was edited after export, "
+                "which would change what runs. Nothing was loaded. Fix: export the library "
+                "again (a library is not edited by hand)"
+            )
 
 
 def _extents(r: _Reader, key: str, *, allow_none: bool = False) -> dict[str, Any]:
@@ -357,16 +537,18 @@ def _extents(r: _Reader, key: str, *, allow_none: bool = False) -> dict[str, Any
     for rank, n in raw.items():
         ok = (n is None and allow_none) or (isinstance(n, int) and not isinstance(n, bool))
         if not ok or (n is not None and n < 1):
-            raise ExportError(f"{r.where}.{key}.{rank}: expected a positive integer, got {n!r}")
+            what = "a positive integer" + (" or null (symbolic)" if allow_none else "")
+            raise ExportError(f"{r.where}.{key}.{rank}: expected {what}, got {_kind(n)}")
     return dict(raw)
 
 
 def _file(r: _Reader) -> FileRef:
+    r.only("path", "sha256")
     return FileRef(safe_relative_path(r.get("path", str), f"{r.where}.path"), _sha(r, "sha256"))
 
 
 def _sha(r: _Reader, key: str) -> str:
     sha = r.get(key, str)
     if not _SHA256.fullmatch(sha):
-        raise ExportError(f"{r.where}.{key}: expected 64 lowercase hex digits, got {sha!r}")
+        raise ExportError(f"{r.where}.{key}: expected 64 lowercase hex digits, got {sha[:80]!r}")
     return sha

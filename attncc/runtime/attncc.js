@@ -538,15 +538,28 @@ export async function loadKernel(gpu, wgsl, launch) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Kernel libraries: manifest.json checked field by field, every file's sha256 checked
-// before it is used, kernels picked by shape bucket (attncc/library/{manifest,buckets}.py).
+// Kernel libraries: manifest.json read within bounds and checked field by field, the hash
+// of every field that decides what runs and every file's sha256 checked before it is used,
+// kernels picked by shape bucket (attncc/library/{canonical,manifest,buckets}.py).
 
 export const LIBRARY_FORMAT = "attncc-library";
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const MANIFEST = "manifest.json";
-const MAX_MANIFEST_BYTES = 64 << 20; // larger is not a manifest attncc wrote
+const MAX_MANIFEST_BYTES = 16 << 20; // larger is not a manifest attncc wrote
+const MAX_FILE_BYTES = 2 ** 30; // nor a file
+const MAX_DEPTH = 64; // JSON nesting (attncc writes about 10 levels)
+const MAX_VALUES = 1_000_000; // values in one JSON document
+const MAX_NUMBER_CHARS = 40; // the longest number literal read
 const PROVENANCES = ["tuned", "model", "default"];
 const SHA256 = /^[0-9a-f]{64}$/;
+/** The hashed fields of a kernel entry, besides one "source.meta.KEY" per meta key (checked
+ * before "source.meta", so that an error names the key). */
+export const KERNEL_FIELDS = [
+  "target", "bucket", "shape", "config", "provenance", "tuning",
+  "source.language", "source.entry", "source.extents", "source.meta", "source.text", "files",
+]; // prettier-ignore
+
+const own = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
 
 /** The sha256 of bytes as 64 lowercase hex digits (SubtleCrypto: https or localhost). */
 export async function sha256Hex(bytes) {
@@ -557,21 +570,162 @@ export async function sha256Hex(bytes) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// -- bounded JSON (attncc/library/canonical.py: load_json) -------------------------------
+
+const isSpace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Depth, value count and duplicate keys of JSON text, before JSON.parse builds anything
+ * (JSON.parse itself keeps the last of two equal keys, silently). */
+function scanJson(text, where) {
+  const stack = []; // per open container: the keys seen (objects) or null (lists)
+  let values = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      let k = j + 1;
+      while (k < text.length && isSpace(text.charCodeAt(k))) k++;
+      const keys = stack[stack.length - 1];
+      if (keys && text[k] === ":") {
+        let key;
+        try {
+          key = JSON.parse(text.slice(i, j + 1));
+        } catch {
+          return; // not JSON: JSON.parse says where
+        }
+        if (keys.has(key)) throw new AttnccError(`${where} names the key ${JSON.stringify(key)} twice in one object`);
+        keys.add(key);
+      }
+      i = j;
+    } else if (c === 0x5b || c === 0x7b) {
+      stack.push(c === 0x7b ? new Set() : null);
+      if (stack.length > MAX_DEPTH) {
+        throw new AttnccError(`${where} nests lists and objects more than ${MAX_DEPTH} deep (attncc's manifests nest about 10). Fix: export the library again`);
+      }
+      values++;
+    } else if (c === 0x5d || c === 0x7d) {
+      stack.pop();
+    } else if (c === 0x2c && ++values > MAX_VALUES) {
+      throw new AttnccError(`${where} holds more than ${MAX_VALUES} values; attncc reads at most that many in one file`);
+    }
+  }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The JSON value of text, within attncc's bounds: depth, value count, no duplicate key,
+ * integers within ±(2**53 - 1), number literals of at most 40 characters, finite numbers,
+ * no lone surrogate (as attncc/library/canonical.py load_json). */
+export function readJson(text, where) {
+  scanJson(text, where);
+  const refuse = (what) => {
+    throw new AttnccError(`${where} holds ${what}. Fix: export the library again`);
+  };
+  let value;
+  try {
+    value = JSON.parse(text, (key, v, context) => {
+      if (typeof v !== "number") return v;
+      const literal = context?.source; // the number as written (JSON.parse source text access)
+      if (literal !== undefined && literal.length > MAX_NUMBER_CHARS) refuse(`a number literal of ${literal.length} characters`);
+      if (!Number.isFinite(v)) refuse(`the number ${literal ?? v}, which is too large for a double`);
+      // (without the source text, as in older engines, a large integer reads as the double
+      // nearest to it, and the hashes are over that double: nothing unhashed slips through)
+      if (literal !== undefined && !/[.eE]/.test(literal) && !Number.isSafeInteger(v)) {
+        refuse(`the integer ${literal ?? v}, beyond ±(2**53 - 1): JavaScript cannot hold it exactly, so attncc never writes one`);
+      }
+      return v;
+    });
+  } catch (err) {
+    if (err instanceof AttnccError) throw err;
+    throw new AttnccError(`${where} is not valid JSON (${err.message}). Fix: export the library again`);
+  }
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string" && LONE_SURROGATE.test(v)) refuse(`a string with a lone surrogate (${JSON.stringify(v.slice(0, 40))}): not Unicode text`);
+    if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) stack.push(k, x);
+    }
+  }
+  return value;
+}
+
+// -- the canonical form of hashed fields (attncc/library/canonical.py, docs/library.md) -
+
+const f64Hex = (x) => {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  return Array.from(new Uint8Array(view.buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+};
+const asciiString = (s) =>
+  JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/** The canonical form of a JSON value: keys in UTF-16 order, no spaces, strings in ASCII
+ * with \uXXXX escapes, safe integers in decimal, other numbers as 0x + their IEEE-754 bits. */
+export function canonicalJson(value, depth = 0) {
+  if (depth > MAX_DEPTH) throw new AttnccError(`a value nested more than ${MAX_DEPTH} deep cannot be hashed`);
+  if (value === null || typeof value === "boolean") return String(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new AttnccError(`the number ${value} cannot be hashed`);
+    return Number.isSafeInteger(value) ? String(value === 0 ? 0 : value) : `0x${f64Hex(value)}`;
+  }
+  if (typeof value === "string") return asciiString(value);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(",")}]`;
+  if (typeof value === "object") {
+    const keys = Object.keys(value).sort(); // UTF-16 code-unit order, as Python's utf-16-be sort
+    return `{${keys.map((k) => `${asciiString(k)}:${canonicalJson(value[k], depth + 1)}`).join(",")}}`;
+  }
+  throw new AttnccError(`a ${typeof value} is not a JSON value`);
+}
+
+const sha256Text = (text) => sha256Hex(new TextEncoder().encode(text));
+
+/** The hash a manifest keeps for one field, bound to its scope (program or target). */
+export const fieldHash = (scope, field, value) => sha256Text(canonicalJson({ scope, field, value }));
+
+/** The library digest: the canonical sha256 of the manifest without "created" (what
+ * loadLibrary(url, { sha256 }) and attncc.load_library(path, sha256=...) pin). */
+export function libraryDigest(data) {
+  const { created, ...rest } = data;
+  return sha256Text(canonicalJson(rest));
+}
+
+/** The hashed fields of a kernel entry, by name (attncc.library.manifest.kernel_fields). */
+export function kernelFields(kernel) {
+  const fields = {};
+  for (const name of KERNEL_FIELDS) {
+    const [part, sub] = name.split(".");
+    if (name === "source.meta") {
+      for (const [k, v] of Object.entries(kernel.source.meta)) fields[`source.meta.${k}`] = v;
+    }
+    fields[name] = sub ? kernel.source[sub] : kernel[part];
+  }
+  return fields;
+}
+
+// -- the manifest's schema (attncc/library/manifest.py: parse_manifest) ------------------
+
 /** path when it is a plain relative path inside the library; else an AttnccError. Refused:
- * absolute paths, empty, "." and ".." parts, backslashes, ":" (drives, URL schemes), and
- * "%", "?", "#" (a URL would decode or cut them: "%2e%2e" is ".."). */
+ * absolute paths, empty, "." and ".." parts, backslashes, ":" (drives, URL schemes), control
+ * characters, over-long names, and "%", "?", "#" (a URL would decode or cut them: "%2e%2e"
+ * is ".."). */
 export function safeRelativePath(path, where) {
   const bad =
     typeof path !== "string" ||
     path === "" ||
     path.startsWith("/") ||
-    /[\\:\0%?#]/.test(path) ||
+    /[\\:%?#\u0000-\u001f\u007f]/.test(path) ||
     path.split("/").some((part) => part === "" || part === "." || part === "..");
   if (bad) {
     throw new AttnccError(
       `${where}: file path ${JSON.stringify(path)} is not a plain relative path inside the library ` +
-        "(absolute paths, '..', '.', backslashes, ':', '%', '?' and '#' are refused)",
+        "(absolute paths, '..', '.', backslashes, ':', control characters, '%', '?' and '#' are refused)",
     );
+  }
+  const size = (s) => new TextEncoder().encode(s).length;
+  if (size(path) > 1024 || path.split("/").some((part) => size(part) > 255)) {
+    throw new AttnccError(`${where}: file path ${JSON.stringify(path.slice(0, 60))}... is longer than a library's paths can be (255 bytes a name, 1024 in all)`);
   }
   return path;
 }
@@ -586,34 +740,54 @@ const KINDS = {
 
 /** obj[key], checked to be of kind; errors name the field's path. */
 function get(obj, key, kind, where) {
-  if (!(key in obj)) throw new AttnccError(`${where}: missing field ${JSON.stringify(key)}`);
+  if (!own(obj, key)) throw new AttnccError(`${where}: missing field ${JSON.stringify(key)}`);
   const [ok, name] = KINDS[kind];
   if (!ok(obj[key])) throw new AttnccError(`${where}.${key}: expected ${name}, got ${describe(obj[key])}`);
   return obj[key];
 }
 
-function fileRef(obj, where) {
-  get(obj, "path", "string", where);
-  safeRelativePath(obj.path, `${where}.path`);
-  if (!SHA256.test(get(obj, "sha256", "string", where))) {
-    throw new AttnccError(`${where}.sha256: expected 64 lowercase hex digits, got ${describe(obj.sha256)}`);
+/** Refuse a field the schema does not have (nothing would read or hash it). */
+function only(obj, keys, where) {
+  const extra = Object.keys(obj).find((k) => !keys.includes(k));
+  if (extra !== undefined) {
+    throw new AttnccError(
+      `${where}: unknown field ${JSON.stringify(extra)} (expected only ${keys.join(", ")}). ` +
+        "Fix: load the library with the attncc.js that came with its exporter, or export it again",
+    );
   }
+}
+
+function sha256Field(obj, key, where) {
+  const sha = get(obj, key, "string", where);
+  if (!SHA256.test(sha)) throw new AttnccError(`${where}.${key}: expected 64 lowercase hex digits, got ${describe(sha)}`);
+  return sha;
+}
+
+function fileRef(obj, where) {
+  if (!KINDS.object[0](obj)) throw new AttnccError(`${where}: expected an object, got ${describe(obj)}`);
+  only(obj, ["path", "sha256"], where);
+  safeRelativePath(get(obj, "path", "string", where), `${where}.path`);
+  sha256Field(obj, "sha256", where);
   return obj;
 }
 
 function extentsField(obj, key, where, allowNull) {
-  for (const [rank, n] of Object.entries(get(obj, key, "object", where))) {
+  const extents = get(obj, key, "object", where);
+  for (const [rank, n] of Object.entries(extents)) {
     if (!((n === null && allowNull) || (Number.isInteger(n) && n >= 1))) {
-      throw new AttnccError(`${where}.${key}.${rank}: expected a positive integer, got ${describe(n)}`);
+      const what = allowNull ? "a positive integer or null (symbolic)" : "a positive integer";
+      throw new AttnccError(`${where}.${key}.${rank}: expected ${what}, got ${describe(n)}`);
     }
   }
+  return extents;
 }
 
-/** A manifest (parsed JSON), checked as attncc.library.manifest.parse_manifest does. */
+/** A manifest (bounded JSON, readJson), checked as attncc.library.manifest.parse_manifest
+ * does, but for the hashes (checkHashes: SubtleCrypto is asynchronous). */
 export function checkManifest(data, where = MANIFEST) {
-  if (!KINDS.object[0](data)) throw new AttnccError(`${where}: expected a JSON object`);
+  if (!KINDS.object[0](data)) throw new AttnccError(`${where}: expected a JSON object, got ${describe(data)}`);
   const format = get(data, "format", "string", "manifest");
-  if (format !== LIBRARY_FORMAT) throw new AttnccError(`${where} is not an attncc kernel library (format ${JSON.stringify(format)})`);
+  if (format !== LIBRARY_FORMAT) throw new AttnccError(`${where} is not an attncc kernel library (format ${JSON.stringify(format.slice(0, 60))})`);
   const version = get(data, "schema_version", "integer", "manifest");
   if (version !== SCHEMA_VERSION) {
     const how = version > SCHEMA_VERSION ? "newer than" : "older than";
@@ -622,46 +796,113 @@ export function checkManifest(data, where = MANIFEST) {
         "Fix: load it with a matching attncc.js, or export it again",
     );
   }
+  only(data, ["format", "schema_version", "created", "versions", "targets", "programs"], "manifest");
   get(data, "created", "string", "manifest");
   get(data, "versions", "object", "manifest");
   const targets = get(data, "targets", "object", "manifest");
   for (const name of Object.keys(targets)) {
-    get(get(targets, name, "object", "manifest.targets"), "fingerprint", "object", `manifest.targets.${name}`);
+    const at = `manifest.targets.${name}`;
+    const entry = get(targets, name, "object", "manifest.targets");
+    only(entry, ["fingerprint", "hashes"], at);
+    get(entry, "fingerprint", "object", at);
+    get(entry, "hashes", "object", at);
   }
   const seen = new Set([MANIFEST]);
   const programs = get(data, "programs", "object", "manifest");
   for (const name of Object.keys(programs)) {
     const at = `manifest.programs.${name}`;
     const program = get(programs, name, "object", "manifest.programs");
+    only(program, ["text", "sha256", "kernels"], at);
     get(program, "text", "string", at);
-    if (!SHA256.test(get(program, "sha256", "string", at))) throw new AttnccError(`${at}.sha256: expected 64 lowercase hex digits`);
+    sha256Field(program, "sha256", at);
+    const served = new Map();
     get(program, "kernels", "list", at).forEach((k, i) => {
       const kat = `${at}.kernels[${i}]`;
       if (!KINDS.object[0](k)) throw new AttnccError(`${kat}: expected an object, got ${describe(k)}`);
+      only(k, ["target", "bucket", "shape", "config", "provenance", "tuning", "files", "source", "hashes"], kat);
       const target = get(k, "target", "string", kat);
-      if (!(target in data.targets)) throw new AttnccError(`${kat}.target: ${JSON.stringify(target)} is not one of the library's targets`);
+      if (!own(targets, target)) throw new AttnccError(`${kat}.target: ${JSON.stringify(target.slice(0, 60))} is not one of the library's targets`);
       const provenance = get(k, "provenance", "string", kat);
       if (!PROVENANCES.includes(provenance)) {
-        throw new AttnccError(`${kat}.provenance: expected one of ${PROVENANCES.join(", ")}, got ${JSON.stringify(provenance)}`);
+        throw new AttnccError(`${kat}.provenance: expected one of ${PROVENANCES.join(", ")}, got ${JSON.stringify(provenance.slice(0, 60))}`);
       }
-      extentsField(k, "bucket", kat, false);
-      extentsField(k, "shape", kat, false);
       get(k, "config", "object", kat);
       get(k, "tuning", "object", kat);
+      get(k, "hashes", "object", kat);
       const source = get(k, "source", "object", kat);
+      only(source, ["language", "entry", "extents", "meta", "text"], `${kat}.source`);
       get(source, "language", "string", `${kat}.source`);
       get(source, "entry", "string", `${kat}.source`);
-      extentsField(source, "extents", `${kat}.source`, true);
+      const extents = extentsField(source, "extents", `${kat}.source`, true);
       get(source, "meta", "object", `${kat}.source`);
       const refs = [fileRef(get(source, "text", "object", `${kat}.source`), `${kat}.source.text`)];
       for (const role of Object.keys(get(k, "files", "object", kat))) {
         refs.push(fileRef(get(k.files, role, "object", `${kat}.files`), `${kat}.files.${role}`));
       }
+      const bucket = extentsField(k, "bucket", kat, false);
+      extentsField(k, "shape", kat, false);
+      for (const [rank, n] of Object.entries(extents)) {
+        if (n === null && !own(bucket, rank)) {
+          throw new AttnccError(`${kat}.bucket: rank ${JSON.stringify(rank)} is symbolic in source.extents but has no bucket`);
+        }
+      }
+      const key = `${target}\u0000${canonicalJson(bucket)}`;
+      if (served.has(key)) {
+        throw new AttnccError(`${kat} serves the same ${target} bucket ${bucketKey(bucket)} as kernels[${served.get(key)}]: a library has one kernel per target and bucket`);
+      }
+      served.set(key, i);
       for (const ref of refs) {
         if (seen.has(ref.path)) throw new AttnccError(`manifest: the file ${JSON.stringify(ref.path)} is named twice`);
         seen.add(ref.path);
       }
     });
+  }
+  return data;
+}
+
+/** The entry's hashes against those recomputed from its fields: the first field that
+ * differs, or a field without a hash, is named (attncc.library.manifest._check_hashes). */
+async function compareHashes(entry, expected, where) {
+  const hashes = entry.hashes;
+  for (const name of Object.keys(hashes)) {
+    if (!own(expected, name)) {
+      throw new AttnccError(`${where}.hashes has a hash for ${JSON.stringify(name)}, which is not a field of this entry: the entry was edited after export. Nothing was loaded. Fix: export the library again`);
+    }
+  }
+  for (const [name, value] of Object.entries(expected)) {
+    if (!own(hashes, name)) {
+      throw new AttnccError(`${where}.${name} has no hash in ${where}.hashes: the field was added after export. Nothing was loaded. Fix: export the library again`);
+    }
+    const stored = sha256Field(hashes, name, `${where}.hashes`);
+    const found = await value;
+    if (found !== stored) {
+      throw new AttnccError(
+        `${where}.${name} does not match its hash in ${where}.hashes (expected ${stored.slice(0, 16)}..., found ${found.slice(0, 16)}...): ` +
+          "the field was edited after export, which would change what runs. Nothing was loaded. Fix: export the library again (a library is not edited by hand)",
+      );
+    }
+  }
+}
+
+/** Every hash a checked manifest keeps: each program text's sha256, each target's and each
+ * kernel's field hashes (docs/library.md, "What is hashed"). */
+export async function checkHashes(data) {
+  for (const [name, entry] of Object.entries(data.targets)) {
+    const expected = { fingerprint: fieldHash(`target:${name}`, "fingerprint", entry.fingerprint) };
+    await compareHashes(entry, expected, `manifest.targets.${name}`);
+  }
+  for (const [name, program] of Object.entries(data.programs)) {
+    const at = `manifest.programs.${name}`;
+    const actual = await sha256Text(program.text);
+    if (actual !== program.sha256) {
+      throw new AttnccError(`the text of program ${name} in ${MANIFEST} does not match its sha256 (expected ${program.sha256}, found ${actual}): the manifest was edited after export. Nothing was loaded. Fix: export the library again`);
+    }
+    for (const [i, kernel] of program.kernels.entries()) {
+      const fields = kernelFields(kernel);
+      const scope = `program:${program.sha256}`;
+      const expected = Object.fromEntries(Object.entries(fields).map(([f, v]) => [f, fieldHash(scope, f, v)]));
+      await compareHashes(kernel, expected, `${at}.kernels[${i}]`);
+    }
   }
   return data;
 }
@@ -719,7 +960,8 @@ export function selectKernel(kernels, extents, program, target = "webgpu") {
 
 // -- loading ------------------------------------------------------------------------------
 
-async function fetchBytes(url, what, limit = Infinity, signal = undefined) {
+/** The bytes at url, read as a stream and refused past limit (never buffered whole first). */
+async function fetchBytes(url, what, limit, signal = undefined) {
   let response;
   try {
     response = await fetch(url, { signal });
@@ -727,9 +969,34 @@ async function fetchBytes(url, what, limit = Infinity, signal = undefined) {
     throw new AttnccError(`cannot fetch ${what} (${url}): ${err.message}`);
   }
   if (!response.ok) throw new AttnccError(`fetching ${what} (${url}) gave HTTP ${response.status}`);
-  const bytes = await response.arrayBuffer();
-  if (bytes.byteLength > limit) throw new AttnccError(`${what} is larger than any attncc writes; refusing it`);
-  return bytes;
+  const tooLarge = () => new AttnccError(`${what} is larger than any file attncc writes (${limit} bytes); refusing it`);
+  if (Number(response.headers.get("content-length")) > limit) throw tooLarge();
+  if (!response.body) return response.arrayBuffer();
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof AttnccError) throw err;
+    throw new AttnccError(`cannot read ${what} (${url}): ${err.message}`);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes.buffer;
 }
 
 /** The bytes of a library file, once its sha256 matches the manifest's. */
@@ -738,7 +1005,7 @@ async function verifiedFile(base, ref, signal) {
   if (url.origin !== base.origin || !url.href.startsWith(base.href)) {
     throw new AttnccError(`${ref.path} leads outside the library ${base.href}; refusing it`);
   }
-  const bytes = await fetchBytes(url, ref.path, Infinity, signal);
+  const bytes = await fetchBytes(url, ref.path, MAX_FILE_BYTES, signal);
   const actual = await sha256Hex(bytes);
   if (actual !== ref.sha256) {
     throw new AttnccError(
@@ -752,44 +1019,44 @@ async function verifiedFile(base, ref, signal) {
 
 const utf8 = (bytes, what) => {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new AttnccError(`${what} is not UTF-8 text`);
   }
 };
 
-function parseJson(text, what) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new AttnccError(`${what} is not valid JSON (${err.message}). Fix: export the library again`);
-  }
-}
-
 /** The library at url (a directory URL, or its manifest.json), checked before anything is
- * used: the manifest, every program text's and every webgpu file's sha256, and the
- * adapter's features. Options: { gpu } (requestDevice()'s; by default requested at the first
- * run), { target } ("webgpu"). Kernels compile at their first run. */
-export async function loadLibrary(url, { gpu = null, target = "webgpu" } = {}) {
+ * used: the manifest (bounded JSON, every field, every field hash), the library digest when
+ * one is pinned, every program text's and every webgpu file's sha256, and the adapter's
+ * features. Options: { gpu } (requestDevice()'s; by default requested at the first run),
+ * { target } ("webgpu"), { sha256 } (the library digest attncc export printed: a manifest
+ * rewritten whole, hashes and all, is refused). Kernels compile at their first run. */
+export async function loadLibrary(url, { gpu = null, target = "webgpu", sha256 = null } = {}) {
   let base = new URL(url, globalThis.location?.href);
   if (base.pathname.endsWith(`/${MANIFEST}`)) base = new URL(".", base);
   else if (!base.pathname.endsWith("/")) base = new URL(`${base.pathname}/`, base);
+  if (sha256 !== null && !(typeof sha256 === "string" && /^[0-9a-fA-F]{64}$/.test(sha256))) {
+    throw new AttnccError(`sha256 pins a library by its digest, 64 hex digits (attncc export prints it); got ${describe(sha256)}`);
+  }
   const where = new URL(MANIFEST, base).href;
-  const manifest = checkManifest(parseJson(utf8(await fetchBytes(where, MANIFEST, MAX_MANIFEST_BYTES), where), where), where);
+  const text = utf8(await fetchBytes(where, MANIFEST, MAX_MANIFEST_BYTES), where);
+  const manifest = await checkHashes(checkManifest(readJson(text, where), where));
+  const digest = await libraryDigest(manifest);
+  if (sha256 !== null && digest !== sha256.toLowerCase()) {
+    throw new AttnccError(
+      `library ${base.href} has digest ${digest}, not the pinned ${sha256.toLowerCase()}: it is not the library you pinned ` +
+        "(exported again, or edited). Nothing was loaded. Fix: if it was exported again on purpose, pin the digest attncc export printed",
+    );
+  }
   const programs = Object.keys(manifest.programs).sort();
-  if (!(target in manifest.targets)) {
+  if (!own(manifest.targets, target)) {
     throw new AttnccError(`library ${base.href} has no ${target} kernels; its targets: ${Object.keys(manifest.targets).join(", ") || "none"}`);
   }
   const wanted = [];
   for (const name of programs) {
-    const program = manifest.programs[name];
-    const actual = await sha256Hex(new TextEncoder().encode(program.text));
-    if (actual !== program.sha256) {
-      throw new AttnccError(`the text of program ${name} in ${MANIFEST} does not match its sha256 (expected ${program.sha256}, found ${actual}): the manifest was edited after export`);
-    }
-    for (const entry of program.kernels.filter((k) => k.target === target)) {
+    for (const entry of manifest.programs[name].kernels.filter((k) => k.target === target)) {
       for (const role of ["wgsl", "launch"]) {
-        if (!(role in entry.files)) throw new AttnccError(`the ${target} kernel of ${name} for ${bucketKey(entry.bucket)} has no ${role} file`);
+        if (!own(entry.files, role)) throw new AttnccError(`the ${target} kernel of ${name} for ${bucketKey(entry.bucket)} has no ${role} file`);
       }
       wanted.push({ name, entry });
     }
@@ -803,30 +1070,33 @@ export async function loadLibrary(url, { gpu = null, target = "webgpu" } = {}) {
     throw err;
   });
   const files = wanted.map((_, i) => bytes.slice(3 * i, 3 * i + 3));
-  const kernels = {};
+  const kernels = new Map();
   wanted.forEach(({ name, entry }, i) => {
     const [wgsl, launchBytes] = files[i];
-    const launch = parseJson(utf8(launchBytes, entry.files.launch.path), entry.files.launch.path);
-    if (launch.format !== FORMAT || launch.program !== name) {
+    const launch = readJson(utf8(launchBytes, entry.files.launch.path), entry.files.launch.path);
+    if (!KINDS.object[0](launch) || launch.format !== FORMAT || launch.program !== name) {
       throw new AttnccError(`${entry.files.launch.path} is not the ${FORMAT} launch metadata of ${name}`);
     }
     // The fingerprint says what the exporting adapter offered; the kernel says what it needs.
     if (launch.f16 && gpu && !gpu.f16) {
       throw new AttnccError(`the kernel of ${name} for ${bucketKey(entry.bucket)} stores f16 tensors (shader-f16); this adapter lacks shader-f16`);
     }
-    (kernels[name] ??= []).push({ entry, wgsl: utf8(wgsl, entry.files.wgsl.path), launch, kernel: null });
+    if (!kernels.has(name)) kernels.set(name, []);
+    kernels.get(name).push({ entry, wgsl: utf8(wgsl, entry.files.wgsl.path), launch, kernel: null });
   });
-  return new Library(base.href, manifest, target, kernels, gpu);
+  return new Library(base.href, manifest, target, kernels, gpu, digest);
 }
 
-/** A loaded kernel library: lib.run(program, inputs, options) or lib.kernel(program). */
+/** A loaded kernel library: lib.run(program, inputs, options) or lib.kernel(program);
+ * lib.sha256 is its digest (pin it with loadLibrary(url, { sha256 })). */
 export class Library {
-  constructor(url, manifest, target, kernels, gpu) {
+  constructor(url, manifest, target, kernels, gpu, sha256 = null) {
     this.url = url;
     this.manifest = manifest;
     this.target = target;
     this.gpu = gpu;
-    this._kernels = kernels;
+    this.sha256 = sha256;
+    this._kernels = kernels instanceof Map ? kernels : new Map(Object.entries(kernels));
   }
 
   /** Names of the programs the library holds. */
@@ -836,11 +1106,11 @@ export class Library {
 
   /** One program's kernels (every bucket); a call picks the kernel for its shape. */
   kernel(program) {
-    if (!(program in this.manifest.programs)) {
+    if (!own(this.manifest.programs, program)) {
       throw new AttnccError(`library ${this.url} has no program ${JSON.stringify(program)}; its programs: ${this.programs.join(", ") || "none"}`);
     }
-    if (!this._kernels[program]) throw new AttnccError(`library ${this.url} has no ${this.target} kernel of ${program}`);
-    return new LibraryKernel(this, program, this._kernels[program]);
+    if (!this._kernels.has(program)) throw new AttnccError(`library ${this.url} has no ${this.target} kernel of ${program}`);
+    return new LibraryKernel(this, program, this._kernels.get(program));
   }
 
   /** Outputs by name: lib.kernel(program).run(inputs, options). */

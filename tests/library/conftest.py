@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("tvm")
 
 import attncc
+from attncc.library.manifest import seal
 from attncc.search.tuner import TuneOptions, tune
 
 #: Small shapes: builds and trials of a few milliseconds.
@@ -77,7 +78,12 @@ def read_manifest(path: Path) -> dict:
     return json.loads((path / "manifest.json").read_text())
 
 
-def write_manifest(path: Path, data: dict) -> None:
+def write_manifest(path: Path, data: dict, *, sealed: bool = True) -> None:
+    """Write ``data`` as the manifest of ``path``. ``sealed``: with every field hash
+    recomputed, as an exporter elsewhere would have written it (a library *from* elsewhere);
+    ``sealed=False`` leaves the hashes as they were (a library edited by hand)."""
+    if sealed:
+        seal(data)
     (path / "manifest.json").write_text(json.dumps(data, indent=2))
 
 
