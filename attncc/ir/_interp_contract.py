@@ -111,14 +111,71 @@ def _sum_presence(masks, ranks, out, sizes) -> Mask:
 
 def _contract_term(term: Sequence[Factor], masks, ranks, out, sizes) -> np.ndarray:
     """Σ of the product of ``term`` where every mask holds; absent factor elements are
-    zeroed first, so garbage (inf, NaN) at absent points never enters."""
+    zeroed first, so garbage (inf, NaN) at absent points never enters. A non-finite value
+    present where another factor or mask may be absent takes the exact path
+    (:func:`_exact_term`): zeroing would turn it into ``0 · inf = NaN`` there."""
+    arrs = [f.arr if f.mask is None or f.clean else np.where(f.mask, f.arr, 0) for f in term]
+    own = [f.mask for f in term]
+    if _meets_absence(arrs, own, masks):
+        return _exact_term(arrs, [*(m for m in own if m is not None), *masks], ranks, out, sizes)
+    return _product_sum(arrs, masks, ranks, out, sizes)
+
+
+def _meets_absence(arrs: Sequence[np.ndarray], own: Sequence[Mask], masks) -> bool:
+    """Whether a factor holds a non-finite value and some other factor's mask (or the
+    statement's) may be absent: only those factors are scanned, so the common case (a
+    masked weight times a dense value) checks just the small dense side."""
+    for i, arr in enumerate(arrs):
+        others = bool(masks) or any(m is not None and m is not own[i] for m in own)
+        if others and arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            return True
+    return False
+
+
+def _exact_term(arrs: Sequence[np.ndarray], masks, ranks, out, sizes) -> np.ndarray:
+    """Σ over present points of Π ``arrs`` with IEEE products at present points only.
+
+    A sum that meets a non-finite product is decided by which kinds it met: NaN if any
+    product is NaN (a NaN factor, or ``inf · 0``) or both signs of inf are met, else ±inf;
+    without any, the finite value. So: the finite value with the non-finite elements
+    zeroed (BLAS), plus counts of present points per kind, each a contraction of 0/±1
+    indicator operands with the same masks (exact integers in float64, no product space).
+    """
+
+    def total(ops: list[np.ndarray]) -> np.ndarray:
+        return _product_sum(ops, masks, ranks, out, sizes)
+
+    def each(fn) -> list[np.ndarray]:
+        return [fn(a).astype(np.float64) for a in arrs]
+
+    value = total([np.where(np.isfinite(a), a, 0) for a in arrs])
+    fin = each(np.isfinite)
+    nz = each(lambda a: (a != 0) & ~np.isnan(a))
+    fnz = each(lambda a: np.isfinite(a) & (a != 0))
+    everywhere = total([])
+    n_fin, n_nz, n_fnz = total(fin), total(nz), total(fnz)
+    signed = total(each(lambda a: np.where(np.isnan(a), 0, np.sign(a))))
+    signed_fin = total(each(lambda a: np.where(np.isfinite(a), np.sign(a), 0)))
+    # products that are NaN: present points minus those all non-NaN with no inf or no zero
+    n_nan = everywhere - n_fin - n_nz + n_fnz
+    n_inf, s_inf = n_nz - n_fnz, signed - signed_fin  # ±inf products, and their sign sum
+    pos, neg = (n_inf + s_inf) > 0, (n_inf - s_inf) > 0
+    return (
+        value
+        + np.where(pos, np.inf, 0.0)
+        + np.where(neg, -np.inf, 0.0)
+        + np.where(n_nan > 0, np.nan, 0.0)
+    )
+
+
+def _product_sum(arrs: Sequence[np.ndarray], masks, ranks, out, sizes) -> np.ndarray:
+    """Σ of the product of ``arrs`` (zero where absent) where every mask holds."""
     scale: np.ndarray | None = None
     ops: list[list] = []
-    for f in term:
-        if f.mask is None and f.arr.ndim == 0:
-            scale = f.arr if scale is None else scale * f.arr
+    for arr in arrs:
+        if arr.ndim == 0:
+            scale = arr if scale is None else scale * arr
             continue
-        arr = f.arr if f.mask is None or f.clean else np.where(f.mask, f.arr, 0)
         ops.append(list(compact(arr, ranks)))
     for m in masks:
         _fold_mask(ops, compact(m, ranks))

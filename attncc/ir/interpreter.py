@@ -40,8 +40,12 @@ Decisions (the language itself is docs/language.md):
   a :class:`~attncc.errors.BoundsError`; elsewhere it is clamped, so a guarded access
   (``X[c*N + n] where c*N + n < M``) is legal. A filter's conjuncts guard the ones after
   them (``where i < M and X[i] > 0``).
-* IEEE: a contraction multiplies an absent factor element as 0, so a present ±inf/NaN in
-  another factor at that point gives NaN there (0·inf), as in any dense kernel.
+* IEEE: absent elements take no part in arithmetic. A sum adds the products of its present
+  points only, each in IEEE arithmetic (``0 · inf`` at a present point is NaN), so a NaN or
+  ±inf in one factor where another factor, or the filter, is absent contributes nothing.
+  Finite data take the BLAS path; a non-finite value that meets a possibly absent point
+  takes an exact one (``_interp_contract._exact_term``). Kernels may over-report such a
+  value, never hide it (docs/language.md, "NaN and infinities").
 """
 
 from __future__ import annotations

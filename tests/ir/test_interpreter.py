@@ -404,6 +404,114 @@ def test_garbage_at_filtered_points_never_leaks() -> None:
     close(out["Z"], np.where(lower, e, -np.inf).max(1))
 
 
+# ----------------------------------------------------------------------------- non-finite values
+#
+# An absent element takes no part in arithmetic: a NaN / inf in a present factor at a point
+# where another factor (or the filter) is absent contributes nothing. The references build
+# the whole product space in plain numpy, multiply there (IEEE), and sum only the present
+# points: nothing shared with the interpreter's contraction.
+
+
+def brute_sum(factors, present, axes) -> np.ndarray:
+    """Σ over ``axes`` of the product of broadcast ``factors`` at ``present`` points."""
+    with np.errstate(all="ignore"):
+        prod = np.ones(np.broadcast_shapes(*(np.shape(f) for f in factors)))
+        for f in factors:
+            prod = prod * np.asarray(f, np.float64)
+        prod, present = np.broadcast_arrays(prod, present)
+        return np.where(present, prod, 0.0).sum(axis=axes)
+
+
+def same_nonfinite(got, want) -> None:
+    """NaN and ±inf at exactly the same places; finite values close."""
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isposinf(got), np.isposinf(want))
+    np.testing.assert_array_equal(np.isneginf(got), np.isneginf(want))
+    fin = np.isfinite(want)
+    np.testing.assert_allclose(got[fin], want[fin], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("c", [2.0, np.inf, -np.inf, np.nan])
+def test_nonfinite_factors_at_absent_points_contribute_nothing(c) -> None:
+    pb = ProgramBuilder("masked_weight_times_value")
+    X, V = pb.input("X", "p m"), pb.input("V", "m f")
+    cap = pb.param("c", "f32", 1.0)
+    p, m, f = pb.ranks("p m f")
+    A = pb.stmt("A", [p, m], X[p, m], where=m <= p)  # absent above the diagonal
+    pb.output(pb.sum("Y", [p, f], A[p, m] * V[m, f] * cap, over=[m]))
+    x, v = randn(6, 6), randn(6, 3)
+    x[4, 2] = 0.0  # a present zero: 0 · inf is NaN there, as IEEE says
+    v[2, 0], v[3, 1], v[4, 2], v[5, 0] = np.nan, np.inf, -np.inf, np.inf
+    lower = np.tril(np.ones((6, 6), bool))
+    want = brute_sum([x[:, :, None], v[None], c], lower[:, :, None], axes=1)
+    got = interpret(pb.build(), X=x, V=v, c=c)
+    same_nonfinite(got, want)
+    if np.isfinite(c):  # rows above the bad keys stay finite, whatever V holds there
+        assert np.isfinite(got[:2]).all() and np.isnan(got[2:, 0]).all()
+
+
+def test_nonfinite_values_with_masks_on_several_factors_and_terms() -> None:
+    pb = ProgramBuilder("two_terms_three_masks")
+    X, B, W, U = pb.input("X", "p m"), pb.input("B", "m n"), pb.input("W", "n"), pb.input("U", "n")
+    p, m, n = pb.ranks("p m n")
+    A = pb.stmt("A", [p, m], X[p, m], where=m <= p)
+    C = pb.stmt("C", [m, n], B[m, n], where=(m + n) % 3 > 0)
+    value = A[p, m] * C[m, n] * W[n] - A[p, m] * U[n]
+    pb.output(pb.sum("Z", [p], value, over=[m, n], where=n <= p + 1))
+    x, b = np.abs(randn(7, 7)) + 0.1, np.abs(randn(7, 5)) + 0.1  # positive: inf keeps its sign
+    w, u = randn(5), randn(5)
+    w[2], u[4] = np.inf, np.nan  # reached by rows p >= 1 and p >= 3 (the filter n <= p + 1)
+    x[0, 5], b[1, 2] = np.nan, np.inf  # garbage where A and C are absent: never read
+    prog = pb.build()
+    pi, mi, ni = np.ogrid[:7, :7, :5]
+    present = (mi <= pi) & ((mi + ni) % 3 != 0) & (ni <= pi + 1)
+    first = brute_sum([x[:, :, None], b[None], w[None, None]], present, axes=(1, 2))
+    present2 = (mi <= pi) & (ni <= pi + 1) & np.ones((1, 1, 5), bool)
+    present2 = present2 & ((mi + ni) % 3 != 0)  # a map is absent where anything it reads is
+    second = brute_sum([x[:, :, None], u[None, None]], present2, axes=(1, 2))
+    with np.errstate(invalid="ignore"):
+        want = first - second
+    got = interpret(prog, X=x, B=b, W=w, U=u)
+    same_nonfinite(got, want)
+    assert np.isfinite(got[0]) and np.isposinf(got[1:3]).all() and np.isnan(got[3:]).all()
+
+
+def test_nan_and_inf_in_v_reach_exactly_the_rows_that_attend_to_them() -> None:
+    prog = softmax_attention(where=lambda b, h, p, m: p >= m)
+    q, k, v = randn(1, 2, 9, 8), randn(1, 2, 9, 8), randn(1, 2, 9, 4)
+    v[0, 0, 3, 1], v[0, 1, 5, 2], v[0, 1, 6, 3] = np.nan, np.inf, -np.inf
+    got = interpret(prog, Q=q, K=k, V=v)
+    s = torch.from_numpy(q.astype(np.float64)) @ torch.from_numpy(k.astype(np.float64)).mT
+    s = s / np.sqrt(8)
+    want = np.zeros((1, 2, 9, 4))
+    for h in range(2):
+        for row in range(9):  # the visible keys alone: softmax, then the weighted sum (IEEE)
+            w = torch.softmax(s[0, h, row, : row + 1], dim=-1).numpy()
+            with np.errstate(invalid="ignore"):
+                want[0, h, row] = (w[:, None] * v[0, h, : row + 1].astype(np.float64)).sum(0)
+    same_nonfinite(got, want)
+    assert np.isfinite(got[0, 0, :3]).all() and np.isnan(got[0, 0, 3:, 1]).all()
+    assert np.isposinf(got[0, 1, 5, 2]) and np.isfinite(got[0, 1, :5]).all()
+
+
+def test_finite_sums_keep_the_fast_path(monkeypatch) -> None:
+    calls, exact = [], contract_mod._exact_term
+
+    def spy(*args):
+        calls.append(args)
+        return exact(*args)
+
+    monkeypatch.setattr(contract_mod, "_exact_term", spy)
+    prog = softmax_attention(where=lambda b, h, p, m: p >= m)
+    q, k, v = randn(1, 2, 9, 8), randn(1, 2, 9, 8), randn(1, 2, 9, 4)
+    interpret(prog, Q=q, K=k, V=v)
+    assert not calls  # finite data: BLAS only
+    v[0, 0, 3, 1] = np.nan  # a NaN in V meets E's absent points: the exact path
+    assert np.isfinite(interpret(prog, Q=q, K=k, V=v)[0, 0, :3]).all()
+    assert len(calls) == 1
+
+
 def test_a_filter_conjunct_guards_the_reads_after_it() -> None:
     pb = ProgramBuilder("guarded_filter")
     X, I = pb.input("X", "n"), pb.input("I", "j", "i32")
