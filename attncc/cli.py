@@ -6,34 +6,49 @@
 * ``attncc lower PROGRAM --target cpu --shape ...`` -- the generated kernel source, the
   schedule knobs (``--space``) or the IR after a rewrite (``--dump-after inline``).
 * ``attncc demo`` -- compile a real variant for the CPU and compare it with PyTorch.
-* ``attncc tune PROGRAM --shape ... --trials N`` -- autotune into a study (resumable,
-  ``--workers N`` processes); ``attncc show`` -- best configs per study;
-  ``attncc worker --storage URL --study NAME`` -- join a study from another process.
+* ``attncc tune PROGRAM --shape ... [--param W=256] --trials N`` -- autotune into a study
+  (resumable, ``--workers N`` processes); ``attncc show`` -- best configs per study;
+  ``attncc worker --storage URL --study NAME`` -- join a study from another process
+  (:mod:`attncc.cli_tune`).
 * ``attncc export --storage URL --out DIR`` -- the best configs, built into a kernel library
   (``--program NAME_OR_FILE --shape ...`` adds the cost model's pick where nothing was tuned).
 
 An :class:`~attncc.errors.AttnccError` becomes one red line on stderr
 (``error: FILE:LINE:COL: message``), then the rest of the message and the source line with a
 caret, and exit code 1. ``--debug`` (before or after the command) prints the traceback first.
+Output that is not a terminal never wraps (:mod:`attncc.cli_common`).
 """
 
 from __future__ import annotations
 
-import difflib
 import sys
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from attncc.errors import ArgumentError, AttnccError, excerpt
+from attncc import cli_tune
+from attncc.cli_common import (
+    Debug,
+    _err,
+    _out,
+    error_lines,
+    load_program,
+    read_text,
+    report_error,
+    reporting,
+    reset_debug,
+    set_debug,
+    variant,
+)
+from attncc.cli_common import catalogue as _catalogue
+from attncc.errors import ArgumentError, AttnccError
 from attncc.ir.nodes import Program
+
+__all__ = ["app", "error_lines", "main"]
 
 app = typer.Typer(
     name="attncc",
@@ -44,101 +59,13 @@ app = typer.Typer(
 )
 
 
-def _out() -> Console:
-    return Console(highlight=False)  # made per call: it sees COLUMNS and a redirected stdout
-
-
-def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)  # an error stays one line
-
-
-_state = {"debug": False}
-
-Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
-
-
-# ----------------------------------------------------------------------------- errors
-
-
-def error_lines(error: AttnccError, label: str | None = None, source: str | None = None):
-    """The one-line summary of ``error`` and what follows it (message rest, caret excerpt)."""
-    where = label or ""
-    if error.loc is not None:
-        where += f":{error.loc}" if where else f"line {error.loc}"
-    first, *rest = error.message.splitlines() or [""]
-    head = f"error: {where}: {first}" if where else f"error: {first}"
-    source = error.source or source
-    tail = list(rest)
-    if error.loc is not None and source:
-        snippet = excerpt(source, error.loc)
-        if snippet:
-            tail += snippet.splitlines()
-    return head, tail
-
-
-def report_error(error: AttnccError, label: str | None = None, source: str | None = None) -> None:
-    if _state["debug"]:
-        traceback.print_exc()
-    head, tail = error_lines(error, label, source)
-    err = _err()
-    err.print(Text(head, style="bold red"))
-    for line in tail:
-        err.print(Text(line))
-
-
-@contextmanager
-def reporting(label: str | None = None) -> Iterator[None]:
-    """Turn an :class:`AttnccError` raised inside into the error line and exit code 1."""
-    try:
-        yield
-    except AttnccError as e:
-        report_error(e, label)
-        raise typer.Exit(1) from None
-
-
 @app.callback()
 def _main(debug: Debug = False) -> None:
     """A compiler and autotuner for attention kernels written as cascades of einsums."""
-    _state["debug"] = debug  # reset on every invocation; a command's own --debug adds to it
-
-
-def _debug(debug: bool) -> None:
-    _state["debug"] = _state["debug"] or debug
-
-
-# ----------------------------------------------------------------------------- catalogue
-
-
-def _catalogue() -> dict[str, Callable[..., Program]]:
-    from attncc.variants import CATALOGUE
-
-    return dict(CATALOGUE)
-
-
-def _variant(name: str) -> Program:
-    table = _catalogue()
-    if name not in table:
-        close = difflib.get_close_matches(name, list(table), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ArgumentError(f"unknown variant {name!r}{hint}. Fix: pick one of `attncc variants`")
-    return table[name]()
+    reset_debug(debug)  # on every invocation; a command's own --debug adds to it
 
 
 # ----------------------------------------------------------------------------- lower
-
-
-def _load_program(spec: str) -> tuple[Program, str | None]:
-    """A program file's contents, or a catalogue variant by name."""
-    from attncc.ir.parser import parse
-
-    path = Path(spec)
-    if path.suffix == ".attn" or path.exists():
-        try:
-            text = path.read_text()
-        except OSError as e:
-            raise ArgumentError(f"cannot read {path}: {e.strerror}") from None
-        return parse(text), text
-    return _variant(spec), None
 
 
 @app.command()
@@ -161,9 +88,9 @@ def lower(
     from attncc.specs import parse_config, parse_shapes
     from attncc.targets import get_target
 
-    _debug(debug)
+    set_debug(debug)
     with reporting(program):
-        prog, _ = _load_program(program)
+        prog, _ = load_program(program)
         if dump_after is not None:
             from attncc.ir.rewrites import run_passes
 
@@ -216,24 +143,19 @@ def check(
     from attncc.ir.analysis import render_report, report
     from attncc.ir.parser import parse
 
-    _debug(debug)
+    set_debug(debug)
     jobs: list[tuple[str, Callable[[], Program], str | None]] = []
     for path in files or []:
-        if str(path) == "-":
-            text = sys.stdin.read()
-            jobs.append(("<stdin>", lambda text=text: parse(text), text))
-            continue
+        label = "<stdin>" if str(path) == "-" else str(path)
         try:
-            text = path.read_text()
-        except OSError as e:
-            jobs.append(
-                (str(path), _raiser(ArgumentError(f"cannot read {path}: {e.strerror}")), None)
-            )
+            text = read_text(path)
+        except ArgumentError as e:
+            jobs.append((label, _raiser(e), None))
             continue
-        jobs.append((str(path), lambda text=text: parse(text), text))
+        jobs.append((label, lambda text=text: parse(text), text))
     names = list(_catalogue()) if catalogue else []
     names += [v for v in variant or [] if v not in names]
-    jobs += [(f"variant {n}", lambda n=n: _variant(n), None) for n in names]
+    jobs += [(f"variant {n}", lambda n=n: variant(n), None) for n in names]
     if not jobs:
         raise typer.BadParameter("give FILE.attn arguments, --catalogue or --variant NAME")
 
@@ -279,10 +201,10 @@ def variants(
     debug: Debug = False,
 ) -> None:
     """List the catalogue of standard programs, or print one (`attncc variants NAME > x.attn`)."""
-    _debug(debug)
+    set_debug(debug)
     with reporting():
         if name is not None:
-            typer.echo(_variant(name).text, nl=False)
+            typer.echo(variant(name).text, nl=False)
             return
         out, table = _out(), Table("variant", "statements", "description", show_edge=False)
         for key, build in _catalogue().items():
@@ -320,7 +242,7 @@ def demo(
     from attncc.ir.analysis import count_passes
     from attncc.ir.validate import validate
 
-    _debug(debug)
+    set_debug(debug)
     with reporting():
         if heads % kv_heads:
             raise ArgumentError(f"--heads {heads} is not a multiple of --kv-heads {kv_heads}")
@@ -328,7 +250,7 @@ def demo(
         for build in table.values():
             validate(build())
         out.print(f"[green]catalogue[/]: {len(table)} programs valid\n")
-        program = _variant(VARIANT)
+        program = variant(VARIANT)
         out.print(Text(program.text, style="cyan"), soft_wrap=True)
         passes = ", ".join(f"{n} over {r}" for r, n in count_passes(program).items())
         out.print(f"passes: {passes}")
@@ -400,160 +322,9 @@ def _print_library(lib, variant: str, tolerance: float) -> bool:
 
 # ----------------------------------------------------------------------------- tuning
 
-Storage = Annotated[
-    str | None,
-    typer.Option(help="Tuning database URL (default sqlite:///attncc-tuning.db) or a file path."),
-]
-Inputs = Annotated[
-    str | None,
-    typer.Option(help="Measure on these inputs: an .npz of arrays (and 0-d params) by name."),
-]
-
-
-def _config_text(config: dict[str, Any]) -> str:
-    items = (f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in config.items())
-    return ",".join(items)
-
-
-def _tune_options(trials: int, timeout: float, seed: int):
-    from attncc.search.tuner import TuneOptions
-
-    return TuneOptions(trials=trials, timeout=timeout, seed=seed)
-
-
-def _print_best(result) -> None:
-    from attncc.search.progress import format_seconds
-
-    out = _out()
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
-    out.print(f"study {result.study} in {result.storage}: {result.measured} measured ({counts})")
-    if result.config is None:
-        raise ArgumentError("no config built and matched the reference; see `attncc show`")
-    out.print(
-        f"best: {format_seconds(result.seconds)} (trial {result.trial}) "
-        f"config {_config_text(result.config)}",
-        soft_wrap=True,
-    )
-
-
-@app.command()
-def tune(
-    program: Annotated[str, typer.Argument(help="A program file (.attn) or a catalogue name.")],
-    target: Annotated[str, typer.Option(help="Target to tune for.")] = "cpu",
-    shape: Annotated[
-        str, typer.Option(help="Every rank's extent, e.g. b=1,h=8,g=2,p=2048,m=2048,e=64,f=64.")
-    ] = "",
-    trials: Annotated[int, typer.Option(help="Measurements the study should hold.")] = 64,
-    storage: Storage = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to run one config.")] = 60.0,
-    workers: Annotated[int, typer.Option(help="Worker processes on the study.")] = 1,
-    seed: Annotated[int, typer.Option(help="Seed of the search and the inputs.")] = 0,
-    no_model: Annotated[
-        bool, typer.Option("--no-model", help="Search with TPE alone, no cost model.")
-    ] = False,
-    inputs: Inputs = None,
-    debug: Debug = False,
-) -> None:
-    """Autotune a program: measure configs into a study, print the best (resumable).
-
-    Measurements run on seeded random inputs unless --inputs gives arrays of your own (an
-    .npz by input name; index inputs such as page tables and document ids change speed)."""
-    from attncc.search.problem import Problem
-    from attncc.search.progress import TuningProgress
-    from attncc.search.reference import load_inputs
-    from attncc.search.tuner import Tuner
-    from attncc.search.worker import spawn_workers, stop_workers
-    from attncc.specs import parse_shapes
-
-    _debug(debug)
-    with reporting(program):
-        if workers < 1:
-            raise ArgumentError(f"--workers must be at least 1, got {workers}")
-        prog, _ = _load_program(program)
-        problem = Problem.create(prog, target, parse_shapes(shape))
-        options = _tune_options(trials, timeout, seed)
-        arrays = None if inputs is None else load_inputs(inputs)
-        model = None if no_model else "auto"
-        tuner = Tuner(problem, storage, options, cost_model=model, inputs=arrays)
-        tuner.prepare()
-        helpers = spawn_workers(
-            tuner.url,
-            tuner.study.study_name,
-            options,
-            workers - 1,
-            model=not no_model,
-            inputs=inputs,
-        )
-        try:
-            with TuningProgress(trials, _out(), done=tuner.result().measured) as show:
-                tuner.on_trial = show
-                result = tuner.run()
-            stop_workers(helpers)
-        except KeyboardInterrupt:
-            stop_workers(helpers, interrupt=True)
-            _err().print(
-                f"interrupted: measurements so far are in study {tuner.study.study_name} of "
-                f"{tuner.url}; run the same command again to resume"
-            )
-            raise typer.Exit(130) from None
-        _print_best(tuner.result() if helpers else result)
-
-
-@app.command()
-def show(storage: Storage = None, debug: Debug = False) -> None:
-    """The best config of every study in a tuning database."""
-    from attncc.search.database import summaries
-    from attncc.search.progress import format_seconds
-
-    _debug(debug)
-    with reporting():
-        rows = summaries(storage)
-        table = Table("study", "program", "target", "measured", "failed", "best", "config")
-        for column in table.columns:
-            column.overflow = "fold"  # names and configs are read (and pasted) in full
-        for r in rows:
-            config = "-" if r.best_config is None else _config_text(r.best_config)
-            table.add_row(
-                r.name,
-                r.program,
-                r.target,
-                str(r.measured),
-                str(r.failed),
-                format_seconds(r.best_seconds),
-                config,
-            )
-        if not rows:
-            _out().print("no tuning studies in this storage")
-            return
-        _out().print(table)
-
-
-@app.command()
-def worker(
-    storage: Annotated[str, typer.Option(help="Tuning database URL shared with the study.")],
-    study: Annotated[str, typer.Option(help="Study to join (see `attncc show`).")],
-    trials: Annotated[
-        int | None, typer.Option(help="Measurements the study should hold (default: its own).")
-    ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to run one config.")] = 60.0,
-    inputs: Inputs = None,
-    debug: Debug = False,
-) -> None:
-    """Join a study from another process or machine and measure until it is done."""
-    from attncc.search.reference import load_inputs
-    from attncc.search.worker import run_worker, study_budget
-
-    _debug(debug)
-    with reporting():
-        budget = study_budget(storage, study) if trials is None else trials
-        options = _tune_options(budget, timeout, 0)
-        arrays = None if inputs is None else load_inputs(inputs)
-        try:
-            result = run_worker(storage, study, options, inputs=arrays)
-        except KeyboardInterrupt:
-            _err().print("interrupted: the study keeps every finished measurement")
-            raise typer.Exit(130) from None
-        _print_best(result)
+app.command()(cli_tune.tune)
+app.command()(cli_tune.show)
+app.command()(cli_tune.worker)
 
 
 # ----------------------------------------------------------------------------- export
@@ -562,7 +333,7 @@ def worker(
 @app.command()
 def export(
     out: Annotated[Path, typer.Option("--out", help="Directory to write the library to.")],
-    storage: Storage = None,
+    storage: cli_tune.Storage = None,
     target: Annotated[
         str, typer.Option(help="Targets to export, comma-separated (cpu,webgpu,cuda).")
     ] = "cpu",
@@ -591,13 +362,13 @@ def export(
     from attncc.library.export import export as export_library
     from attncc.specs import parse_shapes
 
-    _debug(debug)
+    set_debug(debug)
     with reporting():
         programs: list[Program | str] = []
         for spec in program or []:
             path = Path(spec)
             is_file = path.suffix == ".attn" or path.exists()
-            programs.append(_load_program(spec)[0] if is_file else spec)
+            programs.append(load_program(spec)[0] if is_file else spec)
         targets = [t.strip() for t in target.split(",") if t.strip()]
         shapes = [parse_shapes(s) for s in shape or []]
         report = export_library(
@@ -607,7 +378,8 @@ def export(
         for column in table.columns:
             column.overflow = "fold"
         for k in report.kernels:
-            table.add_row(k.program, k.target, k.bucket, k.provenance, _config_text(k.config))
+            config = cli_tune.config_text(k.config)
+            table.add_row(k.program, k.target, k.bucket, k.provenance, config)
         console = _out()
         console.print(table)
         for study, why in report.skipped:

@@ -38,6 +38,7 @@ def compile(
     config: Config | None = None,
     tune: int | str | None = None,
     storage: str | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Kernel:
     """Compile ``program`` (a :class:`Program` or its text) for ``target``.
 
@@ -51,6 +52,10 @@ def compile(
     until the study holds N trials and takes the best; ``"cached"`` takes the best already
     stored (:class:`~attncc.errors.TuningError` if none); ``"model"`` takes the config the
     pre-trained cost model ranks first, measuring nothing. See :mod:`attncc.search.tuner`.
+    ``params`` are the param values tuning measures at -- those you will call the kernel
+    with (``params={"W": 256}``; left-out params take their declared defaults). They key
+    the study: a kernel tuned at ``W=256`` is looked up at ``W=256``. The kernel itself
+    takes any params at call time.
 
     Raises :class:`~attncc.errors.AttnccError` subclasses for an invalid program, an unknown
     target or knob, or a feature the target does not support.
@@ -68,9 +73,16 @@ def compile(
             raise ArgumentError("pass config= or tune=, not both: tuning picks the config")
         from attncc.search.tuner import best_config
 
-        config = best_config(program, tgt, dict(shapes or {}), tune=tune, storage=storage)
+        config = best_config(
+            program, tgt, dict(shapes or {}), tune=tune, storage=storage, params=params
+        )
     elif storage is not None:
         raise ArgumentError("storage= is the tuning database of tune=; pass tune= as well")
+    elif params is not None:
+        raise ArgumentError(
+            "params= are the values tune= measures at; pass tune= as well (a kernel takes "
+            "its params when called: kernel(Q=q, ..., W=256))"
+        )
     return Kernel(program, tgt, dict(shapes or {}), dict(config or {}))
 
 

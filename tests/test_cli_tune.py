@@ -11,9 +11,10 @@ from attncc.cli import app
 from attncc.search.database import best_trial, measured_trials
 from attncc.search.progress import format_seconds
 from attncc.search.space import config_key
+from tests.search import fakes  # noqa: F401 -- registers the fake targets the tests tune
 
 runner = CliRunner()
-FAKE = "tests.search.fakes:FakeTarget"
+FAKE = "fake"  # registered by tests.search.fakes
 SHAPE = "b=1,h=2,p=8,m=8,e=4,f=4"
 QUICK = ["--timeout", "2", "--no-model"]
 
@@ -60,7 +61,7 @@ def test_worker_joins_a_study_and_extends_it(db):
 
 
 def test_workers_share_one_study(db):
-    slow = "tests.search.fakes:SlowTarget"  # trials long enough for the helper to join
+    slow = "slow"  # trials long enough for the helper to join
     args = ["tune", "mha_causal", "--target", slow, "--shape", SHAPE, "--trials", "4"]
     result = runner.invoke(app, [*args, "--storage", db, "--workers", "2", *QUICK])
     assert result.exit_code == 0, result.output

@@ -34,7 +34,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from attncc.errors import TuningError
@@ -245,6 +245,8 @@ class StudySummary:
     best_seconds: float | None
     best_config: dict[str, Any] | None
     best_trial: int | None
+    params: dict[str, Any] = field(default_factory=dict)  # the values it measures at
+    target_options: dict[str, Any] = field(default_factory=dict)
 
 
 def summaries(url: str | None = None) -> list[StudySummary]:
@@ -266,14 +268,21 @@ def summaries(url: str | None = None) -> list[StudySummary]:
             rows.append(
                 StudySummary(
                     name=s.study_name,
-                    program=s.user_attrs.get("program_name", "?"),
-                    target=s.user_attrs.get("target", "?"),
-                    extents=dict(s.user_attrs.get("extents", {})),
+                    program=str(s.user_attrs.get("program_name", "?")),
+                    target=str(s.user_attrs.get("target", "?")),
+                    extents=_dict(s.user_attrs.get("extents")),
                     measured=len(measured),
                     failed=sum(t.user_attrs.get("status") != "ok" for t in measured),
                     best_seconds=None if best is None else best.value,
                     best_config=None if best is None else dict(best.params),
                     best_trial=None if best is None else best.number,
+                    params=_dict(s.user_attrs.get("params")),
+                    target_options=_dict(s.user_attrs.get("target_options")),
                 )
             )
     return rows
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """A study attribute that should be a JSON object (anything else shows as empty)."""
+    return dict(value) if isinstance(value, dict) else {}

@@ -13,6 +13,7 @@ spinning on a hanging kernel.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import statistics
@@ -21,7 +22,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,20 +38,42 @@ _MAX_SAMPLES = 10_000
 class MeasureTask:
     """Everything a measurement process needs besides the config (sent by value)."""
 
-    target: str  # attncc.search.problem.target_spec
+    target: str  # a registered name: attncc.search.registry.target_spec
     program: str  # program text
     extents: Mapping[str, int]
-    data: str  # attncc.search.reference.reference_file
+    data: str  # attncc.search.reference.reference_file (inputs, params, expected outputs)
     min_time: float = 0.05
     repeats: int = 5
     tolerance: float = 1e-4
+    target_options: Mapping[str, Any] = field(default_factory=dict)  # registry.target_options
+    # targets registered in the tuning process (name → module:Class), registered here too
+    registered: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_tolerance(self.tolerance)
 
+    @classmethod
+    def of(cls, problem: Any, data: str, **kw: Any) -> MeasureTask:
+        """The task measuring ``problem`` (:class:`~attncc.search.problem.Problem`) on
+        ``data``: its target by registered name and options, with this process's
+        registrations handed on (``kw``: ``min_time``, ``repeats``, ``tolerance``)."""
+        from attncc.search.registry import registrations, target_options, target_spec
+
+        return cls(
+            target_spec(problem.target),
+            problem.program.text,
+            dict(problem.extents),
+            data,
+            **kw,
+            target_options=target_options(problem.target),
+            registered=registrations(),
+        )
+
     @property
     def key(self) -> tuple:
-        return (self.target, self.program, tuple(sorted(self.extents.items())), self.data)
+        options = json.dumps(dict(self.target_options), sort_keys=True)
+        extents = tuple(sorted(self.extents.items()))
+        return (self.target, options, self.program, extents, self.data)
 
 
 def check_tolerance(tolerance: float) -> None:
@@ -143,10 +166,11 @@ class _Session:
 
     def __init__(self, task: MeasureTask):
         from attncc.ir.parser import parse
-        from attncc.search.problem import resolve_target
         from attncc.search.reference import load_data
+        from attncc.search.registry import adopt, resolve_target
 
-        self.target = resolve_target(task.target)
+        adopt(task.registered)  # from the tuning process over the pipe, not from a database
+        self.target = resolve_target(task.target, task.target_options)
         self.program = parse(task.program)
         self.fixed = self.target.specialise(self.program, dict(task.extents))
         self.space = self.target.space(self.program, self.fixed)

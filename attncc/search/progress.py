@@ -9,12 +9,26 @@ search needs from it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Column, Table
 
 from attncc.search.tuner import TrialReport
 
-__all__ = ["TuningProgress", "format_seconds"]
+__all__ = ["BAR_MIN_WIDTH", "TuningProgress", "format_seconds"]
+
+#: Terminals narrower than this show no bar: the trial count, the time and the best stay,
+#: and the last column (best, last trial, model) is cut short with an ellipsis.
+BAR_MIN_WIDTH = 100
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -27,16 +41,39 @@ def format_seconds(seconds: float | None) -> str:
     return f"{seconds * 1e6:.1f} us"
 
 
+class _Display(Progress):
+    """A progress line whose columns fit the console: the bar goes first when it is narrow,
+    the text column takes what is left (one line, cut with an ellipsis), and the count is
+    never squeezed out. On a console that is not a terminal nothing is cut or padded."""
+
+    def make_tasks_table(self, tasks: Iterable[Task]) -> Table:
+        if getattr(self, "live", None) is None:  # rich renders once while constructing
+            return super().make_tasks_table(tasks)
+        terminal = self.console.is_terminal
+        narrow = terminal and self.console.width < BAR_MIN_WIDTH
+        columns = [c for c in self.columns if not (narrow and isinstance(c, BarColumn))]
+        table = Table.grid(
+            *(c.get_table_column().copy() for c in columns),  # type: ignore[union-attr]
+            padding=(0, 1),
+            expand=terminal,
+        )
+        for task in tasks:
+            if task.visible:
+                table.add_row(*(c(task) for c in columns))  # type: ignore[operator]
+        return table
+
+
 class TuningProgress:
-    """A rich progress bar fed with :class:`TrialReport` s."""
+    """A rich progress line fed with :class:`TrialReport` s."""
 
     def __init__(self, trials: int, console: Console | None = None, done: int = 0):
-        self.progress = Progress(
+        info = Column(no_wrap=True, overflow="ellipsis", ratio=1)
+        self.progress = _Display(
             TextColumn("tuning"),
-            BarColumn(),
             MofNCompleteColumn(),
+            BarColumn(),
             TimeElapsedColumn(),
-            TextColumn("{task.fields[info]}"),
+            TextColumn("{task.fields[info]}", table_column=info),
             console=console,
         )
         self.task = self.progress.add_task("tuning", total=trials, completed=done, info="")

@@ -99,11 +99,13 @@ def reference_file(
     *,
     seed: int = 0,
     inputs: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> str:
     """The path of the data file of ``program`` at ``extents``, computing it if absent.
 
-    ``inputs`` (arrays and params by name) replaces the seeded inputs. Raises
-    :class:`TuningError` when no inputs the reference accepts can be made.
+    ``inputs`` (arrays and params by name) replaces the seeded inputs; ``params`` are the
+    param values to measure at (over any in ``inputs``; the rest take their defaults).
+    Raises :class:`TuningError` when no inputs the reference accepts can be made.
     """
     from attncc.compiler import storage_array
     from attncc.ir.arguments import split_arguments
@@ -111,12 +113,14 @@ def reference_file(
     from attncc.ir.interpreter import interpret
 
     given = None if inputs is None else dict(inputs)
+    chosen = dict(params or {})
     key = stable_hash(
         "tuning-data",
         program.text,
         dict(extents),
         seed,
         None if given is None else {k: _digest(np.asarray(v)) for k, v in given.items()},
+        chosen,
     )
     path = _data_dir() / f"{key}.npz"
     if path.exists():
@@ -130,6 +134,7 @@ def reference_file(
     last: AttnccError | None = None
     for fill in fills:
         arguments = dict(given) if given is not None else make_inputs(program, extents, seed, fill)
+        arguments.update(chosen)
         try:
             expected = interpret(program, **arguments)
         except AttnccError as e:

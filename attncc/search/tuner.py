@@ -52,7 +52,8 @@ from attncc.search.database import (
 )
 from attncc.search.measure import check_tolerance
 from attncc.search.model import load_cost_model, spearman
-from attncc.search.problem import Problem, target_spec
+from attncc.search.params import tuning_params
+from attncc.search.problem import Problem
 from attncc.search.runner import LocalRunner, MeasureTask, Runner, RunnerInput, Status
 from attncc.search.space import config_key
 
@@ -150,6 +151,8 @@ class Tuner:
                 f"target {problem.target.name} cannot run kernels on this machine, so it "
                 "cannot be tuned here; tune on a machine that has it"
             )
+        if inputs is not None:  # params among the inputs must be the ones tuned at
+            tuning_params(problem.program, problem.params, inputs)
         self.problem = problem
         self.options = options or TuneOptions()
         self.url = storage_url(storage)
@@ -409,15 +412,11 @@ class Tuner:
             from attncc.search.reference import reference_file
 
             p, o = self.problem, self.options
-            data = reference_file(p.program, p.extents, seed=self._data_seed, inputs=self._inputs)
-            task = MeasureTask(
-                target_spec(p.target),
-                p.program.text,
-                dict(p.extents),
-                data,
-                min_time=o.min_time,
-                repeats=o.repeats,
-                tolerance=o.tolerance,
+            data = reference_file(
+                p.program, p.extents, seed=self._data_seed, inputs=self._inputs, params=p.params
+            )
+            task = MeasureTask.of(
+                p, data, min_time=o.min_time, repeats=o.repeats, tolerance=o.tolerance
             )
             self._runner = LocalRunner(task, timeout=o.timeout, build_timeout=o.build_timeout)
         return self._runner
@@ -572,10 +571,12 @@ def tune(
     *,
     storage: str | None = None,
     options: TuneOptions | None = None,
+    params: Mapping[str, Any] | None = None,
     **kw: Any,
 ) -> TuneResult:
-    """Tune ``program`` at ``shapes`` (every rank) on ``target``; the best config found."""
-    problem = Problem.create(program, target, dict(shapes or {}))
+    """Tune ``program`` at ``shapes`` (every rank) and ``params`` (the rest at their
+    defaults) on ``target``; the best config found."""
+    problem = Problem.create(program, target, dict(shapes or {}), params)
     return Tuner(problem, storage, options, **kw).run()
 
 
@@ -587,6 +588,7 @@ def best_config(
     tune: int | str,
     storage: str | None = None,
     options: TuneOptions | None = None,
+    params: Mapping[str, Any] | None = None,
     **kw: Any,
 ) -> dict[str, Any]:
     """The config :func:`attncc.compile` uses for ``tune=``:
@@ -594,9 +596,12 @@ def best_config(
     * ``N`` (int): tune until the study holds N measurements, then its best;
     * ``"cached"``: the best already in ``storage`` (:class:`TuningError` if none);
     * ``"model"``: the feasible config the cost model scores highest, with no measurement
-      (:class:`UnsupportedError` when no cost model is available).
+      (:class:`UnsupportedError` when no cost model is available; the model ranks by
+      extents and config, not by param values).
+
+    ``params``: the param values to measure at (the study is keyed by them).
     """
-    problem = Problem.create(program, target, dict(shapes or {}))
+    problem = Problem.create(program, target, dict(shapes or {}), params)
     if isinstance(tune, bool) or not isinstance(tune, (int, str)):
         raise TuningError(f"tune= takes a number of trials, 'cached' or 'model'; got {tune!r}")
     if isinstance(tune, int):
@@ -614,8 +619,9 @@ def best_config(
             if problem.study_name in names:
                 best = best_trial(optuna.load_study(study_name=problem.study_name, storage=st))
         if best is None:
+            at = f" and params {problem.params_text}" if problem.params_text else ""
             raise TuningError(
-                f"no tuned config of {problem.program.name} for this target and shape in "
+                f"no tuned config of {problem.program.name} for this target and shape{at} in "
                 f"{url} (study {problem.study_name}). Fix: tune it first, e.g. tune=50"
             )
         return dict(best.params)

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from attncc.search.registry import adopt, registrations
 from attncc.search.tuner import TuneOptions, Tuner, TuneResult
 
 __all__ = ["run_worker", "spawn_workers", "stop_workers", "study_budget"]
@@ -47,15 +48,17 @@ def spawn_workers(
     model: bool = True,
     inputs: str | None = None,
 ) -> list[subprocess.Popen]:
-    """Start ``count`` worker processes on ``study`` (they inherit this process's imports);
-    ``model=False``: they search with TPE alone; ``inputs``: the ``.npz`` of the user's
-    inputs the study measures on."""
+    """Start ``count`` worker processes on ``study`` (they are handed the targets registered
+    in this process); ``model=False``: they search with TPE alone; ``inputs``: the ``.npz``
+    of the user's inputs the study measures on."""
     path = [os.getcwd() if p == "" else p for p in sys.path]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in path if os.path.isdir(p))}
     command = [sys.executable, "-m", "attncc.search.worker", "--storage", storage]
     command += ["--study", study, "--options", json.dumps(asdict(options))]
     command += [] if model else ["--no-model"]
     command += [] if inputs is None else ["--inputs", os.path.abspath(inputs)]
+    registered = registrations()
+    command += ["--targets", json.dumps(registered)] if registered else []
     return [
         subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         for _ in range(count)
@@ -89,12 +92,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--options", default=None, help="TuneOptions fields as JSON")
     parser.add_argument("--no-model", action="store_true", help="TPE alone, no cost model")
     parser.add_argument("--inputs", default=None, help="the study's inputs (.npz)")
+    parser.add_argument(
+        "--targets", default=None, help="targets registered in the spawning process (JSON)"
+    )
     args = parser.parse_args(argv)
     options = TuneOptions(**json.loads(args.options)) if args.options else None
     from attncc.errors import AttnccError
     from attncc.search.reference import load_inputs
 
     try:
+        if args.targets:  # handed over by the process that started this one (spawn_workers)
+            adopt(json.loads(args.targets))
         inputs = None if args.inputs is None else load_inputs(args.inputs)
         model = None if args.no_model else "auto"
         run_worker(args.storage, args.study, options, cost_model=model, inputs=inputs)

@@ -3,7 +3,8 @@
 ``FakeTarget`` runs the reference interpreter (once per build) and busy-waits a delay set
 by its knobs, so the fastest config is known: ``tile=4, order=ij``. ``FaultyTarget`` adds a
 ``fault`` knob whose values crash the measurement process (SIGSEGV), hang it, return a wrong
-answer or fail to build: the tuner must survive all of them.
+answer or fail to build: the tuner must survive all of them. Importing this module
+registers the fakes (``fake``, ``faulty``, ``killed``, ``slow``) as tuning targets.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from attncc.cost_models.base import CostModel
 from attncc.errors import LoweringError
+from attncc.search.registry import register_target
 from attncc.search.runner import Runner, RunnerResult, Status
 from attncc.targets.base import Artifact, Constraint, Knob, Source, Space, Target
 
@@ -121,6 +123,26 @@ class SlowTarget(FakeTarget):
     def run(self, artifact, arrays, scalars, extents):
         time.sleep(0.15)
         return super().run(artifact, arrays, scalars, extents)
+
+
+class OptionTarget(FakeTarget):
+    """A target with constructor arguments (like ``CudaTarget(arch)``): a study records them
+    as ``target_options`` and a worker rebuilds the target with them."""
+
+    name = "optioned"
+
+    def __init__(self, lanes: int = 4, mode: str | None = None, exact: bool = True):
+        self.lanes, self.mode, self.exact = lanes, mode, exact
+
+    def describe(self):
+        return {"target": "optioned", "lanes": self.lanes, "mode": self.mode}
+
+
+# Tuning studies name their target from the registry only; registering is what a test (or a
+# user with a target of their own) does. Measurement and worker processes started by this
+# process are handed these registrations; a database cannot add one.
+for _cls in (FakeTarget, FaultyTarget, KilledTarget, OptionTarget, SlowTarget):
+    register_target(_cls)
 
 
 # ---------------------------------------------------------------------------- test doubles

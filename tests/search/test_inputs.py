@@ -79,7 +79,7 @@ def test_cli_workers_measure_the_users_inputs(tmp_path):
     path = tmp_path / "inputs.npz"
     np.savez(path, **user_inputs())
     shape = ",".join(f"{k}={v}" for k, v in TINY.items())
-    args = ["tune", "mha_causal", "--target", "tests.search.fakes:SlowTarget", "--shape", shape]
+    args = ["tune", "mha_causal", "--target", "slow", "--shape", shape]
     args += ["--trials", "4", "--storage", db, "--workers", "2", "--inputs", str(path)]
     result = CliRunner().invoke(app, [*args, "--timeout", "2", "--no-model"])
     assert result.exit_code == 0, result.output

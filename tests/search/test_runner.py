@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from attncc.search.measure import compare, time_call
-from attncc.search.problem import target_spec
 from attncc.search.reference import load_data, reference_file
 from attncc.search.runner import LocalRunner, MeasureTask, RunnerInput, Status
 from tests.search.conftest import TINY
@@ -18,14 +17,7 @@ from tests.search.fakes import KilledTarget, delay
 
 def runner_for(problem, timeout=0.5) -> LocalRunner:
     data = reference_file(problem.program, problem.extents, seed=0)
-    task = MeasureTask(
-        target_spec(problem.target),
-        problem.program.text,
-        dict(problem.extents),
-        data,
-        min_time=0.002,
-        repeats=3,
-    )
+    task = MeasureTask.of(problem, data, min_time=0.002, repeats=3)
     return LocalRunner(task, timeout=timeout, build_timeout=60)
 
 
@@ -207,7 +199,7 @@ def test_a_wrong_kernel_cannot_pass_on_a_reference_with_inf_and_nan(faulty):
     expected = load_data(data).expected["O"]
     assert np.isposinf(expected).any() and np.isneginf(expected).any()
     assert np.isnan(expected).any()
-    task = MeasureTask(target_spec(faulty.target), faulty.program.text, dict(faulty.extents), data)
+    task = MeasureTask.of(faulty, data)
     config = {"tile": 4, "order": "ij"}
     with LocalRunner(task, timeout=5, build_timeout=60) as runner:
         right, wrong = runner.run([RunnerInput({**config, "fault": f}) for f in ("none", "wrong")])

@@ -1,0 +1,185 @@
+"""What every ``attncc`` command shares: consoles, the error line, reading programs.
+
+Output on a terminal fits the terminal. Output that is not a terminal (a pipe, a file, a
+test) is never wrapped: a line is as long as its text, so a long path or config can be
+grepped and pasted whole. An :class:`~attncc.errors.AttnccError` becomes one red line on
+stderr (``error: FILE:LINE:COL: message``), then the rest of the message and the source
+line with a caret; ``--debug`` prints the traceback first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from attncc.errors import ArgumentError, AttnccError, excerpt
+from attncc.ir.nodes import Program
+
+__all__ = [
+    "NO_WRAP_WIDTH",
+    "Debug",
+    "console",
+    "error_lines",
+    "load_program",
+    "read_text",
+    "report_error",
+    "reporting",
+    "set_debug",
+    "variant",
+]
+
+#: The width of a console that is not a terminal: wide enough that nothing wraps.
+NO_WRAP_WIDTH = 1 << 15
+#: Program files larger than this are refused, not read into memory.
+MAX_PROGRAM_BYTES = 16 << 20
+
+_state = {"debug": False}
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+
+
+def console(
+    *,
+    stderr: bool = False,
+    file: IO[str] | None = None,
+    force_terminal: bool | None = None,
+    width: int | None = None,
+) -> Console:
+    """A console for command output (``stderr``: for errors). Made per call, so that it
+    sees the current stdout and ``COLUMNS``. On a terminal it wraps at the terminal's width
+    (errors never wrap); elsewhere it never wraps. ``file``, ``force_terminal`` and
+    ``width`` are for tests."""
+    kw = dict(stderr=stderr, file=file, force_terminal=force_terminal, highlight=False)
+    probe = Console(**kw)
+    if not probe.is_terminal:
+        return Console(**kw, soft_wrap=True, width=NO_WRAP_WIDTH)
+    return Console(**kw, soft_wrap=stderr, width=width)
+
+
+def _out() -> Console:
+    return console()
+
+
+def _err() -> Console:
+    return console(stderr=True)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def set_debug(debug: bool) -> None:
+    """A command's own ``--debug`` (adds to the one before the command)."""
+    _state["debug"] = _state["debug"] or debug
+
+
+def reset_debug(debug: bool) -> None:
+    """The ``--debug`` before the command: set on every invocation."""
+    _state["debug"] = debug
+
+
+def error_lines(error: AttnccError, label: str | None = None, source: str | None = None):
+    """The one-line summary of ``error`` and what follows it (message rest, caret excerpt)."""
+    where = label or ""
+    if error.loc is not None:
+        where += f":{error.loc}" if where else f"line {error.loc}"
+    first, *rest = error.message.splitlines() or [""]
+    head = f"error: {where}: {first}" if where else f"error: {first}"
+    source = error.source or source
+    tail = list(rest)
+    if error.loc is not None and source:
+        snippet = excerpt(source, error.loc)
+        if snippet:
+            tail += snippet.splitlines()
+    return head, tail
+
+
+def report_error(error: AttnccError, label: str | None = None, source: str | None = None) -> None:
+    if _state["debug"]:
+        traceback.print_exc()
+    head, tail = error_lines(error, label, source)
+    err = _err()
+    err.print(Text(head, style="bold red"))
+    for line in tail:
+        err.print(Text(line))
+
+
+@contextmanager
+def reporting(label: str | None = None) -> Iterator[None]:
+    """Turn an :class:`AttnccError` raised inside into the error line and exit code 1."""
+    try:
+        yield
+    except AttnccError as e:
+        report_error(e, label)
+        raise typer.Exit(1) from None
+
+
+# ----------------------------------------------------------------------------- programs
+
+
+def catalogue() -> dict[str, Callable[..., Program]]:
+    from attncc.variants import CATALOGUE
+
+    return dict(CATALOGUE)
+
+
+def variant(name: str) -> Program:
+    table = catalogue()
+    if name not in table:
+        close = difflib.get_close_matches(name, list(table), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ArgumentError(f"unknown variant {name!r}{hint}. Fix: pick one of `attncc variants`")
+    return table[name]()
+
+
+def read_text(path: Path | str, what: str = "program files") -> str:
+    """The UTF-8 text of the file at ``path`` (``-``: standard input); an
+    :class:`ArgumentError` saying why not (missing, a directory, unreadable, too large, not
+    UTF-8) instead of an ``OSError`` or ``UnicodeDecodeError``."""
+    if str(path) == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return sys.stdin.read()
+        data, name = stream.read(MAX_PROGRAM_BYTES + 1), "standard input"
+    else:
+        name = str(path)
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_PROGRAM_BYTES + 1)
+        except IsADirectoryError:
+            raise ArgumentError(
+                f"cannot read {name}: it is a directory. Fix: pass a file ({what})"
+            ) from None
+        except OSError as e:
+            raise ArgumentError(f"cannot read {name}: {e.strerror or e}") from None
+    if len(data) > MAX_PROGRAM_BYTES:
+        raise ArgumentError(
+            f"cannot read {name}: it is larger than {MAX_PROGRAM_BYTES >> 20} MiB, which no "
+            f"program needs ({what} are small text files)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ArgumentError(
+            f"cannot read {name}: it is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+            f"{e.start}); {what} are UTF-8 text. Fix: save it as UTF-8"
+        ) from None
+
+
+def load_program(spec: str) -> tuple[Program, str | None]:
+    """A program file's program and text, or a catalogue variant by name (text ``None``)."""
+    from attncc.ir.parser import parse
+
+    path = Path(spec)
+    if path.suffix == ".attn" or path.exists():
+        text = read_text(path)
+        return parse(text), text
+    return variant(spec), None
