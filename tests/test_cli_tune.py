@@ -104,3 +104,65 @@ def test_an_invalid_program_and_a_missing_study_are_errors(tmp_path, db):
     assert result.exit_code == 1 and "no study 'nope'" in result.output
     result = runner.invoke(app, ["show", "--storage", "nosuchdialect://x"])
     assert result.exit_code == 1 and "error: tuning storage" in result.output
+
+
+GQA_SHAPE = "b=1,h=2,g=1,p=8,m=8,e=4,f=4"
+
+
+def test_tune_measures_at_the_params_given_and_show_lists_them(db):
+    args = ["tune", "gqa_window_softcap", "--target", FAKE, "--shape", GQA_SHAPE]
+    args += ["--param", "W=2", "--param", "cap=30", "--trials", "2", "--storage", db, *QUICK]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    study = only_study(db)
+    assert study.user_attrs["params"] == {"cap": 30.0, "W": 2}
+    assert study.study_name.endswith("-cap=30.0,W=2") and study.study_name in result.output
+    shown = runner.invoke(app, ["show", "--storage", db])
+    assert shown.exit_code == 0, shown.output
+    assert "cap=30.0,W=2" in shown.output
+    # a worker joins at the study's params, not the declared defaults
+    name = study.study_name
+    joined = runner.invoke(app, ["worker", "--storage", db, "--study", name, "--trials", "3"])
+    assert joined.exit_code == 0, joined.output
+    assert len(measured_trials(only_study(db))) == 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--param", "window=2"], "has no param 'window'; its params are cap : f32, W : i32"),
+        (["--param", "W=abc"], "W is i32, so its value must be an integer, e.g. W=256"),
+        (["--param", "W=2.5"], "W is i32, so its value must be an integer"),
+        (["--param", "cap=big"], "cap is f32, so its value must be a number"),
+        (["--param", "W"], "--param takes NAME=VALUE, got 'W'"),
+        (["--param", "W=99999999999"], "outside"),
+        (["--target-option", "lanes"], "--target-option takes KEY=VALUE"),
+        (["--target-option", "lanes=2"], "target fake has no option 'lanes'; it takes no options"),
+        (["--target", "tests.search.fakes:FakeTarget"], "never by an import path"),
+    ],
+)
+def test_bad_params_and_target_options_are_one_error_line(args, message, tmp_path):
+    base = ["tune", "gqa_window_softcap", "--target", FAKE, "--shape", GQA_SHAPE]
+    base += ["--trials", "1", "--storage", f"sqlite:///{tmp_path / 'x.db'}"]
+    result = runner.invoke(app, base + args)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("error: gqa_window_softcap: "), result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_output_is_not_wrapped_at_a_long_path(tmp_path):
+    """A fresh clone at a long path: the storage path makes the summary line longer than
+    any terminal; output that is not a terminal keeps it on one line."""
+    deep = tmp_path.joinpath(*(["a-directory-with-a-rather-long-name"] * 6))
+    deep.mkdir(parents=True)
+    db = f"sqlite:///{deep / 'tuning.db'}"
+    result = tune("--trials", "2", "--storage", db, *QUICK)
+    assert result.exit_code == 0, result.output
+    study = only_study(db)
+    line = f"study {study.study_name} in {db}: 2 measured"
+    assert any(row.startswith(line) for row in result.output.splitlines()), result.output
+    progress = [row for row in result.output.splitlines() if row.startswith("tuning")]
+    assert progress and "2/2" in progress[-1]
+    shown = runner.invoke(app, ["show", "--storage", db])  # no COLUMNS: nothing folds
+    assert shown.exit_code == 0 and study.study_name in shown.output

@@ -39,7 +39,8 @@ def parse_params(program: Program, assignments: Sequence[str]) -> dict[str, Scal
                 f"{next(iter(declared), 'W')}=256"
             )
         if name not in declared:
-            close = difflib.get_close_matches(name, list(declared), n=1)
+            close = [d for d in declared if d.lower() == name.lower()]
+            close = close or difflib.get_close_matches(name, list(declared), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise ArgumentError(
                 f"--param {text}: {program.name} has no param {name!r}{hint}; its params are "

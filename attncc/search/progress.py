@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Column, Table
 
-from attncc.search.tuner import TrialReport
+from attncc.search.options import TrialReport
 
 __all__ = ["BAR_MIN_WIDTH", "TuningProgress", "format_seconds"]
 
