@@ -19,9 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import ArgumentError, ShapeError, UnsupportedError
-from attncc.ir.arguments import check_int_range, split_arguments
+from attncc.errors import ArgumentError, LoweringError, ShapeError, UnsupportedError
+from attncc.ir.arguments import (
+    bind_positional,
+    check_int_range,
+    check_precision,
+    split_arguments,
+)
 from attncc.ir.bind import bind
+from attncc.ir.bounds import BoundsCheck
+from attncc.ir.footprint import check_addressable, check_memory
 from attncc.ir.nodes import DType, Program
 from attncc.ir.validate import validate
 from attncc.targets import get_target
@@ -105,6 +112,7 @@ class Kernel:
         self._by_extents: dict[tuple, Artifact] = {}
         self._latest: Artifact | None = None
         self._info = validate(program)
+        self._bounds = BoundsCheck(program, self._info)
         unknown = sorted(set(shapes) - set(self._info.ranks))
         if unknown:
             raise ShapeError(
@@ -112,7 +120,9 @@ class Kernel:
                 f"its ranks are {', '.join(self._info.ranks)}"
             )
         if shapes and _all_bound(program, shapes):
-            self._artifact(bind(program, extents=shapes).extents)
+            binding = bind(program, extents=shapes, info=self._info)
+            self._bounds.check(binding)  # what extents alone decide: before any build
+            self._artifact(binding.extents)
 
     # ------------------------------------------------------------------ inspection
     @property
@@ -160,9 +170,17 @@ class Kernel:
         return self._latest
 
     # ------------------------------------------------------------------ calling
-    def __call__(self, **arguments: Any) -> Any:
+    def __call__(self, *inputs: Any, **arguments: Any) -> Any:
+        """Inputs by position in declaration order (``kernel(q, k, v)``) or by name;
+        params by name."""
         return call_kernel(
-            self.program, self.target, self._info, arguments, self._artifact, self.shapes
+            self.program,
+            self.target,
+            self._info,
+            bind_positional(self.program, inputs, arguments),
+            self._artifact,
+            self.shapes,
+            bounds=self._bounds,
         )
 
     def _artifact(self, extents: Mapping[str, int]) -> Artifact:
@@ -186,8 +204,15 @@ class Kernel:
                     f"config not possible on target {self.target.name} for {self.program.name}: "
                     f"{reason}"
                 )
-            source = self.target.lower(self.program, space.complete(self._requested), fixed)
-            artifact = self.target.build(source)
+            try:
+                source = self.target.lower(self.program, space.complete(self._requested), fixed)
+                artifact = self.target.build(source)
+            except RecursionError:
+                raise LoweringError(
+                    f"{self.program.name} is too deeply nested to compile for target "
+                    f"{self.target.name} (its statements inline into each other). Fix: split "
+                    "long expressions into more statements"
+                ) from None
             self._builds[key] = artifact
         self._latest = artifact
         return artifact
@@ -203,11 +228,15 @@ def call_kernel(
     arguments: Mapping[str, Any],
     choose: Callable[[Mapping[str, int]], Artifact],
     shapes: Mapping[str, int] | None = None,
+    *,
+    bounds: BoundsCheck | None = None,
 ) -> Any:
     """One call of a built program (a :class:`Kernel`, a library's kernel): arguments checked
-    and bound, ``choose(extents)`` gives the artifact, outputs come back as the caller's kind
-    of array (one array, or a dict by output name)."""
+    and bound, every index proven in bounds (:mod:`attncc.ir.bounds`), the footprint checked
+    (:mod:`attncc.ir.footprint`), ``choose(extents)`` gives the artifact, outputs come back as
+    the caller's kind of array (one array, or a dict by output name)."""
     wants_torch = any(_is_torch(v) for v in arguments.values())
+    check_precision(program, arguments)
     arrays, params = split_arguments(program, dict(arguments))
     for d in program.inputs:
         check_int_range(d.name, d.dtype, arrays[d.name])
@@ -224,9 +253,20 @@ def call_kernel(
             f"rank(s) {', '.join(empty)} of {program.name} have extent 0; compiled "
             "kernels need non-empty ranks (attncc.interpret handles empty ones)"
         )
-    artifact = choose(binding.extents)
+    (bounds or BoundsCheck(program, info)).check(binding, arrays)
+    ext = binding.extents
+    check_memory(program, info, ext, program.outputs, what="this call")
+    check_addressable(program, info, ext, [d.name for d in program.inputs], target.name)
+    check_addressable(program, info, ext, program.outputs, target.name)
+    artifact = choose(ext)
+    if artifact.source.meta.get("lowering") == "generic":  # intermediates live in buffers
+        live = [s.out for s in program.stmts]
+        check_memory(
+            program, info, ext, live, what="this call (generic lowering: every tensor in memory)"
+        )
+        check_addressable(program, info, ext, live, target.name)
     prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
-    outputs = target.run(artifact, prepared, binding.scalars, binding.extents)
+    outputs = target.run(artifact, prepared, binding.scalars, ext)
     if wants_torch:
         import torch
 

@@ -46,9 +46,20 @@ def excerpt(source: str, loc: Loc) -> str:
     if not 1 <= loc.line <= len(lines):
         return ""
     text = lines[loc.line - 1].expandtabs(1)
+    col, length = loc.col, max(1, loc.length)
+    if len(text) > _EXCERPT_WIDTH:  # a window around the columns, marked with "..."
+        start = max(0, min(col - 1 - 20, len(text) - _EXCERPT_WIDTH))
+        cut = text[start : start + _EXCERPT_WIDTH]
+        head, tail = ("..." if start else ""), ("..." if start + _EXCERPT_WIDTH < len(text) else "")
+        text, col = head + cut + tail, col - start + len(head)
+        length = min(length, _EXCERPT_WIDTH - (col - len(head) - 1))
     gutter = f"{loc.line:>4} | "
-    caret = " " * (len(gutter) + loc.col - 1) + "^" * max(1, loc.length)
+    caret = " " * (len(gutter) + col - 1) + "^" * max(1, length)
     return f"{gutter}{text}\n{caret}"
+
+
+#: Widest source line an excerpt shows whole; longer ones show a window around the caret.
+_EXCERPT_WIDTH = 100
 
 
 class AttnccError(Exception):

@@ -53,12 +53,76 @@ def test_torch_in_torch_out(window_kernel):
     np.testing.assert_allclose(out.numpy(), ref, atol=1e-5)
 
 
-def test_non_contiguous_and_float64_inputs_are_copied(window_kernel):
+def test_non_contiguous_inputs_are_copied(window_kernel):
     q, k, v = _qkv()
     qt = np.ascontiguousarray(q.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
     assert not qt.flags.c_contiguous
-    out = window_kernel(Q=qt, K=k.astype(np.float64), V=v)
+    out = window_kernel(Q=qt, K=k, V=v)
     np.testing.assert_allclose(out, window_kernel(Q=q, K=k, V=v), atol=1e-6)
+
+
+def test_no_silent_precision_change(window_kernel):
+    """A float64 or bfloat16 array for an f32 input would be rounded (or come back in
+    another dtype) without a word: an ArgumentError names the input, both dtypes and the
+    fix. The interpreter, exact in float64, takes any float array."""
+    q, k, v = _qkv()
+    with pytest.raises(ArgumentError, match=r"input K is declared f32 but the array is float64"):
+        window_kernel(Q=q, K=k.astype(np.float64), V=v)
+    with pytest.raises(
+        ArgumentError,
+        match=r"input Q is declared f32 but the array is bfloat16.*"
+        r"Q\.to\(torch\.float32\)",
+    ):
+        window_kernel(
+            Q=torch.from_numpy(q).bfloat16(), K=torch.from_numpy(k), V=torch.from_numpy(v)
+        )
+    ref = attncc.interpret(window_kernel.program, Q=q.astype(np.float64), K=k, V=v)
+    np.testing.assert_allclose(window_kernel(Q=q, K=k, V=v), ref, atol=1e-5)
+
+
+def test_positional_inputs_in_declaration_order(window_kernel):
+    q, k, v = _qkv()
+    want = window_kernel(Q=q, K=k, V=v)
+    np.testing.assert_array_equal(window_kernel(q, k, v), want)
+    np.testing.assert_array_equal(window_kernel(q, k, V=v), want)
+    with pytest.raises(
+        ArgumentError,
+        match=r"at most 3 positional argument\(s\), its inputs "
+        r"Q, K, V in that order; got 4",
+    ):
+        window_kernel(q, k, v, v)
+    with pytest.raises(ArgumentError, match="K given both by position and by name"):
+        window_kernel(q, k, K=k, V=v)
+    with pytest.raises(ArgumentError, match="has no input or param named X"):
+        window_kernel(q, k, v, X=v)
+
+
+def test_meta_tensors_are_refused(window_kernel):
+    q, k, v = (torch.empty(1, 2, 4, 8, device="meta") for _ in range(3))
+    with pytest.raises(ArgumentError, match="input Q is a torch meta tensor"):
+        window_kernel(Q=q, K=k, V=v)
+    with pytest.raises(ArgumentError, match="meta tensor"):
+        attncc.interpret(window_kernel.program, Q=q, K=k, V=v)
+
+
+def test_impossible_sizes_are_refused_before_allocating():
+    """Outputs larger than the machine's memory, or tensors beyond 32-bit offsets, are
+    refused with the tensor, its size and the fix -- no MemoryError, nothing allocated."""
+    program = attncc.parse(
+        "program outer\ninput A[i] : f32\ninput B[j] : f32\nY[i, j] = A[i] * B[j]\noutput Y\n"
+    )
+    a = np.ones(2**20, np.float32)
+    with pytest.raises(ShapeError, match=r"needs 4\.0 TB .*Y\[i=1048576, j=1048576\]"):
+        attncc.compile(program)(A=a, B=a)
+    with pytest.raises(ShapeError, match=r"interpret needs 8\.0 TB"):
+        attncc.interpret(program, A=a, B=a)
+    b = np.ones(2**11 + 1, np.float32)
+    with pytest.raises(
+        UnsupportedError,
+        match=r"Y\[i=1048576, j=2049\] .* has 2148532224 "
+        r"elements; kernels on target cpu address at most 2147483647",
+    ):
+        attncc.compile(program)(A=a, B=b)
 
 
 def test_source_and_config_describe_the_build(window_kernel):

@@ -13,7 +13,16 @@ import numpy as np
 from attncc.errors import ArgumentError
 from attncc.ir.nodes import DType, Program
 
-__all__ = ["INT_RANGE", "check_int_range", "describe_signature", "split_arguments", "to_numpy"]
+__all__ = [
+    "EXACT_FLOATS",
+    "INT_RANGE",
+    "bind_positional",
+    "check_int_range",
+    "check_precision",
+    "describe_signature",
+    "split_arguments",
+    "to_numpy",
+]
 
 INT_RANGE = {DType.I32: (-(2**31), 2**31 - 1), DType.I8: (-128, 127)}
 
@@ -35,7 +44,7 @@ def split_arguments(
         raise ArgumentError(
             f"missing input(s) {', '.join(missing)}; {program.name} expects {expected}"
         )
-    arrays = {n: check_kind(n, inputs[n].dtype, to_numpy(given[n])) for n in inputs}
+    arrays = {n: check_kind(n, inputs[n].dtype, to_numpy(given[n], f"input {n}")) for n in inputs}
     values = {k: to_scalar(v) for k, v in given.items() if k in params}
     return arrays, values
 
@@ -49,14 +58,92 @@ def describe_signature(program: Program) -> str:
     return f"inputs {ins}" + (f" and params {ps}" if ps else "")
 
 
-def to_numpy(x: object) -> np.ndarray:
+def to_numpy(x: object, name: str = "an input") -> np.ndarray:
     """numpy arrays as they are; torch tensors detached, on CPU, bf16 through float32."""
     if hasattr(x, "detach") and hasattr(x, "numpy"):
         t = x.detach()
+        device = getattr(getattr(t, "device", None), "type", "cpu")
+        if device == "meta":
+            raise ArgumentError(
+                f"{name} is a torch meta tensor (a shape without data): attncc kernels run on "
+                "data. Fix: pass a real tensor"
+            )
+        if getattr(t, "is_sparse", False) or getattr(t, "layout", None) not in (None, _strided()):
+            raise ArgumentError(f"{name} is a sparse torch tensor; pass a dense one (.to_dense())")
         if str(t.dtype) == "torch.bfloat16":
             t = t.float()
-        return t.cpu().numpy()
-    return np.asarray(x)
+        try:
+            return t.cpu().numpy()
+        except (RuntimeError, TypeError) as err:  # complex, quantized, ... tensors
+            raise ArgumentError(
+                f"{name}: a torch tensor of dtype {t.dtype} is not supported: {err}"
+            ) from None
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as err:  # ragged nested lists, objects numpy rejects
+        raise ArgumentError(f"{name} is not an array: {err}") from None
+    return arr
+
+
+def _strided() -> object:
+    import torch
+
+    return torch.strided
+
+
+#: Array dtypes each declared float dtype takes without changing precision: a float64 array
+#: for an ``f32`` input would be rounded, and a ``bf16`` tensor would come back as float32.
+#: (``bf16`` inputs take float32 arrays: the declaration itself says to round them.)
+EXACT_FLOATS = {
+    DType.F32: ("float32",),
+    DType.F16: ("float16",),
+    DType.BF16: ("bfloat16", "float32"),
+}
+
+
+def check_precision(program: Program, given: Mapping[str, object]) -> None:
+    """Rule (compiled kernels): a float input's array has its declared precision.
+
+    The interpreter computes in float64 and takes any float array; a kernel would round a
+    float64 array to float32 without a word, so it refuses it instead."""
+    for d in program.inputs:
+        want = EXACT_FLOATS.get(d.dtype)
+        x = given.get(d.name)
+        if want is None or x is None:
+            continue
+        have = str(getattr(x, "dtype", None) or np.asarray(x).dtype).removeprefix("torch.")
+        if have in want or have in ("int8", "int16", "int32", "int64", "uint8", "bool"):
+            continue  # integers and bools fail the kind check with their own message
+        cast = ".to(torch.float32)" if hasattr(x, "detach") else ".astype(np.float32)"
+        cast = cast.replace("float32", "float16") if d.dtype is DType.F16 else cast
+        raise ArgumentError(
+            f"input {d.name} is declared {d.dtype} but the array is {have}: a kernel would "
+            f"change its precision without a word. Fix: convert it yourself ({d.name}{cast}), "
+            f"or declare {d.name} with the dtype you mean"
+        )
+
+
+def bind_positional(
+    program: Program, args: tuple[object, ...], kwargs: Mapping[str, object]
+) -> dict[str, object]:
+    """Positional arguments are the inputs in declaration order (as SDPA takes q, k, v);
+    params go by name."""
+    inputs = [d.name for d in program.inputs]
+    if len(args) > len(inputs):
+        raise ArgumentError(
+            f"{program.name} takes at most {len(inputs)} positional argument(s), its inputs "
+            f"{', '.join(inputs)} in that order; got {len(args)}. Params go by name: "
+            f"{describe_signature(program)}"
+        )
+    merged = dict(zip(inputs, args, strict=False))
+    twice = [k for k in kwargs if k in merged]
+    if twice:
+        raise ArgumentError(
+            f"{', '.join(twice)} given both by position and by name; {program.name} takes "
+            f"its inputs in the order {', '.join(inputs)}"
+        )
+    merged.update(kwargs)
+    return merged
 
 
 def to_scalar(v: object) -> object:

@@ -2,8 +2,7 @@
 
 :func:`bind` turns input shapes (and/or explicit rank extents) plus param values into a
 :class:`Binding`: the extent of every rank and the value of every param and let.
-:func:`check_bounds` then proves, by interval arithmetic over the bound extents, that no
-affine index leaves its tensor.
+:func:`attncc.ir.bounds.check_bounds` then proves that no index leaves its tensor.
 
 Decisions:
 
@@ -12,7 +11,7 @@ Decisions:
   never NaN). Negative extents are errors.
 * ``let G = h / g`` with ``h % g != 0`` is not an error here: integer ``/`` is floor
   division. Where that matters, an index ``h / G`` leaves its tensor and
-  :func:`check_bounds` says so.
+  :func:`attncc.ir.bounds.check_bounds` says so.
 * Division or modulo by zero in a ``let`` or ``rank`` expression is a :class:`ShapeError`
   (int or float alike): a zero divisor there always means a bad extent or param.
 * Param values are checked for kind (a bool for ``bool``, an integer for ``i32``/``i8``
@@ -33,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from attncc.errors import ArgumentError, BoundsError, NameResolutionError, ShapeError
+from attncc.errors import ArgumentError, NameResolutionError, ShapeError
 from attncc.ir.nodes import (
     Access,
     Binary,
@@ -50,13 +49,12 @@ from attncc.ir.nodes import (
     Scalar,
     Unary,
     UnaryOp,
-    accesses_in,
 )
 from attncc.ir.numerics import convert
-from attncc.ir.printer import format_decl, format_stmt
+from attncc.ir.printer import format_decl
 from attncc.ir.validate import FrozenMap, ProgramInfo, validate
 
-__all__ = ["Binding", "bind", "cast_scalar", "check_bounds", "eval_scalar", "index_interval"]
+__all__ = ["Binding", "bind", "cast_scalar", "eval_scalar"]
 
 _INT_RANGE = {DType.I32: (-(2**31), 2**31 - 1), DType.I8: (-128, 127)}
 
@@ -320,9 +318,12 @@ def bind(
             v = _eval_decl(program, d, d.value, env)
             kind = info.scalars[d.name]
             v = bool(v) if kind is DType.BOOL else int(v) if kind.is_int else float(v)
+            if kind.is_int:
+                _fits_i32(program, d, v)
             scalars[d.name] = env[d.name] = v
         elif isinstance(d, RankDecl):
             n = _eval_decl(program, d, d.extent, env)
+            _fits_i32(program, d, n)
             if n < 0:
                 raise ShapeError(
                     f"rank {d.name} = {d.extent} evaluates to {n}; an extent must be >= 0\n"
@@ -342,6 +343,20 @@ def bind(
     return Binding(extents=ordered, scalars=FrozenMap(scalars))
 
 
+def _fits_i32(program: Program, decl: Let | RankDecl, value: int) -> None:
+    """Integer lets and extents are i32 in every kernel: a value outside would wrap there."""
+    if not _INT_RANGE[DType.I32][0] <= value <= _INT_RANGE[DType.I32][1]:
+        text = str(value) if abs(value) < 10**30 else f"about 10^{len(str(abs(value))) - 1}"
+        raise ShapeError(
+            f"{'rank' if isinstance(decl, RankDecl) else 'let'} {decl.name} evaluates to "
+            f"{text}, which does not fit i32 (the language's integer type, at most "
+            f"{_INT_RANGE[DType.I32][1]}). Fix: check the extents and params it depends on\n"
+            f"  in declaration: {format_decl(decl)}",
+            loc=decl.loc,
+            source=program.source,
+        )
+
+
 def _eval_decl(program: Program, decl: Let | RankDecl, expr: Expr, env: dict) -> Scalar:
     try:
         return eval_scalar(expr, env)
@@ -351,172 +366,10 @@ def _eval_decl(program: Program, decl: Let | RankDecl, expr: Expr, env: dict) ->
             loc=err.loc or decl.loc,
             source=program.source,
         ) from None
-
-
-# ----------------------------------------------------------------------------- bounds
-
-Interval = tuple[int, int]
-
-
-def index_interval(
-    e: Expr, ranges: Mapping[str, Interval], scalars: Mapping[str, Scalar]
-) -> Interval | None:
-    """The range of an integer index over rank ``ranges``; ``None`` when not decidable.
-
-    Affine parts are kept as rank coefficients, so their range is exact (``p + m - m`` is
-    ``p``); other operators fall back to interval arithmetic on their operands.
-    """
-    form = _affine(e, ranges, scalars)
-    if form is None:
-        return None
-    coefs, (lo, hi) = form
-    for r, c in coefs.items():
-        a, b = c * ranges[r][0], c * ranges[r][1]
-        lo, hi = lo + min(a, b), hi + max(a, b)
-    return (lo, hi)
-
-
-Affine = tuple[dict[str, int], Interval]  # sum(coef * rank) + a value within the interval
-
-
-def _affine(
-    e: Expr, ranges: Mapping[str, Interval], scalars: Mapping[str, Scalar]
-) -> Affine | None:
-    def aff(x: Expr) -> Affine | None:
-        return _affine(x, ranges, scalars)
-
-    if isinstance(e, Const):
-        v = e.value
-        return ({}, (v, v)) if isinstance(v, int) and not isinstance(v, bool) else None
-    if isinstance(e, Name):
-        if e.name in ranges:
-            return ({e.name: 1}, (0, 0))
-        v = scalars.get(e.name)
-        return ({}, (v, v)) if isinstance(v, int) and not isinstance(v, bool) else None
-    if isinstance(e, Unary) and e.op is UnaryOp.NEG:
-        a = aff(e.operand)
-        return None if a is None else _scale(a, -1)
-    if isinstance(e, Binary) and e.op in (BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL):
-        a, b = aff(e.lhs), aff(e.rhs)
-        if a is None or b is None:
-            return None
-        if e.op is BinaryOp.SUB:
-            e_op, b = BinaryOp.ADD, _scale(b, -1)
-        else:
-            e_op = e.op
-        if e_op is BinaryOp.ADD:
-            coefs = dict(a[0])
-            for r, c in b[0].items():
-                coefs[r] = coefs.get(r, 0) + c
-            return coefs, (a[1][0] + b[1][0], a[1][1] + b[1][1])
-        for x, y in ((a, b), (b, a)):
-            if not y[0] and y[1][0] == y[1][1]:  # times a constant stays affine
-                return _scale(x, y[1][0])
-    iv = _interval(e, ranges, scalars)
-    return None if iv is None else ({}, iv)
-
-
-def _scale(a: Affine, k: int) -> Affine:
-    lo, hi = a[1][0] * k, a[1][1] * k
-    return {r: c * k for r, c in a[0].items()}, (min(lo, hi), max(lo, hi))
-
-
-def _interval(
-    e: Expr, ranges: Mapping[str, Interval], scalars: Mapping[str, Scalar]
-) -> Interval | None:
-    """Interval arithmetic for the non-affine operators: / % * max min abs select casts."""
-
-    def iv(x: Expr) -> Interval | None:
-        return index_interval(x, ranges, scalars)
-
-    if isinstance(e, Binary) and e.op.is_arithmetic:
-        a, b = iv(e.lhs), iv(e.rhs)
-        return None if a is None or b is None else _interval_op(e.op, a, b)
-    if isinstance(e, Call):
-        args = [iv(x) for x in e.args]
-        if e.fn is Fn.SELECT:
-            a, b = args[1], args[2]
-            return None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
-        if any(a is None for a in args):
-            return None
-        if e.fn is Fn.MAX:
-            return (max(args[0][0], args[1][0]), max(args[0][1], args[1][1]))
-        if e.fn is Fn.MIN:
-            return (min(args[0][0], args[1][0]), min(args[0][1], args[1][1]))
-        (lo, hi) = args[0]
-        if e.fn is Fn.ABS:
-            return (0 if lo <= 0 <= hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
-        if e.fn in (Fn.I32, Fn.I8, Fn.FLOOR, Fn.CEIL):
-            rng = _INT_RANGE[e.fn.cast_dtype or DType.I32]
-            return (lo, hi) if rng[0] <= lo and hi <= rng[1] else None
-    return None
-
-
-def _interval_op(op: BinaryOp, a: Interval, b: Interval) -> Interval | None:
-    if op is BinaryOp.ADD:
-        return (a[0] + b[0], a[1] + b[1])
-    if op is BinaryOp.SUB:
-        return (a[0] - b[1], a[1] - b[0])
-    if op is BinaryOp.MUL:
-        corners = [x * y for x in a for y in b]
-        return (min(corners), max(corners))
-    if b[0] <= 0 <= b[1]:
-        return None  # the divisor may be 0 (or change sign)
-    if op is BinaryOp.DIV:
-        corners = [x // y for x in a for y in b]
-        return (min(corners), max(corners))
-    # floor modulo: the result takes the divisor's sign and stays below it in magnitude
-    if b[0] == b[1] and a[1] - a[0] + 1 < abs(b[0]):
-        lo, hi = a[0] % b[0], a[1] % b[0]
-        if lo <= hi:
-            return (lo, hi)
-    if b[0] > 0:
-        return (0, min(b[1] - 1, a[1])) if a[0] >= 0 else (0, b[1] - 1)
-    return (b[0] + 1, 0)
-
-
-def check_bounds(program: Program, binding: Binding, info: ProgramInfo | None = None) -> None:
-    """Raise :class:`BoundsError` for an affine index that provably leaves its tensor.
-
-    An index is an error when its interval lies wholly outside the tensor (every point is
-    out of bounds), or when it reaches outside and the statement has no ``where`` filter
-    that could guard it. Indirect indices (reads of integer tensors) are left to run time.
-    """
-    info = info or validate(program)
-    ext = binding.extents
-    for stmt in program.stmts:
-        if any(ext[r] == 0 for r in stmt.space):
-            continue  # no points, no reads
-        ranges = {r: (0, ext[r] - 1) for r in stmt.space}
-        for e in (stmt.value, stmt.where):
-            for a in [] if e is None else accesses_in(e):
-                for i, index in enumerate(a.indices):
-                    _check_index(program, info, binding, stmt, a, i, index, ranges)
-
-
-def _check_index(program, info, binding, stmt, a: Access, i: int, index: Expr, ranges) -> None:
-    interval = index_interval(index, ranges, binding.scalars)
-    if interval is None:
-        return
-    lo, hi = interval
-    rank = info.tensors[a.tensor].ranks[i]
-    n = binding.extents[rank]
-    if lo >= 0 and hi <= n - 1:
-        return
-    everywhere = hi < 0 or lo > n - 1
-    if not everywhere and stmt.where is not None:
-        return  # the filter may guard it; the interpreter checks at run time
-    how = (
-        "at every point of the statement"
-        if everywhere
-        else "and the statement has no `where` filter to guard it"
-    )
-    raise BoundsError(
-        f"index {i} of `{a}` is `{index}`, which ranges over [{lo}, {hi}], but dim {i} of "
-        f"{a.tensor} (rank {rank}) has extent {n} (valid indices [0, {n - 1}]): it is out of "
-        f"bounds {how}. Fix: correct the index, or filter the points that leave the tensor "
-        f"with `where` (a `let` names an extent, e.g. `let N = {rank}`)\n"
-        f"  in statement: {format_stmt(stmt)}",
-        loc=index.loc or a.loc or stmt.loc,
-        source=program.source,
-    )
+    except OverflowError:  # an integer too large for a float conversion on the way
+        raise ShapeError(
+            f"`{expr}` overflows: an intermediate value is too large to compute. Fix: check "
+            f"the extents and params it depends on\n  in declaration: {format_decl(decl)}",
+            loc=decl.loc,
+            source=program.source,
+        ) from None

@@ -61,6 +61,8 @@ from attncc.ir._interp_contract import normalise
 from attncc.ir._interp_eval import Space, Stored, convert, evaluate_stmt
 from attncc.ir.arguments import check_int_range, split_arguments
 from attncc.ir.bind import Binding, bind
+from attncc.ir.bounds import check_bounds
+from attncc.ir.footprint import check_memory
 from attncc.ir.nodes import (
     Binary,
     BinaryOp,
@@ -108,6 +110,10 @@ def interpret(program: Program | str, /, **inputs_and_params) -> np.ndarray | di
     binding = bind(
         program, shapes={n: a.shape for n, a in arrays.items()}, params=params, info=info
     )
+    # What extents alone decide, with the ranges and extents in the message; reads through
+    # integer inputs are checked exactly as the statements run.
+    check_bounds(program, binding, info=info)
+    check_memory(program, info, binding.extents, program.outputs, itemsize=8, what="interpret")
     tensors = {
         d.name: _load_input(d.name, d.ranks, d.dtype, arrays[d.name]) for d in program.inputs
     }

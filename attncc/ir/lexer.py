@@ -109,12 +109,16 @@ def _number(line: str, start: int, lineno: int, source: str) -> tuple[Token, int
             source=source,
         )
     value: int | float
-    try:
-        value = float(text) if is_float else int(text)
-    except ValueError:  # only an int longer than Python's digit limit gets here
+    # Integers are i32: 2**31 itself is allowed so that `-2147483648` can be written.
+    if not is_float and (len(text.lstrip("0")) > 10 or int(text) > 2**31):
         raise ParseError(
-            f"integer literal of {len(text)} digits is too long", loc=loc, source=source
-        ) from None
+            f"integer literal {text[:24]}{'...' if len(text) > 24 else ''} does not fit i32, "
+            "the language's integer type (at most 2147483647); for a float write it with a "
+            "decimal point or an exponent (e.g. 3e9)",
+            loc=loc,
+            source=source,
+        )
+    value = float(text) if is_float else int(text)
     return Token(Kind.NUMBER, text, loc, value), i
 
 

@@ -26,6 +26,14 @@ from attncc.errors import Loc
 
 Scalar = Union[bool, int, float]  # noqa: UP007 -- used at run time in isinstance checks
 
+#: Deepest expression tree a program may hold. Passes walk trees recursively and code
+#: generators nest what they print, so depth is bounded once, at the front doors (parser,
+#: validate), far below Python's recursion limit.
+MAX_DEPTH = 64
+
+#: The language's integer type is i32: integer literals and integer lets must fit it.
+I32_MIN, I32_MAX = -(2**31), 2**31 - 1
+
 
 class DType(enum.Enum):
     """Element types a tensor or parameter may have."""
@@ -314,6 +322,16 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     if isinstance(expr, Call):
         return expr.args
     return ()
+
+
+def depth(expr: Expr) -> int:
+    """Levels of the expression tree (a leaf is 1), counted without recursion."""
+    deepest, stack = 0, [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((c, level + 1) for c in children(node))
+    return deepest
 
 
 def walk(expr: Expr) -> Iterator[Expr]:

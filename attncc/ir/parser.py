@@ -27,6 +27,7 @@ from dataclasses import replace
 from attncc.errors import Loc, ParseError
 from attncc.ir.lexer import Kind, Token, tokenize
 from attncc.ir.nodes import (
+    MAX_DEPTH,
     Access,
     Binary,
     BinaryOp,
@@ -47,11 +48,12 @@ from attncc.ir.nodes import (
     Stmt,
     Unary,
     UnaryOp,
+    depth,
     neg,
 )
 from attncc.ir.printer import BINARY_PREC, PREC_CMP, PREC_NEG, PREC_NOT, PREC_OR
 
-__all__ = ["MAX_NESTING", "RESERVED", "parse"]
+__all__ = ["MAX_DEPTH", "MAX_NESTING", "RESERVED", "parse"]
 
 #: Deepest nesting of parentheses, brackets, calls and prefix operators the parser accepts.
 MAX_NESTING = 100
@@ -226,6 +228,19 @@ class _Parser:
         word = tok.text
         return word not in RESERVED or word in _LITERALS or word in _FUNCTIONS or word == "not"
 
+    def bounded(self, e: Expr, start: Token) -> Expr:
+        """``e``, unless its tree is deeper than :data:`MAX_DEPTH` (a long chain of binary
+        operators nests without parentheses; every later pass walks the tree)."""
+        levels = depth(e)
+        if levels > MAX_DEPTH:
+            raise self.error(
+                f"expression too deep: {levels} levels of operators (at most {MAX_DEPTH}); "
+                "split it into 'let' declarations or extra statements, e.g. sum half the "
+                "terms into one tensor and the rest into another",
+                start.loc,
+            )
+        return e
+
     # -------------------------------------------------------------------------- program
     def program(self) -> Program:
         self.skip_newlines()
@@ -333,7 +348,8 @@ class _Parser:
             return Param(name.text, dtype, default, loc=keyword.loc)
         name = self.name(f"a {kind} name")
         self.expect_op("=", f" after the {kind} name '{name.text}'")
-        value = self.expr()
+        start = self.tok
+        value = self.bounded(self.expr(), start)
         self.end_of_line(f"the {kind} declaration")
         if kind == "let":
             return Let(name.text, value, loc=keyword.loc)
@@ -382,11 +398,13 @@ class _Parser:
             dtype = self.dtype()
         self.expect_op("=", f" after the left side '{out.text}[...]'")
         reduce, over = self.reduction()
-        value = self.expr()
+        start = self.tok
+        value = self.bounded(self.expr(), start)
         where = None
         if self.is_word(self.tok, "where"):
             self.advance()
-            where = self.expr()
+            start = self.tok
+            where = self.bounded(self.expr(), start)
         self.end_of_line("the statement")
         return Stmt(out.text, ranks, value, reduce, over, where, dtype, loc=out.loc)
 

@@ -36,7 +36,11 @@ from attncc.errors import (
     ValidationError,
 )
 from attncc.ir.nodes import (
+    I32_MAX,
+    I32_MIN,
+    MAX_DEPTH,
     Access,
+    Const,
     DType,
     Expr,
     Input,
@@ -47,6 +51,7 @@ from attncc.ir.nodes import (
     RankDecl,
     Stmt,
     accesses_in,
+    depth,
     walk,
 )
 from attncc.ir.typecheck import (
@@ -124,6 +129,8 @@ class _Validator:
             self.stmt_index.setdefault(s.out, i)
 
     def run(self) -> ProgramInfo:
+        for item in (*self.p.decls, *self.p.stmts):
+            self._bounded(item)
         for decl in self.p.decls:
             site = Site.of(decl, self.p)
             if isinstance(decl, Input):
@@ -148,6 +155,35 @@ class _Validator:
             rank_sources=FrozenMap({r: tuple(s) for r, s in self.rank_sources.items()}),
             reads=FrozenMap(self.reads),
         )
+
+    def _bounded(self, item: object) -> None:
+        """Rule: expressions are at most MAX_DEPTH deep and integer literals fit i32.
+
+        Checked first and without recursion: every later rule (and printing the statement
+        for a message) walks the tree recursively."""
+        exprs = [getattr(item, f, None) for f in ("value", "extent", "where")]
+        for e in (e for e in exprs if isinstance(e, Expr)):
+            levels = depth(e)
+            if levels > MAX_DEPTH:
+                name = getattr(item, "out", None) or getattr(item, "name", "?")
+                raise ValidationError(
+                    f"expression too deep: {levels} levels of operators (at most "
+                    f"{MAX_DEPTH}); split it into 'let' declarations or extra statements\n"
+                    f"  in the {'statement' if isinstance(item, Stmt) else 'declaration'} "
+                    f"of {name}",
+                    loc=e.loc or getattr(item, "loc", None),
+                    source=self.p.source,
+                )
+        for e in (e for e in exprs if isinstance(e, Expr)):
+            for node in walk(e):
+                v = node.value if isinstance(node, Const) else None
+                if isinstance(v, int) and not isinstance(v, bool) and not I32_MIN <= v <= I32_MAX:
+                    Site.of(item, self.p).fail(
+                        DTypeError,
+                        f"integer literal {v} does not fit i32, the language's integer type "
+                        f"([{I32_MIN}, {I32_MAX}]); for a float write {float(v)!r}",
+                        node.loc,
+                    )
 
     # names ---------------------------------------------------------------------------
     def _declare(self, name: str, kind: str, origin: str, site: Site) -> None:

@@ -45,8 +45,9 @@ element, so no statement stores before it has read (if/else, never "store 0, ove
 let-bound names in buffer shapes fail in ``FlattenBuffer`` (extents are ``T.meta_var``).
 
 Compute is ``float32`` / ``int32`` (the interpreter's float64 / int64): compare with a
-tolerance. Indirect indices are not bounds-checked at run time (the interpreter raises
-:class:`~attncc.errors.BoundsError`; a kernel reads out of bounds).
+tolerance. Every index that is not its dimension's own rank is clamped into the dimension
+(:class:`_ClampedPrinter`): calls prove indices in bounds first (:mod:`attncc.ir.bounds`),
+and what that proof leaves undecided still never reads outside a buffer.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from attncc.ir.nodes import (
     Access,
     Binary,
     BinaryOp,
+    Const,
     DType,
     Expr,
     Let,
@@ -406,7 +408,7 @@ class _Lowering:
     def _printer(self) -> ExprPrinter:
         bufs = {t: Buffer(self.buf[t], self.dtype[t]) for t in self.tensors}
         ranks = {r: self._var(r) for r in self.info.ranks}
-        return ExprPrinter(ranks=ranks, scalars=self.scalars, buffers=bufs)
+        return _ClampedPrinter(self, ranks=ranks, scalars=self.scalars, buffers=bufs)
 
     def _var(self, r: str) -> str:
         if r not in self.loop_var:
@@ -634,6 +636,37 @@ class _Lowering:
         if s.out in self.mask:
             w(f"{_at(self.mask[s.out], idx)} = {flag}[0]")
         w.depth = depth
+
+
+class _ClampedPrinter(ExprPrinter):
+    """Every index that is not its dimension's own rank is clamped into the dimension.
+
+    Calls prove indices in bounds before they run (:mod:`attncc.ir.bounds`); what that
+    check leaves undecided (a guard that reads an intermediate result, too many points)
+    must still never leave a buffer, whatever the input. Where the check proved the index,
+    the clamp changes nothing.
+    """
+
+    def __init__(self, lowering: _Lowering, **kwargs):
+        super().__init__(**kwargs)
+        self.lowering = lowering
+
+    def index(self, a: Access) -> str:
+        low = self.lowering
+        dims = low.info.tensors[a.tensor].ranks
+        parts = []
+        for i, rank in zip(a.indices, dims, strict=True):
+            v = self.expr(i)
+            if v.dtype != "int32":
+                raise LoweringError(f"index `{i}` of `{a}` is {v.dtype}, not an integer")
+            known = low.const_ext.get(rank)
+            exact = isinstance(i, Name) and i.name == rank
+            constant = isinstance(i, Const) and known is not None and 0 <= i.value < known
+            if exact or constant:
+                parts.append(v.text)
+            else:
+                parts.append(f"T.max(T.min({v.text}, {low.ext[rank]} - 1), 0)")
+        return ", ".join(parts) if parts else "()"
 
 
 def _stride_score(reads: list[Access], rank: str) -> int:

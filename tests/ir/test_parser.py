@@ -401,7 +401,15 @@ MALFORMED = [
     ("stmt_bad_dtype", _H + "Y[p] : int = X[p, 0]\noutput Y\n", 3, 8, "found 'int'"),
     ("misspelled", "program t\ninptu X[p] : f32\noutput Y\n", 2, 7, "did you mean 'input'?"),
     ("output_reserved", _H + "output sum\n", 3, 8, "cannot be used as an output tensor"),
-    ("int_too_long", "program t\nlet a = " + "9" * 5000 + "\noutput Y\n", 2, 9, "too long"),
+    ("int_too_long", "program t\nlet a = " + "9" * 5000 + "\noutput Y\n", 2, 9, "does not fit i32"),
+    ("int_over_i32", "program t\nlet a = 2147483649\noutput Y\n", 2, 9, "does not fit i32"),
+    (
+        "too_deep_chain",
+        "program t\ninput X[i]\nY[i] = X[i]" + " + X[i]" * 80 + "\noutput Y\n",
+        3,
+        8,
+        "expression too deep",
+    ),
 ]
 
 
@@ -422,8 +430,14 @@ def test_malformed_program(text, line, col, fragment):
     source_line = text.splitlines()[line - 1].expandtabs(1) if text else ""
     if source_line:
         gutter = f"{line:>4} | "
-        assert rendered[1] == gutter + source_line
-        assert rendered[2].index("^") == len(gutter) + col - 1
+        caret = rendered[2].index("^")
+        if len(source_line) <= 100:
+            assert rendered[1] == gutter + source_line
+            assert caret == len(gutter) + col - 1
+        else:  # a long line shows a window around the caret, marked with "..."
+            assert rendered[1].startswith(gutter) and "..." in rendered[1]
+            assert len(rendered[1]) <= len(gutter) + 106
+            assert rendered[1][caret] == source_line[col - 1]
 
 
 def test_malformed_table_is_large_enough():

@@ -17,7 +17,8 @@ import torch
 
 from attncc import variants
 from attncc.errors import ArgumentError
-from attncc.ir.bind import bind, check_bounds
+from attncc.ir.bind import bind
+from attncc.ir.bounds import check_bounds
 from attncc.ir.nodes import Program
 from attncc.ir.validate import validate
 from tests.variants.cases import (
