@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("tvm")
 
 import attncc
+from attncc.errors import ExportError
 from attncc.library.manifest import seal
 from attncc.search.tuner import TuneOptions, tune
 
@@ -72,6 +73,34 @@ def library(tuned_db, tmp_path_factory) -> Path:
 def library_copy(library, tmp_path) -> Path:
     """A private copy of :func:`library`, to tamper with."""
     return Path(shutil.copytree(library, tmp_path / "lib"))
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list:
+    """Every CpuTarget.load call (a bad library must reach none)."""
+    from attncc.targets.cpu import CpuTarget
+
+    calls: list = []
+    real = CpuTarget.load
+
+    def spy(self, source, files):
+        calls.append(source.entry)
+        return real(self, source, files)
+
+    monkeypatch.setattr(CpuTarget, "load", spy)
+    return calls
+
+
+def refused(path: Path, loads: list, match: str, **options) -> ExportError:
+    """The ExportError of loading ``path`` (matching ``match``), with no kernel loaded."""
+    with pytest.raises(ExportError, match=match) as info:
+        attncc.load_library(path, **options)
+    assert loads == []
+    return info.value
+
+
+def kernel_entry(data: dict, program: str = "sigmoid_attention") -> dict:
+    return data["programs"][program]["kernels"][0]
 
 
 def read_manifest(path: Path) -> dict:

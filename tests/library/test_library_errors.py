@@ -11,33 +11,14 @@ import pytest
 import attncc
 from attncc.errors import ExportError
 from attncc.targets.cpu import CpuTarget
-from tests.library.conftest import SIGMOID, inputs, read_manifest, write_manifest
-
-
-@pytest.fixture
-def loads(monkeypatch) -> list:
-    """Every CpuTarget.load call (a bad library must reach none)."""
-    calls: list = []
-    real = CpuTarget.load
-
-    def spy(self, source, files):
-        calls.append(source.entry)
-        return real(self, source, files)
-
-    monkeypatch.setattr(CpuTarget, "load", spy)
-    return calls
-
-
-def refused(path: Path, loads: list, match: str) -> ExportError:
-    with pytest.raises(ExportError, match=match) as info:
-        attncc.load_library(path)
-    assert loads == []
-    return info.value
-
-
-def kernel_entry(data: dict, program: str = "sigmoid_attention") -> dict:
-    return data["programs"][program]["kernels"][0]
-
+from tests.library.conftest import (
+    SIGMOID,
+    inputs,
+    kernel_entry,
+    read_manifest,
+    refused,
+    write_manifest,
+)
 
 # ----------------------------------------------------------------------------- integrity
 
