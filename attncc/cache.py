@@ -40,7 +40,10 @@ How each part is made safe, and why this way:
   import), never the cache file, so a file swapped in after the check is not the one
   loaded -- the same rule as :mod:`attncc.library.loader`. Copies are named by the sha256
   of their bytes: one process loads a given build from one path (``dlopen`` maps a path
-  once) and never overwrites a file it may have mapped.
+  once) and never overwrites a file it may have mapped. Code that is generated in memory
+  (the CUDA target's Triton modules) skips the cache and goes straight to a private copy.
+* **Other data** kept under the cache directory (tuning data, hardware embeddings) gets its
+  directory from :func:`cache_subdir`: made ``0700``, checked like the cache itself.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ __all__ = [
     "SECRET_NAME",
     "CacheError",
     "cache_dir",
+    "cache_subdir",
     "cached_file",
     "private_copy",
     "read_private",
@@ -83,6 +87,7 @@ _SUFFIX = re.compile(r"\.[0-9A-Za-z]{1,16}")
 _OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _OFF = "ATTNCC_CACHE_DIR=off disables the cache"
+_NATIVE = (".so", ".dylib")
 
 
 class CacheError(AttnccError):
@@ -121,7 +126,7 @@ def cached_file(key: str, suffix: str, write: Callable[[str], None]) -> str | No
     root = cache_dir()
     if root is None:
         return None
-    fd = _open_root(root, explicit=bool(os.environ.get("ATTNCC_CACHE_DIR")))
+    fd = _open_root(root, explicit=_explicit())
     if fd is None:
         return None
     try:
@@ -134,22 +139,55 @@ def cached_file(key: str, suffix: str, write: Callable[[str], None]) -> str | No
     return private_copy(key, suffix, data)
 
 
+def cache_subdir(name: str) -> Path | None:
+    """``<cache dir>/<name>`` for other data kept in the cache (tuning data, hardware
+    embeddings), made ``0700`` after the directory checks of :func:`cached_file`; ``None``
+    when caching is off or the default directory cannot be made. Files read back from it
+    are data, not code: whoever reads them still decides what to trust in them."""
+    _check_name(name, ".d")
+    root = cache_dir()
+    fd = None if root is None else _open_root(root, explicit=_explicit())
+    if fd is None:
+        return None
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(name, 0o700, dir_fd=fd)
+        sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+        try:
+            _check_root(sub, Path(os.path.abspath(root)) / name)
+        finally:
+            os.close(sub)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return Path(os.path.abspath(root)) / name
+
+
 def private_copy(key: str, suffix: str, data: bytes) -> str:
     """The path of a file holding ``data`` in this process's private directory (``0600`` in
     ``0700``): what native code and generated modules are loaded from."""
     _check_name(key, suffix)
     digest = hashlib.sha256(data).hexdigest()[:16]
-    path = os.path.join(_private_dir(), f"{key}-{digest}{suffix}")
+    directory = _private_dir()
+    if suffix in _NATIVE:
+        _check_exec(directory)
+    path = os.path.join(directory, f"{key}-{digest}{suffix}")
     if _holds(path, data):  # written by this process before (named by the bytes' hash)
         return path
     tmp = f"{path}.{secrets.token_hex(4)}.tmp"
     fd = os.open(tmp, _CREATE, 0o600)
     try:
-        os.fchmod(fd, 0o600)
-        _write_all(fd, data)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        try:
+            os.fchmod(fd, 0o600)
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return path
 
 
@@ -190,7 +228,10 @@ def read_private(path: str | os.PathLike) -> bytes:
         st = os.fstat(fd)
         why = _unsafe_file(st)
         if why:
-            raise CacheError(f"refusing to load {path}: it {why}. Fix: chmod 600 {path}")
+            raise CacheError(
+                f"refusing to load {path}: it {why}. Fix: load only regular files of yours "
+                f"that no one else can write (chmod 600 {path}), or build the kernel again"
+            )
         return _read_all(fd, st.st_size)
     finally:
         os.close(fd)
@@ -205,6 +246,10 @@ def _check_name(key: str, suffix: str) -> None:
             f"cache key {key!r} with suffix {suffix!r} is not a plain file name; expected "
             "letters, digits, '-' and '_' (a hash), and a suffix such as '.so'"
         )
+
+
+def _explicit() -> bool:
+    return bool(os.environ.get("ATTNCC_CACHE_DIR"))
 
 
 def _open_root(root: Path, *, explicit: bool) -> int | None:
@@ -472,6 +517,18 @@ def _private_dir() -> str:
     _PRIVATE[pid] = path
     atexit.register(_remove_private, path, pid)
     return path
+
+
+def _check_exec(directory: str) -> None:
+    """Shared objects are mapped executable: a ``noexec`` mount would fail in ``dlopen``
+    with a message that does not say why."""
+    flags = os.statvfs(directory).f_flag
+    if flags & getattr(os, "ST_NOEXEC", 0):
+        raise CacheError(
+            f"kernels are loaded from private copies under {os.path.dirname(directory)}, "
+            "which is on a filesystem mounted noexec: shared objects cannot be loaded from "
+            "it. Fix: set TMPDIR to a directory of yours on a filesystem mounted with exec"
+        )
 
 
 def _remove_private(path: str, pid: int) -> None:

@@ -258,3 +258,25 @@ def test_read_private_refuses_a_file_others_can_replace(tmp_path):
         cache.read_private(mine / "m.py")
     (mine / "m.py").chmod(0o600)
     assert cache.read_private(mine / "m.py") == b"x = 1\n"
+
+
+def test_a_noexec_temporary_directory_is_named_before_dlopen_fails(monkeypatch):
+    class NoExec:
+        f_flag = os.ST_NOEXEC
+
+    monkeypatch.setattr(cache.os, "statvfs", lambda path: NoExec())
+    with pytest.raises(cache.CacheError, match=r"noexec.*TMPDIR"):
+        cache.private_copy("k", ".so", b"\x7fELF")
+    assert cache.private_copy("k", ".py", b"x = 1\n")  # Python needs no exec mount
+
+
+def test_cache_subdirs_are_private_and_checked(cache_root):
+    old = os.umask(0)
+    try:
+        sub = cache.cache_subdir("tuning")
+    finally:
+        os.umask(old)
+    assert sub == cache_root / "tuning" and _mode(sub) == 0o700 and _mode(cache_root) == 0o700
+    sub.chmod(0o777)
+    with pytest.raises(cache.CacheError, match="chmod 700"):
+        cache.cache_subdir("tuning")
