@@ -26,10 +26,22 @@ The kernel (one PrimFunc, Q/K/V/O in BHSD layout, P and M symbolic unless fixed)
 3. ``split_kv > 1`` (decode): each split of the key tiles writes its partial (max, sum, out)
    state; a merge loop combines them (FlashInfer's ``merge_state`` algebra, in log2 units).
 
-Scores live in log2 units (``scale · log2 e`` folded into one multiply), masked scores are a
-finite −3e38 (no ``inf − inf``), and ``exp2`` is a range reduction (``nearbyint``, exponent
-bits by shift + reinterpret) and a degree-5 polynomial on [−½, ½] (max relative error 2.4e-7):
-it vectorises, where ``T.exp`` / ``T.exp2`` become one libm call per lane.
+Scores live in log2 units (``scale · log2 e`` folded into one multiply), and ``exp2`` is a
+range reduction (``nearbyint``, exponent bits by shift + reinterpret) and a degree-5
+polynomial on [−½, ½] (max relative error 2.4e-7): it vectorises, where ``T.exp`` /
+``T.exp2`` become one libm call per lane.
+
+NaN and ±inf propagate as in the reference (docs/language.md, "NaN and infinities"). A
+masked score is −inf and so is the running max of a row that has seen no key; a present
+score counts at least ``FLOOR`` (−FLT_MAX) in the max, so a row whose present scores are all
+−inf ends NaN (``exp(−inf − −inf)`` in the reference) and a row with no key ends 0. The max
+used to subtract is 0 while it is −inf, so ``exp2`` never sees ``inf − inf`` but for a
+present +inf (NaN, as in the reference); ``exp2`` clamps its argument with the constant
+first (``max(c, NaN)`` is NaN, ``max(NaN, c)`` is c in TVM's ``a > b ? a : b``). The final
+``1 / l`` tests ``l == 0``, not ``l > 0``, so a NaN sum stays NaN. What full tiles run is
+unchanged; partial tiles take one more ``max`` per score. The exception: PV multiplies a
+whole key tile, so a NaN or ±inf in V at a key masked for a row but inside a partial tile of
+its query tile reaches the row as NaN (``0 · NaN``): over-reported, never hidden.
 
 Measured on this host (AMD EPYC Zen 4, 2 cores, AVX-512 with 512-bit FMAs double-pumped:
 1 zmm FMA per cycle per core; torch SGEMM 2048³ ≈ 88 GFLOP/s per core). FLOPs are
@@ -115,7 +127,12 @@ __all__ = [
 ]
 
 LOG2E = 1.4426950408889634
-NEG = "T.float32(-3.0e38)"  # "minus infinity" of a masked score; finite, so no inf - inf
+MASKED = 'T.float32("-inf")'  # a masked score, and the running max of a row with no key yet
+# The least a row's max can be once it has a present key (-FLT_MAX): a present -inf score
+# counts as FLOOR in the max, so "every present score is -inf" (NaN, as exp(-inf - -inf) in
+# the reference) stays apart from "no key" (0). exp2 never sees inf - inf: see _emit_main.
+FLOOR = "T.float32(-3.4028234663852886e+38)"
+NAN = 'T.float32("nan")'
 # 2**f on [-0.5, 0.5], relative-error fit, max error 2.4e-7 in float32 (Horner order).
 EXP2_POLY = (
     1.0000001192092896,
@@ -363,7 +380,7 @@ def _f32(x: float) -> str:
 
 def _exp2(x: str) -> str:
     """2**x for x <= 0 as a vectorisable expression: x = n + f, 2**n by exponent bits."""
-    xc = f"T.max({x}, T.float32(-127.0))"
+    xc = f"T.max(T.float32(-127.0), {x})"  # max(c, NaN) is NaN (a > b ? a : b); max(NaN, c) is c
     n = f"T.nearbyint({xc})"
     f = f"({xc} - {n})"
     poly = _f32(EXP2_POLY[-1])
@@ -371,6 +388,15 @@ def _exp2(x: str) -> str:
         poly = f"T.fma({poly}, {f}, {_f32(coef)})"
     bits = f'T.reinterpret("float32", T.shift_left(T.Cast("int32", {n}) + 127, 23))'
     return f"({bits} * {poly})"
+
+
+def _inverse(mx: str, total: str) -> str:
+    """1 / the softmax sum of a row: 0 for a row with no key (0, never NaN), NaN when every
+    present score was -inf (max ``FLOOR``: the reference's exp(-inf - -inf)); a NaN sum stays
+    NaN (a ``total > 0`` test would turn it into 0)."""
+    zero = "T.float32(0)"
+    inv = f"T.if_then_else({total} == {zero}, {zero}, T.float32(1) / {total})"
+    return f"T.if_then_else({mx} == {FLOOR}, {NAN}, {inv})"
 
 
 def _tree(op: str, items: list[str]) -> str:
@@ -508,7 +534,7 @@ def _score(ctx: _Ctx, acc: str, h: str, p: str, m_raw: str, full: bool) -> str:
     cond = f"{m_raw} < M"
     if spec.mask is not None:
         cond = f"T.And({cond}, {_fmt(spec.mask, **idx)})"
-    return f"T.if_then_else({cond}, {val}, {NEG})"
+    return f"T.if_then_else({cond}, T.max({FLOOR}, {val}), {MASKED})"  # NaN stays NaN
 
 
 def _k_load(ctx: _Ctx, b: str, g: str, m: str, d: str) -> str:
@@ -580,8 +606,8 @@ def _emit_qk_softmax(ctx: _Ctx, full: bool, ib: str) -> None:
     with w.block(f"for _i in T.unroll({rb}):"):
         w(f"_r = T.meta_var({ib} * {rb} + _i)")
         w(f'_mx = T.alloc_buffer(({vl},), "float32")')
-        with w.block(f"for _j in T.vectorized({vl}):"):
-            w(f"_mx[_j] = {NEG}")
+        with w.block(f"for _j in T.vectorized({vl}):"):  # a full tile: every row has keys
+            w(f"_mx[_j] = {FLOOR if full else MASKED}")
         with (
             w.block(f"for _jo in T.unroll({bk // vl}):"),
             w.block(f"for _j in T.vectorized({vl}):"),
@@ -592,7 +618,7 @@ def _emit_qk_softmax(ctx: _Ctx, full: bool, ib: str) -> None:
             w(f"_mx[_j] = T.max(_mx[_j], {sv})")
         w('_st = T.alloc_buffer((2,), "float32")')
         w(f"_st[0] = T.max(_mrun[_r], {_tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
-        w(f"_st[1] = T.if_then_else(_st[0] == {NEG}, T.float32(0), _st[0])")
+        w(f"_st[1] = T.if_then_else(_st[0] == {MASKED}, T.float32(0), _st[0])")
         w(f"_alpha[_r] = {_exp2('_mrun[_r] - _st[1]')}")
         w("_mrun[_r] = _st[0]")
         w(f'_sm = T.alloc_buffer(({vl},), "float32")')
@@ -749,7 +775,7 @@ def _emit_main(ctx: _Ctx) -> None:
     w(f'_Oa = T.alloc_buffer(({bq}, {dv}), "float32")')
     w(f'_Pt = T.alloc_buffer(({bq}, {cfg.bk}), "float32")')
     with w.block(f"for _r in range({bq}):"):
-        w(f"_mrun[_r] = {NEG}")
+        w(f"_mrun[_r] = {MASKED}")
         w("_lrun[_r] = T.float32(0)")
         with w.block(f"for _j in T.vectorized({dv}):"):
             w("_Oa[_r, _j] = T.float32(0)")
@@ -757,8 +783,7 @@ def _emit_main(ctx: _Ctx) -> None:
     rp, rh = ctx.row_p("_r", clamp=False), ctx.row_h("_r")
     with w.block(f"for _r in range({bq}):"), w.block(f"if {rp} < P:"):
         if ns == 1:
-            inv = "T.if_then_else(_lrun[_r] > T.float32(0), T.float32(1) / _lrun[_r], T.float32(0))"
-            w(f"_inv = T.meta_var({inv})")
+            w(f"_inv = T.meta_var({_inverse('_mrun[_r]', '_lrun[_r]')})")
             with w.block(f"for _j in T.vectorized({dv}):"):
                 w(f"O[_b, {rh}, {rp}, _j] = _Oa[_r, _j] * _inv")
         else:
@@ -778,14 +803,13 @@ def _emit_merge(ctx: _Ctx) -> None:
         w("_p = _w % P")
         w('_st = T.alloc_buffer((3,), "float32")')
         mx = _tree("T.max", [f"_Ms[_b, _h, {s}, _p]" for s in range(ns)])
-        w(f"_st[0] = T.if_then_else({mx} == {NEG}, T.float32(0), {mx})")
+        w(f"_st[0] = T.if_then_else({mx} == {MASKED}, T.float32(0), {mx})")
         w(f'_c = T.alloc_buffer(({ns},), "float32")')
         w("_st[1] = T.float32(0)")
         with w.block(f"for _s in T.unroll({ns}):"):
             w(f"_c[_s] = {_exp2('_Ms[_b, _h, _s, _p] - _st[0]')}")
             w("_st[1] = _st[1] + _c[_s] * _Ls[_b, _h, _s, _p]")
-        inv = "T.if_then_else(_st[1] > T.float32(0), T.float32(1) / _st[1], T.float32(0))"
-        w(f"_st[2] = {inv}")
+        w(f"_st[2] = {_inverse(mx, '_st[1]')}")
         with w.block(f"for _j in T.vectorized({dv}):"):
             terms = [f"_c[{s}] * _Os[_b, _h, {s}, _p, _j]" for s in range(ns)]
             w(f"O[_b, _h, _p, _j] = ({_tree('T.Add', terms)}) * _st[2]")
