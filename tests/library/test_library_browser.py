@@ -1,7 +1,8 @@
 """A webgpu kernel library in a real headless Chromium (SwiftShader): exported here with no
 tuning, served on localhost, loaded by ``loadLibrary`` from ``attncc.js`` -- results equal
 the reference interpreter, lets are computed in JavaScript, the bucket choice is Python's,
-and a tampered, future or path-escaping library is refused before any GPU call."""
+and a tampered, edited, future or path-escaping library is refused before any GPU call:
+JavaScript reads JSON within Python's bounds and hashes fields in Python's canonical form."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ import numpy as np
 import pytest
 
 import attncc
-from attncc.errors import AttnccError
+from attncc.errors import AttnccError, ExportError
 from attncc.ir.bind import bind, eval_scalar
 from attncc.ir.nodes import Binary, BinaryOp, Call, Const, Fn, Name, Unary, UnaryOp
 from attncc.library.buckets import bucket_key, select
-from attncc.library.manifest import parse_manifest
+from attncc.library.manifest import parse_manifest, seal
 from attncc.runtime import js_path
 from attncc.targets.webgpu_launch import binding_meta, expr_tree
 from tests.browser import call, needs_chromium, open_page, serve
@@ -54,7 +55,9 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>attncc library</title>
 <script type="module">
-import { requestDevice, loadLibrary, bind, evalScalar, selectKernel } from "./attncc.js";
+import {
+  requestDevice, loadLibrary, bind, evalScalar, selectKernel, readJson, canonicalJson, fieldHash,
+} from "./attncc.js";
 
 const decode = (b64) => new Float32Array(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer);
 const encode = (typed) => {
@@ -89,20 +92,28 @@ window.runLibrary = async (url, calls) => {
   return { programs: lib.programs, out, refusedLet };
 };
 // A library that must be refused, with a device that records every use.
-window.refuse = async (url, program, shapes) => {
+window.refuse = async (url, program, shapes, options = {}) => {
   const uses = [];
   const device = new Proxy({}, { get: (_, key) => { uses.push(String(key)); return () => {}; } });
   const size = (shape) => shape.reduce((a, b) => a * b, 1);
   const zeros = ([k, shape]) => [k, new Float32Array(size(shape))];
   const inputs = Object.fromEntries(Object.entries(shapes).map(zeros));
+  let lib = null;
   try {
-    const lib = await loadLibrary(url, { gpu: { f16: false, device } });
+    lib = await loadLibrary(url, { gpu: { f16: false, device }, ...options });
     await lib.run(program, inputs, { shapes });
-    return { refused: null, uses };
+    return { refused: null, uses, sha256: lib.sha256 };
   } catch (err) {
-    return { refused: failure(err), uses };
+    return { refused: failure(err), uses, sha256: lib?.sha256 ?? null };
   }
 };
+// JSON texts read as readJson reads them, then in canonical form and as a field hash
+window.canonicalCases = async (texts) => Promise.all(texts.map(async (text) => {
+  try {
+    const value = readJson(text, "case");
+    return { ok: canonicalJson(value), hash: await fieldHash("scope", "field", value) };
+  } catch (err) { return { error: failure(err) }; }
+}));
 window.bindCases = async (cases) => cases.map(([launch, options]) => {
   try { return { ok: bind(launch, options) }; } catch (err) { return { error: failure(err) }; }
 });
@@ -255,13 +266,123 @@ def test_a_path_leaving_the_library_is_refused_and_never_fetched(site, page, pat
 
 def test_an_unknown_schema_version_is_refused(site, page):
     root, _, _ = site
-    url = _variant(root, "future", lambda m, _: m.update(schema_version=2))
+    url = _variant(root, "future", lambda m, _: m.update(schema_version=3))
     got = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
     assert got["uses"] == []
     assert (
-        "schema version 2, newer than the version this attncc.js reads (1)"
+        "schema version 3, newer than the version this attncc.js reads (2)"
         in got["refused"]["message"]
     )
+
+
+# ----------------------------------------------------------------------------- hashes
+
+
+def _first_kernel(manifest: dict) -> dict:
+    return manifest["programs"]["gqa_window_softcap"]["kernels"][0]
+
+
+def _swap_k_and_v(buffers: list) -> None:
+    k, v = (next(i for i, b in enumerate(buffers) if b["arg"] == n) for n in "KV")
+    buffers[k]["arg"], buffers[v]["arg"] = buffers[v]["arg"], buffers[k]["arg"]
+
+
+#: (edit of the first gqa kernel entry, the field the error must name)
+FIELD_EDITS = {
+    "launch meta: K and V swapped": (
+        lambda k: _swap_k_and_v(k["source"]["meta"]["launch"]["buffers"]),
+        "source.meta.launch",
+    ),
+    "extents changed": (lambda k: k["source"]["extents"].update(h=None), "source.extents"),
+    "entry renamed": (lambda k: k["source"].update(entry="main"), "source.entry"),
+    "bucket moved": (lambda k: k["bucket"].update(p=4096), "bucket"),
+}
+
+
+@pytest.mark.parametrize("edit, field", FIELD_EDITS.values(), ids=list(FIELD_EDITS))
+def test_an_edited_field_is_refused_naming_it(site, page, edit, field):
+    root, _, _ = site
+    name = "edited_" + field.replace(".", "_")
+    url = _variant(root, name, lambda manifest, _: edit(_first_kernel(manifest)))
+    got = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
+    assert got["uses"] == [], "the device was used before the library was checked"
+    assert got["refused"]["name"] == "AttnccError"
+    where = "manifest.programs.gqa_window_softcap.kernels[0]"
+    assert f"{where}.{field} does not match its hash in {where}.hashes" in got["refused"]["message"]
+
+
+def test_an_edited_launch_file_is_refused(site, page):
+    root, _, _ = site
+
+    def swap_in_file(manifest, out):
+        path = out / _first_kernel(manifest)["files"]["launch"]["path"]
+        launch = json.loads(path.read_text())
+        _swap_k_and_v(launch["buffers"])
+        path.write_text(json.dumps(launch, indent=1))
+
+    url = _variant(root, "launch_edited", swap_in_file)
+    got = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
+    assert got["uses"] == []
+    ref = _first_kernel(json.loads((root / "lib" / "manifest.json").read_text()))["files"]
+    assert f"{ref['launch']['path']} in library" in got["refused"]["message"]
+    assert "does not match its sha256" in got["refused"]["message"]
+
+
+def test_the_digest_is_pythons_and_pins_the_library(site, page):
+    """lib.sha256 equals the Python loader's digest; a manifest re-sealed after an edit (every
+    hash recomputed, as whoever can rewrite it can) passes the hashes but not the pin."""
+    root, _, _ = site
+    digest = parse_manifest((root / "lib" / "manifest.json").read_bytes()).sha256
+    pinned = call(page, "refuse", "lib/", "gqa_window_softcap", SHAPES, {"sha256": digest})
+    assert pinned["sha256"] == digest and pinned["uses"], pinned  # loaded, ran (on the fake)
+
+    def swap_and_reseal(manifest, _):
+        _swap_k_and_v(_first_kernel(manifest)["source"]["meta"]["launch"]["buffers"])
+        seal(manifest)
+
+    url = _variant(root, "resealed", swap_and_reseal)
+    unpinned = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
+    assert unpinned["sha256"] not in (None, digest)  # the hashes match: it loads
+    got = call(page, "refuse", url, "gqa_window_softcap", SHAPES, {"sha256": digest})
+    assert got["uses"] == [] and f"not the pinned {digest}" in got["refused"]["message"]
+
+
+#: JSON texts both loaders must read alike: the same canonical form, or both refuse.
+JSON_CASES = [
+    '{"b": 1, "a": [true, null, "x"]}',
+    "[50.0, -0, 1.5, 9007199254740991, -9007199254740991, 1e300, 0.1, 5e-324, 2.66e-05]",
+    json.dumps('é\u2028\x7f\n\x01\t"\\/😀 \uffff'),
+    json.dumps({"\uffff": 1, "😀": 2, "z": 3, "__proto__": 4, "10": 5, "9": 6}),
+    '{"k": {"nested": [[[{"deep": [1]}]]]}}',
+    "[" * 64 + "]" * 64,
+    "[" * 65 + "]" * 65,
+    '{"a": 1, "a": 2}',
+    '{"a": {"x": 1}, "b": {"x": 2}}',
+    "[9007199254740992]",
+    "[" + "1" * 5000 + "]",
+    "[1e999]",
+    "[NaN]",
+    '["\\ud800"]',
+    '["\\ud83d\\ude00"]',
+    "[0." + "0" * 60 + "1]",
+    '{"a": [1, 2',
+]
+
+
+def test_json_is_read_and_hashed_as_python_does(page):
+    from attncc.library.canonical import canonical, field_hash, load_json
+
+    got = call(page, "canonicalCases", JSON_CASES)
+    for text, js in zip(JSON_CASES, got, strict=True):
+        try:
+            value = load_json(text.encode(), "case")
+        except ExportError:
+            assert "error" in js, f"{text[:60]}: Python refuses it, JavaScript read {js}"
+            assert js["error"]["name"] == "AttnccError"
+            continue
+        assert "ok" in js, f"{text[:60]}: {js}"
+        assert js["ok"] == canonical(value).decode(), text[:60]
+        assert js["hash"] == field_hash("scope", "field", value), text[:60]
 
 
 # ----------------------------------------------------------------------------- lets
