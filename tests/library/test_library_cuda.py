@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import numpy as np
 import pytest
@@ -76,4 +77,30 @@ def test_a_tampered_cubin_is_refused(cuda_library, tmp_path):
     data[100] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(attncc.AttnccError, match="sha256"):
+        attncc.load_library(copy, target="cuda")
+
+
+def test_edited_launch_metadata_is_refused(cuda_library, tmp_path):
+    """The launch metadata (file and manifest meta) decides how kernels are launched: an
+    edit to either is refused before anything is built or loaded."""
+    import shutil
+
+    out, _ = cuda_library
+    copy = shutil.copytree(out, tmp_path / "lib")
+    (entry,) = read_manifest(copy)["programs"]["gqa_causal"]["kernels"]
+    path = copy / entry["files"]["launch"]["path"]
+    launch = json.loads(path.read_text())
+    for info in launch["kernels"].values():
+        info["num_warps"] = 1 if info["num_warps"] != 1 else 2
+    path.write_text(json.dumps(launch))
+    launch_path = re.escape(entry["files"]["launch"]["path"])
+    with pytest.raises(attncc.AttnccError, match=rf"{launch_path} in library .* its sha256"):
+        attncc.load_library(copy, target="cuda")
+    shutil.copy(out / entry["files"]["launch"]["path"], path)
+    data = read_manifest(copy)
+    meta = data["programs"]["gqa_causal"]["kernels"][0]["source"]["meta"]
+    key = sorted(meta)[0]
+    meta[key] = {"edited": True}
+    (copy / "manifest.json").write_text(json.dumps(data))
+    with pytest.raises(attncc.AttnccError, match=rf"source\.meta\.{key} does not match its hash"):
         attncc.load_library(copy, target="cuda")
