@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import hashlib
 import hmac
 import os
@@ -496,11 +497,13 @@ def _unlink(fd: int, name: str) -> None:
 # ----------------------------------------------------------------------------- private copies
 
 _PRIVATE: dict[int, str] = {}  # pid -> this process's private directory
+_PRIVATE_PREFIX = "attncc-private-"
 
 
 def _private_dir() -> str:
     """This process's private directory (``0700``, made on first use, removed at exit; a
-    forked child makes its own and leaves its parent's alone)."""
+    forked child makes its own and leaves its parent's alone). It is locked (``flock``) while
+    its process lives, so that the directories of killed processes can be swept."""
     pid = os.getpid()
     path = _PRIVATE.get(pid)
     if path is not None and os.path.isdir(path):
@@ -512,11 +515,43 @@ def _private_dir() -> str:
             f"the temporary directory {base} is not safe to load kernels from: {unsafe}. "
             "Fix: set TMPDIR to a directory only you (or root) can write"
         )
-    path = tempfile.mkdtemp(prefix="attncc-private-", dir=base)
+    path = tempfile.mkdtemp(prefix=_PRIVATE_PREFIX, dir=base)
     os.chmod(path, 0o700)
+    lock = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    fcntl.flock(lock, fcntl.LOCK_SH)  # held while this process lives (kept open on purpose)
     _PRIVATE[pid] = path
     atexit.register(_remove_private, path, pid)
+    _sweep(base)
     return path
+
+
+def _sweep(base: str, *, min_age: float = 60.0) -> None:
+    """Remove private directories left by processes that died without running ``atexit``
+    (a measurement killed on a timeout): ours, older than ``min_age`` seconds (a new one is
+    locked right after it is made) and no longer locked by a living process."""
+    import time
+
+    me, now = os.geteuid(), time.time()
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(_PRIVATE_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(base, name)
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != me or now - st.st_mtime < min_age:
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # its process is alive
+        finally:
+            os.close(fd)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _check_exec(directory: str) -> None:

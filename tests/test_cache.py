@@ -280,3 +280,21 @@ def test_cache_subdirs_are_private_and_checked(cache_root):
     sub.chmod(0o777)
     with pytest.raises(cache.CacheError, match="chmod 700"):
         cache.cache_subdir("tuning")
+
+
+def test_private_directories_of_dead_processes_are_swept(tmp_path):
+    import fcntl
+
+    dead, alive, young = (tmp_path / f"attncc-private-{n}" for n in ("dead", "alive", "young"))
+    for d in (dead, alive, young):
+        d.mkdir(mode=0o700)
+        (d / "k.so").write_bytes(b"x")
+    for d in (dead, alive):
+        os.utime(d, (1, 1))  # long ago
+    holder = os.open(alive, os.O_RDONLY)  # a living process's lock
+    fcntl.flock(holder, fcntl.LOCK_SH)
+    try:
+        cache._sweep(str(tmp_path))
+    finally:
+        os.close(holder)
+    assert not dead.exists() and alive.exists() and young.exists()
