@@ -9,6 +9,7 @@ and with ``shader-f16`` when the adapter offers it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import tempfile
@@ -41,6 +42,7 @@ def device() -> Device:
     """This process's device (lavapipe on a machine without a GPU)."""
     if not os.environ.get("XDG_RUNTIME_DIR"):
         os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="attncc-xdg-")
+    _load_triton_first()
     try:
         import wgpu
     except ImportError as err:
@@ -58,6 +60,33 @@ def device() -> Device:
     info = {k: adapter.info.get(k, "") for k in ("vendor", "device", "description")}
     info["backend"] = adapter.info.get("backend_type", "")
     return Device(handle, info, f16)
+
+
+def _load_triton_first() -> None:
+    """Load Triton's native library before the Vulkan driver, if Triton is installed.
+
+    Mesa's lavapipe brings its own LLVM; a process that loads it first and Triton's library
+    (another LLVM) second crashes in Triton's static initialisers -- so a user who ran a
+    webgpu kernel and then a cuda one lost the process. The other order is fine, so the
+    library is loaded here, without importing the ``triton`` package (its import decides
+    whether kernels are interpreted, which is the cuda target's business).
+    """
+    import ctypes
+    import importlib.util
+    import sys
+
+    try:
+        spec = importlib.util.find_spec("triton")
+    except (ImportError, ValueError):
+        return
+    if spec is None or not spec.submodule_search_locations:
+        return
+    for root in spec.submodule_search_locations:
+        lib = os.path.join(root, "_C", "libtriton.so")
+        if os.path.isfile(lib):
+            with contextlib.suppress(OSError):  # broken: the cuda target says so when used
+                ctypes.CDLL(lib, mode=sys.getdlopenflags())
+            return
 
 
 class Program:

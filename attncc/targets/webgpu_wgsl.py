@@ -129,8 +129,18 @@ def _finite_infinities(wgsl: str) -> str:
     return _INF.sub("3.4028234663852886e+38f", wgsl)
 
 
+_I32_MIN = re.compile(r"(?<![\w.])-2147483648i\b")
+
+
+def _representable_i32_min(wgsl: str) -> str:
+    """WGSL parses ``-2147483648i`` as the negation of ``2147483648i``, which i32 cannot
+    hold (TVM prints it for the identity of an integer ``max``): spell it as a constant
+    expression."""
+    return _I32_MIN.sub("(-2147483647i - 1i)", wgsl)
+
+
 def _parse_one(entry: str, wgsl: str) -> WgslKernel:
-    wgsl = _finite_infinities(wgsl)
+    wgsl = _representable_i32_min(_finite_infinities(wgsl))
     bindings = sorted((int(i), n, a, t) for i, a, n, t in _BINDING.findall(wgsl))
     if [b[0] for b in bindings] != list(range(len(bindings))):
         raise LoweringError(f"{entry}: storage bindings are not 0..N-1: {bindings}")
