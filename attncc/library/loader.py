@@ -49,6 +49,10 @@ from attncc.targets.base import Artifact, Source, Target
 
 __all__ = ["Library", "LibraryKernel", "load_library"]
 
+#: A generated source text larger than this is not one attncc wrote (they are a few KB);
+#: it is read whole, so it is capped below the artifacts' cap.
+MAX_SOURCE_BYTES = 64 << 20
+
 
 def load_library(
     path: str | os.PathLike, *, target: str | None = None, sha256: str | None = None
@@ -212,8 +216,14 @@ def _load_kernel(
     verified: Mapping[str, Path], program: Program, k: KernelEntry, target: Target
 ) -> Artifact:
     what = f"the {k.target} kernel of {program.name} for {k.bucket_key}"
+    copy = verified[k.source.text.path]
+    if copy.stat().st_size > MAX_SOURCE_BYTES:
+        raise ExportError(
+            f"{k.source.text.path}, the source text of {what}, has {copy.stat().st_size:,} "
+            f"bytes, more than any source attncc generates ({MAX_SOURCE_BYTES:,})"
+        )
     try:
-        text = verified[k.source.text.path].read_bytes().decode("utf-8")
+        text = copy.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
         raise ExportError(
             f"{k.source.text.path}, the source text of {what}, is not UTF-8 ({e.reason} at "

@@ -21,7 +21,7 @@ from attncc.errors import AttnccError, ExportError
 from attncc.ir.bind import bind, eval_scalar
 from attncc.ir.nodes import Binary, BinaryOp, Call, Const, Fn, Name, Unary, UnaryOp
 from attncc.library.buckets import bucket_key, select
-from attncc.library.manifest import parse_manifest, seal
+from attncc.library.manifest import MAX_MANIFEST_BYTES, parse_manifest, seal
 from attncc.runtime import js_path
 from attncc.targets.webgpu_launch import binding_meta, expr_tree
 from tests.browser import call, needs_chromium, open_page, serve
@@ -345,6 +345,16 @@ def test_the_digest_is_pythons_and_pins_the_library(site, page):
     assert unpinned["sha256"] not in (None, digest)  # the hashes match: it loads
     got = call(page, "refuse", url, "gqa_window_softcap", SHAPES, {"sha256": digest})
     assert got["uses"] == [] and f"not the pinned {digest}" in got["refused"]["message"]
+
+
+def test_a_huge_manifest_is_refused_unread(site, page):
+    root, _, _ = site
+    url = _variant(root, "huge", lambda manifest, out: None)
+    with open(root / "huge" / "manifest.json", "r+b") as f:
+        f.truncate(MAX_MANIFEST_BYTES + 1)  # sparse: zeros past the JSON
+    got = call(page, "refuse", url, "gqa_window_softcap", SHAPES)
+    assert got["uses"] == []
+    assert "manifest.json is larger than any file attncc writes" in got["refused"]["message"]
 
 
 #: JSON texts both loaders must read alike: the same canonical form, or both refuse.

@@ -318,3 +318,11 @@ def test_an_unreadable_file_is_an_export_error(library_copy, loads):
     so = so_path(library_copy)
     so.chmod(0)
     refused(library_copy, loads, "cannot open .*Permission denied")
+
+
+def test_a_source_text_too_large_to_read_whole_is_refused(library_copy, monkeypatch):
+    from attncc.library import loader
+
+    monkeypatch.setattr(loader, "MAX_SOURCE_BYTES", 100)
+    with pytest.raises(ExportError, match=r"the source text of the cpu kernel .* more than any"):
+        attncc.load_library(library_copy)
