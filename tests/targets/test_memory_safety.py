@@ -167,11 +167,8 @@ for name in {names!r}:
                 args = {{k: place(v, flush_end) if isinstance(v, np.ndarray) else v
                         for k, v in kwargs.items()}}
                 got = kernel(**args)
-                if not isinstance(want, dict):
-                    want, got = {{"o": want}}, {{"o": got}}
-                err = max(
-                    float(np.abs(np.asarray(got[o], np.float64) - want[o]).max()) for o in want
-                )
+                w, g = (want, got) if isinstance(want, dict) else ({{"o": want}}, {{"o": got}})
+                err = max(float(np.abs(np.asarray(g[o], np.float64) - w[o]).max()) for o in w)
                 results[f"{{name}}/{{shape.p}}/{{config}}/{{flush_end}}"] = err
 print(json.dumps(results))
 '''
