@@ -42,9 +42,9 @@ from attncc.cli_common import (
     reporting,
     reset_debug,
     set_debug,
-    variant,
 )
 from attncc.cli_common import catalogue as _catalogue
+from attncc.cli_common import variant as _variant
 from attncc.errors import ArgumentError, AttnccError
 from attncc.ir.nodes import Program
 
@@ -155,7 +155,7 @@ def check(
         jobs.append((label, lambda text=text: parse(text), text))
     names = list(_catalogue()) if catalogue else []
     names += [v for v in variant or [] if v not in names]
-    jobs += [(f"variant {n}", lambda n=n: variant(n), None) for n in names]
+    jobs += [(f"variant {n}", lambda n=n: _variant(n), None) for n in names]
     if not jobs:
         raise typer.BadParameter("give FILE.attn arguments, --catalogue or --variant NAME")
 
@@ -204,7 +204,7 @@ def variants(
     set_debug(debug)
     with reporting():
         if name is not None:
-            typer.echo(variant(name).text, nl=False)
+            typer.echo(_variant(name).text, nl=False)
             return
         out, table = _out(), Table("variant", "statements", "description", show_edge=False)
         for key, build in _catalogue().items():
@@ -238,24 +238,24 @@ def demo(
 ) -> None:
     """Compile and tune GQA + sliding window + soft-cap for the CPU; compare with PyTorch;
     export the tuned kernel as a library."""
-    from attncc.demo import TOLERANCE, VARIANT, run_demo
+    from attncc.demo import TOLERANCE, VARIANT, check_demo_args, demo_program, run_demo
     from attncc.ir.analysis import count_passes
     from attncc.ir.validate import validate
 
     set_debug(debug)
     with reporting():
-        if heads % kv_heads:
-            raise ArgumentError(f"--heads {heads} is not a multiple of --kv-heads {kv_heads}")
+        sizes = dict(seq=seq, heads=heads, kv_heads=kv_heads, dim=dim, window=window, cap=cap)
+        check_demo_args(**sizes, trials=trials)
         out, table = _out(), _catalogue()
         for build in table.values():
             validate(build())
         out.print(f"[green]catalogue[/]: {len(table)} programs valid\n")
-        program = variant(VARIANT)
+        program = demo_program(window, cap)
         out.print(Text(program.text, style="cyan"), soft_wrap=True)
         passes = ", ".join(f"{n} over {r}" for r, n in count_passes(program).items())
         out.print(f"passes: {passes}")
         shape = f"B=1 H={heads} g={kv_heads} S={seq} D={dim} W={window} cap={cap}"
-        out.print(f"inputs: {shape}, float32, seed {seed}\n")
+        out.print(f"inputs: {shape}, float32, seed {seed}; tuned and timed at W={window}\n")
         r = run_demo(
             seq=seq,
             heads=heads,
@@ -288,12 +288,12 @@ def demo(
             rows.add_row(peer.label, f"{peer.seconds * 1e3:.1f}", f"{ratio:.2f}x")
         out.print(rows)
         if r.library is not None:
-            ok = _print_library(r.library, VARIANT, TOLERANCE) and ok
+            ok = _print_library(r.library, VARIANT, TOLERANCE, f"W={window}, cap={cap}") and ok
         if not ok:
             raise typer.Exit(1)
 
 
-def _print_library(lib, variant: str, tolerance: float) -> bool:
+def _print_library(lib, variant: str, tolerance: float, params: str) -> bool:
     out = _out()
     kinds = ", ".join(f"{t} ({how})" for t, how in lib.kernels)
     ok = lib.max_abs_err < tolerance
@@ -305,7 +305,7 @@ def _print_library(lib, variant: str, tolerance: float) -> bool:
     out.print("load it from Python (neither the tuner nor the cost model is imported):")
     out.print(
         f'  lib = attncc.load_library("{lib.path}")\n'
-        f'  out = lib("{variant}", Q=q, K=k, V=v, W=256, cap=30.0)',
+        f'  out = lib("{variant}", Q=q, K=k, V=v, {params})',
         soft_wrap=True,
         markup=False,
     )

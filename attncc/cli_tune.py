@@ -213,9 +213,9 @@ def worker(
 
     set_debug(debug)
     with reporting():
+        arrays = None if inputs is None else load_inputs(inputs)
         budget = study_budget(storage, study) if trials is None else trials
         options = _tune_options(budget, timeout, 0)
-        arrays = None if inputs is None else load_inputs(inputs)
         try:
             result = run_worker(storage, study, options, inputs=arrays)
         except KeyboardInterrupt:

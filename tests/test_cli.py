@@ -134,6 +134,67 @@ def test_debug_shows_the_traceback(malformed_file: Path) -> None:
         assert result.stderr.splitlines()[-3].startswith("error: ")
 
 
+@pytest.fixture
+def bad_files(tmp_path: Path) -> dict[str, Path]:
+    """Files a careless or hostile user passes where a program or inputs are expected."""
+    import numpy as np
+
+    latin1 = tmp_path / "latin1.attn"
+    latin1.write_bytes("# café\nprogram x\n".encode("latin-1"))
+    folder = tmp_path / "folder.attn"
+    folder.mkdir()
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, Q=np.array([object()], dtype=object))
+    text = tmp_path / "text.npz"
+    text.write_text("Q = [1, 2, 3]\n")
+    return {"latin1": latin1, "folder": folder, "pickled": pickled, "text": text}
+
+
+SHAPE = "b=1,h=2,p=8,m=8,e=4,f=4"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["check", "{latin1}"], "it is not UTF-8 text (byte 0xe9 at offset 5)"),
+        (["check", "{folder}"], "it is a directory"),
+        (["lower", "{latin1}"], "it is not UTF-8 text"),
+        (["lower", "{folder}", "--space"], "it is a directory"),
+        (["tune", "{latin1}", "--shape", "p=1"], "it is not UTF-8 text"),
+        (["tune", "mha_causal", "--shape", SHAPE, "--inputs", "{pickled}"], "object arrays"),
+        (["tune", "mha_causal", "--shape", SHAPE, "--inputs", "{text}"], "not an .npz file"),
+        (["tune", "mha_causal", "--shape", SHAPE, "--inputs", "{folder}"], "is a directory"),
+        (["tune", "mha_causal", "--shape", SHAPE, "--inputs", "{folder}/no.npz"], "No such"),
+        (["worker", "--storage", "{db}", "--study", "s", "--inputs", "{text}"], "not an .npz"),
+        (["export", "--out", "{out}", "--program", "{latin1}", "--shape", "p=1"], "not UTF-8"),
+        (["demo", "--kv-heads", "0"], "--kv-heads must be at least 1, got 0"),
+        (["demo", "--heads", "6", "--kv-heads", "4"], "--heads 6 is not a multiple of"),
+        (["demo", "--seq", "0"], "--seq must be at least 1"),
+        (["demo", "--window", "0"], "--window must be at least 1"),
+        (["demo", "--cap", "nan"], "--cap must be a finite number > 0, got nan"),
+    ],
+)
+def test_bad_files_and_arguments_are_one_line_errors(args, fragment, bad_files, tmp_path) -> None:
+    paths = {k: str(v) for k, v in bad_files.items()}
+    paths.update(db=f"sqlite:///{tmp_path / 'x.db'}", out=str(tmp_path / "lib"))
+    result = runner.invoke(app, [a.format(**paths) for a in args])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert fragment in result.stderr and "Traceback" not in result.output
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
+    assert result.stdout == ""  # nothing ran before the error
+
+
+def test_stdin_that_is_not_utf8_and_debug_tracebacks(bad_files) -> None:
+    result = runner.invoke(app, ["check", "-"], input=bad_files["latin1"].read_bytes())
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: <stdin>: cannot read standard input: it is not UTF-8")
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["--debug", "check", str(bad_files["latin1"])])
+    assert result.exit_code == 1 and "Traceback (most recent call last)" in result.stderr
+    assert "ArgumentError" in result.stderr and "not UTF-8" in result.stderr.splitlines()[-1]
+
+
 def test_missing_file_and_no_arguments(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(tmp_path / "nope.attn")])
     assert result.exit_code == 1
@@ -200,11 +261,26 @@ def test_unknown_variant() -> None:
 # ----------------------------------------------------------------------------- demo
 
 
-def test_demo_small(tmp_path) -> None:
+def test_demo_small(tmp_path, monkeypatch) -> None:
+    import attncc
+
+    calls = []
+    compile_ = attncc.compile
+
+    def spy(program, *args, **kw):
+        calls.append((program, kw))
+        return compile_(program, *args, **kw)
+
+    monkeypatch.setattr(attncc, "compile", spy)
     lib = tmp_path / "lib"
     args = ["demo", "--seq", "128", "--window", "32", "--trials", "2", "--library", str(lib)]
-    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
+    # it tunes at the window and cap it times (not the declared W=4096, cap=50)
+    (tuned,) = [(p, kw) for p, kw in calls if isinstance(kw.get("tune"), int)]
+    assert tuned[1]["params"] == {"W": 32, "cap": 30.0}
+    assert {p.name: p.default for p in tuned[0].params} == {"cap": 30.0, "W": 32}
+    assert "W=32, cap=30.0)" in result.stdout  # the load line calls it as it was tuned
     assert "match" in result.stdout and "MISMATCH" not in result.stdout
     assert "compiled and tuned for cpu" in result.stdout and "PyTorch eager" in result.stdout
     assert f"exported a kernel library to {lib}: cpu (tuned)" in result.stdout
@@ -214,7 +290,8 @@ def test_demo_small(tmp_path) -> None:
 
     kernels = attncc.load_library(lib, target="cpu").kernel("gqa_window_softcap")
     assert kernels is not None
-    again = runner.invoke(app, args, env={"COLUMNS": "200"})
+    monkeypatch.setattr(attncc, "compile", compile_)
+    again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
 
 

@@ -185,20 +185,39 @@ def inputs_digest(program: Program, inputs: Mapping[str, Any]) -> str:
 
 def load_inputs(path: str | os.PathLike) -> dict[str, Any]:
     """User inputs from an ``.npz`` file (``np.savez(path, Q=q, K=k, ...)``): arrays by
-    input name, 0-d arrays for params. Nothing is unpickled."""
+    input name, 0-d arrays for params. Nothing is unpickled; anything but a readable
+    ``.npz`` of plain arrays is a :class:`TuningError` that says what was found."""
     import zipfile
 
+    name = os.fspath(path)
+    fix = "inputs are an .npz of arrays by input name (np.savez(path, Q=q, K=k, V=v))"
+    if os.path.isdir(name):
+        raise TuningError(f"cannot read inputs from {name}: it is a directory; {fix}")
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise TuningError(f"cannot read inputs from {os.fspath(path)}: {e}") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise TuningError(
-            f"{os.fspath(path)} holds one array; inputs are an .npz of arrays by input name "
-            "(np.savez(path, Q=q, K=k, V=v))"
-        )
-    with loaded as f:
-        return {k: (f[k].item() if f[k].ndim == 0 else f[k]) for k in f.files}
+        with open(name, "rb") as f:
+            magic = f.read(6)
+    except OSError as e:
+        raise TuningError(f"cannot read inputs from {name}: {e.strerror or e}") from None
+    if magic == b"\x93NUMPY":
+        raise TuningError(f"{name} holds one array (np.save); {fix}")
+    if not zipfile.is_zipfile(name):
+        raise TuningError(f"cannot read inputs from {name}: it is not an .npz file; {fix}")
+    out: dict[str, Any] = {}
+    try:
+        with np.load(name, allow_pickle=False) as f:
+            for key in f.files:
+                value = f[key]
+                if not isinstance(value, np.ndarray):
+                    raise TuningError(
+                        f"cannot read inputs from {name}: its member {key!r} is not a .npy "
+                        f"array; {fix}"
+                    )
+                out[key] = value.item() if value.ndim == 0 else value
+    except (OSError, ValueError, EOFError, KeyError, MemoryError, zipfile.BadZipFile) as e:
+        pickled = "pickle" in str(e)
+        detail = "it holds object arrays, which are never unpickled" if pickled else str(e)
+        raise TuningError(f"cannot read inputs from {name}: {detail}; {fix}") from None
+    return out
 
 
 def _digest(array: np.ndarray) -> str:
