@@ -62,7 +62,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from attncc.errors import AttnccError
+from attncc.errors import CacheError
 
 __all__ = [
     "MAX_ENTRY_BYTES",
@@ -89,11 +89,6 @@ _OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _OFF = "ATTNCC_CACHE_DIR=off disables the cache"
 _NATIVE = (".so", ".dylib")
-
-
-class CacheError(AttnccError):
-    """The build cache (or a file about to be loaded) cannot be trusted or used; the
-    message says why and names the fix."""
 
 
 def cache_dir() -> Path | None:

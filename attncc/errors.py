@@ -13,6 +13,7 @@ __all__ = [
     "ArgumentError",
     "AttnccError",
     "BoundsError",
+    "CacheError",
     "CycleError",
     "DTypeError",
     "ExportError",
@@ -143,3 +144,8 @@ class TuningError(AttnccError):
 
 class ExportError(AttnccError):
     """Raised when a kernel library cannot be written or loaded safely."""
+
+
+class CacheError(AttnccError):
+    """Raised when the build cache (or a file about to be loaded) cannot be trusted or
+    used; the message says why and names the fix (``chmod``, ``chown``, ``ATTNCC_CACHE_DIR``)."""

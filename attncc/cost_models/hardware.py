@@ -296,10 +296,11 @@ def measure(probes: tuple[str, ...] = PROBES) -> dict[str, float]:
 
 
 def _cache_path(key: str) -> Path | None:
-    from attncc.cache import cache_dir
+    """Where this machine's embedding is kept: a private (0700, checked) cache directory."""
+    from attncc.cache import cache_subdir
 
-    root = cache_dir()
-    return None if root is None else root / "hardware" / f"{key}.json"
+    root = cache_subdir("hardware")
+    return None if root is None else root / f"{key}.json"
 
 
 def embedding(*, refresh: bool = False, measure_fn=None) -> dict[str, float]:
@@ -327,9 +328,10 @@ def embedding(*, refresh: bool = False, measure_fn=None) -> dict[str, float]:
     _memo[key] = emb
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"fingerprint": fp, "embedding": emb}, indent=1))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(json.dumps({"fingerprint": fp, "embedding": emb}, indent=1))
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only cache dir: keep the in-memory value
