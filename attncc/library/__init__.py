@@ -5,7 +5,9 @@
   (:mod:`attncc.library.export`, schema in :mod:`attncc.library.manifest`);
 * :func:`load_library` -- that directory back into callables, hashes checked before any
   native code is loaded (:mod:`attncc.library.loader`); which kernel serves which shape is
-  :mod:`attncc.library.buckets`.
+  :mod:`attncc.library.buckets`. The manifest is read as bounded JSON and its fields hashed
+  in a canonical form shared with ``attncc.js`` (:mod:`attncc.library.canonical`); files are
+  read without following links, capped and streamed (:mod:`attncc.library.files`).
 
 The loader does not import the exporter: loading a library never imports the tuner.
 """

@@ -45,6 +45,7 @@ from attncc.library.manifest import (
     ProgramEntry,
     SourceEntry,
     json_meta,
+    parse_manifest,
     safe_relative_path,
 )
 from attncc.targets.base import Target
@@ -390,7 +391,9 @@ def _write_library(
             for name, ks in sorted(kernels.items())
         },
     )
-    (stage / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    text = manifest.to_json()
+    parse_manifest(text, f"the manifest being exported to {stage}")  # the loaders accept it
+    (stage / MANIFEST).write_text(text, encoding="utf-8")
     return manifest, rows
 
 

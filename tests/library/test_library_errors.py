@@ -242,6 +242,8 @@ def test_meta_that_json_cannot_hold_is_an_error():
         json_meta({"handle": object()}, "m")
     with pytest.raises(ExportError, match="inf"):
         json_meta({"x": float("inf")}, "m")
+    with pytest.raises(ExportError, match=r"m\.n is 1152921504606846976, beyond ±\(2\*\*53 - 1\)"):
+        json_meta({"n": 2**60}, "m")  # JavaScript would read another number
     assert json.dumps(json_meta({"t": (1, 2.5, None)}, "m")) == '{"t": [1, 2.5, null]}'
 
 
