@@ -94,7 +94,12 @@ class KilledTarget(FakeTarget):
     name = "killed"
     knobs = (
         *FakeTarget.knobs,
-        Knob("fault", ("none", "sigkill", "sigkill_once", "sigint", "sigint_once", "nap")),
+        # the default config (a study's first trial) is killed once, as by the OOM killer
+        Knob(
+            "fault",
+            ("none", "sigkill", "sigkill_once", "sigint", "sigint_once", "nap"),
+            "sigkill_once",
+        ),
     )
 
     def run(self, artifact, arrays, scalars, extents):

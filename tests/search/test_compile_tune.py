@@ -54,3 +54,28 @@ def test_compile_tune_errors(tmp_path):
     else:
         space = kernel.target.space(program, kernel.target.specialise(program, SHAPES))
         assert space.why_infeasible(kernel.config) is None
+
+
+def test_compile_tunes_at_the_params_given(tmp_path):
+    """compile(tune=N, params=...) measures at those values; the study is keyed by them, so
+    tune="cached" finds it at the same params and not at the defaults."""
+    program = attncc.variants.CATALOGUE["sliding_window"]()  # param W : i32 = 256
+    storage = f"sqlite:///{tmp_path / 'params.db'}"
+    kernel = attncc.compile(program, "cpu", shapes=SHAPES, tune=2, storage=storage, params={"W": 4})
+    (name,) = optuna.get_all_study_names(storage)
+    study = optuna.load_study(study_name=name, storage=storage)
+    assert study.user_attrs["params"] == {"W": 4} and name.endswith("-W=4")
+    cached = attncc.compile(
+        program, "cpu", shapes=SHAPES, tune="cached", storage=storage, params={"W": 4}
+    )
+    assert cached.config == kernel.config
+    with pytest.raises(TuningError, match="and params W=8"):
+        attncc.compile(
+            program, "cpu", shapes=SHAPES, tune="cached", storage=storage, params={"W": 8}
+        )
+    with pytest.raises(TuningError, match="no tuned config"):
+        attncc.compile(program, "cpu", shapes=SHAPES, tune="cached", storage=storage)
+    with pytest.raises(ArgumentError, match="unknown param"):
+        attncc.compile(program, "cpu", shapes=SHAPES, tune=1, storage=storage, params={"w": 4})
+    with pytest.raises(ArgumentError, match="params= are the values tune= measures at"):
+        attncc.compile(program, "cpu", params={"W": 4})

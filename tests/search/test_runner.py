@@ -88,6 +88,28 @@ def test_a_measurement_killed_from_outside_is_measured_again(attempts):
     assert logged.count("none") == 2  # a fault-free config is measured once
 
 
+def test_a_killed_default_config_is_not_failed_forever(attempts, storage):
+    """The study's first trial, the target's default config, is killed once from outside:
+    it is measured again and becomes a result; configs killed every time fail their trial
+    and the run goes on."""
+    import optuna
+
+    from attncc.search.problem import Problem
+    from attncc.search.tuner import Tuner
+    from attncc.variants import CATALOGUE
+    from tests.search.conftest import fast
+
+    problem = Problem.create(CATALOGUE["mha_causal"](), KilledTarget(), TINY)
+    tuner = Tuner(problem, storage, fast(trials=4, polish=0.0, timeout=5), cost_model=None)
+    result = tuner.run()
+    study = optuna.load_study(study_name=tuner.study.study_name, storage=storage)
+    first = study.trials[0]
+    assert first.user_attrs["source"] == "default" and first.params["fault"] == "sigkill_once"
+    assert first.user_attrs["status"] == "ok" and first.value is not None
+    assert attempts.read_text().splitlines().count("sigkill_once") == 2
+    assert result.measured == 4 and result.config is not None
+
+
 def test_a_crash_of_the_kernel_itself_is_not_retried(faulty):
     """SIGSEGV comes from the kernel: one crash is the config's, measured once."""
     with runner_for(faulty) as runner:
