@@ -31,6 +31,7 @@ param's value), ``target`` (a registered target name, never an import path) and
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -39,7 +40,7 @@ from functools import cached_property
 from typing import Any
 
 from attncc.errors import ArgumentError, AttnccError, TuningError
-from attncc.ir.nodes import Program, Scalar
+from attncc.ir.nodes import Param, Program, Scalar
 from attncc.search.registry import resolve_target, target_options, target_spec
 from attncc.targets.base import Target, stable_hash
 
@@ -124,6 +125,17 @@ class Problem:
         return cls(program, tgt, dict(extents), dict(params or {}))
 
     # ------------------------------------------------------------------ identity
+    @cached_property
+    def measured_program(self) -> Program:
+        """The program with the param values it is measured at as its declared defaults:
+        what the cost model's features see (a mask's tile density follows ``W``), as in
+        its training data, where params are baked in the same way."""
+        decls = tuple(
+            dataclasses.replace(d, default=self.params[d.name]) if isinstance(d, Param) else d
+            for d in self.program.decls
+        )
+        return dataclasses.replace(self.program, decls=decls, source=None)
+
     @cached_property
     def space(self):
         from attncc.search.space import SearchSpace

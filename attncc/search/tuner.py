@@ -192,7 +192,7 @@ class Tuner:
 
     def _candidate(self, config: Mapping[str, Any]) -> Candidate:
         p = self.problem
-        return Candidate(p.program, dict(p.extents), dict(config), hardware=p.fingerprint)
+        return Candidate(p.measured_program, dict(p.extents), dict(config), hardware=p.fingerprint)
 
     @staticmethod
     def _seen(trials: Sequence) -> set[str]:
@@ -539,8 +539,8 @@ def best_config(
     * ``N`` (int): tune until the study holds N measurements, then its best;
     * ``"cached"``: the best already in ``storage`` (:class:`TuningError` if none);
     * ``"model"``: the feasible config the cost model scores highest, with no measurement
-      (:class:`UnsupportedError` when no cost model is available; the model ranks by
-      extents and config, not by param values).
+      (:class:`UnsupportedError` when no cost model is available; the model sees the
+      params as the program's defaults).
 
     ``params``: the param values to measure at (the study is keyed by them).
     """
@@ -574,7 +574,7 @@ def best_config(
         pool = space.everything() or space.pool(2048, random.Random(0))
         scores = model.predict(
             [
-                Candidate(problem.program, dict(problem.extents), c, problem.fingerprint)
+                Candidate(problem.measured_program, dict(problem.extents), c, problem.fingerprint)
                 for c in pool
             ]
         )

@@ -126,3 +126,14 @@ def test_cached_looks_up_the_params_it_was_tuned_at(program, storage):
         best_config(program, target, SHAPE, tune="cached", storage=storage, params={"W": 3})
     with pytest.raises(TuningError, match="no tuned config"):
         best_config(program, target, SHAPE, tune="cached", storage=storage)
+
+
+def test_the_cost_model_sees_the_params_measured_at(program, storage):
+    from tests.search.fakes import OracleModel, ScriptedRunner
+
+    problem = Problem.create(program, FakeTarget(), SHAPE, {"W": 2, "cap": 3.0})
+    model = OracleModel()
+    Tuner(problem, storage, fast(trials=3), cost_model=model, runner=ScriptedRunner()).run()
+    seen = model.fits[-1][0].candidate.program
+    assert {p.name: p.default for p in seen.params} == {"cap": 3.0, "W": 2}
+    assert seen.stmts == program.stmts and problem.program is program  # nothing else moved
