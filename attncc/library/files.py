@@ -39,8 +39,10 @@ MAX_FILE_BYTES = 1 << 30
 MAX_LIBRARY_BYTES = 4 << 30
 
 _CHUNK = 1 << 20
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+# POSIX flags (Linux, macOS); the lstat checks below refuse links and special files anyway
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
+_FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
 
 
 class Budget:
@@ -54,7 +56,8 @@ def open_library(root: Path) -> int:
     """A descriptor of the library directory ``root`` (the one path that may be a link:
     the user chose it)."""
     try:
-        return os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+        return os.open(root, flags)
     except (OSError, ValueError) as e:
         if isinstance(e, OSError) and e.errno == errno.ENOENT:
             raise ExportError(f"{root} is not a kernel library: no such directory") from None
@@ -163,7 +166,7 @@ def copy_verified(
     try:
         with os.fdopen(fd, "rb") as src:
             copy.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            out = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            out = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
             with os.fdopen(out, "wb") as dst:
                 actual = copy_hashing(src, dst, cap, what)
     except OSError as e:
