@@ -519,18 +519,19 @@ def _raise(
         for t in sorted(_tensors_read(index))
         if t in values
     ]
-    where = ""
-    if at is not None:
+    ranges = f"[{lo}, {hi}]" + (f" ({'; '.join(data)})" if data else "")
+    extent = f"dim {i} of {a.tensor} (rank {site.rank}) has extent {n} (valid indices [0, {n - 1}])"
+    if at is None:
+        what = f"`{index}`, which ranges over {ranges}, but {extent}: it is out of bounds at "
+        what += "every point of the statement"
+    else:
         value = at.pop("=")
         point = ", ".join(f"{r}={c}" for r, c in at.items()) or "every point"
-        where = f", e.g. `{index}` = {value} at {point}"
-    how = "at every point of the statement" if at is None else "where the statement is present"
+        what = f"`{index}` = {value} at a point where {site.stmt.out} is present ({point}); "
+        what += f"where it is read it ranges over {ranges}, but {extent}"
     raise BoundsError(
-        f"index {i} of `{a}` is `{index}`, which ranges over [{lo}, {hi}]"
-        + (f" ({'; '.join(data)})" if data else "")
-        + f", but dim {i} of {a.tensor} (rank {site.rank}) has extent {n} (valid indices "
-        f"[0, {n - 1}]): it is out of bounds {how}{where}. Fix: correct the index or the "
-        "shapes, or filter the points that leave the tensor with `where`\n"
+        f"index {i} of `{a}` is {what}. Fix: correct the index or the shapes, or filter the "
+        "points that leave the tensor with `where`\n"
         f"  in statement: {format_stmt(site.stmt)}",
         loc=index.loc or a.loc or site.stmt.loc,
         source=program.source,

@@ -110,9 +110,9 @@ def interpret(program: Program | str, /, **inputs_and_params) -> np.ndarray | di
     binding = bind(
         program, shapes={n: a.shape for n, a in arrays.items()}, params=params, info=info
     )
-    # What extents alone decide, with the ranges and extents in the message; reads through
-    # integer inputs are checked exactly as the statements run.
-    check_bounds(program, binding, info=info)
+    # Before anything runs, with the ranges and extents in the message (the statements
+    # check each read again as they run, which covers what this cannot decide).
+    check_bounds(program, binding, arrays, info=info)
     check_memory(program, info, binding.extents, program.outputs, itemsize=8, what="interpret")
     tensors = {
         d.name: _load_input(d.name, d.ranks, d.dtype, arrays[d.name]) for d in program.inputs
