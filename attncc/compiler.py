@@ -121,7 +121,7 @@ class Kernel:
             )
         if shapes and _all_bound(program, shapes):
             binding = bind(program, extents=shapes, info=self._info)
-            self._bounds.check(binding)  # what extents alone decide: before any build
+            self._bounds.check_shapes(binding)  # what extents alone decide: before any build
             self._artifact(binding.extents)
 
     # ------------------------------------------------------------------ inspection

@@ -43,8 +43,10 @@ from attncc.ir.nodes import (
     DType,
     Expr,
     Fn,
+    Let,
     Name,
     Program,
+    RankDecl,
     Scalar,
     Stmt,
     Unary,
@@ -292,6 +294,21 @@ class BoundsCheck:
             sorted({t for s in self.sites for t in _tensors_read(s.index)} & self.int_inputs)
         )
         self._todo: dict[tuple, tuple[int, ...]] = {}
+        moving = _param_dependent(program)
+        self._extents_only = tuple(
+            i
+            for i, s in enumerate(self.sites)
+            if not any(names_in(e) & moving or _tensors_read(e) for e in (s.index, *s.guards))
+        )
+
+    def check_shapes(self, binding: Binding) -> None:
+        """What extents alone decide, for a build ahead of time that knows neither the
+        params nor the data of its calls: indices and guards that read neither (``h / G``
+        with ``h % g != 0`` is refused here, before anything is built)."""
+        todo = self._triage(binding, {}, False, self._extents_only)
+        points = _Points(self.program, binding, {})
+        for i in todo:
+            points.site(self.sites[i], {})
 
     def value_ranges(self, arrays: Mapping[str, np.ndarray]) -> dict[str, Interval]:
         """``(min, max)`` of every integer input an index reads (one vectorised pass each)."""
@@ -327,13 +344,18 @@ class BoundsCheck:
                 points.site(self.sites[i], values)
 
     def _triage(
-        self, binding: Binding, values: Mapping[str, Interval], with_data: bool
+        self,
+        binding: Binding,
+        values: Mapping[str, Interval],
+        with_data: bool,
+        only: tuple[int, ...] | None = None,
     ) -> tuple[int, ...]:
-        """The sites intervals do not prove (work for the point-by-point check); raises
-        for an unguarded index that leaves its tensor at every point."""
+        """The sites (of ``only``) intervals do not prove (work for the point-by-point
+        check); raises for an unguarded index that leaves its tensor at every point."""
         ext = binding.extents
         todo = []
-        for i, site in enumerate(self.sites):
+        for i in range(len(self.sites)) if only is None else only:
+            site = self.sites[i]
             if any(ext[r] == 0 for r in site.stmt.space):
                 continue  # no points, no reads
             reads = _tensors_read(site.index)
@@ -351,6 +373,16 @@ class BoundsCheck:
             if with_data or not any(_tensors_read(g) for g in site.guards):
                 todo.append(i)
         return tuple(todo)
+
+
+def _param_dependent(program: Program) -> set[str]:
+    """Params, and the lets and declared ranks whose value depends on one."""
+    moving = {p.name for p in program.params}
+    for d in program.decls:
+        expr = getattr(d, "value", None) or getattr(d, "extent", None)
+        if isinstance(d, (Let, RankDecl)) and expr is not None and names_in(expr) & moving:
+            moving.add(d.name)
+    return moving
 
 
 def check_bounds(

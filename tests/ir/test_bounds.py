@@ -200,3 +200,17 @@ def test_points_stay_bounded(monkeypatch) -> None:
     monkeypatch.setattr(bounds, "GRID_POINTS", 16)
     program = parse(TEXT)
     check_bounds(program, bind(program, shapes={"X": (1000,)}, params={"SHIFT": -1}))
+
+
+def test_a_build_ahead_of_time_checks_what_extents_decide() -> None:
+    """compile(shapes=...) knows no params nor data: it refuses uneven heads, but not an
+    index that only the default of a param would push out (the call passes another)."""
+    program = parse(TEXT.replace("where i + SHIFT < N", ""))
+    bc = BoundsCheck(program)
+    bc.check_shapes(bind(program, extents={"i": 5}, params={"SHIFT": 3}))
+    with pytest.raises(BoundsError):
+        bc.check(bind(program, extents={"i": 5}, params={"SHIFT": 3}))
+    gqa = attncc.variants.gqa_window_softcap()
+    extents = {"b": 1, "h": 8, "g": 3, "p": 4, "m": 4, "e": 8, "f": 8}
+    with pytest.raises(BoundsError, match="h / G"):
+        BoundsCheck(gqa).check_shapes(bind(gqa, extents=extents))
