@@ -23,6 +23,7 @@ from attncc.errors import ArgumentError, LoweringError, ShapeError, UnsupportedE
 from attncc.ir.arguments import (
     bind_positional,
     check_int_range,
+    check_no_grad,
     check_precision,
     split_arguments,
 )
@@ -31,7 +32,7 @@ from attncc.ir.bounds import BoundsCheck
 from attncc.ir.footprint import check_addressable, check_memory
 from attncc.ir.nodes import DType, Program
 from attncc.ir.validate import validate
-from attncc.targets import get_target
+from attncc.targets import TARGETS, get_target
 from attncc.targets.base import Artifact, Config, Source, Target
 
 __all__ = ["Kernel", "compile", "storage_array"]
@@ -74,7 +75,17 @@ def compile(
     if not isinstance(program, Program):
         raise ArgumentError(f"compile() takes a Program or program text, got {type(program)}")
     validate(program)
+    if not isinstance(target, (str, Target)):
+        raise ArgumentError(
+            f"target must be a target name ({', '.join(TARGETS)}) or a Target, got "
+            f"{type(target).__name__}"
+        )
     tgt = get_target(target) if isinstance(target, str) else target
+    shapes = _mapping(shapes, "shapes", "rank extents, e.g. shapes={'h': 8, 'e': 64}")
+    config = _mapping(config, "config", "schedule knobs, e.g. config={'lowering': 'generic'}")
+    for rank, n in shapes.items():
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ShapeError(f"shapes gives rank {rank} = {n!r}; an extent is an integer >= 0")
     if tune is not None:
         if config:
             raise ArgumentError("pass config= or tune=, not both: tuning picks the config")
@@ -91,6 +102,14 @@ def compile(
             "its params when called: kernel(Q=q, ..., W=256))"
         )
     return Kernel(program, tgt, dict(shapes or {}), dict(config or {}))
+
+
+def _mapping(value: Any, name: str, what: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise ArgumentError(f"{name}= takes a mapping of names to values ({what}), got {value!r}")
+    return dict(value)
 
 
 class Kernel:
@@ -237,6 +256,7 @@ def call_kernel(
     the caller's kind of array (one array, or a dict by output name)."""
     wants_torch = any(_is_torch(v) for v in arguments.values())
     check_precision(program, arguments)
+    check_no_grad(program, arguments)
     arrays, params = split_arguments(program, dict(arguments))
     for d in program.inputs:
         check_int_range(d.name, d.dtype, arrays[d.name])

@@ -191,3 +191,38 @@ def test_bad_compile_requests():
         _ = attncc.compile(attncc.variants.mha()).source
     with pytest.raises(ArgumentError, match="not been built"):
         _ = attncc.compile(attncc.variants.mha()).artifact
+
+
+def _hostile_calls():
+    p = attncc.variants.gqa_window_softcap()
+    q, k = np.zeros((1, 4, 8, 16), np.float32), np.zeros((1, 2, 8, 16), np.float32)
+    return {
+        "target_int": lambda: attncc.compile(p, 3),
+        "config_list": lambda: attncc.compile(p, config=[1, 2]),
+        "config_value": lambda: attncc.compile(p, config={"bk": "x"})(q, k, k),
+        "shapes_list": lambda: attncc.compile(p, shapes=[1]),
+        "shapes_negative": lambda: attncc.compile(p, shapes={"h": -1}),
+        "shapes_float": lambda: attncc.compile(p, shapes={"h": 2.5}),
+        "ragged_list": lambda: attncc.compile(p)([[1], [1, 2]], k, k),
+        "complex": lambda: attncc.compile(p)(q.astype(np.complex64), k, k),
+        "strings": lambda: attncc.compile(p)("abc", k, k),
+        "torch_complex": lambda: attncc.compile(p)(torch.zeros(1, 4, 8, 16).cfloat(), k, k),
+        "param_nan_for_i32": lambda: attncc.compile(p)(q, k, k, W=float("nan")),
+        "param_array": lambda: attncc.compile(p)(q, k, k, cap=np.ones(3)),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_hostile_calls()))
+def test_hostile_arguments_give_attncc_errors(case):
+    with pytest.raises(AttnccError):
+        _hostile_calls()[case]()
+
+
+def test_inputs_that_require_grad_are_refused_while_grad_is_on(window_kernel):
+    """Kernels are forward-only: a result without grad_fn would cut the graph silently."""
+    q, k, v = (torch.from_numpy(a) for a in _qkv())
+    with pytest.raises(ArgumentError, match="input Q of sliding_window requires grad"):
+        window_kernel(q.requires_grad_(), k, v)
+    with torch.no_grad():
+        out = window_kernel(q, k, v)
+    assert out.grad_fn is None and not out.requires_grad

@@ -18,6 +18,7 @@ __all__ = [
     "INT_RANGE",
     "bind_positional",
     "check_int_range",
+    "check_no_grad",
     "check_precision",
     "describe_signature",
     "split_arguments",
@@ -111,9 +112,10 @@ def check_precision(program: Program, given: Mapping[str, object]) -> None:
         x = given.get(d.name)
         if want is None or x is None:
             continue
-        have = str(getattr(x, "dtype", None) or np.asarray(x).dtype).removeprefix("torch.")
-        if have in want or have in ("int8", "int16", "int32", "int64", "uint8", "bool"):
-            continue  # integers and bools fail the kind check with their own message
+        have = str(getattr(x, "dtype", "")).removeprefix("torch.")
+        floats = ("float16", "float32", "float64", "bfloat16", "longdouble", "float128")
+        if have in want or have not in floats:
+            continue  # lists, integers, bools, strings: the kind check has its own message
         cast = ".to(torch.float32)" if hasattr(x, "detach") else ".astype(np.float32)"
         cast = cast.replace("float32", "float16") if d.dtype is DType.F16 else cast
         raise ArgumentError(
@@ -121,6 +123,22 @@ def check_precision(program: Program, given: Mapping[str, object]) -> None:
             f"change its precision without a word. Fix: convert it yourself ({d.name}{cast}), "
             f"or declare {d.name} with the dtype you mean"
         )
+
+
+def check_no_grad(program: Program, given: Mapping[str, object]) -> None:
+    """Rule (compiled kernels): no input requires grad while grad mode is on.
+
+    Kernels are forward-only: a result with no ``grad_fn`` would silently cut the graph."""
+    for name, x in given.items():
+        if getattr(x, "requires_grad", False):
+            import torch
+
+            if torch.is_grad_enabled():
+                raise ArgumentError(
+                    f"input {name} of {program.name} requires grad, but attncc kernels are "
+                    "forward-only: the result would have no grad_fn. Fix: call under "
+                    "torch.no_grad() (inference), or detach the input"
+                )
 
 
 def bind_positional(
