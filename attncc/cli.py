@@ -21,6 +21,7 @@ Output that is not a terminal never wraps (:mod:`attncc.cli_common`).
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,7 @@ from attncc.cli_common import (
     _out,
     error_lines,
     load_program,
+    param_texts,
     read_text,
     report_error,
     reporting,
@@ -353,12 +355,21 @@ def export(
             "database has them, else the cost model's pick; repeatable.",
         ),
     ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="A param value of the --program(s), NAME=VALUE (repeatable), e.g. --param "
+            "W=256: export the studies tuned at it, and the --shape(s) at it.",
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing library at --out.")
     ] = False,
     debug: Debug = False,
 ) -> None:
-    """Build the best tuned configs into a kernel library (manifest.json + artifacts)."""
+    """Build the best tuned configs into a kernel library (manifest.json + artifacts), and
+    print its digest with the lines that pin it."""
     from attncc.library.export import export as export_library
     from attncc.specs import parse_shapes
 
@@ -372,14 +383,20 @@ def export(
         targets = [t.strip() for t in target.split(",") if t.strip()]
         shapes = [parse_shapes(s) for s in shape or []]
         report = export_library(
-            out, storage, targets=targets, programs=programs, shapes=shapes, replace=force
+            out,
+            storage,
+            targets=targets,
+            programs=programs,
+            shapes=shapes,
+            params=param_texts(param or []),
+            replace=force,
         )
-        table = Table("program", "target", "bucket", "provenance", "config")
+        table = Table("program", "target", "bucket", "params", "provenance", "config")
         for column in table.columns:
             column.overflow = "fold"
         for k in report.kernels:
-            config = cli_tune.config_text(k.config)
-            table.add_row(k.program, k.target, k.bucket, k.provenance, config)
+            config, params = cli_tune.config_text(k.config), cli_tune.params_text(k.params)
+            table.add_row(k.program, k.target, k.bucket, params, k.provenance, config)
         console = _out()
         console.print(table)
         for study, why in report.skipped:
@@ -389,6 +406,22 @@ def export(
             f"wrote {report.path}: {len(report.kernels)} kernel(s) of {n_programs} program(s)",
             soft_wrap=True,
         )
+        _print_pin(report.path, report.sha256)
+
+
+def _print_pin(path: Path, digest: str) -> None:
+    """The library digest, and the lines that load only this library (docs/library.md)."""
+    where = json.dumps(str(path))
+    url = json.dumps(str(path).rstrip("/") + "/")
+    _out().print(
+        f"library digest (sha256): {digest}\n"
+        "pin it, so that only this library loads:\n"
+        f'  Python: attncc.load_library({where}, sha256="{digest}")\n'
+        f'  JS:     await loadLibrary({url}, {{ sha256: "{digest}" }})',
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "console",
     "error_lines",
     "load_program",
+    "param_texts",
     "read_text",
     "report_error",
     "reporting",
@@ -183,3 +184,19 @@ def load_program(spec: str) -> tuple[Program, str | None]:
         text = read_text(path)
         return parse(text), text
     return variant(spec), None
+
+
+def param_texts(texts: list[str]) -> dict[str, str]:
+    """``["W=256", "cap=30"]`` → ``{"W": "256", "cap": "30"}``, for a command that types the
+    values later, per program (``attncc export``: :func:`attncc.search.params.parse_params`
+    does, as for ``attncc tune``). The errors are parse_params' own."""
+    out: dict[str, str] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            raise ArgumentError(f"--param takes NAME=VALUE, got {text!r}. Fix: e.g. --param W=256")
+        if name in out and out[name] != value:
+            raise ArgumentError(f"--param {name} is given twice, as {out[name]} and {value}")
+        out[name] = value
+    return out

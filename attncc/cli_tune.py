@@ -36,7 +36,7 @@ def config_text(config: dict[str, Any]) -> str:
     return ",".join(items)
 
 
-def _params_text(params: dict[str, Any]) -> str:
+def params_text(params: dict[str, Any]) -> str:
     from attncc.search.problem import format_param
 
     return ",".join(f"{k}={format_param(v)}" for k, v in params.items()) or "-"
@@ -184,7 +184,7 @@ def show(storage: Storage = None, debug: Debug = False) -> None:
                 r.name,
                 r.program,
                 target,
-                _params_text(r.params),
+                params_text(r.params),
                 str(r.measured),
                 str(r.failed),
                 format_seconds(r.best_seconds),

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 import attncc
 from attncc.cli import app
+from attncc.errors import ExportError
 from tests.library.conftest import GQA, SIGMOID, inputs, program, read_manifest
 
 runner = CliRunner()
@@ -72,3 +73,20 @@ def test_bad_input_is_one_error_line(tmp_path, args, message):
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "lib").exists()
+
+
+def test_export_prints_the_library_digest_and_how_to_pin_it(tuned_db, tmp_path):
+    out = tmp_path / "lib"
+    result = export("--storage", tuned_db, "--out", str(out), "--program", "sigmoid_attention")
+    assert result.exit_code == 0, result.output
+    digest = attncc.load_library(out).sha256
+    lines = result.output.splitlines()
+    assert f"library digest (sha256): {digest}" in lines
+    python = f'  Python: attncc.load_library("{out}", sha256="{digest}")'
+    js = f'  JS:     await loadLibrary("{out}/", {{ sha256: "{digest}" }})'
+    assert python in lines and js in lines
+    # the printed Python line pins this library: it loads, and refuses another digest
+    pinned = eval(python.split(": ", 1)[1], {"attncc": attncc})
+    assert pinned.sha256 == digest
+    with pytest.raises(ExportError, match="not the pinned"):
+        attncc.load_library(out, sha256="0" * 64)
