@@ -23,8 +23,9 @@ Shape legend for the example: ``b`` batch, ``h`` heads, ``p`` queries, ``m`` key
 ``e``/``f`` head dims.
 
 >>> lib = attncc.load_library("gqa-lib")                        # doctest: +SKIP
+>>> out = lib("gqa_causal", q, k, v)          # inputs in order  # doctest: +SKIP
 >>> out = lib("gqa_causal", Q=q, K=k, V=v)                      # doctest: +SKIP
->>> attn = lib.kernel("gqa_causal"); out = attn(Q=q, K=k, V=v)  # doctest: +SKIP
+>>> attn = lib.kernel("gqa_causal"); out = attn(q, k, v)        # doctest: +SKIP
 >>> pinned = attncc.load_library("gqa-lib", sha256=DIGEST)      # doctest: +SKIP
 """
 
@@ -39,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from attncc.errors import AttnccError, ExportError
+from attncc.ir.arguments import bind_positional
+from attncc.ir.bounds import BoundsCheck
 from attncc.ir.nodes import Program
 from attncc.library import files as library_files
 from attncc.library import manifest as manifest_module
@@ -86,6 +89,7 @@ def load_library(
                 f"{', '.join(manifest.targets) or 'none'}"
             )
         private = tempfile.TemporaryDirectory(prefix="attncc-library-")
+        library_files.private_dirs(Path(private.name), Path(private.name))  # 0700, any umask
         budget = Budget(library_files.MAX_LIBRARY_BYTES)
         here = Path(private.name)
         verified = {
@@ -284,6 +288,9 @@ class Library:
         self.sha256 = manifest.sha256
         self._programs, self._targets = dict(programs), dict(targets)
         self._kernels, self.refused = dict(kernels), dict(refused)
+        # One bounds check per program, kept across calls (as a compiled Kernel keeps one):
+        # its verdicts for extents and params already seen cost a lookup.
+        self._bounds: dict[str, BoundsCheck] = {}
 
     @property
     def programs(self) -> tuple[str, ...]:
@@ -308,11 +315,15 @@ class Library:
                 f"library {self.path} has no {target or 'runnable'} kernel of {program}"
                 + (f": {why}" if why else f"; it has {', '.join(names) or 'none'}")
             )
-        return LibraryKernel(self._programs[program], self._targets[target], chosen)
+        bounds = self._bounds.get(program)
+        if bounds is None:
+            bounds = self._bounds[program] = BoundsCheck(self._programs[program])
+        return LibraryKernel(self._programs[program], self._targets[target], chosen, bounds)
 
-    def __call__(self, program: str, /, **inputs_and_params: Any) -> Any:
-        """Run ``program`` on named inputs and params, as :func:`attncc.interpret` does."""
-        return self.kernel(program)(**inputs_and_params)
+    def __call__(self, program: str, /, *inputs: Any, **arguments: Any) -> Any:
+        """Run ``program``: inputs by position in declaration order (``lib("gqa", q, k,
+        v)``) or by name, params by name -- as a compiled kernel takes them."""
+        return self.kernel(program)(*inputs, **arguments)
 
     def __repr__(self) -> str:
         return f"<attncc.Library {self.path} programs={list(self.programs)}>"
@@ -321,11 +332,16 @@ class Library:
 class LibraryKernel:
     """One program's kernels on one target; a call picks the kernel for its shape."""
 
-    def __init__(self, program: Program, target: Target, kernels: list[_Loaded]):
-        from attncc.ir.validate import validate
-
+    def __init__(
+        self,
+        program: Program,
+        target: Target,
+        kernels: list[_Loaded],
+        bounds: BoundsCheck | None = None,
+    ):
         self.program, self.target, self._kernels = program, target, kernels
-        self._info = validate(program)
+        self._bounds = bounds if bounds is not None else BoundsCheck(program)
+        self._info = self._bounds.info
 
     @property
     def buckets(self) -> tuple[str, ...]:
@@ -338,11 +354,16 @@ class LibraryKernel:
     def _select(self, extents: Mapping[str, int]) -> _Loaded:
         return select(self._kernels, extents, self.program.name, self.target.name)
 
-    def __call__(self, **arguments: Any) -> Any:
+    def __call__(self, *inputs: Any, **arguments: Any) -> Any:
+        """Inputs by position in declaration order (``attn(q, k, v)``) or by name; params
+        by name. The same checks and errors as a compiled :class:`attncc.Kernel`."""
         from attncc.compiler import call_kernel
 
+        given = bind_positional(self.program, inputs, arguments)
         choose = lambda extents: self._select(extents).artifact  # noqa: E731
-        return call_kernel(self.program, self.target, self._info, arguments, choose)
+        return call_kernel(
+            self.program, self.target, self._info, given, choose, bounds=self._bounds
+        )
 
     def __repr__(self) -> str:
         return (
