@@ -30,6 +30,7 @@ __all__ = [
     "copy_hashing",
     "copy_verified",
     "open_library",
+    "private_dirs",
     "read_capped",
 ]
 
@@ -43,6 +44,7 @@ _CHUNK = 1 << 20
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
 _FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW  # as attncc.cache writes entries
 
 
 class Budget:
@@ -119,6 +121,19 @@ def _open_regular(root_fd: int, rel: str, library: Path, cap: int) -> tuple[int,
     return fd, info.st_size
 
 
+def private_dirs(private: Path, directory: Path) -> None:
+    """Make ``directory`` (inside ``private``) and the folders between, each ``0700``
+    whatever the umask: the copies are checked by :func:`attncc.cache.read_private` when a
+    loaded kernel is saved again, which refuses a folder others can write (umask 000), and
+    ``mkdir -p`` would give the folders between the umask's mode (or none: umask 277)."""
+    private.chmod(0o700)
+    current = private
+    for part in directory.relative_to(private).parts:
+        current = current / part
+        current.mkdir(mode=0o700, exist_ok=True)
+        current.chmod(0o700)
+
+
 def read_capped(root_fd: int, rel: str, library: Path, cap: int) -> bytes:
     """The bytes of ``rel`` (at most ``cap``: a file that grows past it is refused)."""
     fd, _ = _open_regular(root_fd, rel, library, cap)
@@ -165,8 +180,9 @@ def copy_verified(
     copy = private / rel  # rel was checked plain and relative by the manifest
     try:
         with os.fdopen(fd, "rb") as src:
-            copy.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            out = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+            private_dirs(private, copy.parent)
+            out = os.open(copy, _CREATE, 0o600)
+            os.fchmod(out, 0o600)  # whatever the umask
             with os.fdopen(out, "wb") as dst:
                 actual = copy_hashing(src, dst, cap, what)
     except OSError as e:

@@ -49,6 +49,7 @@ import numpy as np
 from attncc.cache import private_copy
 from attncc.errors import LoweringError, UnsupportedError
 from attncc.ir.nodes import Program
+from attncc.jsonsafe import read_json_object
 from attncc.targets.base import Artifact, Config, Source, Space, Target
 from attncc.targets.cuda_aot import ARCHS, CompiledKernel, compile_kernels
 from attncc.targets.cuda_launch import LaunchPlan, interpreted_process, load_module, run_plan
@@ -246,7 +247,7 @@ class CudaTarget(Target):
     def load(self, source: Source, files: Mapping[str, Path]) -> Artifact:
         """The saved kernels: runnable on a GPU (Triton re-JITs the saved source, which it
         caches) or in the interpreter; ``compiled()`` returns the saved binaries."""
-        launch = json.loads(Path(files["launch"]).read_text())
+        launch = read_json_object(files["launch"], f"the launch metadata of {source.entry}")
         text = Path(files["source"]).read_text()
         if text != source.text:
             raise LoweringError("the saved Triton source differs from the library's manifest")

@@ -33,6 +33,7 @@ import numpy as np
 from attncc.errors import ExportError, UnsupportedError
 from attncc.ir.nodes import DType, Program
 from attncc.ir.validate import validate
+from attncc.jsonsafe import read_json_object
 from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
 
 __all__ = ["WebGpuTarget"]
@@ -158,7 +159,7 @@ class WebGpuTarget(Target):
         from attncc.targets.webgpu_runtime import Program as DeviceProgram
 
         wgsl = Path(files["wgsl"]).read_text()
-        launch = json.loads(Path(files["launch"]).read_text())
+        launch = read_json_object(files["launch"], f"the launch metadata of {source.entry}")
         if launch.get("f16"):
             from attncc.targets.webgpu_runtime import device
 
