@@ -11,7 +11,9 @@
   ``attncc worker --storage URL --study NAME`` -- join a study from another process
   (:mod:`attncc.cli_tune`).
 * ``attncc export --storage URL --out DIR`` -- the best configs, built into a kernel library
-  (``--program NAME_OR_FILE --shape ...`` adds the cost model's pick where nothing was tuned).
+  (``--program NAME_OR_FILE --shape ...`` adds the cost model's pick where nothing was tuned;
+  ``--param W=256`` chooses the studies tuned at it); it prints the library digest and the
+  Python and JavaScript lines that pin it.
 
 An :class:`~attncc.errors.AttnccError` becomes one red line on stderr
 (``error: FILE:LINE:COL: message``), then the rest of the message and the source line with a

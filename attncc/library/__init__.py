@@ -1,12 +1,14 @@
 """Kernel libraries: tuned kernels exported to a directory, verified and loaded back.
 
 * :func:`export` (``attncc export``) -- the tuning database's best configs, built per
-  program × target × shape bucket, into a directory with a ``manifest.json``
-  (:mod:`attncc.library.export`, schema in :mod:`attncc.library.manifest`);
+  program × target × shape bucket (chosen in :mod:`attncc.library.jobs`), into a directory
+  with a ``manifest.json`` (:mod:`attncc.library.export`, schema in
+  :mod:`attncc.library.manifest`);
 * :func:`load_library` -- that directory back into callables, hashes checked before any
   native code is loaded (:mod:`attncc.library.loader`); which kernel serves which shape is
   :mod:`attncc.library.buckets`. The manifest is read as bounded JSON and its fields hashed
-  in a canonical form shared with ``attncc.js`` (:mod:`attncc.library.canonical`); files are
+  in a canonical form shared with ``attncc.js`` (:mod:`attncc.library.canonical`; the
+  bounded reader is :mod:`attncc.jsonsafe`, which the targets use too); files are
   read without following links, capped and streamed (:mod:`attncc.library.files`).
 
 The loader does not import the exporter: loading a library never imports the tuner.

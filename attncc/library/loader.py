@@ -270,7 +270,8 @@ class _Loaded:
 
 
 class Library:
-    """A loaded kernel library: ``lib(program, **inputs)`` or ``lib.kernel(program)``."""
+    """A loaded kernel library: ``lib(program, q, k, v, **params)`` or
+    ``lib.kernel(program)``."""
 
     def __init__(
         self,
