@@ -114,6 +114,10 @@ def export(
     at ``out``. Raises :class:`ExportError` when there is nothing to export, when ``out``
     exists, or when a kernel cannot be built or saved; :class:`ArgumentError` for a bad param.
     """
+    if not isinstance(out, (str, os.PathLike)):
+        raise ExportError(f"export() writes to a directory path, got {type(out).__name__}")
+    if isinstance(targets, str):
+        targets = (targets,)
     out = Path(out)
     _check_destination(out, replace)
     if shapes and not programs:

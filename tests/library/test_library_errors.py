@@ -262,3 +262,9 @@ def test_native_code_is_loaded_from_the_bytes_that_were_checked(library_copy):
     np.testing.assert_allclose(lib("sigmoid_attention", **args), want, atol=1e-5)
     with pytest.raises(ExportError, match="sha256"):
         attncc.load_library(library_copy)
+
+
+@pytest.mark.parametrize("out", [3, None, ["lib"]])
+def test_export_to_something_that_is_not_a_path(out) -> None:
+    with pytest.raises(ExportError, match="writes to a directory path"):
+        attncc.export(out)
