@@ -31,17 +31,15 @@ range reduction (``nearbyint``, exponent bits by shift + reinterpret) and a degr
 polynomial on [−½, ½] (max relative error 2.4e-7): it vectorises, where ``T.exp`` /
 ``T.exp2`` become one libm call per lane.
 
-NaN and ±inf propagate as in the reference (docs/language.md, "NaN and infinities"). A
-masked score is −inf and so is the running max of a row that has seen no key; a present
-score counts at least ``FLOOR`` (−FLT_MAX) in the max, so a row whose present scores are all
-−inf ends NaN (``exp(−inf − −inf)`` in the reference) and a row with no key ends 0. The max
-used to subtract is 0 while it is −inf, so ``exp2`` never sees ``inf − inf`` but for a
-present +inf (NaN, as in the reference); ``exp2`` clamps its argument with the constant
-first (``max(c, NaN)`` is NaN, ``max(NaN, c)`` is c in TVM's ``a > b ? a : b``). The final
-``1 / l`` tests ``l == 0``, not ``l > 0``, so a NaN sum stays NaN. What full tiles run is
-unchanged; partial tiles take one more ``max`` per score. The exception: PV multiplies a
-whole key tile, so a NaN or ±inf in V at a key masked for a row but inside a partial tile of
-its query tile reaches the row as NaN (``0 · NaN``): over-reported, never hidden.
+NaN and ±inf propagate as in the reference (docs/language.md, "NaN and infinities"). Masked
+scores and the max of a row with no key yet are −inf; a present score counts at least
+``FLOOR`` (−FLT_MAX) in the max, so all-−inf rows end NaN, key-less rows 0. While the max is
+−inf, 0 is subtracted (no ``inf − inf``); ``exp2`` clamps as ``max(c, x)`` (TVM's
+``a > b ? a : b`` keeps a NaN only in ``b``); ``1 / l`` tests ``l == 0``, not ``l > 0``.
+Full tiles run the same instructions; partial tiles one ``max`` more per score, and their PV
+skips keys outside the bands' range (masked for every row: a page's slots past KVLEN). The
+exception: PV multiplies a key tile for all rows, so a NaN or ±inf in V at a key masked for
+one row but visible to another of the tile is NaN in the first: over-reported, not hidden.
 
 Measured on this host (AMD EPYC Zen 4, 2 cores, AVX-512 with 512-bit FMAs double-pumped:
 1 zmm FMA per cycle per core; torch SGEMM 2048³ ≈ 88 GFLOP/s per core). FLOPs are
@@ -128,10 +126,7 @@ __all__ = [
 
 LOG2E = 1.4426950408889634
 MASKED = 'T.float32("-inf")'  # a masked score, and the running max of a row with no key yet
-# The least a row's max can be once it has a present key (-FLT_MAX): a present -inf score
-# counts as FLOOR in the max, so "every present score is -inf" (NaN, as exp(-inf - -inf) in
-# the reference) stays apart from "no key" (0). exp2 never sees inf - inf: see _emit_main.
-FLOOR = "T.float32(-3.4028234663852886e+38)"
+FLOOR = "T.float32(-3.4028234663852886e+38)"  # the least max of a row with a key (docstring)
 NAN = 'T.float32("nan")'
 # 2**f on [-0.5, 0.5], relative-error fit, max error 2.4e-7 in float32 (Horner order).
 EXP2_POLY = (
@@ -645,7 +640,11 @@ def _emit_pv(ctx: _Ctx, full: bool, ib: str) -> None:
     """Rows [ib*rbv, ib*rbv + rbv) of the output accumulator += P-tile · V-tile."""
     w, cfg = ctx.w, ctx.cfg
     rbv, bk = cfg.rbv, cfg.bk
-    klen = str(bk) if full else f"T.min({bk}, M - _kt * {bk})"
+    k0 = "0"
+    keys = str(bk)
+    if not full:  # keys in [_klo, _khi) only; TVM 0.27 miscompiles range(start, stop) here
+        w(f"_k0 = T.max(_klo - _kt * {bk}, 0)")
+        k0, keys = "_k0", f"T.min({bk}, _khi - _kt * {bk}) - _k0"
     for c, (c0, cw) in enumerate(_pv_chunks(ctx)):
         o = f"_o{c}"
         w(f'{o} = T.alloc_buffer(({rbv}, {cw}), "float32")')
@@ -653,12 +652,12 @@ def _emit_pv(ctx: _Ctx, full: bool, ib: str) -> None:
         with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
             w(f"{o}[_i, _j] = _Oa[{row}, {c0} + _j] * _alpha[{row}]")
         with (
-            w.block(f"for _k in range({klen}):"),
+            w.block(f"for _k in range({keys}):"),
             w.block(f"for _i in T.unroll({rbv}):"),
             w.block(f"for _j in T.vectorized({cw}):"),
         ):
-            vk = _v_load(ctx, "_b", "_g", f"_kt * {bk} + _k", f"{c0} + _j")
-            w(f"{o}[_i, _j] = {o}[_i, _j] + _Pt[{row}, _k] * {vk}")
+            vk = _v_load(ctx, "_b", "_g", f"_kt * {bk} + {k0} + _k", f"{c0} + _j")
+            w(f"{o}[_i, _j] = {o}[_i, _j] + _Pt[{row}, {k0} + _k] * {vk}")
         with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
             w(f"_Oa[{row}, {c0} + _j] = {o}[_i, _j]")
 
@@ -693,10 +692,17 @@ def _emit_key_loop(ctx: _Ctx) -> None:
     tile = {"p0": "_p0", "p1": "_p1", "b": "_b", "g": "_g"}
     if not ctx.cfg.pack_gqa:
         tile["h"] = "_h"
-    for i, band in enumerate(_bands(ctx)):
-        e = {k: _fmt(getattr(band, k), **tile) for k in ("lo", "hi", "full_lo", "full_hi")}
+    bands = [
+        {k: _fmt(getattr(band, k), **tile) for k in ("lo", "hi", "full_lo", "full_hi")}
+        for band in _bands(ctx)
+    ]
+    for i, e in enumerate(bands):
         w(f"_lo{i} = T.max({e['lo']}, 0)")
         w(f"_hi{i} = T.min({e['hi']}, M)")
+    # keys outside [_klo, _khi) are masked for every row of the tile: PV skips them
+    w(f"_klo = {_tree('T.min', [f'_lo{i}' for i in range(len(bands))])}")
+    w(f"_khi = {_tree('T.max', [f'_hi{i}' for i in range(len(bands))])}")
+    for i, e in enumerate(bands):
         a = f"(_lo{i} // {bk})"
         if prev is not None:
             a = f"T.max({a}, {prev})"

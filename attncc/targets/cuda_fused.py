@@ -11,7 +11,7 @@ module prints it as Triton source with the variant's expressions inlined
 * K is loaded as a ``[BLOCK_D, BLOCK_N]`` tile and V as ``[BLOCK_N, BLOCK_DV]`` through the
   printed K / V expressions (a page-table gather, an int8 / fp16 dequantisation, MLA-style
   products are just expressions); ``tl.dot`` for QKᵀ and PV, an online softmax in log2
-  units with a finite ``NEG`` for masked scores;
+  units (NaN and ±inf as in the reference: see :func:`_write_finish`);
 * key tiles come from the plan's bands (:mod:`attncc.ir.tiles`): per band, the tiles
   outside it are never visited (loop bounds), the tiles inside its full range run the tile
   body with ``MASKED=False`` (a constexpr: no predicate, no key-tail mask), the others with
@@ -20,7 +20,11 @@ module prints it as Triton source with the variant's expressions inlined
   listed for its query block, the full ones without the mask;
 * ``split > 1`` (decode): the key tiles are cut into ``split`` contiguous chunks, each
   writes its partial (max, sum, unnormalised output) and a merge kernel combines them
-  (FlashInfer's ``merge_state`` algebra); a row with no visible key gets 0.
+  (FlashInfer's ``merge_state`` algebra); a row with no visible key gets 0;
+* NaN and ±inf as in the reference, as :mod:`~attncc.targets.cpu_flash` does it (V is 0
+  in masked tiles outside the bands' ``[klo, khi)``), with the same exception: a NaN or ±inf
+  in V at a key masked for one row but visible to another of the block is NaN there. A row
+  max that drops a NaN (``fmax`` on GPUs) is harmless: ``exp2(NaN − m)`` is NaN.
 
 ``dot`` picks the operand precision: ``ieee`` (float32, exact against the reference: the
 default), ``tf32``, or ``fp16`` / ``bf16`` operands (tensor cores, FlashAttention's numerics;
@@ -54,14 +58,19 @@ from attncc.targets.tvmscript import COMPUTE, Namer, Typed
 __all__ = ["FusedKernel", "generate_fused"]
 
 LOG2E = 1.4426950408889634
-NEG = "-1.0e38"  # a masked score in log2 units: finite, so no inf - inf, and * LOG2E stays finite
+# NaN and inf as in the reference: the scheme of attncc.targets.cpu_flash (module docstring)
+CONSTANTS = """\
+NEG = tl.constexpr(float("-inf"))  # a masked score (log2 units), the max of a row with no key
+FLOOR = tl.constexpr(-3.4028234663852886e38)  # the least max of a row with a present key
+NAN = tl.constexpr(float("nan"))
+"""
 _LOCALS = {
-    "b", "h", "g", "p0", "p1", "offs_p", "offs_n", "offs_d", "offs_f", "q", "k", "v", "s",
-    "qk", "vis", "acc", "m_i", "l_i", "m_new", "alpha", "pexp", "kt", "pid_m", "pid_bh",
-    "pid_s", "out", "l_safe", "nkt", "per", "ks0", "ks1", "NEG", "LOG2E", "BLOCK_M",
-    "BLOCK_N", "BLOCK_D", "BLOCK_DV", "MASKED", "SPLIT", "DOT", "triton", "tl", "split",
-    "m_s", "l_s", "w", "lo", "hi", "ta", "tb", "tc", "td", "prev", "o_ptr", "row_ok",
-    "_idiv", "_imod", "_tanh", "_f2i", "_wrap8", "_tile", "_merge", *BLOCK_LOCALS,
+    "b", "h", "g", "p0", "p1", "offs_p", "offs_n", "offs_d", "offs_f", "q", "k", "v", "s", "qk",
+    "vis", "acc", "m_i", "l_i", "m_new", "m_use", "alpha", "pexp", "kt", "klo", "khi", "pid_m",
+    "pid_bh", "pid_s", "out", "l_safe", "nkt", "per", "ks0", "ks1", "NEG", "FLOOR", "NAN", "LOG2E",
+    "BLOCK_M", "BLOCK_N", "BLOCK_D", "BLOCK_DV", "MASKED", "SPLIT", "DOT", "triton", "tl", "split",
+    "_nanmax", "_nanmin", "m_s", "l_s", "w", "lo", "hi", "ta", "tb", "tc", "td", "prev", "o_ptr",
+    "row_ok", "_idiv", "_imod", "_tanh", "_f2i", "_wrap8", "_tile", "_merge", *BLOCK_LOCALS,
 }  # fmt: skip
 _DOT_DTYPES = {"fp16": "tl.float16", "bf16": "tl.bfloat16"}
 
@@ -277,11 +286,12 @@ class _Gen:
         w("import triton.language as tl")
         w(HELPERS.rstrip())
         w("")
-        w(f"NEG = tl.constexpr({NEG})  # a masked score (log2 units): finite, no inf - inf")
+        w(CONSTANTS.rstrip())
         w("")
         w("")
         nospec = _nospec(p, scalar_args, extent_args)
-        params = ", ".join(["acc", "m_i", "l_i", "q", "kt", "b", "h", "g", "offs_p", *shared])
+        tile_args = ["acc", "m_i", "l_i", "q", "kt", "klo", "khi", "b", "h", "g", "offs_p"]
+        params = ", ".join([*tile_args, *shared])
         consts = "BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr, "
         consts += "BLOCK_DV: tl.constexpr"
         w(nospec)
@@ -302,15 +312,19 @@ class _Gen:
             with w.block("if MASKED:"):
                 vis = f"offs_n[None, :] < {n_m}"
                 w(f"vis = ({pred}) & ({vis})" if pred else f"vis = {vis}")
-                w("s = tl.where(vis, s, NEG)")
-            w("m_new = tl.maximum(m_i, tl.max(s, 1))")
-            w("alpha = tl.exp2(m_i - m_new)")
-            w("pexp = tl.exp2(s - m_new[:, None])")
+                w("s = tl.where(vis, tl.where(s < FLOOR, FLOOR, s), NEG)  # keeps a NaN")
+                w("m_new = tl.maximum(m_i, tl.max(s, 1))")
+            with w.block("else:  # every row has keys here"):
+                w("m_new = tl.maximum(m_i, tl.maximum(tl.max(s, 1), FLOOR))")
+            w("m_use = tl.where(m_new == NEG, 0.0, m_new)")
+            w("alpha = tl.exp2(m_i - m_use)")
+            w("pexp = tl.exp2(s - m_use[:, None])")
             with w.block("if MASKED:"):
                 w("pexp = tl.where(vis, pexp, 0.0)")
             w("l_i = l_i * alpha + tl.sum(pexp, 1)")
             with w.block("if MASKED:"):
                 w(f"v = {v_masked}")
+                w("v = tl.where((offs_n[:, None] >= klo) & (offs_n[:, None] < khi), v, 0.0)")
             with w.block("else:"):
                 w(f"v = {v_full}")
             w(f"acc = acc * alpha[:, None] + {self.dot('pexp', 'v')}")
@@ -349,8 +363,13 @@ class _Gen:
             w("acc = tl.zeros([BLOCK_M, BLOCK_DV], tl.float32)")
             if split > 1:
                 w("pid_s = tl.program_id(2)")
-            call = ", ".join(["acc", "m_i", "l_i", "q", "kt", "b", "h", "g", "offs_p", *shared])
+            call = ", ".join([*tile_args, *shared])
             call += ", BLOCK_M, BLOCK_N, BLOCK_D, BLOCK_DV"
+            # keys outside [klo, khi) are masked for every row: V is 0 there (masked tiles)
+            klo = _tree("tl.minimum", [f"tl.maximum({b[0]}, 0)" for b in bands] or ["0"])
+            khi = _tree("tl.maximum", [f"tl.minimum({b[1]}, {n_m})" for b in bands] or [n_m])
+            w(f"klo = {klo}")
+            w(f"khi = {khi}")
             if lists:
                 write_list_loops(w, p, call, n_p=n_p, n_m=n_m, split=split)
             elif split > 1:
@@ -367,8 +386,7 @@ class _Gen:
                         w(f"acc, m_i, l_i = _tile({call}, MASKED={masked})")
                 w("prev = td")
             if split == 1:
-                w("l_safe = tl.where(l_i > 0, l_i, 1.0)")
-                w("out = tl.where(l_i[:, None] > 0, acc / l_safe[:, None], 0.0)")
+                _write_finish(w)
                 o_off = f"((pid_bh * {n_p} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
                 w(f"row_ok = (offs_p[:, None] < {n_p}) & (offs_f[None, :] < {self.DV})")
                 w(f"tl.store({self.out_name} + {o_off}, out, mask=row_ok)")
@@ -403,20 +421,20 @@ class _Gen:
                     part = f"(split * {self.H * self.ext[p.batch]} + pid_bh) * {n_p}"
                     w(f"m_s = tl.load(ml_part + 2 * ({part} + offs_p), mask=row_ok, other=NEG)")
                     w("m_i = tl.maximum(m_i, m_s)")
+                w("m_use = tl.where(m_i == NEG, 0.0, m_i)")
                 w("l_i = tl.zeros([BLOCK_M], tl.float32)")
                 w("acc = tl.zeros([BLOCK_M, BLOCK_DV], tl.float32)")
                 with w.block("for split in tl.static_range(SPLIT):"):
                     part = f"(split * {self.H * self.ext[p.batch]} + pid_bh) * {n_p}"
                     w(f"m_s = tl.load(ml_part + 2 * ({part} + offs_p), mask=row_ok, other=NEG)")
                     w(f"l_s = tl.load(ml_part + 2 * ({part} + offs_p) + 1, mask=row_ok, other=0.0)")
-                    w("alpha = tl.exp2(m_s - m_i)")
+                    w("alpha = tl.exp2(m_s - m_use)")
                     w("l_i = l_i + l_s * alpha")
                     off = f"(({part} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
                     fmask = f"row_ok[:, None] & (offs_f[None, :] < {self.DV})"
                     w(f"acc = acc + alpha[:, None] * tl.load(acc_part + {off}, mask={fmask}, "
                       "other=0.0)")  # fmt: skip
-                w("l_safe = tl.where(l_i > 0, l_i, 1.0)")
-                w("out = tl.where(l_i[:, None] > 0, acc / l_safe[:, None], 0.0)")
+                _write_finish(w)
                 o_off = f"((pid_bh * {n_p} + offs_p[:, None]) * {self.DV} + offs_f[None, :])"
                 w(f"tl.store({self.out_name} + {o_off}, out, mask=row_ok[:, None] & "
                   f"(offs_f[None, :] < {self.DV}))")  # fmt: skip
@@ -546,6 +564,18 @@ class _Overlay(Mapping):
 
     def __contains__(self, k: object) -> bool:
         return k in self.extra or k in self.base
+
+
+def _write_finish(w: _Writer) -> None:
+    """``out = acc / l``: 0 for a row with no key, NaN where every present score was -inf
+    (max FLOOR); a NaN ``l`` stays NaN (an ``l > 0`` test would make it 0)."""
+    w("l_safe = tl.where(l_i == 0, 1.0, l_i)")
+    w("out = tl.where(l_i[:, None] == 0, 0.0, acc / l_safe[:, None])")
+    w("out = tl.where(m_i[:, None] == FLOOR, NAN, out)")
+
+
+def _tree(op: str, items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{op}({items[0]}, {_tree(op, items[1:])})"
 
 
 def _as_float(v: Typed) -> str:

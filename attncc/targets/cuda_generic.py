@@ -66,7 +66,8 @@ _IDENTITY = {
     (ReduceOp.MIN, "int32"): "2147483647",
 }
 _LOCALS = {"o", "live", "r0", "r", "ok", "val", "acc", "seen", "present", "triton", "tl",
-           "BLOCK_M", "BLOCK_N", "_idiv", "_imod", "_tanh", "_f2i", "_wrap8"}  # fmt: skip
+           "BLOCK_M", "BLOCK_N", "_idiv", "_imod", "_tanh", "_f2i", "_wrap8", "_nanmax",
+           "_nanmin"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,12 @@ class _Gen:
                 w.append(f"        acc = acc + tl.sum(tl.where(ok, val, {ident}), 1)")
             else:
                 fn = "maximum" if s.reduce is ReduceOp.MAX else "minimum"
-                op = s.reduce.value
-                w.append(f"        acc = tl.{fn}(acc, tl.{op}(tl.where(ok, val, {ident}), 1))")
+                part = f"tl.where(ok, val, {ident})"
+                if acc_t == "float32":  # a NaN survives the reduction, as in the reference
+                    fn = f"_nan{s.reduce.value}"
+                    w.append(f"        acc = {fn}(acc, tl.reduce({part}, 1, {fn}))")
+                else:
+                    w.append(f"        acc = tl.{fn}(acc, tl.{s.reduce.value}({part}, 1))")
             w.append("        seen = seen + tl.sum(ok.to(tl.int32), 1)")
             w.append("    present = seen > 0")
             v = convert(Typed("acc", acc_t), dtype)

@@ -95,6 +95,17 @@ def _f2i(x):
 
 
 @triton.jit
+def _nanmax(a, b):
+    """max that keeps a NaN, as the reference does (fmax, tl.max on GPUs drop it)."""
+    return tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)
+
+
+@triton.jit
+def _nanmin(a, b):
+    return tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)
+
+
+@triton.jit
 def _wrap8(v):
     """int32 -> the int8 it wraps to, as int32."""
     u = v & 255
@@ -272,7 +283,8 @@ class TritonPrinter:
             if ix is not None and iy is not None:
                 return literal(max(ix, iy) if fn is Fn.MAX else min(ix, iy))
             name = "tl.maximum" if fn is Fn.MAX else "tl.minimum"
-            return Typed(f"{name}({x.text}, {y.text})", dtype)
+            nan = ", propagate_nan=tl.PropagateNan.ALL" if dtype == F32 else ""  # as numpy
+            return Typed(f"{name}({x.text}, {y.text}{nan})", dtype)
         (v,) = args
         if fn is Fn.ABS:
             return Typed(f"tl.abs({v.text})", v.dtype)

@@ -11,8 +11,17 @@ One workgroup computes ``bq`` query rows of one (batch, head): thread row ``ty``
 (each owns ``vpt`` of them, ``f = tx + c · wg_x``). Per key tile of ``bk`` keys, in
 workgroup memory: K tile → ``S = q · Kᵀ`` (scaled, score_mod, mask, log2 units) → V tile in
 K's place → running max / rescale → ``P = exp2(S − max)`` in place → ``acc = acc · α + P V``.
-Key tiles outside every band are never visited (sliding windows, causal); masked scores
-are a finite −3e38, so no ``inf − inf``; a row that sees no key gets 0.
+Key tiles outside every band are never visited (sliding windows, causal); a row that sees
+no key gets 0.
+
+NaN and ±inf propagate as in the reference (docs/language.md, "NaN and infinities") with
+finite sentinels, since WGSL has neither literal: a masked score is ``NEG`` (−3e38), a
+present one at least ``FLOOR`` (−2e38, a select: WGSL's ``max`` may drop a NaN), so a row
+whose present scores are all −inf ends ``0 / 0`` = NaN at run time and a row with no key
+0; the final division has no ``l > 0`` test that would turn a NaN into 0. V is 0 at keys
+outside the bands' range for the workgroup (masked for every row). The exception: a NaN or
+±inf in V at a key masked for one row but visible to another row of the workgroup reaches
+the first as NaN (``0 · NaN``): over-reported, never hidden.
 
 Workgroup storage is ``4 · (bk · max(D, DV) + bq · bk)`` bytes; the target's constraints
 keep it, the invocations and the workgroup shape within WebGPU's default limits.
@@ -29,8 +38,12 @@ from attncc.targets.cpu_flash import Band, FlashSpec, signature
 __all__ = ["WgFlashConfig", "generate", "workgroup_bytes"]
 
 LOG2E = 1.4426950408889634
-NEG = "T.float32(-3.0e38)"
-_MASKED = "T.float32(-1.0e38)"  # below this a score is masked
+NEG = "T.float32(-3.0e38)"  # a masked score, and the running max of a row with no key yet
+_MASKED = "T.float32(-1.0e38)"  # below this a score is masked (P = 0)
+# A present score counts at least FLOOR (a -inf one too): a row max above NEG means "some
+# key", so "every present score -inf" (NaN in the reference) stays apart from "no key" (0).
+# WGSL has no infinity or NaN literal; the NaN is 0 / 0 at run time (see generate()).
+FLOOR = "T.float32(-2.0e38)"
 _SCALAR = {"float32": "T.float32", "int32": "T.int32", "bool": "T.bool"}
 
 
@@ -153,9 +166,15 @@ def generate(spec: FlashSpec, cfg: WgFlashConfig, dtypes: dict[str, str] | None 
     w("acc[c] = T.float32(0)")
     w.close()
     tile = {"p0": "p0", "p1": "p1", "b": "b", "h": "h", "g": "g"}
+    bands = [{k: _fill(getattr(b, k), **tile) for k in ("lo", "hi")} for b in _bands(spec)]
+    # keys outside [_klo, _khi) are masked for every row of the workgroup: V is 0 there, so
+    # garbage (a page's slots past KVLEN) never meets P = 0
+    klo = _tree("T.min", ["T.max({}, 0)".format(e["lo"]) for e in bands])
+    khi = _tree("T.max", ["T.min({}, M)".format(e["hi"]) for e in bands])
+    w(f"_klo = T.meta_var({klo})")
+    w(f"_khi = T.meta_var({khi})")
     prev = None
-    for i, band in enumerate(_bands(spec)):
-        e = {k: _fill(getattr(band, k), **tile) for k in ("lo", "hi")}
+    for i, e in enumerate(bands):
         lo = f"T.max({e['lo']}, 0) // {bk}"
         ta = lo if prev is None else f"T.max({lo}, {prev})"
         td = f"T.max((T.min({e['hi']}, M) + {bk - 1}) // {bk}, {ta})"
@@ -169,7 +188,10 @@ def generate(spec: FlashSpec, cfg: WgFlashConfig, dtypes: dict[str, str] | None 
     w(f"f = T.meta_var(tx + c * {wx})")
     cond = "p < P" if wx * vpt == DV else f"p < P and f < {DV}"
     w.open(f"if {cond}:")
-    inv = "T.if_then_else(st[1] > T.float32(0), acc[c] / st[1], T.float32(0))"
+    # no key: 0. Every present score -inf: l == 0 with a max of FLOOR, acc / l = 0 / 0 = NaN.
+    # A NaN l stays NaN (an "l > 0" test would give 0).
+    none = f"T.And(st[0] == {NEG}, st[1] == T.float32(0))"
+    inv = f"T.if_then_else({none}, T.float32(0), acc[c] / st[1])"
     w(f"O[b, h, p, f] = {inv}")
     return "\n".join(w.lines) + "\n"
 
@@ -178,6 +200,10 @@ def _bands(spec: FlashSpec) -> tuple[Band, ...]:
     if spec.bands is not None:
         return spec.bands
     return (Band("0", "M"),)
+
+
+def _tree(op: str, items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{op}({items[0]}, {_tree(op, items[1:])})"
 
 
 def _cooperative_load(w: _Writer, nthreads: int, rows: int, cols: int, value: str) -> None:
@@ -211,6 +237,8 @@ def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale:
 
     zero = "T.float32(0)"
     kv = "T.if_then_else(kt * {bk} + {j} < M, {v}, " + zero + ")"
+    vv = "T.if_then_else(T.And(kt * {bk} + {j} >= _klo, kt * {bk} + {j} < _khi), {v}, "
+    vv += zero + ")"
     _cooperative_load(
         w, nthreads, bk, D,
         kv.replace("{bk}", str(bk)).replace("{v}", kload("{j}", "{x}")),
@@ -234,13 +262,16 @@ def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale:
     visible = f"p < P and {mk} < M"
     if spec.mask is not None:
         visible += f" and ({_fill(spec.mask, **hook)})"
-    w(f"S[ty * {bk} + j] = T.if_then_else({visible}, ({s}) * T.float32({LOG2E!r}), {NEG})")
+    w(f"st[3] = ({s}) * T.float32({LOG2E!r})")
+    # a select, not max(): WGSL's max may drop a NaN; this keeps it
+    present = f"T.if_then_else(st[3] < {FLOOR}, {FLOOR}, st[3])"
+    w(f"S[ty * {bk} + j] = T.if_then_else({visible}, {present}, {NEG})")
     w.depth -= 1 + bool(bk % wx)
     w('T.tvm_storage_sync("shared")')
     # V in K's place; the row's new max
     _cooperative_load(
         w, nthreads, bk, DV,
-        kv.replace("{bk}", str(bk)).replace("{v}", vload("{j}", "{x}")),
+        vv.replace("{bk}", str(bk)).replace("{v}", vload("{j}", "{x}")),
     )  # fmt: skip
     w("st[3] = st[0]")
     w.open(f"for j in range({bk}):")
