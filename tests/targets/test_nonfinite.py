@@ -6,12 +6,13 @@ the compiled kernel with the interpreter: NaN positions and the positions and si
 infinities exactly, finite values to 1e-4.
 
 The one exception (docs/language.md, "NaN and infinities"): a fused kernel multiplies a
-whole key tile of P by V, so a NaN or ±inf in V at a key that is masked for a row but lies
-in a key tile the row's query tile partly sees reaches that row as NaN (P = 0 times it).
-For V-side values on fused lowerings the kernel's NaN set must therefore contain the
+whole key tile of P by V, so a NaN or ±inf in V at a key that is masked for a row but
+visible to another row of its query tile reaches that row as NaN (P = 0 times it). For
+V-side values on fused lowerings the kernel's NaN set must therefore contain the
 reference's, with extra NaNs only where the reference is finite, in the poisoned element's
 batch, kv head (and value column); everything else exact. A kernel may over-report a
-non-finite value, never hide it.
+non-finite value, never hide it. Keys masked for every row of a tile (past KVLEN) and keys
+of skipped tiles stay exact: two tests below check that.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ import pytest
 import attncc
 from attncc.errors import UnsupportedError
 from tests.variants.cases import CASES, Shape
+
+# NaN inputs: numpy's warnings inside the interpreters (Triton's, attncc's) are expected
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 PREFILL = Shape(b=2, p=40, m=40, e=16, f=8)  # gqa: h = 6, g = 3
 DECODE = Shape(b=2, p=1, m=61, e=16, f=8)
@@ -83,6 +87,7 @@ PREFILL_VARIANTS = (
     "alibi",
     "paged_causal",
     "int8_kv",
+    "document_causal",  # a mask that reads data (block lists on cuda), rows with no key
     "sigmoid_attention_causal",
     "split_kv",
 )
@@ -281,14 +286,14 @@ def test_nonfinite_inputs_propagate_in_decode(variant, lowering):
     _run(variant, DECODE, DECODE_LOWERINGS[lowering])
 
 
-WINDOW = Shape(b=1, p=300, m=300, e=16, f=8)
+WINDOW = Shape(b=1, p=200, m=200, e=16, f=8)
 
 
 @pytest.mark.parametrize("lowering", ["cpu", "cpu-tiles", "webgpu", "cuda"])
 def test_the_v_exception_stays_within_the_tiles_that_hold_the_key(lowering):
     """A NaN in V at key 10 under a window of 9: the rows that see key 10 are NaN, as in the
-    reference; rows whose query tile never visits its key tile (every lowering's tiles are
-    at most 128 queries × 64 keys) are exact; only rows in between may over-report."""
+    reference; rows whose query tile's keys exclude key 10 (every tile here holds at most
+    128 queries) are exact; only rows in between may over-report."""
     low = LOWERINGS[lowering]
     why = _missing(low.target)
     if why:
@@ -300,31 +305,29 @@ def test_the_v_exception_stays_within_the_tiles_that_hold_the_key(lowering):
     want, got = attncc.interpret(program, **args), kernel(**args)
     heads = slice(2, 4)  # kv head 1 of 3, for 6 query heads
     assert np.isnan(want[0, heads, 10:19, 3]).all() and np.isnan(got[0, heads, 10:19, 3]).all()
-    far = 10 + 9 + 64 + 128
+    far = 10 + 9 + 128
     assert not np.isnan(want[0, :, far:]).any()
     assert not _compare(got[0, :, far:], want[0, :, far:], None)
     assert not _compare(got, want, _allowed(Poison("V", (), 0.0, (0, 1, 3)), want.shape, 2))
 
 
-def test_poisoned_keys_masked_for_every_row_change_nothing():
-    """Keys past a sequence's length (paged, KVLEN) are absent for every row: NaN / inf
-    there, in K or V, must not reach any output on any lowering that runs here."""
-    s = PREFILL
-    program, kwargs = _inputs("paged", s)
+@pytest.mark.parametrize("lowering", ["cpu", "cpu-tiles", "cpu-generic", "webgpu", "cuda"])
+def test_poisoned_keys_masked_for_every_row_change_nothing(lowering):
+    """Keys past a sequence's length (paged, KVLEN) are absent for every row, in a partial
+    key tile: NaN / inf there, in K or V, must not reach any output."""
+    low = LOWERINGS[lowering]
+    if _missing(low.target):
+        pytest.skip(_missing(low.target))
+    program, kwargs = _inputs("paged", PREFILL)
     kvlen = int(kwargs["KVLEN"][1])
     page, slot = int(kwargs["PT"][1, (kvlen + 2) // 5]), (kvlen + 2) % 5
     want = attncc.interpret(program, **kwargs)
-    for key, low in LOWERINGS.items():
-        if _missing(low.target):
-            continue
-        kernel = attncc.compile(program, low.target, config=low.config or None)
-        for tensor in ("KC", "VC"):
-            for value in VALUES:
-                args = Poison(tensor, (page, slot, 1, 1), value).apply(kwargs)
-                with np.errstate(all="ignore"):
-                    got = kernel(**args)
-                assert np.isfinite(got).all(), (key, tensor, value)
-                assert not _compare(got, want, None), (key, tensor, value)
+    kernel = attncc.compile(program, low.target, config=low.config or None)
+    for tensor in ("KC", "VC"):
+        for value in VALUES:
+            got = kernel(**Poison(tensor, (page, slot, 1, 1), value).apply(kwargs))
+            assert np.isfinite(got).all(), (tensor, value)
+            assert not _compare(got, want, None), (tensor, value)
 
 
 MAX_MIN = """
