@@ -90,6 +90,7 @@ from attncc.targets.tvmscript import (
     Typed,
     convert_text,
     literal,
+    nan_keeping,
     store_text,
     zero,
 )
@@ -618,7 +619,7 @@ class _Lowering:
         if s.reduce is ReduceOp.SUM:
             w(f"{a} = {a} + {v.at(ADD + 1)}")
         else:
-            w(f"{a} = T.{s.reduce.value}({a}, {v.text})")
+            w(f"{a} = {nan_keeping(s.reduce.value, a, v.text, acc_t)}")
         w.depth = body
         if flag and inner:
             w(f"{flag}[0] = T.bool(True)")

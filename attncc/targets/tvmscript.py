@@ -376,13 +376,28 @@ class ExprPrinter:
             return Typed(f"T.Select({c.text}, {x.text}, {y.text})", dtype)
         if fn in (Fn.MAX, Fn.MIN):
             dtype, (x, y) = self._promote(*args)
-            return Typed(f"T.{fn.value}({x.text}, {y.text})", dtype)
+            return Typed(nan_keeping(fn.value, x.text, y.text, dtype), dtype)
         (v,) = args
         if fn is Fn.ABS:
             return Typed(f"T.abs({v.text})", v.dtype)
         if fn in (Fn.FLOOR, Fn.CEIL):
             return v if v.dtype == I32 else Typed(f"T.{fn.value}({v.text})", F32)
         return Typed(f"{_FLOAT_FNS[fn]}({_to(v, F32).text})", F32)
+
+
+def nan_keeping(op: str, a: str, b: str, dtype: str) -> str:
+    """``max`` / ``min`` of ``a`` and ``b`` that keeps a NaN of either, as numpy does.
+
+    TVM's ``T.max`` is ``a > b ? a : b`` (a NaN survives only as ``b``) and WGSL's ``max``
+    may drop it; TVM also folds ``v != v`` to false, so NaN is a bit test on ``b``. With
+    ``a`` a NaN, the comparison is false and ``a`` is kept: a running reduction stays NaN.
+    """
+    if dtype != F32:
+        return f"T.{op}({a}, {b})"
+    a, b = f"({a})", f"({b})"
+    beats = ">" if op == "max" else "<"
+    isnan = f'(T.bitwise_and(T.reinterpret("int32", {b}), 2147483647) > 2139095040)'
+    return f"T.Select(T.Or({b} {beats} {a}, {isnan}), {b}, {a})"
 
 
 def _to(v: Typed, dtype: str) -> Typed:

@@ -337,20 +337,12 @@ Y[p] = max(m) X[p, m] where m <= p
 Z[p] = min(m) X[p, m] where m <= p
 output Y, Z
 """
-#: The generic CPU statement bodies (attncc.targets.cpu_generic, which webgpu's reuse) reduce
-#: with TVM's max / min, ``a > b ? a : b``, which keeps a NaN only as its second operand, and
-#: WGSL's max drops it: the fix belongs in cpu_generic's reduction (a select on
-#: ``v > acc or isnan(v)``, isnan as a bit test, since TVM folds ``v != v`` to false).
-GENERIC_MAX_DROPS_NAN = {"cpu", "webgpu"}
 
 
 @pytest.mark.parametrize("target", ["cpu", "webgpu", "cuda"])
-def test_max_and_min_reductions_keep_nan(target, request):
+def test_max_and_min_reductions_keep_nan(target):
     if _missing(target):
         pytest.skip(_missing(target))
-    if target in GENERIC_MAX_DROPS_NAN:
-        reason = "cpu_generic reduces with a NaN-dropping max / min (see the comment above)"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     program = attncc.parse(MAX_MIN)
     x = np.random.default_rng(5).standard_normal((7, 7)).astype(np.float32)
     x[3, 0], x[3, 3], x[5, 2], x[6, 6] = np.nan, np.nan, np.nan, np.nan  # first, last, middle
