@@ -362,7 +362,10 @@ class StmtEvaluator:
         return Val(np.zeros(shape), np.zeros(shape, bool), owned=True, clean=True)
 
     def _bounds_error(self, e: Access, t: Stored, dim: int, index, err: np.ndarray):
-        err = np.broadcast_to(err, np.broadcast_shapes(err.shape, np.shape(index)))
+        # In canonical layout (one axis per rank of the space; a scalar index or mask has
+        # fewer), so that the point names its ranks.
+        rank_shape = (1,) * len(self.space.ranks)
+        err = np.broadcast_to(err, np.broadcast_shapes(err.shape, np.shape(index), rank_shape))
         point = tuple(int(c) for c in np.argwhere(err)[0])
         value = int(np.broadcast_to(index, err.shape)[point])
         at = ", ".join(

@@ -687,3 +687,13 @@ def test_long_causal_attention_stays_small_and_fast(tmp_path) -> None:
     assert stats["err"] < 1e-6
     assert stats["rss_mib"] < 2048, stats
     assert stats["seconds"] < 60, stats
+
+
+def test_a_runtime_bounds_error_through_a_scalar_index(monkeypatch) -> None:
+    """The statements' own check (behind attncc.ir.bounds) names the point even when the
+    index is one element for every point (``X[N[0]]``): once a ValueError while building
+    the message."""
+    monkeypatch.setattr(interp_mod, "check_bounds", lambda *a, **k: None)
+    text = "program a\ninput X[i] : f32\ninput N[j] : i32\nY[i] = X[i] * X[N[0]]\noutput Y\n"
+    with pytest.raises(BoundsError, match=r"`N\[0\]` = 100 at a point where Y is present"):
+        interpret(text, X=np.ones(3, np.float32), N=np.array([100], np.int32))
