@@ -271,6 +271,13 @@ class _Validator:
                 if d.dtype.is_int
                 else isinstance(v, (int, float)) and not isinstance(v, bool)
             )
+            huge = isinstance(v, int) and not isinstance(v, bool) and not I32_MIN <= v <= I32_MAX
+            if ok and huge:  # a literal: integers are i32 in text too
+                site.fail(
+                    DTypeError,
+                    f"param {d.name}'s default {v} does not fit i32, the language's integer "
+                    f"type; for a float param write {float(v)!r}",
+                )
             if not ok:
                 site.fail(
                     DTypeError,

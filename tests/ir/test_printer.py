@@ -198,7 +198,7 @@ _DECLS = st.one_of(
         _NAMES,
         _DTYPES,
         st.one_of(
-            st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=False)
+            st.none(), st.booleans(), st.integers(-(2**31), 2**31 - 1), st.floats(allow_nan=False)
         ),
     ),
     st.builds(Let, _NAMES, EXPRS),
