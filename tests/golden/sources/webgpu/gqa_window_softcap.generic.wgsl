@@ -1,0 +1,324 @@
+//// attncc kernel: gqa_window_softcap_0_S_kernel
+@group(0) @binding(0) var<storage, read> K_ptr : array<f32>;
+@group(0) @binding(1) var<storage, read> Q_ptr : array<f32>;
+@group(0) @binding(2) var<storage, read_write> S_ptr : array<f32>;
+
+struct PODArgs {
+  n_m: i32,
+  n_p: i32,
+  packGridDimX: u32
+}
+@group(0) @binding(3) var<uniform> podArgs : PODArgs;
+
+@compute @workgroup_size(64, 1, 1)
+fn gqa_window_softcap_0_S_kernel(
+  @builtin(workgroup_id) blockIdx : vec3<u32>,
+  @builtin(num_workgroups) gridDim : vec3<u32>,
+  @builtin(local_invocation_id) threadIdx : vec3<u32>
+) {
+  if (blockIdx.z * gridDim.x + blockIdx.x > podArgs.packGridDimX) { return; }
+  let v__1 : i32 = i32(blockIdx.z * gridDim.x + blockIdx.x);
+  var acc_S : array<f32, 1>;
+  if (((v__1 * 64i) + i32(threadIdx.x)) < ((podArgs.n_p * podArgs.n_m) * 12i)) {
+    acc_S[0i] = 0.000000e+00f;
+    for (var i_e : i32 = 0i; i_e < 24i; i_e++) {
+      let rmod : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+      let rmod_1 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rmod_2 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 2i));
+      let rdiv_1 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 2i));
+      acc_S[0i] = fma((Q_ptr[((select((rdiv - 1i), rdiv, (((podArgs.n_m >= 0i) && (rmod >= 0i)) || ((podArgs.n_m < 0i) && (rmod <= 0i)))) * 24i) + i_e)] * K_ptr[(((select((rmod_1 + podArgs.n_m), rmod_1, (((podArgs.n_m >= 0i) && (rmod_1 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_1 <= 0i)))) * 24i) + ((select((rdiv_1 - 1i), rdiv_1, (((((podArgs.n_p * podArgs.n_m) * 2i) >= 0i) && (rmod_2 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 2i) < 0i) && (rmod_2 <= 0i)))) * podArgs.n_m) * 24i)) + i_e)]), 2.041242e-01f, acc_S[0i]);
+    }
+    S_ptr[((v__1 * 64i) + i32(threadIdx.x))] = acc_S[0i];
+  }
+}
+//// attncc kernel: gqa_window_softcap_1_T_kernel
+@group(0) @binding(0) var<storage, read> S_ptr : array<f32>;
+@group(0) @binding(1) var<storage, read_write> T_1_ptr : array<f32>;
+@group(0) @binding(2) var<storage, read_write> T_ok_ptr : array<i32>;
+
+struct PODArgs {
+  W: i32,
+  cap: f32,
+  n_m: i32,
+  n_p: i32,
+  packGridDimX: u32
+}
+@group(0) @binding(3) var<uniform> podArgs : PODArgs;
+
+@compute @workgroup_size(64, 1, 1)
+fn gqa_window_softcap_1_T_kernel(
+  @builtin(workgroup_id) blockIdx : vec3<u32>,
+  @builtin(num_workgroups) gridDim : vec3<u32>,
+  @builtin(local_invocation_id) threadIdx : vec3<u32>
+) {
+  if (blockIdx.z * gridDim.x + blockIdx.x > podArgs.packGridDimX) { return; }
+  let v__1 : i32 = i32(blockIdx.z * gridDim.x + blockIdx.x);
+  if (((v__1 * 64i) + i32(threadIdx.x)) < ((podArgs.n_p * podArgs.n_m) * 12i)) {
+    let rmod : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+        let rmod_1 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+    let rdiv : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_2 : i32 = (select((rdiv - 1i), rdiv, (((podArgs.n_m >= 0i) && (rmod_1 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_1 <= 0i)))) % podArgs.n_p);
+        let rmod_3 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+    let rdiv_1 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_4 : i32 = (select((rdiv_1 - 1i), rdiv_1, (((podArgs.n_m >= 0i) && (rmod_3 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_3 <= 0i)))) % podArgs.n_p);
+    let rmod_5 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+    if ((select((rmod + podArgs.n_m), rmod, (((podArgs.n_m >= 0i) && (rmod >= 0i)) || ((podArgs.n_m < 0i) && (rmod <= 0i)))) <= select((rmod_2 + podArgs.n_p), rmod_2, (((podArgs.n_p >= 0i) && (rmod_2 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_2 <= 0i))))) && ((select((rmod_4 + podArgs.n_p), rmod_4, (((podArgs.n_p >= 0i) && (rmod_4 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_4 <= 0i)))) - select((rmod_5 + podArgs.n_m), rmod_5, (((podArgs.n_m >= 0i) && (rmod_5 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_5 <= 0i))))) < podArgs.W)) {
+      let rmod_6 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rdiv_2 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rmod_7 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_3 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+      let rmod_8 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_4 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+            let rmod_9 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_5 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_10 : i32 = (select((rdiv_5 - 1i), rdiv_5, (((podArgs.n_m >= 0i) && (rmod_9 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_9 <= 0i)))) % podArgs.n_p);
+      let rmod_11 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rmod_12 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rdiv_6 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rmod_13 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_7 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+      let rmod_14 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_8 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+            let rmod_15 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_9 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_16 : i32 = (select((rdiv_9 - 1i), rdiv_9, (((podArgs.n_m >= 0i) && (rmod_15 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_15 <= 0i)))) % podArgs.n_p);
+      let rmod_17 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rmod_18 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rdiv_10 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rmod_19 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_11 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+      let rmod_20 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_12 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+            let rmod_21 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_13 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_22 : i32 = (select((rdiv_13 - 1i), rdiv_13, (((podArgs.n_m >= 0i) && (rmod_21 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_21 <= 0i)))) % podArgs.n_p);
+      let rmod_23 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rmod_24 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rdiv_14 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rmod_25 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_15 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+      let rmod_26 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_16 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+            let rmod_27 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_17 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_28 : i32 = (select((rdiv_17 - 1i), rdiv_17, (((podArgs.n_m >= 0i) && (rmod_27 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_27 <= 0i)))) % podArgs.n_p);
+      let rmod_29 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rmod_30 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rdiv_18 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rmod_31 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_19 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+      let rmod_32 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_20 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+            let rmod_33 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_21 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_34 : i32 = (select((rdiv_21 - 1i), rdiv_21, (((podArgs.n_m >= 0i) && (rmod_33 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_33 <= 0i)))) % podArgs.n_p);
+      let rmod_35 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rmod_36 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rdiv_22 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rmod_37 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_23 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+      let rmod_38 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_24 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+            let rmod_39 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_25 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_40 : i32 = (select((rdiv_25 - 1i), rdiv_25, (((podArgs.n_m >= 0i) && (rmod_39 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_39 <= 0i)))) % podArgs.n_p);
+      let rmod_41 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      T_1_ptr[((((((select((rdiv_2 - 1i), rdiv_2, (((((podArgs.n_p * podArgs.n_m) * 6i) >= 0i) && (rmod_6 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 6i) < 0i) && (rmod_6 <= 0i)))) * 6i) + ((select((rdiv_3 - 1i), rdiv_3, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_7 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_7 <= 0i)))) % 6i) + (6i & ((select((rdiv_4 - 1i), rdiv_4, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_8 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_8 <= 0i)))) % 6i)>>31u)))) * podArgs.n_p) + select((rmod_10 + podArgs.n_p), rmod_10, (((podArgs.n_p >= 0i) && (rmod_10 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_10 <= 0i))))) * podArgs.n_m) + select((rmod_11 + podArgs.n_m), rmod_11, (((podArgs.n_m >= 0i) && (rmod_11 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_11 <= 0i)))))] = (podArgs.cap * select(((exp((2.000000e+00f * (S_ptr[((((((select((rdiv_6 - 1i), rdiv_6, (((((podArgs.n_p * podArgs.n_m) * 6i) >= 0i) && (rmod_12 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 6i) < 0i) && (rmod_12 <= 0i)))) * 6i) + ((select((rdiv_7 - 1i), rdiv_7, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_13 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_13 <= 0i)))) % 6i) + (6i & ((select((rdiv_8 - 1i), rdiv_8, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_14 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_14 <= 0i)))) % 6i)>>31u)))) * podArgs.n_p) + select((rmod_16 + podArgs.n_p), rmod_16, (((podArgs.n_p >= 0i) && (rmod_16 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_16 <= 0i))))) * podArgs.n_m) + select((rmod_17 + podArgs.n_m), rmod_17, (((podArgs.n_m >= 0i) && (rmod_17 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_17 <= 0i)))))] / podArgs.cap))) - 1.000000e+00f) / (exp((2.000000e+00f * (S_ptr[((((((select((rdiv_10 - 1i), rdiv_10, (((((podArgs.n_p * podArgs.n_m) * 6i) >= 0i) && (rmod_18 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 6i) < 0i) && (rmod_18 <= 0i)))) * 6i) + ((select((rdiv_11 - 1i), rdiv_11, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_19 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_19 <= 0i)))) % 6i) + (6i & ((select((rdiv_12 - 1i), rdiv_12, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_20 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_20 <= 0i)))) % 6i)>>31u)))) * podArgs.n_p) + select((rmod_22 + podArgs.n_p), rmod_22, (((podArgs.n_p >= 0i) && (rmod_22 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_22 <= 0i))))) * podArgs.n_m) + select((rmod_23 + podArgs.n_m), rmod_23, (((podArgs.n_m >= 0i) && (rmod_23 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_23 <= 0i)))))] / podArgs.cap))) + 1.000000e+00f)), ((1.000000e+00f - exp((-2.000000e+00f * (S_ptr[((((((select((rdiv_14 - 1i), rdiv_14, (((((podArgs.n_p * podArgs.n_m) * 6i) >= 0i) && (rmod_24 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 6i) < 0i) && (rmod_24 <= 0i)))) * 6i) + ((select((rdiv_15 - 1i), rdiv_15, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_25 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_25 <= 0i)))) % 6i) + (6i & ((select((rdiv_16 - 1i), rdiv_16, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_26 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_26 <= 0i)))) % 6i)>>31u)))) * podArgs.n_p) + select((rmod_28 + podArgs.n_p), rmod_28, (((podArgs.n_p >= 0i) && (rmod_28 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_28 <= 0i))))) * podArgs.n_m) + select((rmod_29 + podArgs.n_m), rmod_29, (((podArgs.n_m >= 0i) && (rmod_29 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_29 <= 0i)))))] / podArgs.cap)))) / (1.000000e+00f + exp((-2.000000e+00f * (S_ptr[((((((select((rdiv_18 - 1i), rdiv_18, (((((podArgs.n_p * podArgs.n_m) * 6i) >= 0i) && (rmod_30 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 6i) < 0i) && (rmod_30 <= 0i)))) * 6i) + ((select((rdiv_19 - 1i), rdiv_19, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_31 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_31 <= 0i)))) % 6i) + (6i & ((select((rdiv_20 - 1i), rdiv_20, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_32 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_32 <= 0i)))) % 6i)>>31u)))) * podArgs.n_p) + select((rmod_34 + podArgs.n_p), rmod_34, (((podArgs.n_p >= 0i) && (rmod_34 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_34 <= 0i))))) * podArgs.n_m) + select((rmod_35 + podArgs.n_m), rmod_35, (((podArgs.n_m >= 0i) && (rmod_35 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_35 <= 0i)))))] / podArgs.cap))))), ((S_ptr[((((((select((rdiv_22 - 1i), rdiv_22, (((((podArgs.n_p * podArgs.n_m) * 6i) >= 0i) && (rmod_36 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 6i) < 0i) && (rmod_36 <= 0i)))) * 6i) + ((select((rdiv_23 - 1i), rdiv_23, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_37 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_37 <= 0i)))) % 6i) + (6i & ((select((rdiv_24 - 1i), rdiv_24, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_38 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_38 <= 0i)))) % 6i)>>31u)))) * podArgs.n_p) + select((rmod_40 + podArgs.n_p), rmod_40, (((podArgs.n_p >= 0i) && (rmod_40 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_40 <= 0i))))) * podArgs.n_m) + select((rmod_41 + podArgs.n_m), rmod_41, (((podArgs.n_m >= 0i) && (rmod_41 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_41 <= 0i)))))] / podArgs.cap) >= 0.000000e+00f)));
+      let rmod_42 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rdiv_26 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / ((podArgs.n_p * podArgs.n_m) * 6i));
+      let rmod_43 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_27 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+      let rmod_44 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * podArgs.n_m));
+      let rdiv_28 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * podArgs.n_m));
+            let rmod_45 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_29 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+let rmod_46 : i32 = (select((rdiv_29 - 1i), rdiv_29, (((podArgs.n_m >= 0i) && (rmod_45 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_45 <= 0i)))) % podArgs.n_p);
+      let rmod_47 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      T_ok_ptr[((((((select((rdiv_26 - 1i), rdiv_26, (((((podArgs.n_p * podArgs.n_m) * 6i) >= 0i) && (rmod_42 >= 0i)) || ((((podArgs.n_p * podArgs.n_m) * 6i) < 0i) && (rmod_42 <= 0i)))) * 6i) + ((select((rdiv_27 - 1i), rdiv_27, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_43 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_43 <= 0i)))) % 6i) + (6i & ((select((rdiv_28 - 1i), rdiv_28, ((((podArgs.n_p * podArgs.n_m) >= 0i) && (rmod_44 >= 0i)) || (((podArgs.n_p * podArgs.n_m) < 0i) && (rmod_44 <= 0i)))) % 6i)>>31u)))) * podArgs.n_p) + select((rmod_46 + podArgs.n_p), rmod_46, (((podArgs.n_p >= 0i) && (rmod_46 >= 0i)) || ((podArgs.n_p < 0i) && (rmod_46 <= 0i))))) * podArgs.n_m) + select((rmod_47 + podArgs.n_m), rmod_47, (((podArgs.n_m >= 0i) && (rmod_47 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_47 <= 0i)))))] = 1i;
+    } else {
+      T_1_ptr[((v__1 * 64i) + i32(threadIdx.x))] = 0.000000e+00f;
+      T_ok_ptr[((v__1 * 64i) + i32(threadIdx.x))] = 0i;
+    }
+  }
+}
+//// attncc kernel: gqa_window_softcap_2_MX_kernel
+@group(0) @binding(0) var<storage, read_write> MX_ptr : array<f32>;
+@group(0) @binding(1) var<storage, read_write> MX_ok_ptr : array<i32>;
+@group(0) @binding(2) var<storage, read> T_1_ptr : array<f32>;
+@group(0) @binding(3) var<storage, read> T_ok_ptr : array<i32>;
+
+struct PODArgs {
+  n_m: i32,
+  n_p: i32,
+  packGridDimX: u32
+}
+@group(0) @binding(4) var<uniform> podArgs : PODArgs;
+
+@compute @workgroup_size(64, 1, 1)
+fn gqa_window_softcap_2_MX_kernel(
+  @builtin(workgroup_id) blockIdx : vec3<u32>,
+  @builtin(num_workgroups) gridDim : vec3<u32>,
+  @builtin(local_invocation_id) threadIdx : vec3<u32>
+) {
+  if (blockIdx.z * gridDim.x + blockIdx.x > podArgs.packGridDimX) { return; }
+  let v__1 : i32 = i32(blockIdx.z * gridDim.x + blockIdx.x);
+  var acc_MX : array<f32, 1>;
+  var ok_MX : array<bool, 1>;
+  if (((v__1 * 64i) + i32(threadIdx.x)) < (podArgs.n_p * 12i)) {
+    acc_MX[0i] = -3.4028234663852886e+38f;
+    ok_MX[0i] = bool(bool(0));
+    for (var i_m : i32 = 0i; i_m < podArgs.n_m; i_m++) {
+      if (T_ok_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)] != 0i) {
+        var condval : f32;
+        if (((acc_MX[0i] < T_1_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)]) || (2139095040i < (bitcast<i32>(T_1_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)]) & 2147483647i)))) {
+          condval = T_1_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)];
+} else {
+          condval = acc_MX[0i];
+}
+        acc_MX[0i] = condval;
+        ok_MX[0i] = bool(bool(1));
+      }
+    }
+    var condval_1 : f32;
+    if (bool(ok_MX[0i])) {
+      condval_1 = acc_MX[0i];
+} else {
+      condval_1 = 0.000000e+00f;
+}
+    MX_ptr[((v__1 * 64i) + i32(threadIdx.x))] = condval_1;
+    MX_ok_ptr[((v__1 * 64i) + i32(threadIdx.x))] = i32(bool(ok_MX[0i]));
+  }
+}
+//// attncc kernel: gqa_window_softcap_3_E_kernel
+@group(0) @binding(0) var<storage, read_write> E_ptr : array<f32>;
+@group(0) @binding(1) var<storage, read_write> E_ok_ptr : array<i32>;
+@group(0) @binding(2) var<storage, read> MX_ptr : array<f32>;
+@group(0) @binding(3) var<storage, read> MX_ok_ptr : array<i32>;
+@group(0) @binding(4) var<storage, read> T_1_ptr : array<f32>;
+@group(0) @binding(5) var<storage, read> T_ok_ptr : array<i32>;
+
+struct PODArgs {
+  n_m: i32,
+  n_p: i32,
+  packGridDimX: u32
+}
+@group(0) @binding(6) var<uniform> podArgs : PODArgs;
+
+@compute @workgroup_size(64, 1, 1)
+fn gqa_window_softcap_3_E_kernel(
+  @builtin(workgroup_id) blockIdx : vec3<u32>,
+  @builtin(num_workgroups) gridDim : vec3<u32>,
+  @builtin(local_invocation_id) threadIdx : vec3<u32>
+) {
+  if (blockIdx.z * gridDim.x + blockIdx.x > podArgs.packGridDimX) { return; }
+  let v__1 : i32 = i32(blockIdx.z * gridDim.x + blockIdx.x);
+  if (((v__1 * 64i) + i32(threadIdx.x)) < ((podArgs.n_p * podArgs.n_m) * 12i)) {
+    let rmod : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+    let rdiv : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+    if ((T_ok_ptr[((v__1 * 64i) + i32(threadIdx.x))] != 0i) && (MX_ok_ptr[select((rdiv - 1i), rdiv, (((podArgs.n_m >= 0i) && (rmod >= 0i)) || ((podArgs.n_m < 0i) && (rmod <= 0i))))] != 0i)) {
+      let rmod_1 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % podArgs.n_m);
+      let rdiv_1 : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / podArgs.n_m);
+      E_ptr[((v__1 * 64i) + i32(threadIdx.x))] = exp((T_1_ptr[((v__1 * 64i) + i32(threadIdx.x))] - MX_ptr[select((rdiv_1 - 1i), rdiv_1, (((podArgs.n_m >= 0i) && (rmod_1 >= 0i)) || ((podArgs.n_m < 0i) && (rmod_1 <= 0i))))]));
+      E_ok_ptr[((v__1 * 64i) + i32(threadIdx.x))] = 1i;
+    } else {
+      E_ptr[((v__1 * 64i) + i32(threadIdx.x))] = 0.000000e+00f;
+      E_ok_ptr[((v__1 * 64i) + i32(threadIdx.x))] = 0i;
+    }
+  }
+}
+//// attncc kernel: gqa_window_softcap_4_L_kernel
+@group(0) @binding(0) var<storage, read> E_ptr : array<f32>;
+@group(0) @binding(1) var<storage, read> E_ok_ptr : array<i32>;
+@group(0) @binding(2) var<storage, read_write> L_ptr : array<f32>;
+@group(0) @binding(3) var<storage, read_write> L_ok_ptr : array<i32>;
+
+struct PODArgs {
+  n_m: i32,
+  n_p: i32,
+  packGridDimX: u32
+}
+@group(0) @binding(4) var<uniform> podArgs : PODArgs;
+
+@compute @workgroup_size(64, 1, 1)
+fn gqa_window_softcap_4_L_kernel(
+  @builtin(workgroup_id) blockIdx : vec3<u32>,
+  @builtin(num_workgroups) gridDim : vec3<u32>,
+  @builtin(local_invocation_id) threadIdx : vec3<u32>
+) {
+  if (blockIdx.z * gridDim.x + blockIdx.x > podArgs.packGridDimX) { return; }
+  let v__1 : i32 = i32(blockIdx.z * gridDim.x + blockIdx.x);
+  var acc_L : array<f32, 1>;
+  var ok_L : array<bool, 1>;
+  if (((v__1 * 64i) + i32(threadIdx.x)) < (podArgs.n_p * 12i)) {
+    acc_L[0i] = 0.000000e+00f;
+    ok_L[0i] = bool(bool(0));
+    for (var i_m : i32 = 0i; i_m < podArgs.n_m; i_m++) {
+      if (E_ok_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)] != 0i) {
+        acc_L[0i] = (acc_L[0i] + E_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)]);
+        ok_L[0i] = bool(bool(1));
+      }
+    }
+    var condval : f32;
+    if (bool(ok_L[0i])) {
+      condval = acc_L[0i];
+} else {
+      condval = 0.000000e+00f;
+}
+    L_ptr[((v__1 * 64i) + i32(threadIdx.x))] = condval;
+    L_ok_ptr[((v__1 * 64i) + i32(threadIdx.x))] = i32(bool(ok_L[0i]));
+  }
+}
+//// attncc kernel: gqa_window_softcap_5_O_kernel
+@group(0) @binding(0) var<storage, read> E_ptr : array<f32>;
+@group(0) @binding(1) var<storage, read> E_ok_ptr : array<i32>;
+@group(0) @binding(2) var<storage, read> L_ptr : array<f32>;
+@group(0) @binding(3) var<storage, read> L_ok_ptr : array<i32>;
+@group(0) @binding(4) var<storage, read_write> O_ptr : array<f32>;
+@group(0) @binding(5) var<storage, read> V_ptr : array<f32>;
+
+struct PODArgs {
+  n_m: i32,
+  n_p: i32,
+  packGridDimX: u32
+}
+@group(0) @binding(6) var<uniform> podArgs : PODArgs;
+
+@compute @workgroup_size(64, 1, 1)
+fn gqa_window_softcap_5_O_kernel(
+  @builtin(workgroup_id) blockIdx : vec3<u32>,
+  @builtin(num_workgroups) gridDim : vec3<u32>,
+  @builtin(local_invocation_id) threadIdx : vec3<u32>
+) {
+  if (blockIdx.z * gridDim.x + blockIdx.x > podArgs.packGridDimX) { return; }
+  let v__1 : i32 = i32(blockIdx.z * gridDim.x + blockIdx.x);
+  var acc_O : array<f32, 20>;
+  var ok_O : array<bool, 1>;
+  if (((v__1 * 64i) + i32(threadIdx.x)) < (podArgs.n_p * 12i)) {
+    for (var i_f : i32 = 0i; i_f < 20i; i_f++) {
+      acc_O[i_f] = 0.000000e+00f;
+    }
+    ok_O[0i] = bool(bool(0));
+    if (L_ok_ptr[((v__1 * 64i) + i32(threadIdx.x))] != 0i) {
+      for (var i_m : i32 = 0i; i_m < podArgs.n_m; i_m++) {
+        if (E_ok_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)] != 0i) {
+          for (var i_f_1 : i32 = 0i; i_f_1 < 20i; i_f_1++) {
+            let rmod : i32 = (((v__1 * 64i) + i32(threadIdx.x)) % (podArgs.n_p * 2i));
+            let rdiv : i32 = (((v__1 * 64i) + i32(threadIdx.x)) / (podArgs.n_p * 2i));
+            acc_O[i_f_1] = (acc_O[i_f_1] + ((E_ptr[((((v__1 * 64i) + i32(threadIdx.x)) * podArgs.n_m) + i_m)] * V_ptr[(((i_m * 20i) + ((select((rdiv - 1i), rdiv, ((((podArgs.n_p * 2i) >= 0i) && (rmod >= 0i)) || (((podArgs.n_p * 2i) < 0i) && (rmod <= 0i)))) * podArgs.n_m) * 20i)) + i_f_1)]) / L_ptr[((v__1 * 64i) + i32(threadIdx.x))]));
+          }
+          ok_O[0i] = bool(bool(1));
+        }
+      }
+    }
+    for (var i_f_2 : i32 = 0i; i_f_2 < 20i; i_f_2++) {
+      var condval : f32;
+      if (bool(ok_O[0i])) {
+        condval = acc_O[i_f_2];
+} else {
+        condval = 0.000000e+00f;
+}
+      O_ptr[(((v__1 * 1280i) + (i32(threadIdx.x) * 20i)) + i_f_2)] = condval;
+    }
+  }
+}
