@@ -77,7 +77,8 @@ from attncc.ir.nodes import (
     names_in,
 )
 from attncc.ir.printer import format_decl, format_stmt
-from attncc.ir.validate import FrozenMap, ProgramInfo, validate
+from attncc.ir.validate import FrozenMap, validate
+from attncc.lowering.liveness import live_statements, presence, reads
 from attncc.targets.host import Arg, HostKernel, as_scalar, compile_tvmscript, host_target
 from attncc.targets.tvmscript import (
     ADD,
@@ -102,12 +103,9 @@ __all__ = [
     "GenericConfig",
     "GenericKernel",
     "GenericSource",
-    "Presence",
     "build_generic",
     "generic_target",
-    "live_statements",
     "lower_generic",
-    "presence",
     "run_generic",
 ]
 
@@ -143,56 +141,6 @@ class GenericSource:
     args: tuple[Arg, ...]
     extents: Mapping[str, int | None]  # as compiled: None is symbolic
     config: GenericConfig
-
-
-@dataclass(frozen=True, slots=True)
-class Presence:
-    """Where a tensor's elements may be absent.
-
-    ``masked``: element by element (it needs a presence buffer when read). ``nonempty``:
-    ranks whose extents must all be > 0 for the tensor to be present at all.
-    """
-
-    masked: bool = False
-    nonempty: frozenset[str] = frozenset()
-
-
-# ----------------------------------------------------------------------------- analysis
-
-
-def live_statements(program: Program) -> tuple[Stmt, ...]:
-    """The statements some output depends on, in program order."""
-    needed = set(program.outputs)
-    live: list[Stmt] = []
-    for s in reversed(program.stmts):
-        if s.out in needed:
-            live.append(s)
-            needed |= {a.tensor for a in _reads(s)}
-    return tuple(reversed(live))
-
-
-def _reads(s: Stmt) -> list[Access]:
-    return [a for e in (s.where, s.value) if e is not None for a in accesses_in(e)]
-
-
-def presence(
-    program: Program, extents: Mapping[str, int | None], info: ProgramInfo | None = None
-) -> dict[str, Presence]:
-    """Every tensor's :class:`Presence`, statically, for the given extents."""
-    info = info or validate(program)
-    pres = {t: Presence() for t, ti in info.tensors.items() if ti.is_input}
-    for s in program.stmts:
-        reads = [pres[a.tensor] for a in _reads(s)]
-        uniform = frozenset().union(*(p.nonempty for p in reads))
-        masked = s.where is not None or any(p.masked for p in reads)
-        if s.reduce is not None and masked:
-            pres[s.out] = Presence(True)
-            continue
-        if s.reduce is not None:
-            maybe_empty = {r for r in s.over if not (extents.get(r) or 0) > 0}
-            uniform |= maybe_empty
-        pres[s.out] = Presence(masked, frozenset(uniform - set(s.ranks)))
-    return pres
 
 
 # ----------------------------------------------------------------------------- writer
@@ -268,7 +216,7 @@ class _Lowering:
         self.tensors = [t for t, ti in info.tensors.items() if ti.is_input or t in live_out]
         self.buf = {t: self.names.fresh(t) for t in self.tensors}
         self.params = {p.name: self.names.fresh(p.name) for p in program.params}
-        read_later = {a.tensor for s in self.live for a in _reads(s)}
+        read_later = {a.tensor for s in self.live for a in reads(s)}
         self.mask = {
             t: self.names.fresh(f"{t}_ok")
             for t in self.tensors
@@ -491,7 +439,7 @@ class _Lowering:
                 levels.append([])
             levels[-1].append((cond, e is not None and bool(names_in(e) & over)))
 
-        uniform = set().union(*(self.pres[a.tensor].nonempty for a in _reads(s)))
+        uniform = set().union(*(self.pres[a.tensor].nonempty for a in reads(s)))
         nonempty = self._nonempty(uniform - set(s.space))  # whole tensors read may be absent
         if nonempty:
             add(nonempty, None, False)
@@ -578,13 +526,13 @@ class _Lowering:
         n = self.const_ext.get(r)
         if n is None or not 1 < n <= _MAX_ROW:
             return None
-        presence_reads = [a for a in _reads(s) if self.pres[a.tensor].masked]
+        presence_reads = [a for a in reads(s) if self.pres[a.tensor].masked]
         if (s.where is not None and r in names_in(s.where)) or any(
             r in names_in(a) for a in presence_reads
         ):
             return None
-        reads = accesses_in(s.value)
-        return r if _stride_score(reads, r) > _stride_score(reads, s.over[-1]) else None
+        loads = accesses_in(s.value)
+        return r if _stride_score(loads, r) > _stride_score(loads, s.over[-1]) else None
 
     def _reduce_body(self, s: Stmt, pr: ExprPrinter, row: str | None) -> None:
         w = self.w

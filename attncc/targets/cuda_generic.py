@@ -1,7 +1,7 @@
 """The generic lowering of the CUDA target: every valid program compiles, one kernel per
 statement.
 
-Each live statement (:func:`attncc.targets.cpu_generic.live_statements`) becomes one Triton
+Each live statement (:func:`attncc.lowering.liveness.live_statements`) becomes one Triton
 kernel over its output elements in C order, ``BLOCK_M`` of them per program. A map computes
 its value for the block; a reduction walks its reduced ranks (flattened) ``BLOCK_N`` points
 at a time, a ``[BLOCK_M, BLOCK_N]`` tile per step reduced with ``tl.sum`` / ``tl.max`` /
@@ -10,7 +10,7 @@ host allocates (:class:`~attncc.targets.cuda_launch.LaunchPlan`).
 
 Absence follows the language: a point is present where its filter holds and every element
 it reads is present. Tensors that can be absent element by element
-(:func:`attncc.targets.cpu_generic.presence`) get an int8 presence buffer ``X$ok`` that
+(:func:`attncc.lowering.liveness.presence`) get an int8 presence buffer ``X$ok`` that
 readers test; a reduction with no present point stores 0 and marks its element absent.
 (Compiled kernels run only at non-empty extents, so no tensor is absent as a whole.) Loads
 are clamped or masked by the printer, so a point's value may be computed from clamped reads
@@ -32,7 +32,7 @@ from attncc.errors import LoweringError
 from attncc.ir.nodes import Access, DType, Program, ReduceOp, Stmt
 from attncc.ir.printer import format_stmt
 from attncc.ir.validate import validate
-from attncc.targets.cpu_generic import live_statements, presence
+from attncc.lowering.liveness import live_statements, presence
 from attncc.targets.cuda_launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
 from attncc.targets.cuda_printer import HELPERS, POINTER, TensorRef, TritonPrinter, convert
 from attncc.targets.tvmscript import COMPUTE, Namer, Typed

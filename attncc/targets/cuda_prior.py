@@ -102,7 +102,7 @@ def predict(
 
 
 def _generic(a: Arch, program: Program, extents, cfg, compiled) -> float:
-    from attncc.targets.cpu_generic import live_statements
+    from attncc.lowering.liveness import live_statements
 
     total = 0.0
     for s, c in zip(live_statements(program), compiled.values(), strict=True):

@@ -22,13 +22,12 @@ from attncc.errors import ArgumentError, ShapeError  # noqa: E402
 from attncc.ir.bind import bind  # noqa: E402
 from attncc.ir.interpreter import interpret  # noqa: E402
 from attncc.ir.parser import parse  # noqa: E402
+from attncc.lowering.liveness import live_statements, presence  # noqa: E402
 from attncc.targets.cpu_generic import (  # noqa: E402
     GenericConfig,
     GenericKernel,
     build_generic,
-    live_statements,
     lower_generic,
-    presence,
     run_generic,
 )
 from attncc.targets.host import configure_threads, host_cpu  # noqa: E402
