@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from attncc.errors import AttnccError, LoweringError
@@ -61,87 +61,29 @@ from attncc.ir.nodes import (
     Const,
     DType,
     Expr,
-    Let,
     Name,
     Program,
-    accesses_in,
-    children,
-    names_in,
 )
-from attncc.ir.rewrites import AttentionMatch, inline, match_attention
-from attncc.ir.rewrites._expr import free_ranks, map_expr, substitute
-from attncc.ir.tiles import Bands, key_bands
-from attncc.ir.validate import ProgramInfo, validate
+from attncc.ir.rewrites._expr import substitute
+from attncc.lowering.plan import FusedPlan, G, S, fixed_lets, plan_attention, product
 from attncc.targets import cpu_flash as flash
 from attncc.targets.base import Config, Constraint, Knob, Source
 from attncc.targets.host import Arg, host_target
 from attncc.targets.tvmscript import COMPUTE, STORAGE, Buffer, ExprPrinter, Namer, Typed, literal
 
-__all__ = ["FusedPlan", "constraints", "fixed_lets", "group", "knobs", "lower", "plan"]
+__all__ = ["constraints", "group", "knobs", "lower", "plan"]
 
-S, G = "$s", "$g"  # the scaled score in score expressions; the kv head in K / V expressions
 _KERNEL_NAMES = frozenset({"Q", "K", "V", "O", "T", "P", "M", "B", "H", "HK", "D", "DV", "q"})
 #: zmm registers a microkernel may keep live before LLVM spills (cpu_flash.register_demand).
 REGISTER_BUDGET = 28
-_KV = (Name(G), Const(0))
-
-
-@dataclass(frozen=True)
-class FusedPlan:
-    """A softmax attention the flash kernel computes exactly (module docstring).
-
-    Roles are rank names; ``q`` the Q input; ``head_index`` the kv-head index ``X`` over
-    ``head`` (``None``: K and V do not depend on the head); ``k_expr`` / ``v_expr`` K and V
-    with ``X`` replaced by ``$g``; ``score`` the logits with ``$s`` for the contraction;
-    ``scale`` the contraction's rank-free factors; ``symbolic`` the ranks a build keeps
-    symbolic.
-    """
-
-    program: Program = field(repr=False)
-    match: AttentionMatch = field(repr=False)
-    info: ProgramInfo = field(repr=False, compare=False)
-    batch: str
-    head: str
-    query: str
-    key: str
-    qk_dim: str
-    v_dim: str
-    q: str
-    head_index: Expr | None
-    k_expr: Expr
-    v_expr: Expr
-    score: Expr
-    scale: tuple[Expr, ...]
-    predicate: Expr | None
-    bands: Bands = field(repr=False)
-    symbolic: tuple[str, ...]
-
-    @property
-    def output(self) -> str:
-        return self.match.output
 
 
 # ----------------------------------------------------------------------------- planning
 
 
-def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
-    """Lets whose value the fixed extents decide (a generator prints them as literals)."""
-    env: dict[str, Any] = {r: n for r, n in extents.items() if n is not None}
-    out: dict[str, Any] = {}
-    for d in p.info.program.decls:
-        if isinstance(d, Let):
-            try:
-                v = eval_scalar(d.value, env)
-            except (AttnccError, ArithmeticError, ValueError):
-                continue
-            kind = p.info.scalars[d.name]
-            v = bool(v) if kind is DType.BOOL else int(v) if kind.is_int else float(v)
-            out[d.name] = env[d.name] = v
-    return out
-
-
 def plan(program: Program) -> FusedPlan | None:
-    """The fused plan of ``program``, or ``None`` when the flash kernel can't compute it."""
+    """The attention plan of ``program`` (:func:`attncc.lowering.plan.plan_attention`) when
+    this target's flash kernel can print it, else ``None``."""
     found = _cached_plan(program)  # by value: equal programs share one analysis
     return found if found is None or found.program is program else replace(found, program=program)
 
@@ -149,158 +91,13 @@ def plan(program: Program) -> FusedPlan | None:
 @functools.lru_cache(maxsize=256)
 def _cached_plan(program: Program) -> FusedPlan | None:
     try:
-        found = _plan(program)
+        found = plan_attention(program)
         if found is not None:
             dry = _Render(found, {r: None for r in found.info.ranks})  # does it all print?
             flash.generate(dry.spec(), flash.FlashConfig(bq=4, bk=16, rb=4, rbv=4))
         return found
     except LoweringError:
         return None
-
-
-def _plan(program: Program) -> FusedPlan | None:
-    validate(program)
-    inlined = inline(program)
-    info = validate(inlined)
-    matches = match_attention(inlined)
-    if len(matches) != 1 or len(program.outputs) != 1:
-        return None
-    m = matches[0]
-    if (
-        m.output != program.outputs[0]
-        or not m.normalized
-        or m.extras
-        or len(m.contractions) != 1
-        or len(m.rows) != 3
-        or len(m.value_ranks) != 1
-        or info.tensors[m.output].dtype is not DType.F32
-    ):
-        return None
-    c = m.contractions[0]
-    if c.where is not None or len(c.over) != 1 or set(c.out_ranks) != {*m.rows, m.key}:
-        return None
-    (e,) = c.over
-    inputs = {d.name: d for d in inlined.inputs}
-
-    def is_q(f: Expr) -> bool:
-        d = inputs.get(f.tensor) if isinstance(f, Access) else None
-        return (
-            d is not None
-            and d.dtype is DType.F32
-            and len(d.ranks) == 4
-            and f.indices == tuple(Name(r) for r in d.ranks)
-            and d.ranks[3] == e
-            and set(d.ranks[:3]) == set(m.rows)
-        )
-
-    qs = [f for f in c.factors if is_q(f)]
-    if len(qs) != 1:
-        return None
-    q = inputs[qs[0].tensor]
-    batch, head, query, _ = q.ranks
-    others = [f for f in c.factors if f is not qs[0]]
-    k_side = [f for f in others if e in free_ranks(f, [e])]
-    rest = [f for f in others if f not in k_side]
-    scale = tuple(f for f in rest if not free_ranks(f, info.ranks))
-    mods = [f for f in rest if f not in scale]
-    if not k_side:
-        return None
-    k_expr = _product(k_side)
-    v_dim = m.value_ranks[0]
-    if m.out_ranks != (batch, head, query, v_dim):
-        return None
-
-    # the kv head: one index expression over the head rank, shared by K and V
-    head_index = _head_index(info, head, [k_expr, m.value])
-    if head_index is False:
-        return None
-    k_expr, v_expr = (_put_kv_head(x, head, head_index) for x in (k_expr, m.value))
-    for f in list(mods):  # per-key factors (a dequantisation scale) join K in its pre-pass
-        kf = _put_kv_head(f, head, head_index)
-        if m.key in free_ranks(f, [m.key]) and _over(kf, info, {batch, m.key, G}):
-            k_expr, mods = Binary(BinaryOp.MUL, k_expr, kf), [x for x in mods if x is not f]
-    if not _over(k_expr, info, {batch, m.key, e, G}) or not _over(
-        v_expr, info, {batch, m.key, v_dim, G}
-    ):
-        return None
-
-    contraction = Access(c.name, tuple(Name(r) for r in c.out_ranks))
-    s = _product([Name(S), *mods])
-    score = map_expr(m.score, lambda n: s if n == contraction else None)
-    everything = [score, k_expr, v_expr, *scale] + ([m.predicate] if m.predicate else [])
-    if any(a.tensor not in inputs for x in everything for a in accesses_in(x)):
-        return None  # the kernel reads inputs only (a stored map, another reduction: no)
-    bands = key_bands(m.predicate, query, m.key, info=info)
-    fixed = {batch, head, e, v_dim} | _ranks_of(info, head_index)
-    for name in names_in(k_expr) | names_in(v_expr):  # a page size: constant divisors in loads
-        if name in info.scalars and not _ranks_of(info, Name(name)) & {query, m.key}:
-            fixed |= _ranks_of(info, Name(name))
-    for a in accesses_in(k_expr) + accesses_in(v_expr):  # kv-head dims: K / V buffer shapes
-        fixed |= {r for i, r in zip(a.indices, inputs[a.tensor].ranks, strict=True) if i in _KV}
-    symbolic = tuple(r for r in info.ranks if r not in fixed)
-    if query not in symbolic or m.key not in symbolic:
-        return None
-    return FusedPlan(
-        program, m, info, batch, head, query, m.key, e, v_dim, q.name, head_index,
-        k_expr, v_expr, score, scale, m.predicate, bands, symbolic,
-    )  # fmt: skip
-
-
-def _product(items: list[Expr]) -> Expr:
-    out = items[0]
-    for x in items[1:]:
-        out = Binary(BinaryOp.MUL, out, x)
-    return out
-
-
-def _over(e: Expr, info: ProgramInfo, allowed: set[str]) -> bool:
-    return free_ranks(e, [*info.ranks, G]) <= allowed
-
-
-def _head_index(info: ProgramInfo, head: str, exprs: list[Expr]) -> Expr | bool | None:
-    """The one maximal integer sub-expression over ``head`` alone (and scalars, no tensor
-    reads) through which the expressions read the head: ``h / G`` in ``K[b, h / G, m, e]``;
-    ``None`` when they do not read the head, ``False`` when they read it in two ways."""
-    found: set[Expr] = set()
-    ranks = set(info.ranks)
-
-    def visit(x: Expr) -> None:
-        used = free_ranks(x, ranks)
-        if used == {head} and not accesses_in(x) and info.expr_dtype(x).is_int:
-            found.add(x)
-        else:
-            for ch in children(x):
-                visit(ch)
-
-    for x in exprs:
-        visit(x)
-    return False if len(found) > 1 else next(iter(found), None)
-
-
-def _put_kv_head(x: Expr, head: str, index: Expr | None) -> Expr:
-    if index is None:
-        return x
-    return map_expr(x, lambda n: Name(G) if n == index else None)
-
-
-def _ranks_of(info: ProgramInfo, e: Expr | None) -> set[str]:
-    """Ranks whose extents the value of ``e`` depends on (through lets), besides indices."""
-    if e is None:
-        return set()
-    lets = {d.name: d.value for d in info.program.decls if isinstance(d, Let)}
-    out: set[str] = set()
-    todo = list(names_in(e))
-    seen: set[str] = set()
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if n in lets:
-            todo += names_in(lets[n])
-        elif n in info.ranks:
-            out.add(n)
-    return out
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -467,7 +264,7 @@ class _Render:
                 scale *= float(v)
             else:
                 mods.append(f)
-        score = substitute(p.score, {S: _product([Name(S), *mods])}) if mods else p.score
+        score = substitute(p.score, {S: product([Name(S), *mods])}) if mods else p.score
         score_mod = None if score == Name(S) else self._print(score, rows).text
         mask = None if p.predicate is None else self._print(p.predicate, rows).text
         kv = {p.batch: "{b}", p.key: "{m}", G: "{g}"}

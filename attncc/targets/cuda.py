@@ -4,7 +4,7 @@ for ROCm), run through Triton's runtime on a GPU or its interpreter on the CPU.
 Two lowerings, one calling convention (as on the ``cpu`` target):
 
 * ``fused`` -- a softmax attention recognised in the cascade (the CPU fused lowering's
-  :func:`~attncc.targets.cpu_fused.plan`) becomes one flash-style Triton kernel with the
+  :func:`~attncc.lowering.plan.plan_attention`) becomes one flash-style Triton kernel with the
   variant's expressions inlined, empty key blocks skipped, full ones unmasked, GQA / MQA
   head mapping, paged / quantised K-V loads, and split-KV with a merge kernel
   (:mod:`attncc.targets.cuda_fused`); a mask that reads data (document ids, a tree) gets a
@@ -82,9 +82,9 @@ def _interpreting() -> bool:
 
 
 def _fused_plan(program: Program):
-    from attncc.targets import cpu_fused
+    from attncc.targets.cuda_space import fused_plan
 
-    return cpu_fused.plan(program)
+    return fused_plan(program)
 
 
 class CudaModule:

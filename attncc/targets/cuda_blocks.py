@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attncc.ir.rewrites._expr import free_ranks
-from attncc.targets.cpu_fused import FusedPlan
+from attncc.lowering.plan import FusedPlan
 from attncc.targets.cuda_launch import BufferSpec, GridDim
 
 __all__ = [

@@ -1,8 +1,8 @@
 """The fused lowering of the CUDA target: a recognised softmax attention as one Triton kernel.
 
-The plan is the CPU fused lowering's (:func:`attncc.targets.cpu_fused.plan`: the same IR
-match, roles, head index, K / V expressions, score modification, mask and key bands); this
-module prints it as Triton source with the variant's expressions inlined
+The plan is the target-neutral attention plan (:func:`attncc.lowering.plan.plan_attention`:
+the IR match, roles, head index, K / V expressions, score modification, mask and key
+bands); this module prints it as Triton source with the variant's expressions inlined
 (:class:`~attncc.targets.cuda_printer.TritonPrinter`):
 
 * one program per (query block of ``BLOCK_M`` rows, batch × head), plus a split index when
@@ -41,7 +41,7 @@ from attncc.errors import AttnccError, LoweringError
 from attncc.ir.bind import eval_scalar
 from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Name
 from attncc.ir.rewrites._expr import free_ranks, substitute
-from attncc.targets.cpu_fused import FusedPlan, G, S
+from attncc.lowering.plan import FusedPlan, G, S, fixed_lets
 from attncc.targets.cuda_blocks import (
     BLOCK_LOCALS,
     block_buffers,
@@ -159,8 +159,6 @@ class _Gen:
         return self.extent_names[key]
 
     def _constants(self) -> dict[str, Any]:
-        from attncc.targets.cpu_fused import fixed_lets
-
         return fixed_lets(self.p, self.ext)
 
     def printer(

@@ -17,12 +17,14 @@ fit the per-block limit and whose registers spill at most :data:`SPILL_LIMIT` by
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from typing import Any
 
-from attncc.errors import AttnccError, UnsupportedError
+from attncc.errors import AttnccError, LoweringError, UnsupportedError
 from attncc.ir.nodes import Program
+from attncc.lowering.plan import plan_attention
 from attncc.targets.base import Config, Constraint, Knob, Source, Space
 
 __all__ = ["aot_report", "lower", "space"]
@@ -114,9 +116,33 @@ def aot_report(target, program: Program, config: Mapping[str, Any], extents) -> 
 
 
 def _plan(program: Program):
-    from attncc.targets import cpu_fused
+    return fused_plan(program)
 
-    return cpu_fused.plan(program)
+
+def fused_plan(program: Program):
+    """The attention plan of ``program`` (:func:`attncc.lowering.plan.plan_attention`) when
+    the fused Triton generator can print it, else ``None`` (the generic lowering serves)."""
+    found = _printable_plan(program)  # by value: equal programs share one check
+    if found is None or found.program is program:
+        return found
+    return dataclasses.replace(found, program=program)
+
+
+@functools.lru_cache(maxsize=256)
+def _printable_plan(program: Program):
+    from attncc.targets.cuda_fused import generate_fused
+
+    found = plan_attention(program)
+    if found is None:
+        return None
+    # Lengths symbolic, the ranks a build fixes at a stand-in extent: does it all print?
+    extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
+    defaults = {k.name: k.initial for k in _knobs(found, extents)}
+    try:
+        generate_fused(found, extents, defaults)
+    except LoweringError:
+        return None
+    return found
 
 
 def lower(target, program: Program, config: Config, extents, plan) -> Source:

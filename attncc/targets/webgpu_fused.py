@@ -14,6 +14,7 @@ from typing import Any
 
 from attncc.ir.nodes import Access
 from attncc.ir.rewrites._expr import substitute
+from attncc.lowering.plan import FusedPlan, G
 from attncc.targets import cpu_fused
 from attncc.targets.base import Config, Constraint, Knob
 from attncc.targets.cpu_flash import FlashSpec
@@ -52,14 +53,14 @@ class _Printer(cpu_fused._Printer):
 class _Render(cpu_fused._Render):
     def _print(self, e, ranks: Mapping[str, str]) -> Typed:
         if self.head_index is not None:
-            e = substitute(e, {cpu_fused.G: self.head_index})
+            e = substitute(e, {G: self.head_index})
         return _Printer(self, ranks).expr(e)
 
 
 class FusedKernel:
     """A plan at given extents: the flash spec, its arguments and the names of its scalars."""
 
-    def __init__(self, plan: cpu_fused.FusedPlan, extents: Mapping[str, int | None]):
+    def __init__(self, plan: FusedPlan, extents: Mapping[str, int | None]):
         self.plan = plan
         self.render = _Render(plan, extents)
         self.spec: FlashSpec = self.render.spec()
@@ -167,7 +168,7 @@ def constraints(kernel: FusedKernel) -> tuple[Constraint, ...]:
     )
 
 
-def render(plan: cpu_fused.FusedPlan, extents: Mapping[str, int | None]) -> FusedKernel:
+def render(plan: FusedPlan, extents: Mapping[str, int | None]) -> FusedKernel:
     return FusedKernel(plan, extents)
 
 

@@ -24,7 +24,7 @@ import pytest
 import attncc
 from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
-from attncc.targets import cpu_fused
+from attncc.lowering.plan import plan_attention
 from attncc.targets.cuda_blocks import list_ranks, uses_block_lists
 from attncc.targets.cuda_fused import generate_fused
 from attncc.targets.cuda_launch import device_tensors, interpreted_process, launch_all
@@ -201,7 +201,7 @@ output O
 
 def test_a_mask_that_reads_the_head_gets_lists_per_head():
     program = attncc.parse(MASK_PER_HEAD)
-    assert list_ranks(cpu_fused.plan(program)) == ("b", "h")
+    assert list_ranks(plan_attention(program)) == ("b", "h")
     rng = np.random.default_rng(3)
     sq = np.sort(rng.integers(0, 3, (B, H, P)), axis=2).astype(np.int32)
     sk = np.sort(rng.integers(0, 3, (B, H, M)), axis=2).astype(np.int32)
@@ -223,7 +223,7 @@ def test_only_masks_that_read_data_get_a_pre_pass():
     extents = {"b": B, "h": H, "g": G, "e": E, "f": F}
     config = {**TILES, "num_warps": 4, "num_stages": 2, "split": 1, "dot": "ieee"}
     for name, want in (("document_causal", True), ("sliding_window", False), ("gqa", False)):
-        plan = cpu_fused.plan(attncc.variants.CATALOGUE[name]())
+        plan = plan_attention(attncc.variants.CATALOGUE[name]())
         assert uses_block_lists(plan) is want, name
         kernel = generate_fused(plan, extents, config)
         kernels = [x.kernel for x in kernel.launch.launches]
