@@ -6,7 +6,7 @@ Pipeline: :func:`plan` validates and inlines the program and runs
 :class:`FusedPlan`, anything else is ``None`` (the CPU target then takes the generic
 lowering). :func:`knobs` / :func:`constraints` describe the schedule space; :func:`lower`
 prints the plan's IR expressions as the kernel's TVMScript hooks
-(:class:`~attncc.targets.tvmscript.ExprPrinter`, the generic lowering's printer: same floor
+(:class:`~attncc.targets.tvm.script.ExprPrinter`, the generic lowering's printer: same floor
 division, casts and selects) and generates the kernel.
 
 How the match maps onto ``O = softmax(mask(score_mod(Q Kᵀ · scale))) V``:
@@ -69,7 +69,7 @@ from attncc.lowering.plan import FusedPlan, G, S, fixed_lets, plan_attention, pr
 from attncc.targets import cpu_flash as flash
 from attncc.targets.base import Config, Constraint, Knob, Source
 from attncc.targets.host import Arg, host_target
-from attncc.targets.tvmscript import COMPUTE, STORAGE, Buffer, ExprPrinter, Namer, Typed, literal
+from attncc.targets.tvm.script import COMPUTE, STORAGE, Buffer, ExprPrinter, Namer, Typed, literal
 
 __all__ = ["constraints", "group", "knobs", "lower", "plan"]
 

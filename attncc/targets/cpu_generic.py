@@ -80,7 +80,7 @@ from attncc.ir.printer import format_decl, format_stmt
 from attncc.ir.validate import FrozenMap, validate
 from attncc.lowering.liveness import live_statements, presence, reads
 from attncc.targets.host import Arg, HostKernel, as_scalar, compile_tvmscript, host_target
-from attncc.targets.tvmscript import (
+from attncc.targets.tvm.script import (
     ADD,
     AND,
     COMPUTE,

@@ -53,7 +53,7 @@ from attncc.targets.cuda_blocks import (
 )
 from attncc.targets.cuda_launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
 from attncc.targets.cuda_printer import HELPERS, POINTER, TensorRef, TritonPrinter, literal
-from attncc.targets.tvmscript import COMPUTE, Namer, Typed
+from attncc.targets.tvm.script import COMPUTE, Namer, Typed
 
 __all__ = ["FusedKernel", "generate_fused"]
 

@@ -35,7 +35,7 @@ from attncc.ir.validate import validate
 from attncc.lowering.liveness import live_statements, presence
 from attncc.targets.cuda_launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
 from attncc.targets.cuda_printer import HELPERS, POINTER, TensorRef, TritonPrinter, convert
-from attncc.targets.tvmscript import COMPUTE, Namer, Typed
+from attncc.targets.tvm.script import COMPUTE, Namer, Typed
 
 __all__ = ["GenericKernels", "generate_generic"]
 

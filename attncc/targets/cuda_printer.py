@@ -3,7 +3,7 @@
 :class:`TritonPrinter` prints an IR :class:`~attncc.ir.nodes.Expr` as a Triton expression over
 *blocks*: a rank maps to the text of an index block (``offs_n[None, :]``) or a scalar
 (``b``), so one printed expression computes a whole tile with broadcasting. The language's
-semantics are kept (the same rules as :mod:`attncc.targets.tvmscript`):
+semantics are kept (the same rules as :mod:`attncc.targets.tvm.script`):
 
 * compute types are ``float32``, ``int32`` and ``bool``; loads of ``f16`` / ``i8`` tensors
   convert, ``bf16`` tensors are held rounded in float32 buffers (as the CPU target does),
@@ -44,7 +44,7 @@ from attncc.ir.nodes import (
     Unary,
     UnaryOp,
 )
-from attncc.targets.tvmscript import COMPUTE, Typed
+from attncc.targets.tvm.script import COMPUTE, Typed
 
 __all__ = ["HELPERS", "POINTER", "TensorRef", "TritonPrinter", "literal"]
 

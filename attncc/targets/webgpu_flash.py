@@ -1,7 +1,7 @@
 """Fused one-pass attention for WebGPU, generated as TVMScript with thread bindings.
 
-``generate(spec, config)`` takes the CPU flash kernel's :class:`~attncc.targets.cpu_flash.
-FlashSpec` (the same hooks: score_mod, mask, bands, K / V loads, extra tensors and scalars,
+``generate(spec, config)`` takes the shared :class:`~attncc.targets.tvm.flash_spec.FlashSpec`
+(the same hooks as the CPU flash kernel: score_mod, mask, bands, K / V loads, extra tensors and scalars,
 so the IR matching and expression printing are shared) and returns one PrimFunc whose body
 is bound to ``blockIdx.x`` × ``threadIdx.y`` × ``threadIdx.x``; TVM's ``webgpu`` target
 turns it into one WGSL compute shader.
@@ -33,7 +33,7 @@ import math
 from dataclasses import dataclass
 
 from attncc.errors import LoweringError
-from attncc.targets.cpu_flash import Band, FlashSpec, signature
+from attncc.targets.tvm.flash_spec import Band, FlashSpec, signature
 
 __all__ = ["WgFlashConfig", "generate", "workgroup_bytes"]
 

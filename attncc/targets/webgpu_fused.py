@@ -17,8 +17,8 @@ from attncc.ir.rewrites._expr import substitute
 from attncc.lowering.plan import FusedPlan, G
 from attncc.targets import cpu_fused
 from attncc.targets.base import Config, Constraint, Knob
-from attncc.targets.cpu_flash import FlashSpec
-from attncc.targets.tvmscript import CMP, Typed
+from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.script import CMP, Typed
 from attncc.targets.webgpu_flash import WgFlashConfig, generate, workgroup_bytes
 from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS
 
@@ -92,7 +92,7 @@ class FusedKernel:
 
 
 def _signature(spec: FlashSpec) -> tuple[str, ...]:
-    from attncc.targets.cpu_flash import signature
+    from attncc.targets.tvm.flash_spec import signature
 
     return signature(spec)
 

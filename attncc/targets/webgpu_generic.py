@@ -21,7 +21,7 @@ from attncc.ir.nodes import Access, Program
 from attncc.targets import cpu_generic
 from attncc.targets.base import Config, Constraint
 from attncc.targets.cpu_generic import GenericConfig
-from attncc.targets.tvmscript import CMP, Buffer, ExprPrinter, Typed, store_text
+from attncc.targets.tvm.script import CMP, Buffer, ExprPrinter, Typed, store_text
 from attncc.targets.webgpu_fused import device_type
 from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS
 
