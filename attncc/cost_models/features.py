@@ -186,7 +186,7 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     if plan is not None:
         heads = size.get(plan.head, 1)
         try:
-            from attncc.targets.cpu_fused import group as kernel_group
+            from attncc.targets.tvm.bound_plan import kv_group as kernel_group
 
             group = kernel_group(plan, ext)
         except Exception:

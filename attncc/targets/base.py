@@ -27,6 +27,7 @@ import numpy as np
 from attncc.ir.nodes import Program
 
 __all__ = [
+    "Arg",
     "Artifact",
     "Config",
     "Constraint",
@@ -45,6 +46,16 @@ def stable_hash(*parts: Any) -> str:
     """sha256 of JSON-serialisable parts, with sorted keys: equal inputs, equal keys."""
     text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a compiled kernel, in call order: an input, a param or an output."""
+
+    name: str
+    role: str  # "input" | "param" | "output"
+    dtype: str  # the buffer's element dtype (TVM's name), or the scalar's
+    ranks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,8 @@ from attncc.ir.nodes import (
 from attncc.ir.printer import format_decl, format_stmt
 from attncc.ir.validate import FrozenMap, validate
 from attncc.lowering.liveness import live_statements, presence, reads
-from attncc.targets.host import Arg, HostKernel, as_scalar, compile_tvmscript, host_target
+from attncc.targets.base import Arg
+from attncc.targets.host import HostKernel, as_scalar, compile_tvmscript, host_target
 from attncc.targets.tvm.script import (
     ADD,
     AND,

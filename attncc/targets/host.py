@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ import numpy as np
 from attncc.errors import ArgumentError, LoweringError
 from attncc.ir.bind import bind
 from attncc.ir.nodes import Program
+from attncc.targets.base import Arg
 
 __all__ = [
     "Arg",
@@ -138,16 +138,6 @@ def host_target() -> dict:
 
 
 # ----------------------------------------------------------------------------- kernels
-
-
-@dataclass(frozen=True, slots=True)
-class Arg:
-    """One argument of a kernel, in call order: an input, a param or an output."""
-
-    name: str
-    role: str  # "input" | "param" | "output"
-    dtype: str  # the buffer's element dtype (TVM's name), or the scalar's
-    ranks: tuple[str, ...] = ()
 
 
 def compile_tvmscript(text: str, target: dict, *, what: str = "the kernel"):

@@ -1,10 +1,10 @@
 """Fused one-pass attention for WebGPU, generated as TVMScript with thread bindings.
 
 ``generate(spec, config)`` takes the shared :class:`~attncc.targets.tvm.flash_spec.FlashSpec`
-(the same hooks as the CPU flash kernel: score_mod, mask, bands, K / V loads, extra tensors and scalars,
-so the IR matching and expression printing are shared) and returns one PrimFunc whose body
-is bound to ``blockIdx.x`` × ``threadIdx.y`` × ``threadIdx.x``; TVM's ``webgpu`` target
-turns it into one WGSL compute shader.
+(the same hooks as the CPU flash kernel: score_mod, mask, bands, K / V loads, extra tensors
+and scalars, so the IR matching and expression printing are shared) and returns one
+PrimFunc whose body is bound to ``blockIdx.x`` × ``threadIdx.y`` × ``threadIdx.x``; TVM's
+``webgpu`` target turns it into one WGSL compute shader.
 
 One workgroup computes ``bq`` query rows of one (batch, head): thread row ``ty`` owns query
 ``p0 + ty`` and its ``wg_x`` threads split the work along keys (scores) and value columns

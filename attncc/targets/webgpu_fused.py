@@ -1,6 +1,7 @@
-"""The ``fused`` lowering of the webgpu target: the CPU's attention plan
-(:func:`attncc.targets.cpu_fused.plan`), its hooks printed as TVMScript by the same printer,
-generated as a workgroup kernel by :mod:`attncc.targets.webgpu_flash`.
+"""The ``fused`` lowering of the webgpu target: the attention plan
+(:func:`attncc.lowering.plan.plan_attention`) bound to extents and printed as TVMScript
+hooks (:class:`~attncc.targets.tvm.bound_plan.BoundPlan`, as on the CPU), generated as a
+workgroup kernel by :mod:`attncc.targets.webgpu_flash`.
 
 What differs from the CPU is storage: WGSL has no ``i8`` or ``bool`` storage, so such
 inputs are widened to ``i32`` on the host (a ``bool`` load becomes ``x != 0``), and ``f16``
@@ -15,9 +16,9 @@ from typing import Any
 from attncc.ir.nodes import Access
 from attncc.ir.rewrites._expr import substitute
 from attncc.lowering.plan import FusedPlan, G
-from attncc.targets import cpu_fused
 from attncc.targets.base import Config, Constraint, Knob
-from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.bound_plan import BoundPlan, ClampedPrinter
+from attncc.targets.tvm.flash_spec import FlashSpec, signature
 from attncc.targets.tvm.script import CMP, Typed
 from attncc.targets.webgpu_flash import WgFlashConfig, generate, workgroup_bytes
 from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS
@@ -40,7 +41,7 @@ def wgsl_type(dtype: str) -> str:
     return _WGSL[dtype]
 
 
-class _Printer(cpu_fused._Printer):
+class _Printer(ClampedPrinter):
     """The fused printer; a ``bool`` tensor lives in an ``i32`` buffer."""
 
     def load(self, a: Access) -> Typed:
@@ -50,7 +51,7 @@ class _Printer(cpu_fused._Printer):
         return super().load(a)
 
 
-class _Render(cpu_fused._Render):
+class _Render(BoundPlan):
     def _print(self, e, ranks: Mapping[str, str]) -> Typed:
         if self.head_index is not None:
             e = substitute(e, {G: self.head_index})
@@ -92,8 +93,6 @@ class FusedKernel:
 
 
 def _signature(spec: FlashSpec) -> tuple[str, ...]:
-    from attncc.targets.tvm.flash_spec import signature
-
     return signature(spec)
 
 

@@ -1,0 +1,254 @@
+"""An attention plan bound to extents, printed as the TVMScript hooks of a flash spec.
+
+The TVM-based fused lowerings (``cpu``, ``webgpu``) start from the same
+:class:`~attncc.lowering.plan.FusedPlan`; :class:`BoundPlan` decides what the extents
+decide (query heads per kv head, whether K and V are plain buffers, which lets are
+literals), prints score modification, mask, key bands and K / V loads with
+:class:`ClampedPrinter` (every index that is not its dimension's own rank clamped, so a
+speculative load stays inside its buffer), and lists the kernel's arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from attncc.errors import AttnccError, LoweringError
+from attncc.ir.bind import eval_scalar
+from attncc.ir.nodes import Access, Binary, BinaryOp, Const, DType, Expr, Name
+from attncc.ir.rewrites._expr import substitute
+from attncc.lowering.plan import FusedPlan, G, S, fixed_lets, product
+from attncc.targets.base import Arg
+from attncc.targets.tvm.flash_spec import Band, FlashSpec, Scalar, Tensor, signature
+from attncc.targets.tvm.script import COMPUTE, STORAGE, Buffer, ExprPrinter, Namer, Typed, literal
+
+__all__ = ["BoundPlan", "ClampedPrinter", "Tracked", "kv_group"]
+
+#: Names a kernel's own identifiers take: program names are renamed around them.
+KERNEL_NAMES = frozenset({"Q", "K", "V", "O", "T", "P", "M", "B", "H", "HK", "D", "DV", "q"})
+
+
+class Tracked(Mapping):
+    """A mapping that records which keys were read (what a kernel needs as arguments)."""
+
+    def __init__(self, table: Mapping[str, Any], track: set[str]):
+        self.table, self.track, self.used = table, track, {}
+
+    def __getitem__(self, k: str) -> Any:
+        v = self.table[k]
+        if k in self.track:
+            self.used.setdefault(k, v)
+        return v
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, k: object) -> bool:
+        return k in self.table
+
+
+class ClampedPrinter(ExprPrinter):
+    """The shared printer, with every index that is not its dimension's rank clamped."""
+
+    def __init__(self, r: BoundPlan, ranks: Mapping[str, str]):
+        super().__init__(ranks=ranks, scalars=r.scalars, buffers=r.buffers)
+        self.r = r
+
+    def index(self, a: Access) -> str:
+        dims = self.r.inputs[a.tensor].ranks
+        parts = []
+        for i, rank in zip(a.indices, dims, strict=True):
+            v = self.expr(i)
+            if v.dtype != "int32":
+                raise LoweringError(f"index `{i}` of `{a}` is {v.dtype}, not an integer")
+            if not self.r.in_range(i, rank):
+                top = self.r.extent(rank)
+                v = Typed(f"T.max(T.min({v.text}, {top} - 1), 0)", "int32")
+            parts.append(v.text)
+        return ", ".join(parts)
+
+
+class BoundPlan:
+    """An attention plan at given extents: head grouping, names, the flash spec's hooks
+    printed as TVMScript (:meth:`spec`) and the kernel's arguments (:meth:`args`).
+
+    A target's fused lowering subclasses it where its printing differs (WebGPU's types)."""
+
+    def __init__(self, p: FusedPlan, extents: Mapping[str, int | None]):
+        self.p, self.ext = p, dict(extents)
+        info = p.info
+        self.inputs = {d.name: d for d in info.program.inputs}
+        for r in (p.batch, p.head, p.qk_dim, p.v_dim):
+            if self.ext.get(r) is None and any(v is not None for v in self.ext.values()):
+                raise LoweringError(f"the fused lowering needs the extent of rank {r}")
+        self.names = Namer()
+        self.names.used |= KERNEL_NAMES
+        self.entry = self.names.fresh(f"fused_{p.program.name}")
+        self.kernel_names: dict[tuple[str, str], str] = {}
+        self.consts = self._constants()
+        self.H = self.ext.get(p.head) or 1
+        self.grp, self.head_index = self._grouping()
+        self.HK = self.H // self.grp
+        self.k_direct = self._direct(p.k_expr, p.qk_dim)
+        self.v_direct = self._direct(p.v_expr, p.v_dim)
+        kernel = {p.q: "Q"} | ({p.k_expr.tensor: "K"} if self.k_direct else {})
+        kernel |= {p.v_expr.tensor: "V"} if self.v_direct else {}
+        self.kernel_buffers = kernel
+        self.bands_read_head = False  # a band bound reads the head: no pack_gqa (spec())
+        buffers = {}
+        for name, d in self.inputs.items():
+            buffers[name] = Buffer(kernel.get(name) or self._name(name), STORAGE[d.dtype])
+        self.buffers = Tracked(buffers, set(buffers) - set(kernel))
+        scalars = {}
+        for name, dtype in info.scalars.items():
+            if name in self.consts:
+                scalars[name] = literal(self.consts[name], COMPUTE[dtype])
+            else:
+                scalars[name] = Typed(self._name(name), COMPUTE[dtype])
+        scalars[S] = Typed("{s}", "float32")
+        self.scalars = Tracked(scalars, set(info.scalars) - set(self.consts))
+
+    # -- names and extents --------------------------------------------------------------
+    def _name(self, name: str, kind: str = "arg") -> str:
+        """The kernel's identifier for an argument (``kind="arg"``) or a rank's extent."""
+        if (kind, name) not in self.kernel_names:
+            base = name.lstrip("_") or "x"
+            self.kernel_names[kind, name] = self.names.fresh(base)
+        return self.kernel_names[kind, name]
+
+    def extent(self, rank: str) -> str:
+        n = self.ext.get(rank)
+        if n is not None:
+            return str(n)
+        if rank == self.p.query:
+            return "P"
+        if rank == self.p.key:
+            return "M"
+        return self._name(f"n_{rank}", "extent")
+
+    def in_range(self, index: Expr, rank: str) -> bool:
+        """``index`` stays in ``[0, extent(rank))`` at every point the kernel evaluates."""
+        if index == Name(rank):
+            return True
+        n = self.ext.get(rank)
+        return index == Name(G) and n is not None and n >= self.HK
+
+    def _constants(self) -> dict[str, Any]:
+        return fixed_lets(self.p, self.ext)
+
+    def _value(self, e: Expr) -> Any:
+        env = {**{r: n for r, n in self.ext.items() if n is not None}, **self.consts}
+        try:
+            return eval_scalar(e, env)
+        except (AttnccError, ArithmeticError, ValueError):
+            return None
+
+    def _grouping(self) -> tuple[int, Expr | None]:
+        """``grp`` (query heads per kv head) and the head index left to evaluate in loads."""
+        x, head = self.p.head_index, self.p.head
+        if x is None:
+            return self.H, None
+        if x == Name(head):
+            return 1, None
+        if isinstance(x, Binary) and x.op is BinaryOp.DIV and x.lhs == Name(head):
+            y = self._value(x.rhs)
+            if isinstance(y, int) and not isinstance(y, bool) and y >= 1 and self.H % y == 0:
+                return y, None
+        return 1, substitute(x, {head: Name(G)})  # kernel kv head = query head
+
+    def _direct(self, x: Expr, dim: str) -> bool:
+        """K / V as the kernel's own ``[B, HK, M, D]`` f32 buffer."""
+        d = self.inputs.get(x.tensor) if isinstance(x, Access) else None
+        if d is None or d.dtype is not DType.F32 or len(d.ranks) != 4:
+            return False
+        if self.head_index is not None:
+            return False
+        b, g, m, e = d.ranks
+        head = Name(G) if self.p.head_index is not None else x.indices[1]
+        ok_head = head == Name(G) or (head == Const(0) and self.HK == 1)
+        return (
+            x.indices == (Name(b), head, Name(m), Name(e))
+            and ok_head
+            and (b, m, e) == (self.p.batch, self.p.key, dim)
+            and self.ext.get(g) == self.HK
+        )
+
+    # -- text -----------------------------------------------------------------------------
+    def _print(self, e: Expr, ranks: Mapping[str, str]) -> Typed:
+        if self.head_index is not None:
+            e = substitute(e, {G: self.head_index})
+        return ClampedPrinter(self, ranks).expr(e)
+
+    def spec(self) -> FlashSpec:
+        p = self.p
+        rows = {p.batch: "{b}", p.head: "{h}", p.query: "{p}", p.key: "{m}"}
+        scale, mods = 1.0, []
+        for f in p.scale:
+            v = self._value(f)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                scale *= float(v)
+            else:
+                mods.append(f)
+        score = substitute(p.score, {S: product([Name(S), *mods])}) if mods else p.score
+        score_mod = None if score == Name(S) else self._print(score, rows).text
+        mask = None if p.predicate is None else self._print(p.predicate, rows).text
+        kv = {p.batch: "{b}", p.key: "{m}", G: "{g}"}
+        k_load = None if self.k_direct else self._print(p.k_expr, kv | {p.qk_dim: "{d}"}).text
+        v_load = None if self.v_direct else self._print(p.v_expr, kv | {p.v_dim: "{f}"}).text
+        bands = None
+        if p.predicate is not None and not p.bands.skips_nothing:
+            b = p.bands
+            br = {p.batch: "{b}", p.head: "{h}", b.p0: "{p0}", b.p1: "{p1}", b.extent: "M"}
+            bands = tuple(
+                Band(*(self._print(x, br).text for x in (x.lo, x.hi, x.full_lo, x.full_hi)))
+                for x in b.bands
+            )
+            texts = [t for x in bands for t in (x.lo, x.hi, x.full_lo, x.full_hi)]
+            self.bands_read_head = any("{h}" in t for t in texts)
+        tensors = tuple(
+            Tensor(buf.name, tuple(self._dim(r) for r in self.inputs[n].ranks), buf.dtype)
+            for n, buf in self.buffers.used.items()
+        )
+        scalars = tuple(Scalar(t.text, t.dtype) for t in self.scalars.used.values())
+        return FlashSpec(
+            B=self.ext.get(p.batch) or 1, H=self.H, HK=self.HK,
+            D=self.ext.get(p.qk_dim) or 1, DV=self.ext.get(p.v_dim) or 1,
+            P=self.ext.get(p.query), M=self.ext.get(p.key), scale=scale,
+            score_mod=score_mod, mask=mask, bands=bands, tensors=tensors, scalars=scalars,
+            name=self.entry, k_load=k_load, v_load=v_load,
+        )  # fmt: skip
+
+    def _dim(self, rank: str) -> int | str:
+        n = self.ext.get(rank)
+        return n if n is not None else self.extent(rank)
+
+    def args(self, spec: FlashSpec) -> tuple[Arg, ...]:
+        """The kernel's arguments as the target passes them (program names, roles)."""
+        p = self.p
+        by_kernel = {buf.name: n for n, buf in self.buffers.used.items()}
+        by_kernel |= {t.text: n for n, t in self.scalars.used.items()}
+        inv = {v: k for k, v in self.kernel_buffers.items()}
+        out = []
+        for a in signature(spec):
+            if a in ("q", "k", "v"):
+                d = self.inputs[inv[a.upper()]]
+                out.append(Arg(d.name, "input", "float32", d.ranks))
+            elif a == "o":
+                out.append(Arg(p.output, "output", "float32", p.match.out_ranks))
+            elif a == "M":
+                out.append(Arg(p.key, "param", "int32"))
+            elif by_kernel[a] in self.inputs:
+                d = self.inputs[by_kernel[a]]
+                out.append(Arg(d.name, "input", STORAGE[d.dtype], d.ranks))
+            else:
+                out.append(Arg(by_kernel[a], "param", COMPUTE[p.info.scalars[by_kernel[a]]]))
+        return tuple(out)
+
+
+def kv_group(p: FusedPlan, extents: Mapping[str, int | None]) -> int:
+    """Query heads per kv head of the kernel at ``extents`` (1 when the head index is not a
+    grouping ``h / G`` the kernel can use)."""
+    return BoundPlan(p, extents).grp
