@@ -1,6 +1,6 @@
 """The generic webgpu lowering: every valid program runs, one kernel per live statement.
 
-It reuses the generic CPU lowering's statement bodies (:mod:`attncc.targets.cpu_generic`:
+It reuses the generic CPU lowering's statement bodies (:mod:`attncc.targets.tvm.generic`:
 guards, presence, reductions, the shared expression printer) and changes what is around
 them: each statement is its own PrimFunc, its output points spread over
 ``blockIdx.x × threadIdx.x`` (``wg`` threads a workgroup, one point a thread), its reduction
@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from attncc.ir.nodes import Access, Program
-from attncc.targets import cpu_generic
 from attncc.targets.base import Config, Constraint
-from attncc.targets.cpu_generic import GenericConfig
+from attncc.targets.tvm.generic import GenericConfig, GenericLowering, Writer
 from attncc.targets.tvm.script import CMP, Buffer, ExprPrinter, Typed, store_text
 from attncc.targets.webgpu_fused import device_type
 from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS
@@ -55,7 +54,7 @@ class _Printer(ExprPrinter):
         return super().load(a)
 
 
-class _Lowering(cpu_generic._Lowering):
+class _Lowering(GenericLowering):
     def __init__(self, program: Program, extents, wg: int, f16: bool):
         super().__init__(program, extents, GenericConfig(parallel=True, fuse=1, unroll=0))
         self.wg, self.f16 = wg, f16
@@ -108,7 +107,7 @@ class _Lowering(cpu_generic._Lowering):
         return device_type(dtype, self.f16)
 
     def kernels(self) -> Lowered:
-        self.w = cpu_generic._Writer()
+        self.w = Writer()
         self._extents_and_lets()
         header = self.w.lines
         symbolic = [ln.split(" = ")[0] for ln in header if ln.endswith(" = T.int32()")]
@@ -120,7 +119,7 @@ class _Lowering(cpu_generic._Lowering):
         names = {self.buf[t]: t for t in self.tensors} | {m: t for t, m in self.mask.items()}
         kernels = []
         for k, s in enumerate(self.live):
-            self.w = cpu_generic._Writer()
+            self.w = Writer()
             self.w.depth = 1
             self._stmt(s)
             body = _localise(_int_masks("\n".join(self.w.lines), masks))
