@@ -6,7 +6,7 @@ here (:mod:`attncc.targets.webgpu_runtime`) and through the browser's WebGPU by
 Two lowerings, one calling convention (the CPU target's):
 
 * ``fused`` -- a softmax attention the CPU's matcher recognises
-  (:func:`attncc.targets.cpu_fused.plan`) becomes one flash-style workgroup kernel
+  (:func:`attncc.lowering.plan.plan_attention`) becomes one flash-style workgroup kernel
   (:mod:`attncc.targets.webgpu_fused`, :mod:`attncc.targets.webgpu_flash`);
 * ``generic`` -- any valid program, one kernel per statement
   (:mod:`attncc.targets.webgpu_generic`).
@@ -22,6 +22,8 @@ constraints, before anything is compiled.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import warnings
 from collections.abc import Mapping
@@ -30,10 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import ExportError, UnsupportedError
+from attncc.errors import ExportError, LoweringError, UnsupportedError
 from attncc.ir.nodes import DType, Program
 from attncc.ir.validate import validate
 from attncc.jsonsafe import read_json_object
+from attncc.lowering.plan import plan_attention
 from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
 
 __all__ = ["WebGpuTarget"]
@@ -184,9 +187,30 @@ class WebGpuTarget(Target):
 
 
 def _plan(program: Program):
-    from attncc.targets import cpu_fused
+    """The attention plan (:func:`attncc.lowering.plan.plan_attention`) when the workgroup
+    flash generator can print it, else ``None`` (the generic lowering serves)."""
+    found = _printable_plan(program)  # by value: equal programs share one check
+    if found is None or found.program is program:
+        return found
+    return dataclasses.replace(found, program=program)
 
-    return cpu_fused.plan(program)
+
+@functools.lru_cache(maxsize=256)
+def _printable_plan(program: Program):
+    from attncc.targets import webgpu_fused
+
+    found = plan_attention(program)
+    if found is None:
+        return None
+    # Lengths symbolic, the ranks a build fixes at a stand-in extent: does it all print?
+    extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
+    try:
+        kernel = webgpu_fused.render(found, extents)
+        defaults = {k.name: k.initial for k in webgpu_fused.knobs(kernel, extents)}
+        kernel.text(defaults, True)
+    except LoweringError:
+        return None
+    return found
 
 
 def _length_ranks(program: Program) -> set[str]:
