@@ -9,7 +9,7 @@
   float32 copy; read + write bytes, ``2 · 256 MB`` per copy, write-allocate traffic not
   counted) and :func:`fma_peak_gflops` (a register-only FMA loop generated as TVMScript:
   independent vector accumulators in a stack buffer, ``T.parallel`` over the cores, built
-  for this host with :func:`attncc.targets.host.host_target`).
+  for this host with :func:`attncc.targets.cpu.host.host_target`).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def host_lines(threads: int) -> list[str]:
     import tvm
 
     import attncc
-    from attncc.targets.host import cpu_count, host_cpu
+    from attncc.targets.cpu.host import cpu_count, host_cpu
 
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return [
@@ -185,7 +185,7 @@ def fma_peak_gflops(threads: int, runs: int, pause: float) -> tuple[float, str]:
     import numpy as np
     import tvm
 
-    from attncc.targets.host import compile_tvmscript, host_target
+    from attncc.targets.cpu.host import compile_tvmscript, host_target
 
     target = host_target()
     lib = compile_tvmscript(_fma_source(threads, _ACC, _LANES), target, what="the FMA loop")

@@ -26,7 +26,7 @@ import numpy as np
 import attncc
 from attncc.ir.bind import bind
 from attncc.ir.bounds import BoundsCheck
-from attncc.targets.host import host_cpu
+from attncc.targets.cpu.host import host_cpu
 
 
 @dataclass(frozen=True)

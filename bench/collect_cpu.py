@@ -226,7 +226,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     import attncc
-    from attncc.targets.host import configure_threads
+    from attncc.targets.cpu.host import configure_threads
 
     threads = configure_threads()
     out = Path(args.out)

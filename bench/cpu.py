@@ -334,7 +334,7 @@ def main() -> None:
     opts.runs = opts.runs or (3 if opts.quick else 5)
     opts.sweep = opts.sweep or (3 if opts.quick else 6)
 
-    from attncc.targets.host import cpu_count  # imports no tvm
+    from attncc.targets.cpu.host import cpu_count  # imports no tvm
 
     threads = opts.threads or cpu_count()
     os.environ["TVM_NUM_THREADS"] = str(threads)  # before TVM's pool starts

@@ -52,7 +52,7 @@ def attncc_runner(case: Case, q, k, v):
     """The fused attncc kernel for ``case``, launched on device tensors."""
     import attncc
     from attncc.targets import get_target
-    from attncc.targets.cuda_launch import launch_all
+    from attncc.targets.cuda.launch import launch_all
 
     program = attncc.variants.attention(heads="mha", causal=case.causal)
     extents = {"b": case.b, "h": case.h, "g": case.h, "p": case.s, "m": case.s,

@@ -76,7 +76,7 @@ def tune_metaschedule(func, trials: int, work_dir: str):
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
-    from attncc.targets.host import cpu_count, host_target
+    from attncc.targets.cpu.host import cpu_count, host_target
 
     target = tvm.target.Target({**host_target(), "num-cores": cpu_count()})
     mod = tvm.IRModule({"main": func})
@@ -139,7 +139,7 @@ def main(argv=None) -> None:
     from _timing import host_lines, interleaved, reps_for, time_block
 
     import attncc
-    from attncc.targets.host import configure_threads
+    from attncc.targets.cpu.host import configure_threads
 
     threads = configure_threads()
     torch.set_num_threads(threads)

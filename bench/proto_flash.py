@@ -1,4 +1,4 @@
-"""Benchmark: generated fused CPU attention (attncc.targets.cpu_flash) vs torch SDPA.
+"""Benchmark: generated fused CPU attention (attncc.targets.cpu.flash) vs torch SDPA.
 
 Cases (fp32, BHSD layout):
 
@@ -175,7 +175,7 @@ def worker_sgemm(runs: int, threads: int) -> dict:
 
 
 def spec_for(case: str):
-    from attncc.targets.cpu_flash import FlashSpec, causal, sliding_window
+    from attncc.targets.cpu.flash import FlashSpec, causal, sliding_window
 
     b, h, hk, _, _, d, kind = CASES[case]
     if kind == "causal":
@@ -190,7 +190,7 @@ def worker_attncc(case: str, runs: int, knobs: dict) -> dict:
     import torch
     import tvm
 
-    from attncc.targets.cpu_flash import FlashConfig, build, pack_k
+    from attncc.targets.cpu.flash import FlashConfig, build, pack_k
 
     t0 = time.perf_counter()
     kern = build(spec_for(case), FlashConfig(**knobs))

@@ -110,7 +110,7 @@ def load(variant: str) -> list[dict]:
 def run_measure(variants: list[str], runs: int, shard=(0, 1)) -> None:
     from collect_cpu import measure
 
-    from attncc.targets.host import configure_threads
+    from attncc.targets.cpu.host import configure_threads
 
     threads = configure_threads()
     DATA.mkdir(parents=True, exist_ok=True)

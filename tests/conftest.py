@@ -3,7 +3,7 @@
 Triton decides when it is imported whether its kernels run in its interpreter, so the flag
 is set here, before any test module can import it: there is no GPU on the machines that run
 this suite, and the ``cuda`` target's kernels are checked in the interpreter (its
-ahead-of-time compiles go to a separate process; see ``attncc/targets/cuda_launch.py``).
+ahead-of-time compiles go to a separate process; see ``attncc/targets/cuda/launch.py``).
 """
 
 from __future__ import annotations

@@ -240,7 +240,7 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
 
 def _fused_plan(program):
     try:
-        from attncc.targets import cpu_fused
+        from attncc.targets.cpu import fused as cpu_fused
     except ImportError:
         return None
     try:

@@ -3,7 +3,7 @@
 HELP (Lee et al., NeurIPS 2021) describes a device by the latencies of a fixed set of
 reference networks, so that a latency predictor conditioned on that vector adapts to a new
 device from a handful of measurements. Here the references are eight small CPU kernels,
-written as TVMScript and built for this host (:func:`attncc.targets.host.host_target`), each
+written as TVMScript and built for this host (:func:`attncc.targets.cpu.host.host_target`), each
 isolating one thing attention kernels are made of:
 
 ==============  ==========================================================  ===============
@@ -117,7 +117,7 @@ def fingerprint() -> dict[str, Any]:
     """What identifies this machine's embedding (the cache key's parts)."""
     import tvm
 
-    from attncc.targets.host import configure_threads, host_cpu
+    from attncc.targets.cpu.host import configure_threads, host_cpu
 
     return {
         "cpu": _cpu_model(),
@@ -279,7 +279,7 @@ def _time(call: Callable[[int], None], units: float, n0: int = 1) -> float:
 
 def measure(probes: tuple[str, ...] = PROBES) -> dict[str, float]:
     """Build and time the probes now: ``{probe: log2(ns per unit)}`` (module docstring)."""
-    from attncc.targets.host import compile_tvmscript, configure_threads, host_target
+    from attncc.targets.cpu.host import compile_tvmscript, configure_threads, host_target
 
     threads = configure_threads()
     target = host_target()
@@ -350,7 +350,7 @@ def host_hardware(target=None, *, measure_embedding: bool = True) -> dict[str, A
     default), ``caches`` (bytes), ``cores`` and, unless ``measure_embedding=False``, the
     embedding (cached; the first call on a machine measures, ~3-6 s)."""
     from attncc.targets import get_target
-    from attncc.targets.host import cpu_count
+    from attncc.targets.cpu.host import cpu_count
 
     target = get_target("cpu") if target is None else target
     out: dict[str, Any] = {**target.describe(), "caches": cache_sizes(), "cores": cpu_count()}

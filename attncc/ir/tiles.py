@@ -14,7 +14,7 @@ intervals of keys as IR expressions over ``p0``, ``p1``, params, lets, other ran
 A lowering prints the expressions (they are ordinary IR, so ``format_expr`` or a TVMScript /
 WGSL / Triton printer works) and clamps them to ``[0, extent)``; bands come sorted by
 (clamped) ``lo``, so a loop over them visits key tiles in increasing order, each once. That
-is the contract of :class:`attncc.targets.cpu_flash.Band`.
+is the contract of :class:`attncc.targets.cpu.flash.Band`.
 
 How bands are derived. The predicate is put in disjunctive normal form (after pushing
 ``not`` into comparisons; at most :data:`MAX_DISJUNCTS` disjuncts, else one partial band).

@@ -3,7 +3,7 @@
 // A lowered program is two files written by attncc (WebGpuTarget.save): WGSL holding one or
 // more compute kernels, each after a line "//// attncc kernel: NAME", and launch metadata
 // (JSON, format "attncc-webgpu-launch/1"). This module reads them with the same rules as
-// attncc's Python runtime (attncc/targets/webgpu_launch.py):
+// attncc's Python runtime (attncc/targets/webgpu/launch.py):
 //   * buffers: inputs, outputs and intermediates ("temp"), each with its ranks and device
 //     element type (f32, f16, i32); i8 / bool inputs are widened to i32, f16 inputs to f32
 //     when the kernel was lowered without shader-f16;
@@ -274,7 +274,7 @@ function call(fn, args, name) {
   return float(FLOAT_FNS[fn](num(x)));
 }
 
-/** The value of a scalar expression tree (attncc.targets.webgpu_launch.expr_tree) over env
+/** The value of a scalar expression tree (attncc.targets.webgpu.launch.expr_tree) over env
  * (name → { value, kind }); every argument is evaluated, as in Python. */
 export function evalScalar(tree, env, name = "a let") {
   if ("int" in tree) return int(tree.int);

@@ -11,9 +11,9 @@ __all__ = ["TARGETS", "get_target"]
 
 #: Target name → "module:class". Modules load on first use (TVM and Triton are heavy).
 TARGETS = {
-    "cpu": "attncc.targets.cpu:CpuTarget",
-    "cuda": "attncc.targets.cuda:CudaTarget",
-    "webgpu": "attncc.targets.webgpu:WebGpuTarget",
+    "cpu": "attncc.targets.cpu.target:CpuTarget",
+    "cuda": "attncc.targets.cuda.target:CudaTarget",
+    "webgpu": "attncc.targets.webgpu.target:WebGpuTarget",
 }
 
 _INSTANCES: dict[str, Target] = {}

@@ -23,7 +23,7 @@ from attncc.ir.nodes import Binary, BinaryOp, Call, Const, Fn, Name, Unary, Unar
 from attncc.library.buckets import bucket_key, select
 from attncc.library.manifest import MAX_MANIFEST_BYTES, parse_manifest, seal
 from attncc.runtime import js_path
-from attncc.targets.webgpu_launch import binding_meta, expr_tree
+from attncc.targets.webgpu.launch import binding_meta, expr_tree
 from tests.browser import call, needs_chromium, open_page, serve
 
 pytestmark = needs_chromium

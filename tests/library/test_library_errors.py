@@ -106,7 +106,7 @@ def test_a_link_out_of_the_library_is_refused(library_copy, loads, tmp_path):
 
 
 def test_kernels_built_for_missing_cpu_features_are_refused(library_copy, loads, monkeypatch):
-    import attncc.targets.cpu as cpu
+    import attncc.targets.cpu.target as cpu
 
     monkeypatch.setattr(cpu, "isa_features", lambda mcpu: {"avx2", "avx512f", "fma"})
     monkeypatch.setattr(cpu, "host_isa_features", lambda: {"avx2", "fma"})
@@ -137,7 +137,7 @@ def test_a_real_cpu_this_machine_lacks_is_refused(library_copy, loads):
     import tvm
     from tvm.target import codegen
 
-    from attncc.targets.host import host_isa_features, isa_features
+    from attncc.targets.cpu.host import host_isa_features, isa_features
 
     here = host_isa_features()
     archs = codegen.llvm_get_cpu_archlist(tvm.target.Target({"kind": "llvm"}))

@@ -9,6 +9,7 @@ registers the fakes (``fake``, ``faulty``, ``killed``, ``slow``) as tuning targe
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -89,7 +90,7 @@ class KilledTarget(FakeTarget):
     """Measurement processes killed by a signal, as the OOM killer or a user would: ``fault``
     ``sigkill`` / ``sigint`` every time, ``sigkill_once`` / ``sigint_once`` only in the first
     process that measures the config, ``nap`` sleeps 0.2 s a call (time to be killed from
-    outside). Every attempt adds a line to ``$ATTNCC_TEST_ATTEMPTS`` (a file)."""
+    outside). Every attempt adds a line ``FAULT CONFIG-JSON`` to ``$ATTNCC_TEST_ATTEMPTS``."""
 
     name = "killed"
     knobs = (
@@ -103,14 +104,16 @@ class KilledTarget(FakeTarget):
     )
 
     def run(self, artifact, arrays, scalars, extents):
-        fault = artifact.source.meta["config"].get("fault", "none")
+        config = artifact.source.meta["config"]
+        fault = config.get("fault", "none")
         if not artifact.handle.get("counted"):  # once per process and config
             artifact.handle["counted"] = True
             log = os.environ["ATTNCC_TEST_ATTEMPTS"]
+            line = f"{fault} {json.dumps(config, sort_keys=True)}"  # "once" is per config
             with open(log, "a") as f:
-                f.write(f"{fault}\n")
+                f.write(f"{line}\n")
             with open(log) as f:
-                attempts = f.read().splitlines().count(fault)
+                attempts = f.read().splitlines().count(line)
             kind = fault.removesuffix("_once")
             if fault.startswith("sig") and (kind == fault or attempts == 1):
                 os.kill(os.getpid(), signal.SIGKILL if kind == "sigkill" else signal.SIGINT)

@@ -17,7 +17,7 @@ tvm = pytest.importorskip("tvm")
 torch = pytest.importorskip("torch")
 
 from attncc.errors import ArgumentError, LoweringError  # noqa: E402
-from attncc.targets.cpu_flash import (  # noqa: E402
+from attncc.targets.cpu.flash import (  # noqa: E402
     Band,
     FlashConfig,
     FlashSpec,
@@ -258,7 +258,7 @@ def test_custom_band_equals_unclassified():
 
 
 def test_fast_exp2_accuracy():
-    from attncc.targets.cpu_flash import _exp2
+    from attncc.targets.cpu.flash import _exp2
 
     src = f"""
 @T.prim_func

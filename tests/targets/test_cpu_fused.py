@@ -1,4 +1,4 @@
-"""The fused CPU lowering (:mod:`attncc.targets.cpu_fused`) against the reference interpreter.
+"""The fused CPU lowering (:mod:`attncc.targets.cpu.fused`) against the reference interpreter.
 
 Every variant the fused plan accepts goes through ``attncc.compile(program, "cpu")`` with its
 default config and must equal ``attncc.interpret`` (max error <= 1e-4 of the output's scale)
@@ -22,8 +22,9 @@ import attncc  # noqa: E402
 from attncc import variants  # noqa: E402
 from attncc.errors import UnsupportedError  # noqa: E402
 from attncc.ir.bind import bind  # noqa: E402
-from attncc.targets import cpu_flash, cpu_fused  # noqa: E402
-from attncc.targets.host import host_target  # noqa: E402
+from attncc.targets.cpu import flash as cpu_flash  # noqa: E402
+from attncc.targets.cpu import fused as cpu_fused  # noqa: E402
+from attncc.targets.cpu.host import host_target  # noqa: E402
 from tests.variants.cases import CASES  # noqa: E402 -- after the TVM skip
 
 TOL = 1e-4  # max |err| relative to max(1, max |reference|)

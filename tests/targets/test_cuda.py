@@ -24,7 +24,7 @@ import pytest
 
 import attncc
 from attncc.errors import UnsupportedError
-from attncc.targets.cuda_launch import interpreted_process
+from attncc.targets.cuda.launch import interpreted_process
 from tests.variants.cases import CASES, DECODE, WIDE
 
 pytestmark = pytest.mark.skipif(

@@ -25,9 +25,9 @@ import attncc
 from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
 from attncc.lowering.plan import plan_attention
-from attncc.targets.cuda_blocks import list_ranks, uses_block_lists
-from attncc.targets.cuda_fused import generate_fused
-from attncc.targets.cuda_launch import device_tensors, interpreted_process, launch_all
+from attncc.targets.cuda.blocks import list_ranks, uses_block_lists
+from attncc.targets.cuda.fused import generate_fused
+from attncc.targets.cuda.launch import device_tensors, interpreted_process, launch_all
 
 pytestmark = pytest.mark.skipif(
     not interpreted_process(),
@@ -256,7 +256,7 @@ def test_export_carries_the_pre_pass(tmp_path):
 
 def test_the_prior_counts_the_pre_pass():
     from attncc.targets.cuda import CudaTarget
-    from attncc.targets.cuda_prior import predict
+    from attncc.targets.cuda.prior import predict
 
     target = CudaTarget("sm_90")
     extents = {"b": 1, "h": 8, "g": 8, "p": 4096, "m": 4096, "e": 64, "f": 64}

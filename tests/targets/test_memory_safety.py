@@ -48,14 +48,14 @@ def _available(target: str) -> str | None:
     """Why ``target`` cannot run here, or ``None``."""
     if target == "webgpu":
         try:
-            from attncc.targets.webgpu_runtime import device
+            from attncc.targets.webgpu.runtime import device
 
             device()
         except Exception as err:  # no wgpu or no Vulkan driver
             return f"webgpu: {err}"
     if target == "cuda":
         try:
-            from attncc.targets.cuda_launch import interpreted_process
+            from attncc.targets.cuda.launch import interpreted_process
 
             if not interpreted_process():
                 return "triton was imported before TRITON_INTERPRET=1"
@@ -119,7 +119,7 @@ from dataclasses import replace
 import numpy as np
 sys.path.insert(0, {root!r})
 import attncc
-from attncc.targets import cpu
+from attncc.targets.cpu import target as cpu
 from tests.variants.cases import CASES, DECODE, WIDE
 
 PAGE = mmap.PAGESIZE

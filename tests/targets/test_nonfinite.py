@@ -111,14 +111,14 @@ def _missing(target: str) -> str | None:
         try:
             import wgpu  # noqa: F401
 
-            from attncc.targets.webgpu_runtime import device
+            from attncc.targets.webgpu.runtime import device
 
             device()
         except (ImportError, UnsupportedError) as err:
             return f"no webgpu runtime: {err}"
     if target == "cuda":
         try:
-            from attncc.targets.cuda_launch import interpreted_process
+            from attncc.targets.cuda.launch import interpreted_process
         except ImportError as err:
             return f"no triton: {err}"
         if not interpreted_process():

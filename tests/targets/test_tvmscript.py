@@ -15,7 +15,7 @@ pytest.importorskip("tvm")
 from attncc.ir.interpreter import interpret
 from attncc.ir.nodes import Access, Call, Const, DType, Fn, Name
 from attncc.ir.parser import parse
-from attncc.targets.cpu_generic import run_generic
+from attncc.targets.cpu.generic import run_generic
 from attncc.targets.tvm.script import (
     Buffer,
     ExprPrinter,

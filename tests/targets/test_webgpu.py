@@ -21,7 +21,7 @@ wgpu = pytest.importorskip("wgpu", reason="the webgpu target needs the wgpu pack
 
 @pytest.fixture(scope="module", autouse=True)
 def _adapter():
-    from attncc.targets.webgpu_runtime import device
+    from attncc.targets.webgpu.runtime import device
 
     try:
         device()
@@ -111,7 +111,7 @@ def test_one_build_serves_every_length():
 
 
 def _no_compilation(monkeypatch):
-    import attncc.targets.webgpu_build as build
+    import attncc.targets.webgpu.build as build
 
     def refuse(*args, **kwargs):
         raise AssertionError("a config beyond the limits reached compilation")
@@ -152,8 +152,8 @@ def test_too_many_storage_buffers_are_rejected_before_compilation(monkeypatch):
 
 
 def test_the_space_only_holds_configs_within_the_limits():
-    from attncc.targets.webgpu_flash import workgroup_bytes
-    from attncc.targets.webgpu_fused import _config, render
+    from attncc.targets.webgpu.flash import workgroup_bytes
+    from attncc.targets.webgpu.fused import _config, render
 
     program = attncc.variants.gqa(causal=True)
     extents = {"b": 1, "h": 8, "g": 2, "p": None, "m": None, "e": 128, "f": 128}
@@ -192,8 +192,8 @@ def test_wgsl_convention_bindings_by_name_then_scalars_then_grid():
     the scalars by name and packGridDimX; the guard is ``>``, so the runtime writes the
     workgroup count minus one. Running it shows the runtime packs what the WGSL declares:
     the workgroup after the grid must not run."""
-    from attncc.targets.webgpu_runtime import Program
-    from attncc.targets.webgpu_wgsl import compile_wgsl
+    from attncc.targets.webgpu.runtime import Program
+    from attncc.targets.webgpu.wgsl import compile_wgsl
 
     (k,) = compile_wgsl(_PROBE)
     assert [b[0] for b in k.buffers] == ["A", "Out", "Z"]
@@ -201,7 +201,7 @@ def test_wgsl_convention_bindings_by_name_then_scalars_then_grid():
     assert k.pod == (("alpha", "i32"), ("beta", "f32"), ("n", "i32"), ("packGridDimX", "u32"))
     assert k.pack_offset == -1 and re.search(r"> podArgs\.packGridDimX", k.wgsl)
     n = 100
-    from attncc.targets.webgpu_launch import join_wgsl
+    from attncc.targets.webgpu.launch import join_wgsl
 
     def run(groups: int, pack_offset: int) -> np.ndarray:
         launch = {
@@ -236,8 +236,8 @@ def test_wgsl_convention_bindings_by_name_then_scalars_then_grid():
 
 
 def test_f16_kv_is_read_as_f16_or_widened(monkeypatch):
-    import attncc.targets.webgpu as webgpu
-    import attncc.targets.webgpu_runtime as runtime
+    import attncc.targets.webgpu.runtime as runtime
+    import attncc.targets.webgpu.target as webgpu
 
     program, kwargs, kernel = _kernel("fp16_kv")
     want = attncc.interpret(program, **kwargs)

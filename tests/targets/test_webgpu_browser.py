@@ -157,7 +157,7 @@ def test_variant_in_chromium_matches_reference(site, browser, name, shape):
 
 def test_launch_arithmetic_is_the_same_in_python_and_javascript(browser):
     """Grids, dispatch folding and the PODArgs bytes, from one launch rule, in both runtimes."""
-    from attncc.targets.webgpu_launch import dispatch_size, pod_bytes, workgroups
+    from attncc.targets.webgpu.launch import dispatch_size, pod_bytes, workgroups
 
     driver, _ = browser
     kernel = {

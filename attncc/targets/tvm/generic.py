@@ -1,8 +1,8 @@
 """The generic TVMScript lowering: every valid program compiles, one loop nest per statement.
 
 :func:`lower_generic` turns a program into ONE TVMScript PrimFunc (its text is the kernel's
-readable source). The CPU builds it with LLVM (:mod:`attncc.targets.cpu_generic`); WebGPU
-binds its loops to threads (:mod:`attncc.targets.webgpu_generic`, a subclass of
+readable source). The CPU builds it with LLVM (:mod:`attncc.targets.cpu.generic`); WebGPU
+binds its loops to threads (:mod:`attncc.targets.webgpu.generic`, a subclass of
 :class:`GenericLowering`).
 
 Shape of the generated function:

@@ -21,7 +21,7 @@ runs only in a process that imported triton under ``TRITON_INTERPRET=1``.
 
 Triton 3.9's interpreter also patches ``triton.language`` while it runs and leaves some of
 it patched (the ``@triton.jit`` helpers a kernel calls, modules it imports meanwhile): a
-process that interprets does not compile (:mod:`attncc.targets.cuda_aot` uses a worker).
+process that interprets does not compile (:mod:`attncc.targets.cuda.aot` uses a worker).
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def interpreted_process() -> bool:
     Triton's own library (``tl.cdiv``, ``tl.max``) is decorated once, at import: interpreted
     functions then, which the interpreter needs and the compiler cannot use, or JIT
     functions, the other way round. So a process either interprets kernels (ahead-of-time
-    compiles then run in a worker process, :mod:`attncc.targets.cuda_aot`) or compiles them.
+    compiles then run in a worker process, :mod:`attncc.targets.cuda.aot`) or compiles them.
     """
     import triton.language.standard as std
 

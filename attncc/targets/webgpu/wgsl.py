@@ -41,7 +41,7 @@ _BYTES = {"f32": 4, "i32": 4, "u32": 4, "f16": 2}
 
 @dataclass(frozen=True)
 class WgslKernel:
-    """One WGSL compute shader and the layout :mod:`attncc.targets.webgpu_runtime` binds.
+    """One WGSL compute shader and the layout :mod:`attncc.targets.webgpu.runtime` binds.
 
     ``buffers`` are kernel buffer names in binding order with their access (``read`` /
     ``read_write``) and element type; ``pod`` the uniform's fields in order (name, type),

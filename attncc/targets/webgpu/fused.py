@@ -1,7 +1,7 @@
 """The ``fused`` lowering of the webgpu target: the attention plan
 (:func:`attncc.lowering.plan.plan_attention`) bound to extents and printed as TVMScript
 hooks (:class:`~attncc.targets.tvm.bound_plan.BoundPlan`, as on the CPU), generated as a
-workgroup kernel by :mod:`attncc.targets.webgpu_flash`.
+workgroup kernel by :mod:`attncc.targets.webgpu.flash`.
 
 What differs from the CPU is storage: WGSL has no ``i8`` or ``bool`` storage, so such
 inputs are widened to ``i32`` on the host (a ``bool`` load becomes ``x != 0``), and ``f16``
@@ -20,8 +20,8 @@ from attncc.targets.base import Config, Constraint, Knob
 from attncc.targets.tvm.bound_plan import BoundPlan, ClampedPrinter
 from attncc.targets.tvm.flash_spec import FlashSpec, signature
 from attncc.targets.tvm.script import CMP, Typed
-from attncc.targets.webgpu_flash import WgFlashConfig, generate, workgroup_bytes
-from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS
+from attncc.targets.webgpu.flash import WgFlashConfig, generate, workgroup_bytes
+from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
 __all__ = ["FusedKernel", "constraints", "device_type", "knobs", "render"]
 

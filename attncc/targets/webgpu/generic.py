@@ -21,8 +21,8 @@ from attncc.ir.nodes import Access, Program
 from attncc.targets.base import Config, Constraint
 from attncc.targets.tvm.generic import GenericConfig, GenericLowering, Writer
 from attncc.targets.tvm.script import CMP, Buffer, ExprPrinter, Typed, store_text
-from attncc.targets.webgpu_fused import device_type
-from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS
+from attncc.targets.webgpu.fused import device_type
+from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
 __all__ = ["Lowered", "StatementKernel", "constraints", "lower_kernels"]
 

@@ -7,30 +7,30 @@ Two lowerings, one calling convention (as on the ``cpu`` target):
   :func:`~attncc.lowering.plan.plan_attention`) becomes one flash-style Triton kernel with the
   variant's expressions inlined, empty key blocks skipped, full ones unmasked, GQA / MQA
   head mapping, paged / quantised K-V loads, and split-KV with a merge kernel
-  (:mod:`attncc.targets.cuda_fused`); a mask that reads data (document ids, a tree) gets a
-  pre-pass kernel computing block lists (:mod:`attncc.targets.cuda_blocks`);
+  (:mod:`attncc.targets.cuda.fused`); a mask that reads data (document ids, a tree) gets a
+  pre-pass kernel computing block lists (:mod:`attncc.targets.cuda.blocks`);
 * ``generic`` -- any valid program, one Triton kernel per statement
-  (:mod:`attncc.targets.cuda_generic`).
+  (:mod:`attncc.targets.cuda.generic`).
 
 Where kernels run. On a machine with a CUDA GPU (``torch.cuda.is_available()``) through
 Triton's JIT. Without one, with ``TRITON_INTERPRET=1`` in the environment at call time,
 in Triton's interpreter on the CPU (numpy underneath: slow, exact, what CI verifies).
 Otherwise a call raises :class:`~attncc.errors.UnsupportedError`; the kernel's source, PTX
 and cubin are still available (``kernel.source``, ``kernel.ptx``, ``kernel.cubin``), compiled
-ahead of time (:mod:`attncc.targets.cuda_aot`). The variable is read when a kernel is
-*called*, not when triton is imported: :mod:`attncc.targets.cuda_launch` imports each
+ahead of time (:mod:`attncc.targets.cuda.aot`). The variable is read when a kernel is
+*called*, not when triton is imported: :mod:`attncc.targets.cuda.launch` imports each
 generated module once per mode with the variable set accordingly.
 
 The search space checks configs statically, before anything runs: fused configs are
 compiled ahead of time for the target's architecture (``arch``: the GPU's own, else
 ``$ATTNCC_CUDA_ARCH``, else ``sm_90``) and rejected when their shared memory exceeds the
-per-block limit or ``ptxas`` reports spills. :func:`attncc.targets.cuda_prior.predict` ranks
+per-block limit or ``ptxas`` reports spills. :func:`attncc.targets.cuda.prior.predict` ranks
 configs from that metadata where nothing can be measured.
 
 Generated modules are never read back from a shared place: the source text is in memory,
 so a build writes it to a private file of this process (:func:`attncc.cache.private_copy`:
 ``0600`` in a ``0700`` directory; Triton reads kernel source through :mod:`inspect`, which
-needs a real file) and :func:`~attncc.targets.cuda_launch.load_module` executes the bytes it
+needs a real file) and :func:`~attncc.targets.cuda.launch.load_module` executes the bytes it
 read from there, once. Nothing is kept in the build cache: there is nothing to save by
 reading generated Python back (Triton caches its own compiled binaries).
 """
@@ -51,8 +51,8 @@ from attncc.errors import LoweringError, UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.jsonsafe import read_json_object
 from attncc.targets.base import Artifact, Config, Source, Space, Target
-from attncc.targets.cuda_aot import ARCHS, CompiledKernel, compile_kernels
-from attncc.targets.cuda_launch import LaunchPlan, interpreted_process, load_module, run_plan
+from attncc.targets.cuda.aot import ARCHS, CompiledKernel, compile_kernels
+from attncc.targets.cuda.launch import LaunchPlan, interpreted_process, load_module, run_plan
 
 __all__ = ["CudaModule", "CudaTarget", "gpu_present"]
 
@@ -82,7 +82,7 @@ def _interpreting() -> bool:
 
 
 def _fused_plan(program: Program):
-    from attncc.targets.cuda_space import fused_plan
+    from attncc.targets.cuda.space import fused_plan
 
     return fused_plan(program)
 
@@ -154,12 +154,12 @@ class CudaTarget(Target):
         return {r: (None if r in plan.symbolic else n) for r, n in extents.items()}
 
     def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
-        from attncc.targets import cuda_space
+        from attncc.targets.cuda import space as cuda_space
 
         return cuda_space.space(self, program, extents, _fused_plan(program))
 
     def lower(self, program: Program, config: Config, extents: Mapping[str, int | None]) -> Source:
-        from attncc.targets.cuda_space import lower
+        from attncc.targets.cuda.space import lower
 
         return lower(self, program, config, extents, _fused_plan(program))
 

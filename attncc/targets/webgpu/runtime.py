@@ -1,6 +1,6 @@
 """Dispatching lowered programs through wgpu-native (``wgpu``): one device per process,
 buffers, the ``PODArgs`` uniforms, dispatch and read-back, as the launch metadata says
-(:mod:`attncc.targets.webgpu_launch`; ``attncc/runtime/attncc.js`` does the same in a browser).
+(:mod:`attncc.targets.webgpu.launch`; ``attncc/runtime/attncc.js`` does the same in a browser).
 
 The device is requested with WebGPU's default limits (16 KB of workgroup storage, 256
 invocations, 8 storage buffers), so that a kernel a browser would reject fails here too,
@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from attncc.errors import ArgumentError, UnsupportedError
-from attncc.targets.webgpu_launch import dispatch_size, pod_bytes, split_wgsl, workgroups
-from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS
+from attncc.targets.webgpu.launch import dispatch_size, pod_bytes, split_wgsl, workgroups
+from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
 __all__ = ["Device", "Program", "device"]
 

@@ -1,7 +1,7 @@
-"""From a lowering's TVMScript to WGSL plus launch metadata (:mod:`attncc.targets.webgpu_launch`).
+"""From a lowering's TVMScript to WGSL plus launch metadata (:mod:`attncc.targets.webgpu.launch`).
 
 Each kernel is compiled by TVM on its own; its bindings and ``PODArgs`` fields are read back
-from the WGSL (:func:`~attncc.targets.webgpu_wgsl.compile_wgsl`) and checked against what the
+from the WGSL (:func:`~attncc.targets.webgpu.wgsl.compile_wgsl`) and checked against what the
 lowering declared: every buffer must be one of the program's (or an intermediate), every
 scalar field an extent or a scalar the runtime can supply, and the workgroup within
 WebGPU's default limits -- the constraints already promised it, this verifies TVM agreed.
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from attncc.errors import LoweringError
 from attncc.ir.nodes import Program
 from attncc.targets.base import Config
-from attncc.targets.webgpu_launch import FORMAT, binding_meta, join_wgsl
-from attncc.targets.webgpu_wgsl import WEBGPU_LIMITS, WgslKernel, compile_wgsl
+from attncc.targets.webgpu.launch import FORMAT, binding_meta, join_wgsl
+from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS, WgslKernel, compile_wgsl
 
 __all__ = ["lower_fused", "lower_generic"]
 
@@ -46,7 +46,7 @@ def _kernel_json(k: WgslKernel, grid: dict) -> dict:
 
 def lower_fused(plan, config: Config, extents: Mapping[str, int | None], f16: bool):
     """WGSL and launch metadata of the fused lowering."""
-    from attncc.targets import webgpu_fused
+    from attncc.targets.webgpu import fused as webgpu_fused
 
     fk = webgpu_fused.render(plan, extents)
     text = fk.text(config, f16)
@@ -92,14 +92,14 @@ def lower_fused(plan, config: Config, extents: Mapping[str, int | None], f16: bo
 
 
 def _device(dtype: str, f16: bool) -> str:
-    from attncc.targets.webgpu_fused import device_type
+    from attncc.targets.webgpu.fused import device_type
 
     return _WGSL[device_type(dtype, f16)]
 
 
 def lower_generic(program: Program, config: Config, extents: Mapping[str, int | None], f16: bool):
     """WGSL and launch metadata of the generic lowering: one kernel per live statement."""
-    from attncc.targets.webgpu_generic import lower_kernels
+    from attncc.targets.webgpu.generic import lower_kernels
 
     lowered = lower_kernels(program, extents, wg=config["wg"], f16=f16)
     kernels, texts, scripts = [], [], []

@@ -18,7 +18,7 @@ adds a pre-pass, as FlexAttention's ``BlockMask`` does:
 * The attention kernel then iterates the two lists, partial blocks with the mask
   (``MASKED=True``), full ones without; split-KV gives each split a chunk of each list.
 
-Layout: int32 buffers the host allocates (:class:`~attncc.targets.cuda_launch.BufferSpec`
+Layout: int32 buffers the host allocates (:class:`~attncc.targets.cuda.launch.BufferSpec`
 dims ``"p/64"`` are block counts): ``$blk_num[rows, QB, 2]`` holds the number of partial
 and of full key blocks, ``$blk_idx[rows, QB, 2, KB]`` their key-block indices in
 increasing order; ``rows`` spans the batch and head ranks the predicate reads (``b * H + h``,
@@ -37,7 +37,7 @@ from collections.abc import Sequence
 
 from attncc.ir.rewrites._expr import free_ranks
 from attncc.lowering.plan import FusedPlan
-from attncc.targets.cuda_launch import BufferSpec, GridDim
+from attncc.targets.cuda.launch import BufferSpec, GridDim
 
 __all__ = [
     "BLOCK_LOCALS",

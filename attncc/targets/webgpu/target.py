@@ -1,15 +1,15 @@
 """The ``webgpu`` target: TVM TIR with thread bindings → WGSL, dispatched through wgpu-native
-here (:mod:`attncc.targets.webgpu_runtime`) and through the browser's WebGPU by
+here (:mod:`attncc.targets.webgpu.runtime`) and through the browser's WebGPU by
 ``attncc/runtime/attncc.js``, both reading the same launch metadata
-(:mod:`attncc.targets.webgpu_launch`).
+(:mod:`attncc.targets.webgpu.launch`).
 
 Two lowerings, one calling convention (the CPU target's):
 
 * ``fused`` -- a softmax attention the CPU's matcher recognises
   (:func:`attncc.lowering.plan.plan_attention`) becomes one flash-style workgroup kernel
-  (:mod:`attncc.targets.webgpu_fused`, :mod:`attncc.targets.webgpu_flash`);
+  (:mod:`attncc.targets.webgpu.fused`, :mod:`attncc.targets.webgpu.flash`);
 * ``generic`` -- any valid program, one kernel per statement
-  (:mod:`attncc.targets.webgpu_generic`).
+  (:mod:`attncc.targets.webgpu.generic`).
 
 :meth:`WebGpuTarget.lower` runs TVM, so a :class:`~attncc.targets.base.Source` holds the
 WGSL (``kernel.source``) and the launch metadata; the TVMScript it came from is in
@@ -62,7 +62,8 @@ class WebGpuTarget(Target):
         return {r: (None if r in free else n) for r, n in extents.items()}
 
     def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
-        from attncc.targets import webgpu_fused, webgpu_generic
+        from attncc.targets.webgpu import fused as webgpu_fused
+        from attncc.targets.webgpu import generic as webgpu_generic
 
         generic_limits = webgpu_generic.constraints(program, extents)
         plan = _plan(program)
@@ -96,7 +97,7 @@ class WebGpuTarget(Target):
         config = space.complete(config)
         f16 = _f16_decision(program, self.f16)
         if config["lowering"] == "fused":
-            from attncc.targets.webgpu_build import lower_fused
+            from attncc.targets.webgpu.build import lower_fused
 
             plan = _plan(program)
             if plan is None:
@@ -106,7 +107,7 @@ class WebGpuTarget(Target):
                 )
             wgsl, launch = lower_fused(plan, config, extents, f16)
         else:
-            from attncc.targets.webgpu_build import lower_generic
+            from attncc.targets.webgpu.build import lower_generic
 
             wgsl, launch = lower_generic(program, config, extents, f16)
         meta = {
@@ -119,7 +120,7 @@ class WebGpuTarget(Target):
         return Source("webgpu", self.language, wgsl, launch["entry"], dict(extents), meta)
 
     def build(self, source: Source) -> Artifact:
-        from attncc.targets.webgpu_runtime import Program as DeviceProgram
+        from attncc.targets.webgpu.runtime import Program as DeviceProgram
 
         return Artifact(source, DeviceProgram(source.text, source.meta["launch"]))
 
@@ -130,7 +131,7 @@ class WebGpuTarget(Target):
         scalars: Mapping[str, Any],
         extents: Mapping[str, int],
     ) -> dict[str, np.ndarray]:
-        from attncc.targets.webgpu_runtime import host_array
+        from attncc.targets.webgpu.runtime import host_array
 
         prog = artifact.handle
         given = {}
@@ -143,7 +144,7 @@ class WebGpuTarget(Target):
     def describe(self) -> dict[str, Any]:
         import tvm
 
-        from attncc.targets.webgpu_runtime import device
+        from attncc.targets.webgpu.runtime import device
 
         dev = device()
         return {"target": "webgpu", **dev.info, "shader-f16": dev.f16, "tvm": tvm.__version__}
@@ -159,12 +160,12 @@ class WebGpuTarget(Target):
         return {"wgsl": wgsl, "launch": launch}
 
     def load(self, source: Source, files: Mapping[str, Path]) -> Artifact:
-        from attncc.targets.webgpu_runtime import Program as DeviceProgram
+        from attncc.targets.webgpu.runtime import Program as DeviceProgram
 
         wgsl = Path(files["wgsl"]).read_text()
         launch = read_json_object(files["launch"], f"the launch metadata of {source.entry}")
         if launch.get("f16"):
-            from attncc.targets.webgpu_runtime import device
+            from attncc.targets.webgpu.runtime import device
 
             if not device().f16:
                 raise ExportError(
@@ -197,7 +198,7 @@ def _plan(program: Program):
 
 @functools.lru_cache(maxsize=256)
 def _printable_plan(program: Program):
-    from attncc.targets import webgpu_fused
+    from attncc.targets.webgpu import fused as webgpu_fused
 
     found = plan_attention(program)
     if found is None:
@@ -227,7 +228,7 @@ def _f16_decision(program: Program, f16: bool | None) -> bool:
     if not any(d.dtype is DType.F16 for d in program.inputs):
         return False
     if f16 is None:
-        from attncc.targets.webgpu_runtime import device
+        from attncc.targets.webgpu.runtime import device
 
         f16 = device().f16
     if f16 not in _F16_TOLD:

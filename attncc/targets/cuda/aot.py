@@ -13,7 +13,7 @@ architecture named here: ``sm_80`` (A100), ``sm_90`` (H100) or ``gfx942`` (MI300
 * the PTX and cubin themselves (what an exported library ships).
 
 Compiling needs triton imported with its JIT: in a process that imported it under
-``TRITON_INTERPRET=1`` (:func:`~attncc.targets.cuda_launch.interpreted_process`),
+``TRITON_INTERPRET=1`` (:func:`~attncc.targets.cuda.launch.interpreted_process`),
 :func:`compile_kernels` sends the work to one long-lived worker process (spawned with the
 variable unset), so that CI can interpret and compile in the same test session.
 
@@ -34,7 +34,7 @@ from types import ModuleType
 from typing import Any
 
 from attncc.errors import LoweringError, UnsupportedError
-from attncc.targets.cuda_launch import interpret_env
+from attncc.targets.cuda.launch import interpret_env
 
 __all__ = ["ARCHS", "Arch", "CompiledKernel", "compile_kernel", "compile_kernels", "ptxas_stats"]
 
@@ -214,7 +214,7 @@ Job = tuple[str, tuple[tuple[str, str], ...], dict, int, int]
 def compile_kernels(path: str, jobs: list[Job], arch_name: str) -> dict[str, CompiledKernel]:
     """Compile the kernels ``jobs`` (name, signature, constexprs, warps, stages) of the
     generated module at ``path`` for ``arch_name``: here, or in the worker process."""
-    from attncc.targets.cuda_launch import interpreted_process
+    from attncc.targets.cuda.launch import interpreted_process
 
     arch(arch_name)
     if not interpreted_process():
@@ -233,7 +233,7 @@ def _compile_here(path: str, jobs: list[Job], arch_name: str) -> dict[str, Compi
 
 @functools.lru_cache(maxsize=64)
 def _jit_module(path: str) -> ModuleType:
-    from attncc.targets.cuda_launch import load_module
+    from attncc.targets.cuda.launch import load_module
 
     return load_module(path, interpret=False)
 
@@ -246,7 +246,7 @@ class _Worker:
         import threading
 
         env = {**os.environ, "TRITON_INTERPRET": "0", "TRITON_DEFAULT_FP_FUSION": "1"}
-        code = "from attncc.targets.cuda_aot import _serve; _serve()"
+        code = "from attncc.targets.cuda.aot import _serve; _serve()"
         self.proc = subprocess.Popen(
             [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
         )

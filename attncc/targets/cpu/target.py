@@ -5,9 +5,9 @@ Two lowerings, one calling convention:
 * ``fused`` -- a softmax attention recognised in the cascade
   (:func:`attncc.ir.rewrites.match_attention`) becomes one flash-style kernel with the
   variant's expressions inlined, empty key tiles skipped and full ones unmasked
-  (:mod:`attncc.targets.cpu_fused`);
+  (:mod:`attncc.targets.cpu.fused`);
 * ``generic`` -- any valid program, one loop nest per statement
-  (:mod:`attncc.targets.cpu_generic`).
+  (:mod:`attncc.targets.cpu.generic`).
 
 The space offers ``lowering`` as a knob when both apply; the fused one is the default.
 Builds are cached on disk (:mod:`attncc.cache`) by a hash of the source text, the LLVM
@@ -30,7 +30,7 @@ from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.ir.validate import validate
 from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
-from attncc.targets.host import (
+from attncc.targets.cpu.host import (
     Arg,
     HostKernel,
     configure_threads,
@@ -94,7 +94,7 @@ class CpuTarget(Target):
                     "softmax attention was recognised in it; use lowering=generic"
                 )
             return fused.lower(plan, config, extents)
-        from attncc.targets.cpu_generic import GenericConfig, lower_generic
+        from attncc.targets.cpu.generic import GenericConfig, lower_generic
 
         generic = GenericConfig(config["parallel"], config["fuse"], config["unroll"])
         src = lower_generic(program, extents, config=generic)
@@ -112,7 +112,7 @@ class CpuTarget(Target):
         cached when there is none), or compiled in memory when caching is off."""
         import tvm
 
-        from attncc.targets.host import compile_tvmscript
+        from attncc.targets.cpu.host import compile_tvmscript
 
         configure_threads()
         target = source.meta.get("llvm_target") or _generic_llvm_target()
@@ -242,14 +242,14 @@ class CpuTarget(Target):
 def _fused():
     """The fused lowering module, or ``None`` while it is unavailable."""
     try:
-        from attncc.targets import cpu_fused
+        from attncc.targets.cpu import fused as cpu_fused
     except ImportError:
         return None
     return cpu_fused
 
 
 def _generic_llvm_target() -> dict:
-    from attncc.targets.cpu_generic import generic_target
+    from attncc.targets.cpu.generic import generic_target
 
     return generic_target()
 

@@ -810,7 +810,7 @@ def pack_k(k, bk: int):
     return np.ascontiguousarray(padded.reshape(b, hk, nkt, bk, d).transpose(0, 1, 2, 4, 3))
 
 
-from attncc.targets.host import host_target  # noqa: E402 -- re-exported for callers
+from attncc.targets.cpu.host import host_target  # noqa: E402 -- re-exported for callers
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The ``fused`` lowering of the CPU target: a recognised softmax attention becomes one
-flash-style kernel of :mod:`attncc.targets.cpu_flash`, with the variant's expressions inlined.
+flash-style kernel of :mod:`attncc.targets.cpu.flash`, with the variant's expressions inlined.
 
 Pipeline: :func:`plan` validates and inlines the program and runs
 :func:`~attncc.ir.rewrites.match_attention`; a match the kernel computes *exactly* becomes a
@@ -57,9 +57,9 @@ from attncc.ir.nodes import (
     Program,
 )
 from attncc.lowering.plan import FusedPlan, plan_attention
-from attncc.targets import cpu_flash as flash
 from attncc.targets.base import Config, Constraint, Knob, Source
-from attncc.targets.host import host_target
+from attncc.targets.cpu import flash
+from attncc.targets.cpu.host import host_target
 from attncc.targets.tvm.bound_plan import BoundPlan
 
 __all__ = ["constraints", "knobs", "lower", "plan"]

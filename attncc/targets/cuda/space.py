@@ -11,7 +11,7 @@ Knobs (``Knob.choices[0]`` is not always the default; defaults suit prefill):
 
 Constraints, cheapest first: knobs of the lowering not taken stay at their defaults (no
 duplicate configs); then, for fused configs, an ahead-of-time compile for the target's
-architecture (:mod:`attncc.targets.cuda_aot`, cached per source) whose shared memory must
+architecture (:mod:`attncc.targets.cuda.aot`, cached per source) whose shared memory must
 fit the per-block limit and whose registers spill at most :data:`SPILL_LIMIT` bytes.
 """
 
@@ -87,7 +87,7 @@ def _limits(target, program: Program, extents: tuple, config: tuple, default: bo
     """Why the config's kernels do not fit the target's GPU: shared memory over the limit,
     or (except for the default config, which must stay usable) spills over SPILL_LIMIT.
     Float32 ``ieee`` dots at head dim 128 spill on sm_90 even at 32 x 32 tiles."""
-    from attncc.targets.cuda_aot import ARCHS
+    from attncc.targets.cuda.aot import ARCHS
 
     try:
         report = aot_report(target, program, dict(config), dict(extents))
@@ -130,7 +130,7 @@ def fused_plan(program: Program):
 
 @functools.lru_cache(maxsize=256)
 def _printable_plan(program: Program):
-    from attncc.targets.cuda_fused import generate_fused
+    from attncc.targets.cuda.fused import generate_fused
 
     found = plan_attention(program)
     if found is None:
@@ -154,12 +154,12 @@ def lower(target, program: Program, config: Config, extents, plan) -> Source:
                 f"lowering=fused is not possible for {program.name} on target cuda: no "
                 "softmax attention was recognised in it; use lowering=generic"
             )
-        from attncc.targets.cuda_fused import generate_fused
+        from attncc.targets.cuda.fused import generate_fused
 
         k = generate_fused(plan, extents, full)
         text, entry = k.text, k.entry
     else:
-        from attncc.targets.cuda_generic import generate_generic
+        from attncc.targets.cuda.generic import generate_generic
 
         k = generate_generic(program, full)
         text, entry = k.text, k.launch.launches[-1].kernel

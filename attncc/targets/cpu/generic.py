@@ -12,7 +12,7 @@ import numpy as np
 from attncc.errors import ArgumentError
 from attncc.ir.bind import bind
 from attncc.ir.nodes import Program
-from attncc.targets.host import HostKernel, as_scalar, compile_tvmscript, host_target
+from attncc.targets.cpu.host import HostKernel, as_scalar, compile_tvmscript, host_target
 from attncc.targets.tvm.generic import GenericConfig, GenericSource, lower_generic
 
 GenericKernel = HostKernel  # what build_generic returns

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from attncc.ir.nodes import Program
-from attncc.targets.cuda_aot import ARCHS, Arch, CompiledKernel
+from attncc.targets.cuda.aot import ARCHS, Arch, CompiledKernel
 
 __all__ = ["occupancy", "predict"]
 
@@ -65,7 +65,7 @@ def predict(
     target, program: Program, extents: Mapping[str, int], config: Mapping[str, Any]
 ) -> float:
     """Estimated seconds of ``config`` for ``program`` at ``extents`` (module docstring)."""
-    from attncc.targets.cuda_space import _plan, aot_report, lower
+    from attncc.targets.cuda.space import _plan, aot_report, lower
 
     fixed = target.specialise(program, extents)
     compiled = aot_report(target, program, config, fixed)
@@ -89,7 +89,7 @@ def predict(
     nbytes = tiles * bn * (d + dv) * 4 + bm * (d + dv) * 4
     total = _time(a, compiled[entry], programs, flops, nbytes, cfg["dot"])
     if main > 0:
-        from attncc.targets.cuda_blocks import list_ranks
+        from attncc.targets.cuda.blocks import list_ranks
 
         rows = math.prod(extents[r] for r in list_ranks(plan))
         pre = compiled[names[0]]
