@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from attncc.errors import AttnccError
 from attncc.ir.nodes import Program
+from attncc.version import __version__
 
 if TYPE_CHECKING:
     from attncc import variants
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from attncc.library.export import export
     from attncc.library.loader import load_library
 
-__version__ = "0.1.0"
 
 __all__ = [
     "AttnccError",

@@ -54,11 +54,13 @@ import fcntl
 import hashlib
 import hmac
 import os
+import pwd
 import re
 import secrets
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -304,8 +306,6 @@ def _check_root(fd: int, path: Path) -> None:
 
 
 def _user(uid: int, *, bare: bool = False) -> str:
-    import pwd
-
     try:
         name = pwd.getpwuid(uid).pw_name
     except KeyError:
@@ -524,7 +524,6 @@ def _sweep(base: str, *, min_age: float = 60.0) -> None:
     """Remove private directories left by processes that died without running ``atexit``
     (a measurement killed on a timeout): ours, older than ``min_age`` seconds (a new one is
     locked right after it is made) and no longer locked by a living process."""
-    import time
 
     me, now = os.geteuid(), time.time()
     try:

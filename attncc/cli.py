@@ -41,6 +41,8 @@ from attncc.cli_common import (
     error_lines,
     load_program,
     param_texts,
+    parse_config,
+    parse_shapes,
     read_text,
     report_error,
     reporting,
@@ -49,8 +51,17 @@ from attncc.cli_common import (
 )
 from attncc.cli_common import catalogue as _catalogue
 from attncc.cli_common import variant as _variant
+from attncc.demo import TOLERANCE, VARIANT, check_demo_args, demo_program, run_demo
 from attncc.errors import ArgumentError, AttnccError
+from attncc.ir.analysis import count_passes, render_report, report
+from attncc.ir.bind import bind
 from attncc.ir.nodes import Program
+from attncc.ir.parser import parse
+from attncc.ir.rewrites import PASSES, run_passes
+from attncc.ir.validate import validate
+from attncc.library.export import export as export_library
+from attncc.targets import get_target
+from attncc.targets.pipeline import STAGES, Specialised
 
 __all__ = ["app", "error_lines", "main"]
 
@@ -82,40 +93,58 @@ def lower(
     config: Annotated[str, typer.Option(help="Knobs, e.g. lowering=generic,fuse=1.")] = "",
     dump_after: Annotated[
         str | None,
-        typer.Option("--dump-after", help="Print the program after this IR pass (e.g. inline)."),
+        typer.Option(
+            "--dump-after",
+            help="Stop after an IR pass (inline: print the program) or a build stage "
+            f"({', '.join(STAGES)}: print what it produced). Default: lower.",
+        ),
     ] = None,
-    space: Annotated[bool, typer.Option("--space", help="List the schedule knobs.")] = False,
+    space: Annotated[
+        bool, typer.Option("--space", help="List the schedule knobs (--dump-after space).")
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Print what attncc generates for a program: rewritten IR, knobs, or kernel source."""
-    from attncc.ir.bind import bind
-    from attncc.specs import parse_config, parse_shapes
-    from attncc.targets import get_target
-
     set_debug(debug)
     with reporting(program):
         prog, _ = load_program(program)
-        if dump_after is not None:
-            from attncc.ir.rewrites import run_passes
-
-            sys.stdout.write(run_passes(prog, dump_after).text)
+        stage = "space" if space else (dump_after or "lower")
+        if stage not in STAGES:
+            sys.stdout.write(run_passes(prog, _ir_pass(stage)).text)
             return
         tgt = get_target(target)
         extents = bind(prog, extents=parse_shapes(shape)).extents
-        fixed = tgt.specialise(prog, extents)
-        knobs = tgt.space(prog, fixed)
-        if space:
+        specialised = Specialised.of(tgt, prog, extents)
+        chosen = parse_config(config)
+        if stage == "specialise":
+            _print_json({r: n for r, n in specialised.extents.items()})
+        elif stage == "space":
             rows = Table("knob", "choices", "default", box=None)
-            for k in knobs.knobs:
+            for k in specialised.space.knobs:
                 rows.add_row(k.name, ", ".join(map(str, k.choices)), str(k.initial))
             _out().print(rows)
-            return
-        chosen = parse_config(config)
-        reason = knobs.why_infeasible(chosen)
-        if reason:
-            raise ArgumentError(f"config not possible on target {target}: {reason}")
-        source = tgt.lower(prog, knobs.complete(chosen), fixed)
-        sys.stdout.write(source.text if source.text.endswith("\n") else source.text + "\n")
+        elif stage in ("check", "complete"):
+            specialised.check(chosen)
+            _print_json(chosen if stage == "check" else specialised.complete(chosen))
+        elif stage == "lower":
+            text = specialised.lower(chosen).text
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        else:
+            built = specialised.build(chosen).source
+            _print_json({"target": built.target, "entry": built.entry, **built.meta})
+
+
+def _ir_pass(name: str) -> str:
+    if name not in {n for n, _ in PASSES}:
+        raise ArgumentError(
+            f"unknown pass {name!r}; the IR passes are {', '.join(n for n, _ in PASSES)} and "
+            f"the build stages {', '.join(STAGES)}"
+        )
+    return name
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=1, sort_keys=True, default=str) + "\n")
 
 
 # ----------------------------------------------------------------------------- check
@@ -144,8 +173,6 @@ def check(
     debug: Debug = False,
 ) -> None:
     """Parse, validate and analyse programs; print ranks, tensors, dataflow and passes."""
-    from attncc.ir.analysis import render_report, report
-    from attncc.ir.parser import parse
 
     set_debug(debug)
     jobs: list[tuple[str, Callable[[], Program], str | None]] = []
@@ -242,9 +269,6 @@ def demo(
 ) -> None:
     """Compile and tune GQA + sliding window + soft-cap for the CPU; compare with PyTorch;
     export the tuned kernel as a library."""
-    from attncc.demo import TOLERANCE, VARIANT, check_demo_args, demo_program, run_demo
-    from attncc.ir.analysis import count_passes
-    from attncc.ir.validate import validate
 
     set_debug(debug)
     with reporting():
@@ -372,8 +396,6 @@ def export(
 ) -> None:
     """Build the best tuned configs into a kernel library (manifest.json + artifacts), and
     print its digest with the lines that pin it."""
-    from attncc.library.export import export as export_library
-    from attncc.specs import parse_shapes
 
     set_debug(debug)
     with reporting():

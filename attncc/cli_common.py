@@ -1,4 +1,5 @@
-"""What every ``attncc`` command shares: consoles, the error line, reading programs.
+"""What every ``attncc`` command shares: consoles, the error line, reading programs, and the
+text specs of extents and configs (``--shape b=1,h=8``, ``--config lowering=fused,bq=32``).
 
 Output on a terminal fits the terminal. Output that is not a terminal (a pipe, a file, a
 test) is never wrapped: a line is as long as its text, so a long path or config can be
@@ -15,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +24,8 @@ from rich.text import Text
 
 from attncc.errors import ArgumentError, AttnccError, excerpt
 from attncc.ir.nodes import Program
+from attncc.ir.parser import parse
+from attncc.variants import CATALOGUE
 
 __all__ = [
     "NO_WRAP_WIDTH",
@@ -31,6 +34,8 @@ __all__ = [
     "error_lines",
     "load_program",
     "param_texts",
+    "parse_config",
+    "parse_shapes",
     "read_text",
     "report_error",
     "reporting",
@@ -127,8 +132,6 @@ def reporting(label: str | None = None) -> Iterator[None]:
 
 
 def catalogue() -> dict[str, Callable[..., Program]]:
-    from attncc.variants import CATALOGUE
-
     return dict(CATALOGUE)
 
 
@@ -177,7 +180,6 @@ def read_text(path: Path | str, what: str = "program files") -> str:
 
 def load_program(spec: str) -> tuple[Program, str | None]:
     """A program file's program and text, or a catalogue variant by name (text ``None``)."""
-    from attncc.ir.parser import parse
 
     path = Path(spec)
     if path.suffix == ".attn" or path.exists():
@@ -200,3 +202,60 @@ def param_texts(texts: list[str]) -> dict[str, str]:
             raise ArgumentError(f"--param {name} is given twice, as {out[name]} and {value}")
         out[name] = value
     return out
+
+
+# ----------------------------------------------------------------------------- specs
+# ``b=1,h=8,p=2048`` binds rank extents; ``lowering=fused,bq=32,pack_gqa=true`` picks knobs.
+# Both raise ArgumentError that points at the bad item.
+
+
+def _items(spec: str, what: str, example: str) -> list[tuple[str, str]]:
+    items = []
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        name, eq, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not eq or not name.isidentifier() or not value:
+            raise ArgumentError(
+                f"bad {what} item {item!r} in {spec!r}: expected NAME=VALUE items separated by "
+                f"commas, e.g. {example}"
+            )
+        if any(name == seen for seen, _ in items):
+            raise ArgumentError(f"{what} names {name} twice in {spec!r}")
+        items.append((name, value))
+    return items
+
+
+def parse_shapes(spec: str) -> dict[str, int]:
+    """``"b=1,h=8,p=2048"`` → ``{"b": 1, "h": 8, "p": 2048}`` (extents are positive ints)."""
+    shapes = {}
+    for name, value in _items(spec, "shape", "b=1,h=8,p=2048,m=2048,e=64"):
+        try:
+            extent = int(value)
+        except ValueError:
+            raise ArgumentError(
+                f"extent of rank {name} must be an integer, got {value!r}"
+            ) from None
+        if extent < 1:
+            raise ArgumentError(f"extent of rank {name} must be at least 1, got {extent}")
+        shapes[name] = extent
+    return shapes
+
+
+def _value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_config(spec: str) -> dict[str, Any]:
+    """``"lowering=fused,bq=32,pack_gqa=true"`` → knob values (ints, floats, bools, strings)."""
+    return {name: _value(v) for name, v in _items(spec, "config", "lowering=fused,bq=32")}

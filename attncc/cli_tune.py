@@ -16,8 +16,24 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from attncc.cli_common import Debug, _err, _out, load_program, reporting, set_debug
+from attncc.cli_common import (
+    Debug,
+    _err,
+    _out,
+    load_program,
+    parse_shapes,
+    reporting,
+    set_debug,
+)
 from attncc.errors import ArgumentError
+from attncc.search.database import summaries
+from attncc.search.params import parse_params, tuning_params
+from attncc.search.problem import Problem, format_param
+from attncc.search.progress import TuningProgress, format_seconds
+from attncc.search.reference import load_inputs
+from attncc.search.registry import resolve_target
+from attncc.search.tuner import TuneOptions, Tuner
+from attncc.search.worker import run_worker, spawn_workers, stop_workers, study_budget
 
 __all__ = ["show", "tune", "worker"]
 
@@ -37,14 +53,10 @@ def config_text(config: dict[str, Any]) -> str:
 
 
 def params_text(params: dict[str, Any]) -> str:
-    from attncc.search.problem import format_param
-
     return ",".join(f"{k}={format_param(v)}" for k, v in params.items()) or "-"
 
 
 def _tune_options(trials: int, timeout: float, seed: int):
-    from attncc.search.tuner import TuneOptions
-
     return TuneOptions(trials=trials, timeout=timeout, seed=seed)
 
 
@@ -66,8 +78,6 @@ def _target_options(texts: list[str]) -> dict[str, Any]:
 
 
 def _print_best(result) -> None:
-    from attncc.search.progress import format_seconds
-
     out = _out()
     counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
     out.print(f"study {result.study} in {result.storage}: {result.measured} measured ({counts})")
@@ -117,14 +127,6 @@ def tune(
     .npz by input name; index inputs such as page tables and document ids change speed),
     and at the params' declared defaults unless --param (or a 0-d entry of --inputs) says
     otherwise."""
-    from attncc.search.params import parse_params, tuning_params
-    from attncc.search.problem import Problem
-    from attncc.search.progress import TuningProgress
-    from attncc.search.reference import load_inputs
-    from attncc.search.registry import resolve_target
-    from attncc.search.tuner import Tuner
-    from attncc.search.worker import spawn_workers, stop_workers
-    from attncc.specs import parse_shapes
 
     set_debug(debug)
     with reporting(program):
@@ -165,8 +167,6 @@ def tune(
 def show(storage: Storage = None, debug: Debug = False) -> None:
     """The best config of every study in a tuning database, with the params it was
     measured at."""
-    from attncc.search.database import summaries
-    from attncc.search.progress import format_seconds
 
     set_debug(debug)
     with reporting():
@@ -208,8 +208,6 @@ def worker(
 ) -> None:
     """Join a study from another process or machine and measure until it is done (at the
     study's shape and params, on its target)."""
-    from attncc.search.reference import load_inputs
-    from attncc.search.worker import run_worker, study_budget
 
     set_debug(debug)
     with reporting():

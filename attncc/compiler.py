@@ -14,26 +14,23 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from attncc.errors import ArgumentError, LoweringError, ShapeError, UnsupportedError
-from attncc.ir.arguments import (
-    bind_positional,
-    check_int_range,
-    check_no_grad,
-    check_precision,
-    split_arguments,
-)
+from attncc.errors import ArgumentError, ShapeError
+from attncc.ir.arguments import bind_positional
 from attncc.ir.bind import bind
 from attncc.ir.bounds import BoundsCheck
-from attncc.ir.footprint import check_addressable, check_memory
-from attncc.ir.nodes import DType, Program
+from attncc.ir.nodes import Program
+from attncc.ir.parser import parse
 from attncc.ir.validate import validate
+from attncc.search.tuner import best_config
 from attncc.targets import TARGETS, get_target
 from attncc.targets.base import Artifact, Config, Source, Target
+from attncc.targets.invoke import call_kernel, storage_array
+from attncc.targets.pipeline import Specialised
 
 __all__ = ["Kernel", "compile", "storage_array"]
 
@@ -69,8 +66,6 @@ def compile(
     target or knob, or a feature the target does not support.
     """
     if isinstance(program, str):
-        from attncc.ir.parser import parse
-
         program = parse(program)
     if not isinstance(program, Program):
         raise ArgumentError(f"compile() takes a Program or program text, got {type(program)}")
@@ -89,8 +84,6 @@ def compile(
     if tune is not None:
         if config:
             raise ArgumentError("pass config= or tune=, not both: tuning picks the config")
-        from attncc.search.tuner import best_config
-
         config = best_config(
             program, tgt, dict(shapes or {}), tune=tune, storage=storage, params=params
         )
@@ -216,22 +209,10 @@ class Kernel:
         key = tuple(sorted(fixed.items()))
         artifact = self._builds.get(key)
         if artifact is None:
-            space = self.target.space(self.program, fixed)
-            reason = space.why_infeasible(self._requested)
-            if reason:
-                raise UnsupportedError(
-                    f"config not possible on target {self.target.name} for {self.program.name}: "
-                    f"{reason}"
-                )
-            try:
-                source = self.target.lower(self.program, space.complete(self._requested), fixed)
-                artifact = self.target.build(source)
-            except RecursionError:
-                raise LoweringError(
-                    f"{self.program.name} is too deeply nested to compile for target "
-                    f"{self.target.name} (its statements inline into each other). Fix: split "
-                    "long expressions into more statements"
-                ) from None
+            specialised = Specialised(
+                self.program, self.target, fixed, self.target.space(self.program, fixed)
+            )
+            artifact = specialised.build(self._requested)
             self._builds[key] = artifact
         self._latest = artifact
         return artifact
@@ -240,82 +221,6 @@ class Kernel:
         return f"<attncc.Kernel {self.program.name} on {self.target.name} config={self.config}>"
 
 
-def call_kernel(
-    program: Program,
-    target: Target,
-    info: Any,
-    arguments: Mapping[str, Any],
-    choose: Callable[[Mapping[str, int]], Artifact],
-    shapes: Mapping[str, int] | None = None,
-    *,
-    bounds: BoundsCheck | None = None,
-) -> Any:
-    """One call of a built program (a :class:`Kernel`, a library's kernel): arguments checked
-    and bound, every index proven in bounds (:mod:`attncc.ir.bounds`), the footprint checked
-    (:mod:`attncc.ir.footprint`), ``choose(extents)`` gives the artifact, outputs come back as
-    the caller's kind of array (one array, or a dict by output name)."""
-    wants_torch = any(_is_torch(v) for v in arguments.values())
-    check_precision(program, arguments)
-    check_no_grad(program, arguments)
-    arrays, params = split_arguments(program, dict(arguments))
-    for d in program.inputs:
-        check_int_range(d.name, d.dtype, arrays[d.name])
-    binding = bind(
-        program,
-        shapes={n: a.shape for n, a in arrays.items()},
-        extents=shapes or None,
-        params=params,
-        info=info,
-    )
-    empty = [r for r, n in binding.extents.items() if n == 0]
-    if empty:
-        raise ShapeError(
-            f"rank(s) {', '.join(empty)} of {program.name} have extent 0; compiled "
-            "kernels need non-empty ranks (attncc.interpret handles empty ones)"
-        )
-    (bounds or BoundsCheck(program, info)).check(binding, arrays)
-    ext = binding.extents
-    check_memory(program, info, ext, program.outputs, what="this call")
-    check_addressable(program, info, ext, [d.name for d in program.inputs], target.name)
-    check_addressable(program, info, ext, program.outputs, target.name)
-    artifact = choose(ext)
-    if artifact.source.meta.get("lowering") == "generic":  # intermediates live in buffers
-        live = [s.out for s in program.stmts]
-        check_memory(
-            program, info, ext, live, what="this call (generic lowering: every tensor in memory)"
-        )
-        check_addressable(program, info, ext, live, target.name)
-    prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
-    outputs = target.run(artifact, prepared, binding.scalars, ext)
-    if wants_torch:
-        import torch
-
-        outputs = {k: torch.from_numpy(v) for k, v in outputs.items()}
-    return next(iter(outputs.values())) if len(outputs) == 1 else outputs
-
-
 def _all_bound(program: Program, shapes: Mapping[str, int]) -> bool:
     declared = {d.name for d in program.rank_decls}
     return all(r in shapes or r in declared for r in validate(program).ranks)
-
-
-def _is_torch(value: Any) -> bool:
-    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
-
-
-_STORAGE = {
-    DType.F32: np.float32,
-    DType.F16: np.float16,
-    DType.I32: np.int32,
-    DType.I8: np.int8,
-    DType.BOOL: np.bool_,
-}
-
-
-def storage_array(array: np.ndarray, dtype: DType) -> np.ndarray:
-    """The array in its declared storage dtype and C order (bf16: rounded, held in float32)."""
-    if dtype is DType.BF16:
-        from attncc.ir.numerics import round_bf16
-
-        return np.ascontiguousarray(round_bf16(array), dtype=np.float32)
-    return np.ascontiguousarray(array, dtype=_STORAGE[dtype])

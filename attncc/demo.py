@@ -23,6 +23,9 @@ from typing import Any
 
 import numpy as np
 
+import attncc
+from attncc.errors import ArgumentError, AttnccError
+
 __all__ = ["DemoResult", "check_demo_args", "demo_program", "run_demo"]
 
 VARIANT = "gqa_window_softcap"
@@ -69,7 +72,6 @@ def demo_program(window: int = 256, cap: float = 30.0):
     """The demo's program: the catalogue's GQA + sliding window + soft-cap, declaring the
     window and cap the demo runs at as its param defaults (so the exported library's
     program says what it was tuned for)."""
-    import attncc
 
     return attncc.variants.gqa_window_softcap(cap=float(cap), window=int(window))
 
@@ -78,7 +80,6 @@ def check_demo_args(
     *, seq: int, heads: int, kv_heads: int, dim: int, window: int, cap: float, trials: int
 ) -> None:
     """Refuse sizes the demo cannot run, with the option to fix (before any work)."""
-    from attncc.errors import ArgumentError
 
     sizes = {"seq": seq, "heads": heads, "kv-heads": kv_heads, "dim": dim}
     sizes.update({"window": window, "trials": trials})
@@ -108,9 +109,6 @@ def run_demo(
     library: str | None = None,
 ) -> DemoResult:
     import torch
-
-    import attncc
-    from attncc.errors import AttnccError
 
     check_demo_args(
         seq=seq, heads=heads, kv_heads=kv_heads, dim=dim, window=window, cap=cap, trials=trials
@@ -177,8 +175,6 @@ def run_demo(
 def _export(program, storage: str, extents: dict, path: str, args: dict) -> LibraryResult:
     """Export the tuned CPU kernel (and a WebGPU one when wgpu finds an adapter) to ``path``,
     load the library back as a user would, and check every kernel against the reference."""
-    import attncc
-    from attncc.errors import AttnccError
 
     replace = os.path.isfile(os.path.join(path, "manifest.json"))  # a previous demo's
     note = None

@@ -167,10 +167,10 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     import numpy as np
 
     import attncc
-    from attncc.compiler import storage_array
     from attncc.ir.arguments import split_arguments
     from attncc.ir.bind import bind
     from attncc.ir.printer import format_program
+    from attncc.targets.invoke import storage_array
 
     program, kwargs = make_case(group, group.p, group.m, seed)
     small_p = min(group.p, 37)

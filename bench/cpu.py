@@ -65,9 +65,9 @@ def kernel_only(kernel, args: dict) -> Callable | None:
     """The built kernel through ``target.run`` on pre-bound arguments (front door left out);
     ``None`` if attncc's internals moved."""
     try:
-        from attncc.compiler import storage_array
         from attncc.ir.arguments import split_arguments
         from attncc.ir.bind import bind
+        from attncc.targets.invoke import storage_array
 
         arrays, params = split_arguments(kernel.program, args)
         shapes = {n: a.shape for n, a in arrays.items()}

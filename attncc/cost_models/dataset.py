@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from attncc.cost_models.base import Candidate, Record
+from attncc.ir.parser import parse
 
 __all__ = ["load_records", "load_rows", "to_records"]
 
@@ -34,7 +35,6 @@ def to_records(
     rows: list[Mapping[str, Any]], hardware: Mapping[str, Any] | None = None
 ) -> list[Record]:
     """Rows → records; programs parsed once per text; ``hardware`` merged into each row's."""
-    from attncc.ir.parser import parse
 
     programs: dict[str, Any] = {}
     out = []

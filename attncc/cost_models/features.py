@@ -45,6 +45,14 @@ import numpy as np
 
 from attncc.cost_models.base import Candidate
 from attncc.cost_models.hardware import PROBES, cache_sizes
+from attncc.errors import AttnccError
+from attncc.ir.analysis import count_passes, reduced_ranks
+from attncc.ir.bind import bind, eval_scalar
+from attncc.ir.nodes import Access, Binary, BinaryOp, Call, Name, walk
+from attncc.ir.tiles import key_bands, query_rank
+from attncc.ir.validate import validate
+from attncc.targets.cpu import fused as cpu_fused
+from attncc.targets.tvm.bound_plan import kv_group
 
 __all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "mask_tiles"]
 
@@ -134,17 +142,13 @@ def _lg(x: float) -> float:
 @functools.lru_cache(maxsize=512)
 def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     """Schedule-independent facts of ``program`` at ``extents`` (memoised)."""
-    from attncc.ir.analysis import count_passes, reduced_ranks
-    from attncc.ir.bind import bind
-    from attncc.ir.nodes import Access, Binary, BinaryOp, Call, walk
-    from attncc.ir.validate import validate
 
     ext = dict(extents)
     info = validate(program)
     size = {r: int(ext.get(r) or 1) for r in info.ranks}
     try:
         scalars = dict(bind(program, extents={r: size[r] for r in info.ranks}).scalars)
-    except Exception:
+    except AttnccError:  # params without defaults, extents that break a check: no scalars
         scalars = {}
 
     def count(ranks) -> int:
@@ -180,16 +184,14 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     passes = count_passes(program)
     reduced = reduced_ranks(program)
 
-    plan = _fused_plan(program)
+    plan = cpu_fused.plan(program)
     roles: dict[str, float] = {}
     predicate, query, key = None, None, None
     if plan is not None:
         heads = size.get(plan.head, 1)
         try:
-            from attncc.targets.tvm.bound_plan import kv_group as kernel_group
-
-            group = kernel_group(plan, ext)
-        except Exception:
+            group = kv_group(plan, ext)
+        except AttnccError:  # heads that do not divide into kv groups at these extents
             group = 1
         roles = {
             "batch": size.get(plan.batch, 1),
@@ -207,12 +209,10 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     affine = NAN
     bands = None
     if has_mask and key is not None:
-        from attncc.ir.tiles import key_bands
-
         try:
             bands = key_bands(predicate, query, key, info=info)
             affine = float(bands.affine)
-        except Exception:
+        except AttnccError:
             bands = None
     rows = size.get(query, 1) if query else 1
     keys = size.get(key, 1) if key else 1
@@ -238,21 +238,8 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     }
 
 
-def _fused_plan(program):
-    try:
-        from attncc.targets.cpu import fused as cpu_fused
-    except ImportError:
-        return None
-    try:
-        return cpu_fused.plan(program)
-    except Exception:
-        return None
-
-
 def _generic_mask(program, reduced):
     """(predicate, query rank, key rank) of the first filter over a reduced rank."""
-    from attncc.ir.nodes import Name, walk
-    from attncc.ir.tiles import query_rank
 
     for s in program.stmts:
         if s.where is None:
@@ -278,7 +265,6 @@ def _classify_grid(bands, env, rows: int, keys: int, bq: int, bk: int) -> tuple[
     """(empty, full, partial) tile counts over the ``ceil(rows/bq) × ceil(keys/bk)`` grid,
     with :func:`attncc.ir.tiles.classify`'s rule: bands evaluated once per query tile,
     then every key tile at once."""
-    from attncc.ir.bind import eval_scalar
 
     m0 = np.arange(0, keys, bk)
     m1 = np.minimum(m0 + bk, keys)
@@ -309,7 +295,7 @@ def mask_tiles(facts: Mapping[str, Any], bq: int, bk: int) -> tuple[float, float
     env_items = tuple(sorted((k, v) for k, v in facts["env"].items() if isinstance(v, int | float)))
     try:
         return _tiles_cached(facts["bands"], env_items, rows, keys, max(1, bq), max(1, bk))
-    except Exception:
+    except AttnccError:  # a bound reads a tensor or a name with no value here
         return None
 
 

@@ -36,11 +36,25 @@ from __future__ import annotations
 import json
 import math
 import os
+import platform
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from attncc.cache import cache_subdir
+from attncc.targets import get_target
+from attncc.targets.base import stable_hash
+from attncc.targets.cpu.host import (
+    compile_tvmscript,
+    configure_threads,
+    cpu_count,
+    host_cpu,
+    host_target,
+)
 
 __all__ = [
     "PROBES",
@@ -82,7 +96,6 @@ def _cpu_model() -> str:
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    import platform
 
     return platform.processor() or platform.machine()
 
@@ -116,8 +129,6 @@ def cache_sizes(root: str = "/sys/devices/system/cpu/cpu0/cache") -> dict[str, i
 def fingerprint() -> dict[str, Any]:
     """What identifies this machine's embedding (the cache key's parts)."""
     import tvm
-
-    from attncc.targets.cpu.host import configure_threads, host_cpu
 
     return {
         "cpu": _cpu_model(),
@@ -224,7 +235,6 @@ def _sources(threads: int) -> dict[str, str]:
 
 def _runner(name: str, lib, threads: int) -> tuple[Callable[[int], None], float]:
     """``(call(n), units per n)`` for probe ``name``: arguments allocated here."""
-    import numpy as np
     import tvm
 
     f = lib[name]
@@ -279,7 +289,6 @@ def _time(call: Callable[[int], None], units: float, n0: int = 1) -> float:
 
 def measure(probes: tuple[str, ...] = PROBES) -> dict[str, float]:
     """Build and time the probes now: ``{probe: log2(ns per unit)}`` (module docstring)."""
-    from attncc.targets.cpu.host import compile_tvmscript, configure_threads, host_target
 
     threads = configure_threads()
     target = host_target()
@@ -297,7 +306,6 @@ def measure(probes: tuple[str, ...] = PROBES) -> dict[str, float]:
 
 def _cache_path(key: str) -> Path | None:
     """Where this machine's embedding is kept: a private (0700, checked) cache directory."""
-    from attncc.cache import cache_subdir
 
     root = cache_subdir("hardware")
     return None if root is None else root / f"{key}.json"
@@ -308,7 +316,6 @@ def embedding(*, refresh: bool = False, measure_fn=None) -> dict[str, float]:
 
     ``refresh`` measures again (and rewrites the cache); ``measure_fn`` replaces
     :func:`measure` (tests inject a fake)."""
-    from attncc.targets.base import stable_hash
 
     fp = fingerprint()
     key = stable_hash(fp)[:20]
@@ -349,8 +356,6 @@ def host_hardware(target=None, *, measure_embedding: bool = True) -> dict[str, A
     """``Candidate.hardware`` for this machine: ``target.describe()`` (the ``cpu`` target by
     default), ``caches`` (bytes), ``cores`` and, unless ``measure_embedding=False``, the
     embedding (cached; the first call on a machine measures, ~3-6 s)."""
-    from attncc.targets import get_target
-    from attncc.targets.cpu.host import cpu_count
 
     target = get_target("cpu") if target is None else target
     out: dict[str, Any] = {**target.describe(), "caches": cache_sizes(), "cores": cpu_count()}

@@ -41,6 +41,8 @@ import numpy as np
 from attncc.cost_models.base import Candidate, CostModel, Record
 from attncc.cost_models.features import FEATURES, LAYOUT_VERSION, featurize_many
 from attncc.errors import TuningError
+from attncc.ir.printer import format_program
+from attncc.targets.base import stable_hash
 
 __all__ = ["OBJECTIVES", "XGBConfig", "XGBModel", "group_key", "pretrained", "pretrained_path"]
 
@@ -103,16 +105,12 @@ class XGBConfig:
 
 @functools.lru_cache(maxsize=1024)
 def _program_key(program) -> str:
-    from attncc.ir.printer import format_program
-    from attncc.targets.base import stable_hash
-
     return stable_hash(format_program(program))[:16]
 
 
 def group_key(c: Candidate) -> str:
     """The ranking group of a candidate: program text × extents × machine (the hardware
     mapping without its measured embedding)."""
-    from attncc.targets.base import stable_hash
 
     hw = {k: v for k, v in (c.hardware or {}).items() if k not in ("embedding",)}
     ext = sorted((k, v) for k, v in c.extents.items())
@@ -159,7 +157,7 @@ class XGBModel(CostModel):
     def fit(self, records: Sequence[Record]) -> None:
         """Train on ``records`` (all of them, each call: the tuner passes every measurement so
         far). From scratch, or continued from the base booster when the model has one."""
-        xgb = _xgboost()
+        xgb = require_xgboost()
         records = list(records)
         y, groups = _labels(records)
         keep = np.zeros(len(records), bool)
@@ -211,7 +209,7 @@ class XGBModel(CostModel):
             self._calls += 1
             rng = np.random.default_rng((self.config.seed, self._calls))
             return [float(v) for v in rng.random(len(candidates))]
-        xgb = _xgboost()
+        xgb = require_xgboost()
         d = xgb.DMatrix(featurize_many(candidates), feature_names=list(FEATURES), missing=np.nan)
         return [float(v) for v in self._booster.predict(d)]
 
@@ -255,7 +253,7 @@ class XGBModel(CostModel):
         config = XGBConfig(**{k: v for k, v in meta["config"].items() if k in known})
         model = cls(config, info=meta.get("info"))
         if meta.get("booster"):
-            xgb = _xgboost()
+            xgb = require_xgboost()
             booster = xgb.Booster()
             booster.load_model(str(path.parent / meta["booster"]))
             model._booster = booster
@@ -271,7 +269,7 @@ def _meta_path(path: Path) -> Path:
     return path.with_name(path.stem + ".meta.json")
 
 
-def _xgboost():
+def require_xgboost():
     """``import xgboost`` on first use: attncc imports without it."""
     try:
         import xgboost

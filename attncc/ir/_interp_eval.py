@@ -34,6 +34,7 @@ from attncc.ir.nodes import (
     Stmt,
     Unary,
     UnaryOp,
+    conjuncts,
 )
 from attncc.ir.numerics import convert, round_bf16
 from attncc.ir.printer import format_stmt
@@ -228,7 +229,7 @@ class StmtEvaluator:
         """Presence from ``where``: its conjuncts in order, each checking bounds only where
         the ones before it hold (so ``i < N and X[i] > 0`` is a legal guard)."""
         ctx: Mask = None
-        for conjunct in _conjuncts(self.stmt.where):
+        for conjunct in conjuncts(self.stmt.where):
             v = self.value_of(conjunct, ctx)
             holds = v.arr if v.mask is None else np.logical_and(v.arr, v.mask)
             ctx = holds if ctx is None else np.logical_and(ctx, holds)
@@ -452,14 +453,6 @@ def _terms(e: Expr) -> list[tuple[int, Expr]]:
             rhs = [(-sign, t) for sign, t in rhs]
         return _terms(e.lhs) + rhs
     return [(1, e)]
-
-
-def _conjuncts(e: Expr | None) -> list[Expr]:
-    if e is None:
-        return []
-    if isinstance(e, Binary) and e.op is BinaryOp.AND:
-        return _conjuncts(e.lhs) + _conjuncts(e.rhs)
-    return [e]
 
 
 def evaluate_stmt(

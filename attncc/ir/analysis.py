@@ -51,6 +51,7 @@ import networkx as nx
 from attncc.errors import CycleError, NameResolutionError
 from attncc.ir.nodes import Access, Expr, Name, Program, Stmt, children
 from attncc.ir.printer import format_decl, format_expr, format_stmt
+from attncc.ir.validate import validate
 
 __all__ = [
     "ANALYSES",
@@ -276,8 +277,6 @@ class Analysis:
 
 
 def _validate(program: Program, _: Mapping[str, Any]) -> Any:
-    from attncc.ir.validate import validate
-
     return validate(program)
 
 

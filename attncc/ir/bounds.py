@@ -52,6 +52,7 @@ from attncc.ir.nodes import (
     Unary,
     UnaryOp,
     accesses_in,
+    conjuncts,
     names_in,
 )
 from attncc.ir.numerics import convert
@@ -224,22 +225,11 @@ class _Site:
         return self.access.indices[self.dim]
 
 
-def _conjuncts(e: Expr | None) -> list[Expr]:
-    out, stack = [], [] if e is None else [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Binary) and x.op is BinaryOp.AND:
-            stack += [x.rhs, x.lhs]
-        else:
-            out.append(x)
-    return out
-
-
 def _sites(program: Program, info: ProgramInfo) -> tuple[_Site, ...]:
     """Every index that is not simply its own dimension's rank (those are in bounds)."""
     sites = []
     for stmt in program.stmts:
-        conj = _conjuncts(stmt.where)
+        conj = conjuncts(stmt.where)
         reads = [(a, tuple(conj)) for a in _outer_accesses(stmt.value)]
         for k, c in enumerate(conj):
             reads += [(a, tuple(conj[:k])) for a in _outer_accesses(c)]

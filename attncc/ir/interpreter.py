@@ -77,6 +77,7 @@ from attncc.ir.nodes import (
     accesses_in,
     names_in,
 )
+from attncc.ir.parser import parse
 from attncc.ir.validate import ProgramInfo, validate
 
 __all__ = ["interpret"]
@@ -129,8 +130,6 @@ def _as_program(program: Program | str) -> Program:
     if isinstance(program, Program):
         return program
     if isinstance(program, str):
-        from attncc.ir.parser import parse
-
         return parse(program)
     raise ArgumentError(
         f"interpret() takes a Program or program text, got {type(program).__name__}"

@@ -351,6 +351,19 @@ def accesses_in(expr: Expr) -> list[Access]:
     return [n for n in walk(expr) if isinstance(n, Access)]
 
 
+def conjuncts(e: Expr | None) -> list[Expr]:
+    """``a and (b and c)`` → ``[a, b, c]``, in evaluation order (each guards the next);
+    iterative, so a long chain of ``and`` needs no deep recursion."""
+    out, stack = [], [] if e is None else [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Binary) and x.op is BinaryOp.AND:
+            stack += [x.rhs, x.lhs]
+        else:
+            out.append(x)
+    return out
+
+
 # --------------------------------------------------------------------------- declarations
 
 

@@ -41,6 +41,7 @@ from itertools import product as cartesian
 import numpy as np
 
 from attncc.ir.bind import eval_scalar
+from attncc.ir.exprs import map_expr, substitute
 from attncc.ir.nodes import (
     Access,
     Binary,
@@ -54,7 +55,6 @@ from attncc.ir.nodes import (
     UnaryOp,
     walk,
 )
-from attncc.ir.rewrites._expr import map_expr, substitute
 from attncc.ir.validate import ProgramInfo
 
 __all__ = ["MAX_DISJUNCTS", "Band", "Bands", "classify", "key_bands", "query_rank"]

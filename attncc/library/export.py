@@ -58,6 +58,8 @@ from attncc.library.manifest import (
     safe_relative_path,
 )
 from attncc.targets.base import Target
+from attncc.targets.pipeline import Specialised
+from attncc.version import __version__
 
 __all__ = ["ExportReport", "ExportedKernel", "export"]
 
@@ -194,14 +196,13 @@ def _build(stage: Path, job: Job, used: set[str]) -> KernelEntry:
     problem, target = job.problem, job.problem.target
     program, name = problem.program, problem.program.name
     what = f"{name} on {target.name} at {problem.bucket}"
-    fixed = target.specialise(program, problem.extents)
-    space = target.space(program, fixed)
-    config = space.complete(job.config)
-    reason = space.why_infeasible(config)
+    specialised = Specialised.of(target, program, problem.extents)
+    fixed = specialised.extents
+    reason = specialised.space.why_infeasible(job.config)
     if reason:
         raise ExportError(f"the {job.provenance} config of {what} is no longer possible: {reason}")
-    source = target.lower(program, config, fixed)
-    artifact = target.build(source)
+    artifact = specialised.build(job.config)
+    source = artifact.source
     stem = _stem(name, target.name, bucket_of(problem.extents, fixed), used)
     directory = stage / KERNELS
     text_name = f"{stem}.source.{_SOURCE_SUFFIX.get(source.language, 'txt')}"
@@ -223,7 +224,8 @@ def _build(stage: Path, job: Job, used: set[str]) -> KernelEntry:
             )
         files[role] = FileRef(f"{KERNELS}/{file_name}", sha256_file(path))
     meta = json_meta(source.meta, f"{target.name} source meta of {what}")
-    full_config = json_meta(dict(source.meta.get("config", config)), "config")
+    complete = specialised.complete(job.config)
+    full_config = json_meta(dict(source.meta.get("config", complete)), "config")
     return KernelEntry(
         target=target.name,
         bucket=bucket_of(problem.extents, fixed),
@@ -255,7 +257,6 @@ def _stem(program: str, target: str, bucket: Mapping[str, int], used: set[str]) 
 
 def _versions() -> dict[str, str]:
     """attncc's version and the toolchains' (Triton only when installed; nothing imported)."""
-    from attncc import __version__
 
     versions = {"attncc": __version__}
     for key, dist, module in (("tvm", "apache-tvm", "tvm"), ("triton", "triton", "triton")):

@@ -22,10 +22,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from attncc.cost_models import xgb
 from attncc.errors import ArgumentError, AttnccError, ExportError
 from attncc.ir.nodes import Program
+from attncc.ir.parser import parse
 from attncc.library.manifest import digest_text
+from attncc.search.database import (
+    best_trial,
+    measured_trials,
+    open_storage,
+    quiet_optuna,
+    storage_errors,
+    storage_url,
+)
+from attncc.search.params import parse_params
+from attncc.search.problem import Problem, format_param, target_spec
+from attncc.search.tuner import best_config
+from attncc.targets import get_target
 from attncc.targets.base import Target
+from attncc.variants import CATALOGUE
 
 __all__ = ["Job", "export_targets", "plan_jobs"]
 
@@ -47,7 +62,6 @@ class Job:
 
 def export_targets(targets: Sequence[str | Target]) -> dict[str, Target]:
     """The targets to export, by name (names resolved, duplicates merged, sorted)."""
-    from attncc.targets import get_target
 
     if not targets:
         raise ExportError("export needs at least one target, e.g. --target cpu")
@@ -67,7 +81,6 @@ def plan_jobs(
 ) -> tuple[list[Job], list[tuple[str, str]]]:
     """The jobs to build, sorted, and the studies passed over with the reason (module
     docstring); an :class:`ExportError` when there is nothing to export."""
-    from attncc.search.database import storage_url
 
     url = storage_url(storage)
     wanted = _Selection(selectors)
@@ -129,7 +142,6 @@ class _Selection:
     def programs(self, studies: list[tuple[str, dict]]) -> list[Program]:
         """The selected programs themselves: a name means the program of that name in the
         database (one text only), else the catalogue's."""
-        from attncc.ir.parser import parse
 
         out = []
         for s in self.selectors:
@@ -145,7 +157,6 @@ class _Selection:
             if texts:
                 out.append(parse(texts[0]))
                 continue
-            from attncc.variants import CATALOGUE
 
             if s not in CATALOGUE:
                 raise ExportError(
@@ -161,7 +172,6 @@ def _selected_params(
 ) -> dict[str, dict[str, Any]]:
     """Program name → its share of ``params`` (those it declares), typed by its declarations
     as ``attncc tune --param`` types them; a name no program declares is an ArgumentError."""
-    from attncc.search.params import parse_params
 
     if not params:
         return {}
@@ -189,7 +199,6 @@ def _selected_params(
 
 def _param_text(value: Any) -> str:
     """A value as ``--param`` text (text as it is; numpy scalars as Python numbers)."""
-    from attncc.search.problem import format_param
 
     if isinstance(value, str):
         return value
@@ -209,14 +218,11 @@ def _second_study(job: Job, kept: Job) -> str:
 
 
 def _params_text(problem: Any) -> str:
-    from attncc.search.problem import format_param
-
     return ",".join(f"{k}={format_param(v)}" for k, v in problem.params.items()) or "none"
 
 
 def _studies(url: str) -> list[tuple[str, dict]]:
     """(name, attributes) of every attncc study in the storage at ``url``."""
-    from attncc.search.database import open_storage, storage_errors
 
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
         return []  # nothing tuned there; don't create the file just to look
@@ -239,8 +245,6 @@ def _study_job(
 ) -> Job | str | None:
     """The job of one study; ``None`` when it is not asked for, a reason when it can't be
     (``asked``: program name → the param values the export asks for)."""
-    from attncc.ir.parser import parse
-    from attncc.search.problem import Problem
 
     spec = str(attrs.get("target", ""))
     target = targets.get(spec) or next((t for t in targets.values() if _spec(t) == spec), None)
@@ -270,22 +274,12 @@ def _study_job(
 
 
 def _spec(target: Target) -> str:
-    from attncc.search.problem import target_spec
-
     return target_spec(target)
 
 
 def _tuned(url: str, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The best verified trial's config and how it was measured, or ``None``."""
     import optuna
-
-    from attncc.search.database import (
-        best_trial,
-        measured_trials,
-        open_storage,
-        quiet_optuna,
-        storage_errors,
-    )
 
     with storage_errors(url), quiet_optuna():
         study = optuna.load_study(study_name=name, storage=open_storage(url))
@@ -317,16 +311,13 @@ def _requested_job(
     tuned if the database has it, else the cost model's pick, else (no model for the
     target) the target's default. ``tuning.params`` records the values measured or ranked
     at (not for a default schedule: params took no part in choosing it)."""
-    from attncc.cost_models.xgb import pretrained_path
-    from attncc.search.problem import Problem
-    from attncc.search.tuner import best_config
 
     problem = Problem.create(program, target, dict(shape), dict(params))
     if problem.study_name in studies:
         tuned = _tuned(url, problem.study_name)
         if tuned is not None:
             return Job(problem, tuned[0], "tuned", {**tuned[1], "params": dict(problem.params)})
-    if not pretrained_path(target.name).exists():
+    if not xgb.pretrained_path(target.name).exists():
         # Nothing measured and no model for this target (WebGPU and CUDA timings cannot be
         # taken on this kind of machine): the target's default schedule, marked as such.
         return Job(problem, problem.space.default(), "default", {"trials": 0})

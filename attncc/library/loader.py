@@ -43,12 +43,16 @@ from attncc.errors import AttnccError, ExportError
 from attncc.ir.arguments import bind_positional
 from attncc.ir.bounds import BoundsCheck
 from attncc.ir.nodes import Program
+from attncc.ir.parser import parse
+from attncc.ir.validate import validate
 from attncc.library import files as library_files
 from attncc.library import manifest as manifest_module
 from attncc.library.buckets import bucket_key, select
 from attncc.library.files import Budget, copy_verified, open_library, read_capped
 from attncc.library.manifest import MANIFEST, KernelEntry, Manifest, parse_manifest
+from attncc.targets import get_target
 from attncc.targets.base import Artifact, Source, Target
+from attncc.targets.invoke import call_kernel
 
 __all__ = ["Library", "LibraryKernel", "load_library"]
 
@@ -173,8 +177,6 @@ def _items(manifest: Manifest):
 def _program(name: str, text: str) -> Program:
     """The library's program ``name``, parsed and validated (its text's sha256 was checked
     with the manifest)."""
-    from attncc.ir.parser import parse
-    from attncc.ir.validate import validate
 
     try:
         program = parse(text)
@@ -195,7 +197,6 @@ def _usable_targets(
     manifest: Manifest, wanted: list[str]
 ) -> tuple[dict[str, Target], dict[str, str]]:
     """Targets whose kernels can run here, and why each other one cannot."""
-    from attncc.targets import get_target
 
     usable, refused = {}, {}
     for name in wanted:
@@ -358,8 +359,6 @@ class LibraryKernel:
     def __call__(self, *inputs: Any, **arguments: Any) -> Any:
         """Inputs by position in declaration order (``attn(q, k, v)``) or by name; params
         by name. The same checks and errors as a compiled :class:`attncc.Kernel`."""
-        from attncc.compiler import call_kernel
-
         given = bind_positional(self.program, inputs, arguments)
         choose = lambda extents: self._select(extents).artifact  # noqa: E731
         return call_kernel(

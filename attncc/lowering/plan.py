@@ -4,8 +4,8 @@ lowering shares.
 :func:`plan_attention` inlines the program, matches one max → exp → sum → divide →
 contraction cascade (:func:`attncc.ir.rewrites.match_attention`) and names its roles:
 batch, head, query and key ranks, head dims, the Q input, the K and V expressions (the kv
-head replaced by :data:`G`), the score expression (the scaled contraction replaced by
-:data:`S`), rank-free scale factors, the mask predicate and its key bands, and the ranks a
+head replaced by :data:`KV_HEAD`), the score expression (the scaled contraction replaced by
+:data:`SCORE`), rank-free scale factors, the mask predicate and its key bands, and the ranks a
 build keeps symbolic. Every target's fused lowering prints from this one analysis; whether
 it *can* print a given plan is the target's own question.
 """
@@ -19,6 +19,7 @@ from typing import Any
 
 from attncc.errors import AttnccError
 from attncc.ir.bind import eval_scalar
+from attncc.ir.exprs import free_ranks, map_expr
 from attncc.ir.nodes import (
     Access,
     Binary,
@@ -34,15 +35,25 @@ from attncc.ir.nodes import (
     names_in,
 )
 from attncc.ir.rewrites import AttentionMatch, inline, match_attention
-from attncc.ir.rewrites._expr import free_ranks, map_expr
 from attncc.ir.tiles import Bands, key_bands
 from attncc.ir.validate import ProgramInfo, validate
 
-__all__ = ["KV_HEADS", "FusedPlan", "G", "S", "fixed_lets", "plan_attention", "product", "ranks_of"]
+__all__ = [
+    "KV_HEAD",
+    "KV_HEADS",
+    "SCORE",
+    "FusedPlan",
+    "fixed_lets",
+    "plan_attention",
+    "product",
+    "ranks_of",
+]
 
-S, G = "$s", "$g"  # the scaled score in score expressions; the kv head in K / V expressions
+#: Placeholder names no program can use: the scaled score in score expressions, and the
+#: kernel's kv head in K / V index expressions.
+SCORE, KV_HEAD = "$s", "$g"
 #: What a K / V index may be in the kv-head dimension: the kv head, or 0 (MQA).
-KV_HEADS = (Name(G), Const(0))
+KV_HEADS = (Name(KV_HEAD), Const(0))
 
 
 @dataclass(frozen=True)
@@ -169,15 +180,15 @@ def _plan(program: Program) -> FusedPlan | None:
     k_expr, v_expr = (_put_kv_head(x, head, head_index) for x in (k_expr, m.value))
     for f in list(mods):  # per-key factors (a dequantisation scale) join K in its pre-pass
         kf = _put_kv_head(f, head, head_index)
-        if m.key in free_ranks(f, [m.key]) and _over(kf, info, {batch, m.key, G}):
+        if m.key in free_ranks(f, [m.key]) and _over(kf, info, {batch, m.key, KV_HEAD}):
             k_expr, mods = Binary(BinaryOp.MUL, k_expr, kf), [x for x in mods if x is not f]
-    if not _over(k_expr, info, {batch, m.key, e, G}) or not _over(
-        v_expr, info, {batch, m.key, v_dim, G}
+    if not _over(k_expr, info, {batch, m.key, e, KV_HEAD}) or not _over(
+        v_expr, info, {batch, m.key, v_dim, KV_HEAD}
     ):
         return None
 
     contraction = Access(c.name, tuple(Name(r) for r in c.out_ranks))
-    s = product([Name(S), *mods])
+    s = product([Name(SCORE), *mods])
     score = map_expr(m.score, lambda n: s if n == contraction else None)
     everything = [score, k_expr, v_expr, *scale] + ([m.predicate] if m.predicate else [])
     if any(a.tensor not in inputs for x in everything for a in accesses_in(x)):
@@ -209,7 +220,7 @@ def product(items: list[Expr]) -> Expr:
 
 
 def _over(e: Expr, info: ProgramInfo, allowed: set[str]) -> bool:
-    return free_ranks(e, [*info.ranks, G]) <= allowed
+    return free_ranks(e, [*info.ranks, KV_HEAD]) <= allowed
 
 
 def _head_index(info: ProgramInfo, head: str, exprs: list[Expr]) -> Expr | bool | None:
@@ -235,7 +246,7 @@ def _head_index(info: ProgramInfo, head: str, exprs: list[Expr]) -> Expr | bool 
 def _put_kv_head(x: Expr, head: str, index: Expr | None) -> Expr:
     if index is None:
         return x
-    return map_expr(x, lambda n: Name(G) if n == index else None)
+    return map_expr(x, lambda n: Name(KV_HEAD) if n == index else None)
 
 
 def ranks_of(info: ProgramInfo, e: Expr | None) -> set[str]:

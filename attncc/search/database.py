@@ -37,7 +37,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from attncc.errors import TuningError
+from attncc.errors import AttnccError, TuningError
+from attncc.search.runner import Status
 
 __all__ = [
     "DEFAULT_STORAGE",
@@ -76,7 +77,6 @@ def _redact(url: str) -> str:
 @contextmanager
 def storage_errors(url: str) -> Iterator[None]:
     """Turn SQLAlchemy / Optuna / driver errors inside into a :class:`TuningError`."""
-    from attncc.errors import AttnccError
 
     try:
         yield
@@ -209,7 +209,6 @@ def open_study(storage, name: str, *, attrs: dict[str, Any] | None = None, seed:
 
 def measured_trials(study) -> list:
     """Trials that spent a measurement (any status but infeasible / duplicate)."""
-    from attncc.search.runner import Status
 
     out = []
     for t in study.get_trials(deepcopy=False):

@@ -23,9 +23,16 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
+
+from attncc.errors import AttnccError, TuningError
+from attncc.ir.parser import parse
+from attncc.search.reference import load_data
+from attncc.search.registry import adopt, registrations, resolve_target, target_options, target_spec
+from attncc.targets.pipeline import Specialised
 
 __all__ = ["MeasureTask", "compare", "difference", "measure", "time_call"]
 
@@ -57,7 +64,6 @@ class MeasureTask:
         """The task measuring ``problem`` (:class:`~attncc.search.problem.Problem`) on
         ``data``: its target by registered name and options, with this process's
         registrations handed on (``kw``: ``min_time``, ``repeats``, ``tolerance``)."""
-        from attncc.search.registry import registrations, target_options, target_spec
 
         return cls(
             target_spec(problem.target),
@@ -78,7 +84,6 @@ class MeasureTask:
 
 def check_tolerance(tolerance: float) -> None:
     """A tolerance must be a finite number >= 0: ``inf`` or NaN would accept any output."""
-    from attncc.errors import TuningError
 
     if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)):
         raise TuningError(f"tolerance must be a number, got {tolerance!r}")
@@ -165,15 +170,10 @@ class _Session:
     """What one task needs, loaded once per process: target, program, space, data."""
 
     def __init__(self, task: MeasureTask):
-        from attncc.ir.parser import parse
-        from attncc.search.reference import load_data
-        from attncc.search.registry import adopt, resolve_target
-
         adopt(task.registered)  # from the tuning process over the pipe, not from a database
         self.target = resolve_target(task.target, task.target_options)
         self.program = parse(task.program)
-        self.fixed = self.target.specialise(self.program, dict(task.extents))
-        self.space = self.target.space(self.program, self.fixed)
+        self.specialised = Specialised.of(self.target, self.program, dict(task.extents))
         self.data = load_data(task.data)
 
 
@@ -191,9 +191,7 @@ def measure(
             _SESSIONS.clear()
             _SESSIONS[task.key] = _Session(task)
         s = _SESSIONS[task.key]
-        full = s.space.complete(config)
-        source = s.target.lower(s.program, full, s.fixed)
-        artifact = s.target.build(source)
+        artifact = s.specialised.build(config)
     except Exception as e:
         return {**result, "status": "compile_error", "error": _describe(e)}
     result["build_s"] = time.perf_counter() - start
@@ -220,8 +218,6 @@ def measure(
 
 
 def _describe(error: BaseException) -> str:
-    from attncc.errors import AttnccError
-
     if isinstance(error, AttnccError):
         return f"{type(error).__name__}: {error}"
     tb = traceback.extract_tb(error.__traceback__)
@@ -239,7 +235,6 @@ def _watch_parent() -> None:
 
 def serve(read_fd: int, write_fd: int) -> None:
     """Answer requests until the parent closes the pipe."""
-    from multiprocessing.connection import Connection
 
     threading.Thread(target=_watch_parent, daemon=True).start()
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)

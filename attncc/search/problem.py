@@ -40,9 +40,14 @@ from functools import cached_property
 from typing import Any
 
 from attncc.errors import ArgumentError, AttnccError, TuningError
+from attncc.ir.bind import bind
 from attncc.ir.nodes import Param, Program, Scalar
+from attncc.ir.parser import parse
+from attncc.ir.validate import validate
 from attncc.search.registry import resolve_target, target_options, target_spec
+from attncc.search.space import SearchSpace
 from attncc.targets.base import Target, stable_hash
+from attncc.version import __version__
 
 __all__ = ["Problem", "format_param", "resolve_target", "shape_bucket", "target_spec"]
 
@@ -75,8 +80,6 @@ class Problem:
     fixed: Mapping[str, int | None] = field(init=False)
 
     def __post_init__(self) -> None:
-        from attncc.ir.bind import bind
-
         if not isinstance(self.params, Mapping):
             raise ArgumentError(
                 f"params must map param names to values, got {type(self.params).__name__}"
@@ -107,8 +110,6 @@ class Problem:
         unknown target, extents that miss a rank, or a bad param. (Whether the target can
         run here is the tuner's question: a library may export a problem's default or
         modelled config for a target this machine only compiles for.)"""
-        from attncc.ir.parser import parse
-        from attncc.ir.validate import validate
 
         if isinstance(program, str):
             program = parse(program)
@@ -138,8 +139,6 @@ class Problem:
 
     @cached_property
     def space(self):
-        from attncc.search.space import SearchSpace
-
         return SearchSpace(self.target.space(self.program, self.fixed))
 
     @cached_property
@@ -152,8 +151,6 @@ class Problem:
 
     @property
     def target_hash(self) -> str:
-        from attncc import __version__
-
         knobs = [(k.name, list(k.choices)) for k in self.space.knobs]
         try:
             options = target_options(self.target)
@@ -188,7 +185,6 @@ class Problem:
     def study_attrs(self) -> dict[str, Any]:
         """What :meth:`from_study_attrs` rebuilds this problem from (raises
         :class:`TuningError` for a target the registry cannot name)."""
-        from attncc import __version__
 
         return {
             "program": self.program.text,

@@ -17,10 +17,12 @@ the tuner to measure on inputs of your own.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from attncc.cache import cache_dir
 from attncc.errors import AttnccError, TuningError
+from attncc.ir.arguments import split_arguments
+from attncc.ir.bind import bind
+from attncc.ir.interpreter import interpret
 from attncc.ir.nodes import DType, Program
 from attncc.targets.base import stable_hash
+from attncc.targets.invoke import storage_array
 
 __all__ = [
     "MeasureData",
@@ -77,8 +84,6 @@ _TEMP: list[str] = []
 
 
 def _data_dir() -> Path:
-    from attncc.cache import cache_dir
-
     root = cache_dir()
     if root is not None:
         path = root / "tuning"
@@ -107,10 +112,6 @@ def reference_file(
     param values to measure at (over any in ``inputs``; the rest take their defaults).
     Raises :class:`TuningError` when no inputs the reference accepts can be made.
     """
-    from attncc.compiler import storage_array
-    from attncc.ir.arguments import split_arguments
-    from attncc.ir.bind import bind
-    from attncc.ir.interpreter import interpret
 
     given = None if inputs is None else dict(inputs)
     chosen = dict(params or {})
@@ -172,8 +173,6 @@ def reference_file(
 def inputs_digest(program: Program, inputs: Mapping[str, Any]) -> str:
     """A digest of user inputs as the kernel sees them (storage dtype, C order), so that the
     same arrays given as float64 or as a torch tensor name the same measurement data."""
-    from attncc.compiler import storage_array
-    from attncc.ir.arguments import split_arguments
 
     arrays, params = split_arguments(program, dict(inputs))
     stored = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
@@ -187,7 +186,6 @@ def load_inputs(path: str | os.PathLike) -> dict[str, Any]:
     """User inputs from an ``.npz`` file (``np.savez(path, Q=q, K=k, ...)``): arrays by
     input name, 0-d arrays for params. Nothing is unpickled; anything but a readable
     ``.npz`` of plain arrays is a :class:`TuningError` that says what was found."""
-    import zipfile
 
     name = os.fspath(path)
     fix = "inputs are an .npz of arrays by input name (np.savez(path, Q=q, K=k, V=v))"
@@ -221,8 +219,6 @@ def load_inputs(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def _digest(array: np.ndarray) -> str:
-    import hashlib
-
     return hashlib.sha256(array.tobytes()).hexdigest() + str(array.dtype) + str(array.shape)
 
 

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from attncc.errors import AttnccError, TuningError
+from attncc.targets import TARGETS, get_target
 from attncc.targets.base import Target
 
 __all__ = [
@@ -52,8 +53,6 @@ _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def _builtin() -> dict[str, str]:
-    from attncc.targets import TARGETS
-
     return dict(TARGETS)
 
 
@@ -198,8 +197,6 @@ def resolve_target(name: Any, options: Any = None) -> Target:
     cls = _class(name)
     _check_options(name, cls, options)
     if not options and name in _builtin():
-        from attncc.targets import get_target
-
         target = get_target(name)
     else:
         try:

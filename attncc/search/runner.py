@@ -37,6 +37,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 from attncc.search.measure import MeasureTask
@@ -132,8 +133,6 @@ class LocalRunner(Runner):
 
     # ------------------------------------------------------------------ process
     def _start(self) -> None:
-        from multiprocessing.connection import Connection
-
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the child

@@ -41,6 +41,7 @@ from typing import Any
 
 from attncc.cost_models.base import Candidate, CostModel, Record
 from attncc.errors import TuningError
+from attncc.search.cost_model import load_cost_model, spearman
 from attncc.search.database import (
     best_trial,
     open_storage,
@@ -49,10 +50,10 @@ from attncc.search.database import (
     storage_errors,
     storage_url,
 )
-from attncc.search.model import load_cost_model, spearman
 from attncc.search.options import TrialReport, TuneOptions, TuneResult
 from attncc.search.params import tuning_params
 from attncc.search.problem import Problem
+from attncc.search.reference import inputs_digest, reference_file
 from attncc.search.runner import LocalRunner, MeasureTask, Runner, RunnerInput, Status
 from attncc.search.space import config_key
 
@@ -145,7 +146,6 @@ class Tuner:
         """Every worker of a study measures on the same inputs: the study records which (a
         seed, or the digest of the user's arrays) and a worker that brings other ones is
         refused. Returns the seed of the seeded inputs this worker must use."""
-        from attncc.search.reference import inputs_digest
 
         mine = (
             {"seed": self.options.seed}
@@ -352,8 +352,6 @@ class Tuner:
 
     def _runner_for(self) -> Runner:
         if self._runner is None:
-            from attncc.search.reference import reference_file
-
             p, o = self.problem, self.options
             data = reference_file(
                 p.program, p.extents, seed=self._data_seed, inputs=self._inputs, params=p.params

@@ -19,6 +19,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from attncc.errors import AttnccError
+from attncc.search.database import open_storage, open_study
+from attncc.search.reference import load_inputs
 from attncc.search.registry import adopt, registrations
 from attncc.search.tuner import TuneOptions, Tuner, TuneResult
 
@@ -27,7 +30,6 @@ __all__ = ["run_worker", "spawn_workers", "stop_workers", "study_budget"]
 
 def study_budget(storage: str, study: str) -> int:
     """The trial budget ``study`` was last tuned towards (what a joining worker aims for)."""
-    from attncc.search.database import open_storage, open_study
 
     return int(open_study(open_storage(storage), study).user_attrs.get("trials", 64))
 
@@ -97,8 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     options = TuneOptions(**json.loads(args.options)) if args.options else None
-    from attncc.errors import AttnccError
-    from attncc.search.reference import load_inputs
 
     try:
         if args.targets:  # handed over by the process that started this one (spawn_workers)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import abc
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
 
 __all__ = [
@@ -109,7 +111,6 @@ class Space:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         """Every feasible config (the product of the knobs' choices, filtered)."""
-        import itertools
 
         names = [k.name for k in self.knobs]
         for values in itertools.product(*(k.choices for k in self.knobs)):
@@ -192,13 +193,11 @@ class Target(abc.ABC):
         """Write what running ``artifact`` needs into ``directory``, in files named from
         ``stem``; returns file role → file name (``{"library": "k0.so"}``). The caller keeps
         ``artifact.source`` (text, entry, extents, JSON-able meta) in the manifest."""
-        from attncc.errors import UnsupportedError
 
         raise UnsupportedError(f"target {self.name} cannot export kernels")
 
     def load(self, source: Source, files: Mapping[str, Path]) -> Artifact:
         """The artifact :meth:`save` wrote, from files whose hashes were already verified."""
-        from attncc.errors import UnsupportedError
 
         raise UnsupportedError(f"target {self.name} cannot load exported kernels")
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from attncc.ir.bind import bind
 from attncc.targets import get_target
+from attncc.targets.pipeline import Specialised
 from tests.variants.cases import CASES, WIDE
 
 ROOT = Path(__file__).parent / "sources"
@@ -43,9 +44,8 @@ class Case:
         return ROOT / self.target / f"{self.variant}.{self.lowering}.{suffix}"
 
     def source(self) -> str:
-        program, target, fixed, space = _problem(self.target, self.variant)
         wanted = {} if self.lowering == "default" else {"lowering": "generic"}
-        return target.lower(program, space.complete(wanted), fixed).text
+        return _problem(self.target, self.variant).lower(wanted).text
 
 
 def _target(name: str):
@@ -63,15 +63,14 @@ def _target(name: str):
     return get_target(name)
 
 
-def _problem(target_name: str, variant: str):
-    """The program, target, specialised extents and space of a case."""
+def _problem(target_name: str, variant: str) -> Specialised:
+    """A case's program through the build pipeline's first stages (specialise, space)."""
     target = _target(target_name)
     program, kwargs, _ = CASES[variant](np.random.default_rng(0), WIDE, name=variant)
     arrays = {k: v for k, v in kwargs.items() if isinstance(v, np.ndarray)}
     params = {k: v for k, v in kwargs.items() if not isinstance(v, np.ndarray)}
     extents = bind(program, shapes=arrays, params=params).extents
-    fixed = target.specialise(program, dict(extents))
-    return program, target, fixed, target.space(program, fixed)
+    return Specialised.of(target, program, dict(extents))
 
 
 def cases(targets: tuple[str, ...] = TARGETS) -> Iterator[Case]:
@@ -80,8 +79,7 @@ def cases(targets: tuple[str, ...] = TARGETS) -> Iterator[Case]:
     for target in targets:
         for variant in sorted(CASES):
             yield Case(target, variant, "default")
-            space = _problem(target, variant)[3]
-            if space.complete({}).get("lowering", "generic") != "generic":
+            if _problem(target, variant).complete({}).get("lowering", "generic") != "generic":
                 yield Case(target, variant, "generic")
 
 

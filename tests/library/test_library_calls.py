@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import attncc
-import attncc.compiler
+import attncc.library.loader
 from attncc.errors import ArgumentError, BoundsError
 from attncc.ir.bounds import BoundsCheck
 from tests.library.conftest import GQA, SIGMOID, inputs, program
@@ -88,13 +88,13 @@ def _message(lib, *positional, **named) -> str:
 
 def test_one_bounds_check_per_program_is_kept_across_calls(library, monkeypatch):
     seen = []
-    real = attncc.compiler.call_kernel
+    real = attncc.library.loader.call_kernel
 
     def spy(*args, bounds=None, **kw):
         seen.append(bounds)
         return real(*args, bounds=bounds, **kw)
 
-    monkeypatch.setattr(attncc.compiler, "call_kernel", spy)
+    monkeypatch.setattr(attncc.library.loader, "call_kernel", spy)
     lib = attncc.load_library(library)
     args = inputs(SIGMOID, seed=1)
     lib("sigmoid_attention", **args)

@@ -18,20 +18,19 @@ torch = pytest.importorskip("torch")
 
 from attncc.errors import ArgumentError, LoweringError  # noqa: E402
 from attncc.targets.cpu.flash import (  # noqa: E402
-    Band,
     FlashConfig,
-    FlashSpec,
-    Scalar,
-    Tensor,
+    generate,
+    register_demand,
+    suggest_config,
+)
+from attncc.targets.cpu.host import host_target  # noqa: E402
+from attncc.targets.tvm.flash_spec import Band, FlashSpec, Scalar, Tensor  # noqa: E402
+from tests.targets.flash_kernel import (  # noqa: E402
     build,
     causal,
-    generate,
-    host_target,
     prefix_lm,
-    register_demand,
     sinks_window,
     sliding_window,
-    suggest_config,
 )
 
 DIMS = {"B": 2, "H": 4, "HK": 2, "D": 24, "DV": 24}

@@ -25,6 +25,8 @@ from attncc.ir.bind import bind  # noqa: E402
 from attncc.targets.cpu import flash as cpu_flash  # noqa: E402
 from attncc.targets.cpu import fused as cpu_fused  # noqa: E402
 from attncc.targets.cpu.host import host_target  # noqa: E402
+from attncc.targets.tvm import flash_spec  # noqa: E402
+from tests.targets import flash_kernel  # noqa: E402
 from tests.variants.cases import CASES  # noqa: E402 -- after the TVM skip
 
 TOL = 1e-4  # max |err| relative to max(1, max |reference|)
@@ -291,7 +293,7 @@ def test_knobs_default_to_the_suggested_config_and_constraints_explain():
     plan = cpu_fused.plan(program)
     ext = {"b": 1, "h": 8, "g": 2, "p": None, "m": None, "e": 64, "f": 64}
     knobs = {k.name: k for k in cpu_fused.knobs(plan, ext)}
-    spec = cpu_flash.FlashSpec(B=1, H=8, HK=2, D=64, DV=64, **cpu_flash.sliding_window("W"))
+    spec = flash_spec.FlashSpec(B=1, H=8, HK=2, D=64, DV=64, **flash_kernel.sliding_window("W"))
     want = cpu_flash.suggest_config(spec)
     assert (knobs["bq"].initial, knobs["bk"].initial) == (want.bq, want.bk)
     assert (knobs["rb"].initial, knobs["rbv"].initial) == (want.rb, want.rbv)
@@ -310,7 +312,7 @@ def test_knobs_default_to_the_suggested_config_and_constraints_explain():
 
 def test_flash_load_hooks_and_length_argument():
     """cpu_flash: hooked K / V are no arguments; M comes last when no buffer binds it."""
-    spec = cpu_flash.FlashSpec(
+    spec = flash_spec.FlashSpec(
         B=1,
         H=4,
         HK=2,
@@ -318,20 +320,20 @@ def test_flash_load_hooks_and_length_argument():
         DV=8,
         scale=0.25,
         tensors=(
-            cpu_flash.Tensor("KH", ("B", "HK", "NM", "D"), "float16"),
-            cpu_flash.Tensor("VH", ("B", "HK", "NM", "DV"), "float16"),
+            flash_spec.Tensor("KH", ("B", "HK", "NM", "D"), "float16"),
+            flash_spec.Tensor("VH", ("B", "HK", "NM", "DV"), "float16"),
         ),
         k_load='T.Cast("float32", KH[{b}, {g}, {m}, {d}])',
         v_load='T.Cast("float32", VH[{b}, {g}, {m}, {f}])',
-        **cpu_flash.causal(),
+        **flash_kernel.causal(),
     )
-    assert cpu_flash.signature(spec) == ("q", "o", "KH", "VH", "M")
+    assert flash_spec.signature(spec) == ("q", "o", "KH", "VH", "M")
     rng = np.random.default_rng(0)
     q = rng.standard_normal((1, 4, 13, 16)).astype(np.float32)
     k = rng.standard_normal((1, 2, 20, 16)).astype(np.float16)
     v = rng.standard_normal((1, 2, 20, 8)).astype(np.float16)
     cfg = cpu_flash.FlashConfig(bq=6, bk=16, rb=3, rbv=3)
-    got = cpu_flash.build(spec, cfg)(q, None, None, k, v, M=20)
+    got = flash_kernel.build(spec, cfg)(q, None, None, k, v, M=20)
     plain = replace(spec, tensors=(), k_load=None, v_load=None)
-    want = cpu_flash.build(plain, cfg)(q, k.astype(np.float32), v.astype(np.float32))
+    want = flash_kernel.build(plain, cfg)(q, k.astype(np.float32), v.astype(np.float32))
     np.testing.assert_allclose(got, want, atol=1e-6)

@@ -23,14 +23,9 @@ from attncc.ir.bind import bind  # noqa: E402
 from attncc.ir.interpreter import interpret  # noqa: E402
 from attncc.ir.parser import parse  # noqa: E402
 from attncc.lowering.liveness import live_statements, presence  # noqa: E402
-from attncc.targets.cpu.generic import (  # noqa: E402
-    GenericConfig,
-    GenericKernel,
-    build_generic,
-    lower_generic,
-    run_generic,
-)
 from attncc.targets.cpu.host import configure_threads, host_cpu  # noqa: E402
+from attncc.targets.tvm.generic import GenericConfig, lower_generic  # noqa: E402
+from tests.targets.generic_kernel import GenericKernel, build_generic, run_generic  # noqa: E402
 from tests.variants.cases import CASES  # noqa: E402 -- after the TVM skip
 
 TOL = 1e-4  # max |err| relative to max(1, max |reference|)

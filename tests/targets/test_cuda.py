@@ -1,7 +1,6 @@
-"""The ``cuda`` target without a GPU: every catalogue variant runs in Triton's interpreter
-and equals the reference interpreter (the conformance shapes: odd lengths, fully masked
-rows, one query); the fused lowering is taken where the IR has a softmax attention, and its
-block skipping, split-KV and GQA mapping are checked on their own.
+"""The ``cuda`` target without a GPU, in Triton's interpreter: the fused lowering's block
+skipping, split-KV and GQA mapping, chosen configs, and what a call without a GPU says.
+Every catalogue variant against the reference is in ``test_conformance.py``.
 
 Triton decides at import whether its own library is interpreted (``TRITON_INTERPRET``), so
 this module sets the variable before anything here imports triton; a session that imported
@@ -13,8 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zlib
-from dataclasses import replace
 
 if "triton" not in sys.modules:
     os.environ["TRITON_INTERPRET"] = "1"
@@ -25,49 +22,17 @@ import pytest
 import attncc
 from attncc.errors import UnsupportedError
 from attncc.targets.cuda.launch import interpreted_process
-from tests.variants.cases import CASES, DECODE, WIDE
+from tests.targets.conformance import check_variant
+from tests.variants.cases import WIDE
 
 pytestmark = pytest.mark.skipif(
     not interpreted_process(),
     reason="triton was imported before TRITON_INTERPRET=1 could be set; run this file alone",
 )
 
-FUSED = {
-    "alibi", "causal_offset", "document", "document_causal", "fp16_kv", "gqa", "gqa_causal",
-    "gqa_window_softcap", "int8_kv", "int8_kv_channel", "mha", "mha_causal", "mqa",
-    "mqa_causal", "paged", "paged_causal", "prefix_lm", "relative_bias", "sinks_window",
-    "sliding_window", "softcap", "temperature", "tree_mask",
-}  # fmt: skip
 
-
-def _max_rel_err(got, want) -> float:
-    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    scale = max(1.0, float(np.abs(want).max(initial=0.0)))
-    return float(np.abs(got - want).max(initial=0.0)) / scale
-
-
-def _check(name: str, shape, config=None) -> attncc.Kernel:
-    rng = np.random.default_rng(zlib.crc32(f"cuda/{name}/{shape.p}".encode()))
-    program, kwargs, _ = CASES[name](rng, shape, name=name)
-    want = attncc.interpret(program, **kwargs)
-    kernel = attncc.compile(program, "cuda", config=config)
-    got = kernel(**kwargs)
-    if not isinstance(want, dict):
-        want, got = {"out": want}, {"out": got}
-    for out in want:
-        assert _max_rel_err(got[out], want[out]) <= 1e-4, f"{name} on cuda: {out}"
-    return kernel
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_variant_matches_reference(name):
-    kernel = _check(name, WIDE)
-    assert kernel.config["lowering"] == ("fused" if name in FUSED else "generic")
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_variant_matches_reference_for_one_query(name):
-    _check(name, replace(DECODE, m=61))
+def _check(name: str, shape, config=None):
+    return check_variant("cuda", name, shape, config)
 
 
 @pytest.mark.parametrize(

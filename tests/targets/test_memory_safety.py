@@ -26,7 +26,7 @@ import pytest
 import attncc
 from attncc.errors import BoundsError
 from attncc.ir.bounds import BoundsCheck
-from tests.targets.test_conformance import _max_rel_err
+from tests.targets.conformance import max_rel_err as _max_rel_err
 from tests.variants.cases import CASES, WIDE
 
 INDEXED = sorted(

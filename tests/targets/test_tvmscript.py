@@ -15,18 +15,18 @@ pytest.importorskip("tvm")
 from attncc.ir.interpreter import interpret
 from attncc.ir.nodes import Access, Call, Const, DType, Fn, Name
 from attncc.ir.parser import parse
-from attncc.targets.cpu.generic import run_generic
 from attncc.targets.tvm.script import (
     Buffer,
-    ExprPrinter,
     Namer,
+    TvmScriptPrinter,
     Typed,
     convert_text,
     literal,
     zero,
 )
+from tests.targets.generic_kernel import run_generic
 
-PR = ExprPrinter(
+PR = TvmScriptPrinter(
     ranks={"i": "i_i", "j": "i_j"},
     scalars={"d": Typed("d", "int32"), "s": Typed("s", "float32"), "G": literal(2)},
     buffers={

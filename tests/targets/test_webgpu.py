@@ -1,20 +1,20 @@
-"""The webgpu target on wgpu-native (lavapipe here): every catalogue variant equals the
-reference interpreter, configs beyond WebGPU's limits are rejected before compilation, the
-binding / uniform convention read from TVM's WGSL is the one the runtimes use, and exported
-artifacts load back."""
+"""The webgpu target on wgpu-native (lavapipe here): configs beyond WebGPU's limits are
+rejected before compilation, the binding / uniform convention read from TVM's WGSL is the
+one the runtimes use, and exported artifacts load back. Every catalogue variant against the
+reference is in ``test_conformance.py``."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import attncc
 from attncc.errors import UnsupportedError
-from tests.targets.test_conformance import _check, _max_rel_err
-from tests.variants.cases import CASES, DECODE, WIDE
+from tests.targets.conformance import FUSED
+from tests.targets.conformance import max_rel_err as _max_rel_err
+from tests.variants.cases import CASES, WIDE
 
 wgpu = pytest.importorskip("wgpu", reason="the webgpu target needs the wgpu package")
 
@@ -29,32 +29,6 @@ def _adapter():
         pytest.skip(str(err))
 
 
-#: Variants the fused (flash) lowering takes; the rest run one kernel per statement.
-GENERIC = {
-    "cascade",
-    "linear_causal",
-    "linear_causal_identity_unnormalized",
-    "mla",
-    "mla_causal",
-    "sigmoid_attention",
-    "sigmoid_attention_causal",
-    "split_kv",
-    "split_kv_causal",
-    "topk_gather",
-    "tree_parent",
-}
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_variant_matches_reference(name):
-    _check("webgpu", name, WIDE)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_variant_matches_reference_for_one_query(name):
-    _check("webgpu", name, replace(DECODE, m=61))
-
-
 def _kernel(name: str, shape=WIDE, **config):
     rng = np.random.default_rng(7)
     program, kwargs, _ = CASES[name](rng, shape, name=name)
@@ -65,10 +39,10 @@ def _kernel(name: str, shape=WIDE, **config):
 def test_default_lowering_and_source_is_wgsl(name):
     _, kwargs, kernel = _kernel(name)
     kernel(**kwargs)
-    assert kernel.config["lowering"] == ("generic" if name in GENERIC else "fused")
+    assert kernel.config["lowering"] == ("fused" if name in FUSED else "generic")
     assert "@compute" in kernel.source and "PODArgs" in kernel.source
     launch = kernel.built.meta["launch"]
-    assert (len(launch["kernels"]) > 1) == (name in GENERIC)  # one kernel per statement
+    assert (len(launch["kernels"]) > 1) == (name not in FUSED)  # one kernel per statement
     assert launch["kernels"][0]["workgroup_bytes"] <= 16384
 
 
@@ -192,7 +166,7 @@ def test_wgsl_convention_bindings_by_name_then_scalars_then_grid():
     the scalars by name and packGridDimX; the guard is ``>``, so the runtime writes the
     workgroup count minus one. Running it shows the runtime packs what the WGSL declares:
     the workgroup after the grid must not run."""
-    from attncc.targets.webgpu.runtime import Program
+    from attncc.targets.webgpu.runtime import DeviceProgram
     from attncc.targets.webgpu.wgsl import compile_wgsl
 
     (k,) = compile_wgsl(_PROBE)
@@ -220,7 +194,7 @@ def test_wgsl_convention_bindings_by_name_then_scalars_then_grid():
                          "grid": {"factors": [{"const": groups}], "div": 1}}],
             "outputs": ["Out"],
         }  # fmt: skip
-        prog = Program(join_wgsl([(k.entry, k.wgsl)]), launch)
+        prog = DeviceProgram(join_wgsl([(k.entry, k.wgsl)]), launch)
         scalars = {"beta": 2.0, "alpha": 3}
         return prog.run({"Z": z, "A": a}, scalars, {"n": n, "n64": n + 64})["Out"]
 
@@ -268,9 +242,9 @@ def test_save_and_load_round_trip(tmp_path):
     launch = json.loads((tmp_path / "k0.json").read_text())
     assert launch["format"] == "attncc-webgpu-launch/1"
     loaded = target.load(artifact.source, {k: tmp_path / v for k, v in files.items()})
-    from attncc.compiler import storage_array
     from attncc.ir.arguments import split_arguments
     from attncc.ir.bind import bind
+    from attncc.targets.invoke import storage_array
 
     given, params = split_arguments(program, kwargs)
     binding = bind(program, shapes={n: a.shape for n, a in given.items()}, params=params)

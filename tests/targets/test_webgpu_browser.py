@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 import attncc
-from attncc.compiler import storage_array
 from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
 from attncc.runtime import js_path
+from attncc.targets.invoke import storage_array
 from attncc.targets.webgpu import WebGpuTarget
 from tests.browser import call, needs_chromium, open_page, serve
-from tests.targets.test_conformance import _max_rel_err
+from tests.targets.conformance import max_rel_err as _max_rel_err
 from tests.variants.cases import CASES, DECODE, WIDE
 
 pytestmark = needs_chromium

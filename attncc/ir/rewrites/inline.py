@@ -38,8 +38,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from attncc.ir.nodes import Access, Expr, Program, Stmt
-from attncc.ir.rewrites._expr import (
+from attncc.ir.exprs import (
     conjoin,
     conjuncts,
     map_expr,
@@ -49,6 +48,7 @@ from attncc.ir.rewrites._expr import (
     substitute,
     uses_name,
 )
+from attncc.ir.nodes import Access, Expr, Program, Stmt
 from attncc.ir.validate import ProgramInfo, validate
 
 __all__ = ["inline", "inline_into"]

@@ -47,6 +47,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from attncc.ir.exprs import (
+    conjoin,
+    conjuncts,
+    factors,
+    free_ranks,
+    identity,
+    map_expr,
+    product,
+    stmt_reads,
+    stored_value,
+    substitute,
+)
 from attncc.ir.nodes import (
     Access,
     Binary,
@@ -60,18 +72,6 @@ from attncc.ir.nodes import (
     ReduceOp,
     Stmt,
     accesses_in,
-)
-from attncc.ir.rewrites._expr import (
-    conjoin,
-    conjuncts,
-    factors,
-    free_ranks,
-    identity,
-    map_expr,
-    product,
-    stmt_reads,
-    stored_value,
-    substitute,
 )
 from attncc.ir.validate import ProgramInfo, validate
 
@@ -157,7 +157,7 @@ class _Expanded:
     absorbed: list[str]
 
 
-class _Ctx:
+class _ProgramIndex:
     """A validated program: statements by name, readers, and the maps looked through."""
 
     def __init__(self, program: Program, info: ProgramInfo):
@@ -244,14 +244,14 @@ def match_attention(program: Program) -> list[AttentionMatch]:
     >>> [(c.name, c.over, [str(f) for f in c.factors]) for c in m.contractions]
     [('S', ('e',), ['Q[b, h, p, e]', 'K[b, h / G, m, e]', 'scale'])]
     """
-    ctx = _Ctx(program, validate(program))
+    ctx = _ProgramIndex(program, validate(program))
     found: list[AttentionMatch] = []
     for s in program.stmts:
         found += _from_max(ctx, s)
     return sorted(found, key=lambda m: ctx.pos[m.output])
 
 
-def _from_max(ctx: _Ctx, mx: Stmt) -> list[AttentionMatch]:
+def _from_max(ctx: _ProgramIndex, mx: Stmt) -> list[AttentionMatch]:
     if mx.reduce is not ReduceOp.MAX or len(mx.over) != 1 or not ctx.plain(mx.out):
         return []
     rows = mx.ranks
@@ -268,7 +268,7 @@ def _from_max(ctx: _Ctx, mx: Stmt) -> list[AttentionMatch]:
     return out
 
 
-def _find_sum(ctx: _Ctx, mx: Stmt, logits: Expr, mx_acc: Access) -> Stmt | None:
+def _find_sum(ctx: _ProgramIndex, mx: Stmt, logits: Expr, mx_acc: Access) -> Stmt | None:
     # L[R] = sum(k) exp(X - MX[R])
     for s in ctx.p.stmts[ctx.pos[mx.out] + 1 :]:
         if (s.reduce, s.over, s.ranks) != (ReduceOp.SUM, mx.over, mx.ranks) or not ctx.plain(s.out):
@@ -278,7 +278,9 @@ def _find_sum(ctx: _Ctx, mx: Stmt, logits: Expr, mx_acc: Access) -> Stmt | None:
     return None
 
 
-def _from_out(ctx: _Ctx, mx: Stmt, l: Stmt, x: _Expanded, o: Stmt) -> AttentionMatch | None:
+def _from_out(
+    ctx: _ProgramIndex, mx: Stmt, l: Stmt, x: _Expanded, o: Stmt
+) -> AttentionMatch | None:
     # O[R, F] = sum(k) exp(X - MX[R]) * V / L[R]   (or without / L: unnormalised)
     rows, key = mx.ranks, mx.over[0]
     if o is l or o.reduce is not ReduceOp.SUM or o.over != mx.over or not set(rows) <= set(o.ranks):
@@ -355,7 +357,7 @@ def _from_out(ctx: _Ctx, mx: Stmt, l: Stmt, x: _Expanded, o: Stmt) -> AttentionM
     )
 
 
-def _find_division(ctx: _Ctx, n: Stmt, l_acc: Access) -> Stmt | None:
+def _find_division(ctx: _ProgramIndex, n: Stmt, l_acc: Access) -> Stmt | None:
     # N[R, F] = sum(k) E * V;  O[R, F] = N[R, F] / L[R]   ⇒   O is the normalised output
     want = Binary(BinaryOp.DIV, identity(n.out, n.ranks), l_acc)
     for s in ctx.p.stmts[ctx.pos[n.out] + 1 :]:
@@ -365,7 +367,7 @@ def _find_division(ctx: _Ctx, n: Stmt, l_acc: Access) -> Stmt | None:
 
 
 def _contractions(
-    ctx: _Ctx, logits: Expr, rows: tuple[str, ...], key: str, path: set[str]
+    ctx: _ProgramIndex, logits: Expr, rows: tuple[str, ...], key: str, path: set[str]
 ) -> tuple[tuple[Contraction, ...] | None, list[Expr]]:
     """The sums the logits read at their own point, and their filters over ``(R, k)``."""
     space = {*rows, key}
@@ -398,7 +400,7 @@ def _contractions(
 
 
 def _consumed(
-    ctx: _Ctx, internal: set[str], produced: set[str], mx: str, l: str
+    ctx: _ProgramIndex, internal: set[str], produced: set[str], mx: str, l: str
 ) -> tuple[tuple[str, ...], list[RowStat]]:
     """Statements the kernel replaces, and which of ``MX`` / ``L`` it must also write.
 

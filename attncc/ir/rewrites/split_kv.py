@@ -25,6 +25,16 @@ from dataclasses import replace
 
 from attncc.errors import ArgumentError
 from attncc.ir.builder import exp, log
+from attncc.ir.exprs import (
+    conjoin,
+    conjuncts,
+    free_ranks,
+    fresh,
+    identity,
+    map_expr,
+    program_names,
+    substitute,
+)
 from attncc.ir.nodes import (
     Access,
     Binary,
@@ -38,16 +48,6 @@ from attncc.ir.nodes import (
     ReduceOp,
     Stmt,
     accesses_in,
-)
-from attncc.ir.rewrites._expr import (
-    conjoin,
-    conjuncts,
-    free_ranks,
-    fresh,
-    identity,
-    map_expr,
-    program_names,
-    substitute,
 )
 from attncc.ir.rewrites.online import AttentionMatch
 from attncc.ir.validate import validate

@@ -2,8 +2,9 @@
 
 :mod:`~attncc.targets.cpu.target` (the protocol), :mod:`~attncc.targets.cpu.fused` (the
 fused lowering: space and lowering of the flash kernel), :mod:`~attncc.targets.cpu.flash`
-(the flash kernel generator), :mod:`~attncc.targets.cpu.generic` (the generic lowering's
-LLVM build), :mod:`~attncc.targets.cpu.host` (the host CPU, its threads, compiled kernels).
+(the flash kernel generator), :mod:`~attncc.targets.cpu.host` (the host CPU, its ISA and
+threads, LLVM targets for the fused and the generic lowering, compiled kernels). The generic
+lowering itself is shared with WebGPU: :mod:`attncc.targets.tvm.generic`.
 """
 
 from attncc.targets.cpu.target import CpuTarget

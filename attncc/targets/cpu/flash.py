@@ -1,8 +1,8 @@
 """Fused one-pass (flash-style) attention for CPUs, generated as TVMScript text.
 
 ``generate(spec, config)`` returns the source of one TVM 0.27 ``tirx`` PrimFunc computing
-``O = softmax(mask(score_mod(Q Kᵀ · scale))) V`` with an online softmax; ``build`` parses it
-(``tvm.script.from_source``) and compiles it for this host (``host_target``). What a variant
+``O = softmax(mask(score_mod(Q Kᵀ · scale))) V`` with an online softmax; the CPU target
+(:mod:`attncc.targets.cpu.target`) parses and compiles it for the host. What a variant
 may change is text: :class:`FlashSpec` holds TVMScript expression templates (``score_mod``,
 ``mask``), extra tensors and scalars they read by name, and :class:`Band` s that classify key
 tiles for affine masks; :class:`FlashConfig` holds the schedule knobs. A compiler inlines its
@@ -102,28 +102,11 @@ import math
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
-from attncc.errors import ArgumentError, LoweringError
-from attncc.targets.tvm.flash_spec import Band, FlashSpec, Scalar, Tensor, m_is_arg, signature
+from attncc.errors import LoweringError
+from attncc.lowering.writer import Writer
+from attncc.targets.tvm.flash_spec import Band, FlashSpec, m_is_arg, signature
 
-__all__ = [
-    "Band",
-    "FlashConfig",
-    "FlashKernel",
-    "FlashSpec",
-    "Scalar",
-    "Tensor",
-    "build",
-    "causal",
-    "generate",
-    "host_target",
-    "pack_k",
-    "prefix_lm",
-    "register_demand",
-    "signature",
-    "sinks_window",
-    "sliding_window",
-    "suggest_config",
-]
+__all__ = ["FlashConfig", "generate", "register_demand", "suggest_config"]
 
 LOG2E = 1.4426950408889634
 MASKED = 'T.float32("-inf")'  # a masked score, and the running max of a row with no key yet
@@ -208,53 +191,6 @@ def suggest_config(spec: FlashSpec, decode: bool = False) -> FlashConfig:
     return FlashConfig(bq=48, bk=64, rb=4, rbv=4)
 
 
-def causal(offset: str = "0") -> dict:
-    """Causal mask ``m <= p + offset`` (``offset = "M - P"``: bottom-right aligned)."""
-    off = f"({offset})"
-    return {
-        "mask": f"{{m}} <= {{p}} + {off}",
-        "bands": (Band("0", f"{{p1}} + {off}", "0", f"{{p0}} + {off} + 1"),),
-    }
-
-
-def sliding_window(window: str | int, offset: str = "0") -> dict:
-    """Causal sliding window: ``p + offset - window < m <= p + offset``."""
-    off, w = f"({offset})", f"({window})"
-    return {
-        "mask": f"T.And({{m}} <= {{p}} + {off}, {{m}} > {{p}} + {off} - {w})",
-        "bands": (
-            Band(
-                f"{{p0}} + {off} - {w} + 1",
-                f"{{p1}} + {off}",
-                f"{{p1}} + {off} - {w}",
-                f"{{p0}} + {off} + 1",
-            ),
-        ),
-    }
-
-
-def sinks_window(sinks: str | int, window: str | int, offset: str = "0") -> dict:
-    """Attention sinks (the first ``sinks`` keys, causally) plus a causal sliding window."""
-    off, w, s = f"({offset})", f"({window})", f"({sinks})"
-    win = sliding_window(window, offset)
-    return {
-        "mask": f"T.And({{m}} <= {{p}} + {off}, T.Or({{m}} < {s}, {{m}} > {{p}} + {off} - {w}))",
-        "bands": (
-            Band("0", f"T.min({s}, {{p1}} + {off})", "0", f"T.min({s}, {{p0}} + {off} + 1)"),
-            *win["bands"],
-        ),
-    }
-
-
-def prefix_lm(prefix: str | int) -> dict:
-    """Prefix-LM: keys below ``prefix`` are visible to every row, the rest causally."""
-    n = f"({prefix})"
-    return {
-        "mask": f"T.Or({{m}} < {n}, {{m}} <= {{p}})",
-        "bands": (Band("0", f"T.max({n}, {{p1}})", "0", f"T.max({n}, {{p0}} + 1)"),),
-    }
-
-
 # ---------------------------------------------------------------------------------------------
 # text helpers
 
@@ -301,30 +237,6 @@ def _tree(op: str, items: list[str]) -> str:
             nxt.append(items[-1])
         items = nxt
     return items[0]
-
-
-class _Writer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 0
-
-    def __call__(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
-
-    def block(self, header: str) -> _Block:
-        self(header)
-        return _Block(self)
-
-
-class _Block:
-    def __init__(self, w: _Writer) -> None:
-        self.w = w
-
-    def __enter__(self) -> None:
-        self.w.depth += 1
-
-    def __exit__(self, *exc) -> None:
-        self.w.depth -= 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,10 +293,10 @@ def _check(spec: FlashSpec, cfg: FlashConfig) -> None:
 
 
 @dataclass
-class _Ctx:
+class _Emitter:
     spec: FlashSpec
     cfg: FlashConfig
-    w: _Writer = field(default_factory=_Writer)
+    w: Writer = field(default_factory=Writer)
 
     @property
     def nkt(self) -> str:
@@ -413,7 +325,7 @@ class _Ctx:
         return f"T.min({p}, P - 1)" if clamp else f"({p})"
 
 
-def _score(ctx: _Ctx, acc: str, h: str, p: str, m_raw: str, full: bool) -> str:
+def _score(ctx: _Emitter, acc: str, h: str, p: str, m_raw: str, full: bool) -> str:
     """The masked, modified score of accumulator ``acc`` in log2 units."""
     spec = ctx.spec
     scale = spec.scale if spec.scale is not None else 1.0 / math.sqrt(spec.D)
@@ -432,20 +344,20 @@ def _score(ctx: _Ctx, acc: str, h: str, p: str, m_raw: str, full: bool) -> str:
     return f"T.if_then_else({cond}, T.max({FLOOR}, {val}), {MASKED})"  # NaN stays NaN
 
 
-def _k_load(ctx: _Ctx, b: str, g: str, m: str, d: str) -> str:
+def _k_load(ctx: _Emitter, b: str, g: str, m: str, d: str) -> str:
     """K[b, g, m, d] as float32: the buffer, or the ``k_load`` hook."""
     if ctx.spec.k_load is None:
         return f"K[{b}, {g}, {m}, {d}]"
     return f"({_fmt(ctx.spec.k_load, b=b, g=g, m=m, d=d)})"
 
 
-def _v_load(ctx: _Ctx, b: str, g: str, m: str, f: str) -> str:
+def _v_load(ctx: _Emitter, b: str, g: str, m: str, f: str) -> str:
     if ctx.spec.v_load is None:
         return f"V[{b}, {g}, {m}, {f}]"
     return f"({_fmt(ctx.spec.v_load, b=b, g=g, m=m, f=f)})"
 
 
-def _k_index(ctx: _Ctx, d: str, j: str) -> str:
+def _k_index(ctx: _Emitter, d: str, j: str) -> str:
     if ctx.cfg.k_layout == "tiles":
         return f"_Kp[_b, _g, _kt, {d}, {j}]"
     if ctx.cfg.k_layout == "packed":
@@ -453,7 +365,7 @@ def _k_index(ctx: _Ctx, d: str, j: str) -> str:
     return f"_Kp[_b, _g, {d}, _kt * {ctx.cfg.bk} + {j}]"
 
 
-def _emit_qk_tiles(ctx: _Ctx, qh: str, qrow: str) -> None:
+def _emit_qk_tiles(ctx: _Emitter, qh: str, qrow: str) -> None:
     """_s[i, :] += Q[row i, d] * Kp[d, :]: rb x bk register block, broadcast Q, vector K."""
     w, cfg, spec = ctx.w, ctx.cfg, ctx.spec
     rb, bk = cfg.rb, cfg.bk
@@ -469,7 +381,7 @@ def _emit_qk_tiles(ctx: _Ctx, qh: str, qrow: str) -> None:
             w(f"_s[_i, _j] = _s[_i, _j] + Q[_b, {qh}, {qrow}, _d] * {k}")
 
 
-def _emit_qk_rows(ctx: _Ctx, full: bool, qh: str, qrow: str) -> None:
+def _emit_qk_rows(ctx: _Emitter, full: bool, qh: str, qrow: str) -> None:
     """_s[i, j] = Q[row i, :] . K[key j, :]: vectors along D, one horizontal sum per score."""
     w, cfg, spec = ctx.w, ctx.cfg, ctx.spec
     rb, bk, d = cfg.rb, cfg.bk, spec.D
@@ -486,7 +398,7 @@ def _emit_qk_rows(ctx: _Ctx, full: bool, qh: str, qrow: str) -> None:
         w(f"_s[_i, _j] = {_tree('T.Add', [f'_dv[{e}]' for e in range(vd)])}")
 
 
-def _emit_qk_softmax(ctx: _Ctx, full: bool, ib: str) -> None:
+def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
     """Scores of rows [ib*rb, ib*rb + rb) against key tile _kt, then the online softmax."""
     w, cfg = ctx.w, ctx.cfg
     rb, bk, vl = cfg.rb, cfg.bk, cfg.vl
@@ -531,12 +443,12 @@ def _emit_qk_softmax(ctx: _Ctx, full: bool, ib: str) -> None:
         w(f"_lrun[_r] = _lrun[_r] * _alpha[_r] + {total}")
 
 
-def _pv_chunks(ctx: _Ctx) -> list[tuple[int, int]]:
+def _pv_chunks(ctx: _Emitter) -> list[tuple[int, int]]:
     dv, cw = ctx.spec.DV, ctx.cfg.pv_cols
     return [(c0, min(cw, dv - c0)) for c0 in range(0, dv, cw)]
 
 
-def _emit_pv(ctx: _Ctx, full: bool, ib: str) -> None:
+def _emit_pv(ctx: _Emitter, full: bool, ib: str) -> None:
     """Rows [ib*rbv, ib*rbv + rbv) of the output accumulator += P-tile · V-tile."""
     w, cfg = ctx.w, ctx.cfg
     rbv, bk = cfg.rbv, cfg.bk
@@ -562,7 +474,7 @@ def _emit_pv(ctx: _Ctx, full: bool, ib: str) -> None:
             w(f"_Oa[{row}, {c0} + _j] = {o}[_i, _j]")
 
 
-def _emit_tile(ctx: _Ctx, full: bool) -> None:
+def _emit_tile(ctx: _Emitter, full: bool) -> None:
     w, cfg = ctx.w, ctx.cfg
     if cfg.fuse_pv:
         with w.block(f"for _ib in range((_nr + {cfg.rb - 1}) // {cfg.rb}):"):
@@ -576,7 +488,7 @@ def _emit_tile(ctx: _Ctx, full: bool) -> None:
         _emit_pv(ctx, full, "_ib")
 
 
-def _bands(ctx: _Ctx) -> tuple[Band, ...]:
+def _bands(ctx: _Emitter) -> tuple[Band, ...]:
     spec = ctx.spec
     if spec.bands is not None:
         return spec.bands
@@ -585,7 +497,7 @@ def _bands(ctx: _Ctx) -> tuple[Band, ...]:
     return (Band("0", "M"),)
 
 
-def _emit_key_loop(ctx: _Ctx) -> None:
+def _emit_key_loop(ctx: _Emitter) -> None:
     """Key tiles of every band: skipped when empty, predicate-free when full."""
     w, bk = ctx.w, ctx.cfg.bk
     prev = None
@@ -624,7 +536,7 @@ def _emit_key_loop(ctx: _Ctx) -> None:
         prev = f"_td{i}"
 
 
-def _emit_pack(ctx: _Ctx) -> None:
+def _emit_pack(ctx: _Emitter) -> None:
     w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
     bk = cfg.bk
     if cfg.k_layout in ("rows", "packed"):
@@ -644,7 +556,7 @@ def _emit_pack(ctx: _Ctx) -> None:
             w(f"{_k_index(ctx, '_d', '_j')} = {val}")
 
 
-def _emit_main(ctx: _Ctx) -> None:
+def _emit_main(ctx: _Emitter) -> None:
     w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
     bq, dv = cfg.bq, spec.DV
     grp = spec.H // spec.HK
@@ -700,7 +612,7 @@ def _emit_main(ctx: _Ctx) -> None:
     loops.close()
 
 
-def _emit_merge(ctx: _Ctx) -> None:
+def _emit_merge(ctx: _Emitter) -> None:
     """Split-KV: merge the partial (max, sum, out) states of every split (log2 units)."""
     w, spec, ns, dv = ctx.w, ctx.spec, ctx.cfg.split_kv, ctx.spec.DV
     with w.block(f"for _w in T.parallel({spec.B * spec.H} * P):"):
@@ -739,7 +651,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
     """
     cfg = config or FlashConfig()
     _check(spec, cfg)
-    ctx = _Ctx(spec, cfg)
+    ctx = _Emitter(spec, cfg)
     w = ctx.w
     scalars = {s.name: s.dtype for s in spec.scalars}
     if m_is_arg(spec):
@@ -792,103 +704,3 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
         if cfg.split_kv > 1:
             _emit_merge(ctx)
     return "\n".join(w.lines) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# build and run
-
-
-def pack_k(k, bk: int):
-    """K ``[B, HK, M, D]`` → the ``k_layout="packed"`` layout ``[B, HK, ceil(M/bk), D, bk]``
-    (numpy; the key tail is zero-padded). A KV cache kept in this layout needs no pre-pass."""
-    import numpy as np
-
-    b, hk, m, d = k.shape
-    nkt = -(-m // bk)
-    padded = np.zeros((b, hk, nkt * bk, d), np.float32)
-    padded[:, :, :m] = k
-    return np.ascontiguousarray(padded.reshape(b, hk, nkt, bk, d).transpose(0, 1, 2, 4, 3))
-
-
-from attncc.targets.cpu.host import host_target  # noqa: E402 -- re-exported for callers
-
-
-@dataclass
-class FlashKernel:
-    """A built kernel: ``kernel(q, k, v, *tensors, **scalars) -> o`` on numpy arrays."""
-
-    spec: FlashSpec
-    config: FlashConfig
-    source: str
-    lib: object
-    target: dict
-
-    def asm(self) -> str:
-        return self.lib.mod.inspect_source("asm")
-
-    def run(self, *args) -> None:
-        """Call on preallocated ``tvm.runtime.Tensor`` arguments in :func:`signature` order
-        (no copies)."""
-        self.lib[self.spec.name](*args)
-
-    def __call__(self, q, k, v, *tensors, **scalars):
-        """``o`` for numpy ``q``, ``k``, ``v`` (``None`` for an operand a hook loads), the
-        extra tensors in order and the scalars by name (``M=`` when it is an argument)."""
-        import numpy as np
-        import tvm
-
-        spec = self.spec
-        if len(tensors) != len(spec.tensors):
-            raise ArgumentError(
-                f"expected {len(spec.tensors)} extra tensors "
-                f"{[t.name for t in spec.tensors]}, got {len(tensors)}"
-            )
-        want_scalars = {s.name for s in spec.scalars} | ({"M"} if m_is_arg(spec) else set())
-        missing = want_scalars - set(scalars)
-        extra = set(scalars) - want_scalars
-        if missing or extra:
-            raise ArgumentError(f"scalars: missing {sorted(missing)}, unexpected {sorted(extra)}")
-        names = signature(spec)
-        given = {"q": q, "k": k, "v": v}
-        want = {
-            "q": (spec.B, spec.H, spec.P, spec.D),
-            "k": (spec.B, spec.HK, spec.M, spec.D),
-            "v": (spec.B, spec.HK, spec.M, spec.DV),
-        }
-        arrays = {}
-        for name in "qkv":
-            if name not in names:
-                continue
-            x = np.ascontiguousarray(given[name], dtype=np.float32)
-            ok = x.ndim == 4 and all(
-                w is None or w == n for w, n in zip(want[name], x.shape, strict=False)
-            )
-            if not ok or ("k" in names and "v" in names and k.shape[2] != v.shape[2]):
-                raise ArgumentError(
-                    f"{name}: expected shape {want[name]} (None = any), got "
-                    f"{x.shape} (k and v must agree on M)"
-                )
-            arrays[name] = x
-        if "k" in arrays and self.config.k_layout == "packed":  # run() takes K packed
-            arrays["k"] = pack_k(arrays["k"], self.config.bk)
-        arrays["o"] = np.zeros((*arrays["q"].shape[:3], spec.DV), np.float32)
-        for x, t in zip(tensors, spec.tensors, strict=True):
-            arrays[t.name] = np.ascontiguousarray(x, dtype=t.dtype)
-        args = [scalars[n] if n in want_scalars else tvm.runtime.tensor(arrays[n]) for n in names]
-        self.run(*args)
-        return args[names.index("o")].numpy()
-
-
-def build(spec: FlashSpec, config: FlashConfig | None = None, target: dict | None = None):
-    """Generate, parse and compile; returns a :class:`FlashKernel`."""
-    import tvm
-
-    config = config or FlashConfig()
-    source = generate(spec, config)
-    try:
-        func = tvm.script.from_source(source)
-    except Exception as err:  # the parser reports TVMScript errors with a line excerpt
-        raise LoweringError(f"generated TVMScript does not parse: {err}") from err
-    target = target or host_target()
-    lib = tvm.compile(func, target=target)
-    return FlashKernel(spec, config, source, lib, target)

@@ -24,22 +24,22 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import ArgumentError, LoweringError
-from attncc.ir.bind import bind
+from attncc.errors import LoweringError
 from attncc.ir.nodes import Program
 from attncc.targets.base import Arg
 
 __all__ = [
     "Arg",
     "HostKernel",
-    "as_scalar",
     "compile_tvmscript",
     "configure_threads",
     "cpu_count",
+    "generic_target",
     "host_cpu",
     "host_isa_features",
     "host_target",
     "isa_features",
+    "np_dtype",
 ]
 
 _V4 = {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"}
@@ -160,7 +160,8 @@ class HostKernel:
     """A compiled CPU kernel of ``program``.
 
     Call it with ``tvm.runtime.Tensor`` s and scalars in ``args`` order (outputs
-    preallocated; no checks, no copies), or use :meth:`run` / :meth:`run_arrays` on numpy.
+    preallocated; no checks, no copies): :meth:`attncc.targets.cpu.target.CpuTarget.run`
+    does, after :func:`attncc.targets.invoke.call_kernel` has checked the arguments.
     ``extents`` are the ones it was compiled for (``None``: symbolic).
     """
 
@@ -181,59 +182,6 @@ class HostKernel:
     def __call__(self, *args) -> None:
         self._func(*args)
 
-    def run(self, **inputs_and_params) -> np.ndarray | dict[str, np.ndarray]:
-        """Outputs for named inputs and params, as ``interpret`` returns them."""
-        params = {a.name for a in self.args if a.role == "param"}
-        arrays = {k: v for k, v in inputs_and_params.items() if k not in params}
-        scalars = {k: v for k, v in inputs_and_params.items() if k in params}
-        out = self.run_arrays(arrays, scalars)
-        return next(iter(out.values())) if len(out) == 1 else out
-
-    def run_arrays(
-        self, arrays: Mapping[str, Any], scalars: Mapping[str, Any] | None = None
-    ) -> dict[str, np.ndarray]:
-        """Outputs by name for input arrays and param values (defaults fill the rest)."""
-        import tvm
-
-        program, scalars = self.program, dict(scalars or {})
-        inputs = [a for a in self.args if a.role == "input"]
-        extra = sorted(set(arrays) - {a.name for a in inputs})
-        extra += sorted(set(scalars) - {a.name for a in self.args if a.role == "param"})
-        if extra:
-            names = ", ".join(a.name for a in self.args if a.role != "output")
-            raise ArgumentError(
-                f"{program.name} has no input or param named {', '.join(extra)}; its "
-                f"arguments are {names}"
-            )
-        missing = [a.name for a in inputs if a.name not in arrays]
-        if missing:
-            raise ArgumentError(f"missing input {', '.join(missing)} of {program.name}")
-        given = {a.name: as_input_array(a, arrays[a.name], program.name) for a in inputs}
-        binding = bind(
-            program,
-            shapes={n: x.shape for n, x in given.items()},
-            params={k: as_scalar(v) for k, v in scalars.items()},
-        )
-        for r, n in self.extents.items():
-            if n is not None and binding.extents[r] != n:
-                raise ArgumentError(
-                    f"this kernel of {program.name} was compiled for {r} = {n} but the "
-                    f"arguments give {r} = {binding.extents[r]}; compile with {r} symbolic "
-                    "(extent None) to serve both"
-                )
-        call, outs = [], {}
-        for a in self.args:
-            if a.role == "input":
-                call.append(tvm.runtime.tensor(given[a.name]))
-            elif a.role == "param":
-                call.append(binding.scalars[a.name])
-            else:
-                shape = tuple(binding.extents[r] for r in a.ranks)
-                outs[a.name] = tvm.runtime.tensor(np.zeros(shape, np_dtype(a.dtype)))
-                call.append(outs[a.name])
-        self(*call)
-        return {n: t.numpy() for n, t in outs.items()}
-
 
 def np_dtype(dtype: str):
     """The numpy dtype of a TVM dtype name (``bfloat16`` through ``ml_dtypes``)."""
@@ -244,34 +192,7 @@ def np_dtype(dtype: str):
     return np.dtype(dtype)
 
 
-def as_scalar(v: Any) -> Any:
-    """A numpy / torch 0-d value as a Python scalar; other values as they are."""
-    return v.item() if hasattr(v, "item") and np.ndim(v) == 0 else v
-
-
-def as_input_array(a: Arg, x: Any, program: str = "the program") -> np.ndarray:
-    """An input as a contiguous array of the kernel's dtype, rounded as the interpreter
-    rounds it (``f16`` / ``bf16`` to nearest even); the kind (float / integer / bool) and
-    an integer's range are checked."""
-    if hasattr(x, "detach") and hasattr(x, "numpy"):  # torch, bf16 through float32
-        x = x.detach().cpu()
-        x = (x.float() if str(x.dtype) == "torch.bfloat16" else x).numpy()
-    x = np.asarray(x)
-    floating = a.dtype.startswith(("float", "bfloat"))
-    kind = "f" if floating else "b" if a.dtype == "bool" else "iu"
-    if x.dtype.kind not in kind:
-        raise ArgumentError(
-            f"input {a.name} of {program} is {a.dtype} but the array has dtype {x.dtype}"
-        )
-    if a.dtype in ("int8", "int32") and x.size:
-        info = np.iinfo(a.dtype)
-        if x.min() < info.min or x.max() > info.max:
-            raise ArgumentError(
-                f"input {a.name} is {a.dtype} but holds values in [{x.min()}, {x.max()}], "
-                f"outside [{info.min}, {info.max}]"
-            )
-    if a.dtype == "bfloat16":
-        from attncc.ir.numerics import round_bf16
-
-        x = round_bf16(x).astype(np.float32)
-    return np.ascontiguousarray(x, dtype=np_dtype(a.dtype))
+def generic_target() -> dict:
+    """This host's CPU, with the float reassociation that lets LLVM vectorise reductions
+    (dot products) and FMA contraction; no NaN / inf assumptions (``-inf`` is an identity)."""
+    return {**host_target(), "fast-math-reassoc": True, "fast-math-contract": True}

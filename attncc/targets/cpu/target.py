@@ -7,7 +7,7 @@ Two lowerings, one calling convention:
   variant's expressions inlined, empty key tiles skipped and full ones unmasked
   (:mod:`attncc.targets.cpu.fused`);
 * ``generic`` -- any valid program, one loop nest per statement
-  (:mod:`attncc.targets.cpu.generic`).
+  (:mod:`attncc.targets.tvm.generic`, built with LLVM).
 
 The space offers ``lowering`` as a knob when both apply; the fused one is the default.
 Builds are cached on disk (:mod:`attncc.cache`) by a hash of the source text, the LLVM
@@ -28,18 +28,31 @@ import numpy as np
 from attncc.cache import cached_file, read_private
 from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
-from attncc.ir.validate import validate
-from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
+from attncc.targets.base import (
+    Artifact,
+    Config,
+    Knob,
+    Source,
+    Space,
+    Target,
+    stable_hash,
+)
+from attncc.targets.cpu import fused
 from attncc.targets.cpu.host import (
     Arg,
     HostKernel,
+    compile_tvmscript,
     configure_threads,
     cpu_count,
+    generic_target,
     host_cpu,
     host_isa_features,
     isa_features,
     np_dtype,
 )
+from attncc.targets.lowerings import fused_not_possible, one_lowering, specialise_lengths
+from attncc.targets.tvm.generic import GenericConfig, lower_generic
+from attncc.version import __version__
 
 __all__ = ["CpuTarget"]
 
@@ -60,41 +73,27 @@ class CpuTarget(Target):
     # ------------------------------------------------------------------ protocol
     def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
         """Sequence lengths stay symbolic (one build serves every length); the rest is fixed."""
-        fused = _fused()
-        plan = fused.plan(program) if fused else None
-        free = set(plan.symbolic) if plan else _length_ranks(program)
-        return {r: (None if r in free else n) for r, n in extents.items()}
+        return specialise_lengths(fused.plan(program), program, extents)
 
     def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
-        fused = _fused()
-        plan = fused.plan(program) if fused else None
+        plan = fused.plan(program)
         if plan is None:
             return Space((Knob("lowering", ("generic",)), *_GENERIC_KNOBS))
         flash_knobs = fused.knobs(plan, extents)
-        defaults = {k.name: k.initial for k in (*_GENERIC_KNOBS, *flash_knobs)}
-
-        def only_one_lowering(config: Config) -> str | None:
-            # Knobs of the lowering not taken stay at their defaults: no duplicate configs.
-            unused = _GENERIC_KNOBS if config["lowering"] == "fused" else flash_knobs
-            moved = [k.name for k in unused if config[k.name] != defaults[k.name]]
-            return f"{', '.join(moved)} do not apply to {config['lowering']}" if moved else None
-
         return Space(
             (Knob("lowering", ("fused", "generic")), *flash_knobs, *_GENERIC_KNOBS),
-            (Constraint("one lowering", only_one_lowering), *fused.constraints(plan, extents)),
+            (
+                one_lowering({"fused": flash_knobs, "generic": _GENERIC_KNOBS}),
+                *fused.constraints(plan, extents),
+            ),
         )
 
     def lower(self, program: Program, config: Config, extents: Mapping[str, int | None]) -> Source:
         if config.get("lowering", "generic") == "fused":
-            fused = _fused()
-            plan = fused.plan(program) if fused else None
+            plan = fused.plan(program)
             if plan is None:
-                raise UnsupportedError(
-                    f"lowering=fused is not possible for {program.name} on target cpu: no "
-                    "softmax attention was recognised in it; use lowering=generic"
-                )
+                raise fused_not_possible(program, self.name)
             return fused.lower(plan, config, extents)
-        from attncc.targets.cpu.generic import GenericConfig, lower_generic
 
         generic = GenericConfig(config["parallel"], config["fuse"], config["unroll"])
         src = lower_generic(program, extents, config=generic)
@@ -111,8 +110,6 @@ class CpuTarget(Target):
         """The kernel, loaded from a private copy of its checked cache entry (built and
         cached when there is none), or compiled in memory when caching is off."""
         import tvm
-
-        from attncc.targets.cpu.host import compile_tvmscript
 
         configure_threads()
         target = source.meta.get("llvm_target") or _generic_llvm_target()
@@ -239,33 +236,12 @@ class CpuTarget(Target):
 # ---------------------------------------------------------------------------- helpers
 
 
-def _fused():
-    """The fused lowering module, or ``None`` while it is unavailable."""
-    try:
-        from attncc.targets.cpu import fused as cpu_fused
-    except ImportError:
-        return None
-    return cpu_fused
-
-
 def _generic_llvm_target() -> dict:
-    from attncc.targets.cpu.generic import generic_target
-
     return generic_target()
 
 
 def _build_key(source: Source, target: dict, tvm_version: str) -> str:
-    from attncc import __version__
-    from attncc.targets.base import stable_hash
-
     return stable_hash("cpu", source.text, source.entry, target, tvm_version, __version__)
-
-
-def _length_ranks(program: Program) -> set[str]:
-    """Ranks a generic build keeps symbolic: those that are never an input's last dimension
-    (head dims are; fixing them lets LLVM unroll and vectorise the inner loops)."""
-    innermost = {d.ranks[-1] for d in program.inputs if d.ranks}
-    return set(validate(program).ranks) - innermost - {d.name for d in program.rank_decls}
 
 
 def _aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:

@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import re
 import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from attncc.errors import LoweringError, UnsupportedError
-from attncc.targets.cuda.launch import interpret_env
+from attncc.targets.cuda.launch import interpret_env, interpreted_process, load_module
 
 __all__ = ["ARCHS", "Arch", "CompiledKernel", "compile_kernel", "compile_kernels", "ptxas_stats"]
 
@@ -214,7 +217,6 @@ Job = tuple[str, tuple[tuple[str, str], ...], dict, int, int]
 def compile_kernels(path: str, jobs: list[Job], arch_name: str) -> dict[str, CompiledKernel]:
     """Compile the kernels ``jobs`` (name, signature, constexprs, warps, stages) of the
     generated module at ``path`` for ``arch_name``: here, or in the worker process."""
-    from attncc.targets.cuda.launch import interpreted_process
 
     arch(arch_name)
     if not interpreted_process():
@@ -233,8 +235,6 @@ def _compile_here(path: str, jobs: list[Job], arch_name: str) -> dict[str, Compi
 
 @functools.lru_cache(maxsize=64)
 def _jit_module(path: str) -> ModuleType:
-    from attncc.targets.cuda.launch import load_module
-
     return load_module(path, interpret=False)
 
 
@@ -242,9 +242,6 @@ class _Worker:
     """A ``python`` child that compiles for us: pickled jobs in on stdin, results out."""
 
     def __init__(self) -> None:
-        import sys
-        import threading
-
         env = {**os.environ, "TRITON_INTERPRET": "0", "TRITON_DEFAULT_FP_FUSION": "1"}
         code = "from attncc.targets.cuda.aot import _serve; _serve()"
         self.proc = subprocess.Popen(
@@ -253,8 +250,6 @@ class _Worker:
         self.lock = threading.Lock()
 
     def call(self, *args: Any) -> Any:
-        import pickle
-
         with self.lock:
             if self.proc.poll() is not None:
                 raise LoweringError("the ahead-of-time compile worker exited")
@@ -268,8 +263,6 @@ class _Worker:
 
 def _serve() -> None:
     """The worker's loop (see :class:`_Worker`); errors travel back pickled."""
-    import pickle
-    import sys
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the pipe

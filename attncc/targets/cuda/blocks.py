@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from attncc.ir.rewrites._expr import free_ranks
+from attncc.ir.exprs import free_ranks
 from attncc.lowering.plan import FusedPlan
 from attncc.targets.cuda.launch import BufferSpec, GridDim
 

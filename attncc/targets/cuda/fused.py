@@ -39,9 +39,12 @@ from typing import Any
 
 from attncc.errors import AttnccError, LoweringError
 from attncc.ir.bind import eval_scalar
+from attncc.ir.exprs import free_ranks, substitute
 from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Name
-from attncc.ir.rewrites._expr import free_ranks, substitute
-from attncc.lowering.plan import FusedPlan, G, S, fixed_lets
+from attncc.lowering.plan import KV_HEAD, SCORE, FusedPlan, fixed_lets
+from attncc.lowering.printer import COMPUTE, Namer, Typed
+from attncc.lowering.tracked import Tracked
+from attncc.lowering.writer import Writer
 from attncc.targets.cuda.blocks import (
     BLOCK_LOCALS,
     block_buffers,
@@ -53,9 +56,8 @@ from attncc.targets.cuda.blocks import (
 )
 from attncc.targets.cuda.launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
 from attncc.targets.cuda.printer import HELPERS, POINTER, TensorRef, TritonPrinter, literal
-from attncc.targets.tvm.script import COMPUTE, Namer, Typed
 
-__all__ = ["FusedKernel", "generate_fused"]
+__all__ = ["TritonFlashSource", "generate_fused"]
 
 LOG2E = 1.4426950408889634
 # NaN and inf as in the reference: the scheme of attncc.targets.cpu.flash (module docstring)
@@ -76,7 +78,7 @@ _DOT_DTYPES = {"fp16": "tl.float16", "bf16": "tl.bfloat16"}
 
 
 @dataclass(frozen=True)
-class FusedKernel:
+class TritonFlashSource:
     """Generated source, its entry kernel and how to launch it."""
 
     text: str
@@ -90,28 +92,7 @@ def _pow2(n: int) -> int:
     return max(16, 1 << (max(1, n) - 1).bit_length())
 
 
-class _Recording(Mapping):
-    """A mapping that records the keys read (which become kernel arguments)."""
-
-    def __init__(self, table: Mapping[str, Any]):
-        self.table, self.used = table, {}
-
-    def __getitem__(self, k: str) -> Any:
-        v = self.table[k]
-        self.used.setdefault(k, v)
-        return v
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.table)
-
-    def __len__(self) -> int:
-        return len(self.table)
-
-    def __contains__(self, k: object) -> bool:
-        return k in self.table
-
-
-class _Gen:
+class _TritonFlashWriter:
     """One plan at given extents and config → Triton text."""
 
     def __init__(self, p: FusedPlan, extents: Mapping[str, int | None], cfg: Mapping[str, Any]):
@@ -138,14 +119,14 @@ class _Gen:
                 text = f"({arg} != 0)" if dtype is DType.BOOL else arg
                 scalars[name] = Typed(text, COMPUTE[dtype])
                 self.extent_names.setdefault(f"scalar:{name}", arg)
-        self.scalars = _Recording(scalars)
+        self.scalars = Tracked(scalars)
         self.consts = consts
         inputs = {d.name: d for d in info.program.inputs}
         refs = {}
         for name, d in inputs.items():
             dims = tuple(self.extent(r) for r in d.ranks)
             refs[name] = TensorRef(self.names.fresh(name), d.dtype, dims, d.ranks)
-        self.tensors = _Recording(refs)
+        self.tensors = Tracked(refs)
         self.out_name = self.names.fresh(p.output)
 
     # -- names ------------------------------------------------------------------------------
@@ -167,7 +148,7 @@ class _Gen:
         """A printer over ``ranks``; the scalars and tensors it reads are recorded as the
         attention kernel's arguments, or as ``record``'s (another kernel's)."""
         scalars, tensors = (self.scalars, self.tensors) if record is None else record
-        scalars = _Overlay(scalars, {S: Typed("s", "float32")})
+        scalars = _Overlay(scalars, {SCORE: Typed("s", "float32")})
         return TritonPrinter(ranks=ranks, scalars=scalars, tensors=tensors, in_range=in_range)
 
     def band_texts(self, record: _Args | None = None) -> list[tuple[str, ...]]:
@@ -201,15 +182,15 @@ class _Gen:
                 mods.append(f)
         score = p.score
         if mods:
-            prod: Expr = Name(S)
+            prod: Expr = Name(SCORE)
             for m in mods:
                 prod = Binary(BinaryOp.MUL, prod, m)
-            score = substitute(score, {S: prod})
+            score = substitute(score, {SCORE: prod})
         return scale, score
 
     def tile_ranks(self) -> dict[str, str]:
         p = self.p
-        return {p.batch: "b", p.head: "h", G: "g", p.query: "offs_p[:, None]",
+        return {p.batch: "b", p.head: "h", KV_HEAD: "g", p.query: "offs_p[:, None]",
                 p.key: "offs_n[None, :]"}  # fmt: skip
 
     def fixed_dims(self) -> set[str]:
@@ -236,14 +217,14 @@ class _Gen:
         return f'tl.dot({a}, {b}, input_precision="{kind}")'
 
     # -- the kernel ----------------------------------------------------------------------------
-    def generate(self) -> FusedKernel:
+    def generate(self) -> TritonFlashSource:
         p = self.p
         scale, score = self.scale_and_score()
-        has_mod = score != Name(S)
+        has_mod = score != Name(SCORE)
         fixed = self.fixed_dims()
-        base = {p.batch, p.head, G} | fixed
-        kv = {p.batch: "b", G: "g", p.key: "offs_n[None, :]", p.qk_dim: "offs_d[:, None]"}
-        vv = {p.batch: "b", G: "g", p.key: "offs_n[:, None]", p.v_dim: "offs_f[None, :]"}
+        base = {p.batch, p.head, KV_HEAD} | fixed
+        kv = {p.batch: "b", KV_HEAD: "g", p.key: "offs_n[None, :]", p.qk_dim: "offs_d[:, None]"}
+        vv = {p.batch: "b", KV_HEAD: "g", p.key: "offs_n[:, None]", p.v_dim: "offs_f[None, :]"}
         k_shape, v_shape = "(BLOCK_D, BLOCK_N)", "(BLOCK_N, BLOCK_DV)"
         k_masked = self.operand(p.k_expr, kv, base, k_shape)
         k_full = self.operand(p.k_expr, kv, base | {p.key}, k_shape)
@@ -252,7 +233,7 @@ class _Gen:
         tile = self.tile_ranks()
         mod_text = self.printer(tile, base).expr(score) if has_mod else None
         mod_text = None if mod_text is None else _as_float(mod_text)
-        pred = None if p.predicate is None else self.printer(tile, base).cond(p.predicate)
+        pred = None if p.predicate is None else self.printer(tile, base).cond(p.predicate).text
         qr = {p.batch: "b", p.head: "h", p.query: "offs_p[:, None]", p.qk_dim: "offs_d[None, :]"}
         q_access = Access(p.q, tuple(Name(r) for r in p.program.input(p.q).ranks))
         q_text = self.operand(q_access, qr, base, "(BLOCK_M, BLOCK_D)")
@@ -277,7 +258,7 @@ class _Gen:
             out_args += [("blk_num", "$blk_num"), ("blk_idx", "$blk_idx")]
         shared = [a for a, _ in tensor_args] + [a for a, _ in scalar_args]
         shared += [a for a, _ in extent_args]
-        w = _Writer()
+        w = Writer()
         w("# Generated by attncc: the fused Triton kernel of program "
           f"{p.program.name} (attncc.targets.cuda.fused).")  # fmt: skip
         w("import triton")
@@ -442,9 +423,9 @@ class _Gen:
         """The pre-pass's predicate and bands, printed with the tensors and scalars they
         read recorded apart from the attention kernel's."""
         p = self.p
-        record = (_Recording(self.scalars.table), _Recording(self.tensors.table))
+        record = (Tracked(self.scalars.table), Tracked(self.tensors.table))
         tile = self.tile_ranks()
-        pred = self.printer(tile, in_range, record).cond(p.predicate)
+        pred = self.printer(tile, in_range, record).cond(p.predicate).text
         bands = self.band_texts(record)
         scalars, tensors = record
         return _PrePass(
@@ -520,10 +501,10 @@ class _Gen:
             launches.append(Launch(merge, tuple(margs), mgrid, mconst, 4, 1))
             signatures[merge] = tuple(msig)
         plan = LaunchPlan(tuple(launches), tuple(buffers), {p.output: (out_buf, "float32")})
-        return FusedKernel(text, self.entry, plan, signatures)
+        return TritonFlashSource(text, self.entry, plan, signatures)
 
 
-_Args = tuple[_Recording, _Recording]  # the scalars and the tensors one kernel reads
+_Args = tuple[Tracked, Tracked]  # the scalars and the tensors one kernel reads
 
 
 @dataclass(frozen=True)
@@ -564,7 +545,7 @@ class _Overlay(Mapping):
         return k in self.extra or k in self.base
 
 
-def _write_finish(w: _Writer) -> None:
+def _write_finish(w: Writer) -> None:
     """``out = acc / l``: 0 for a row with no key, NaN where every present score was -inf
     (max FLOOR); a NaN ``l`` stays NaN (an ``l > 0`` test would make it 0)."""
     w("l_safe = tl.where(l_i == 0, 1.0, l_i)")
@@ -580,37 +561,9 @@ def _as_float(v: Typed) -> str:
     return v.text if v.dtype == "float32" else f"({v.text}).to(tl.float32)"
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 0
-
-    def __call__(self, line: str) -> None:
-        for part in line.split("\n"):
-            self.lines.append(("    " * self.depth + part) if part else "")
-
-    def block(self, header: str):
-        self(header)
-        return _Indent(self)
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
-class _Indent:
-    def __init__(self, w: _Writer):
-        self.w = w
-
-    def __enter__(self) -> None:
-        self.w.depth += 1
-
-    def __exit__(self, *exc) -> None:
-        self.w.depth -= 1
-
-
 def generate_fused(
     p: FusedPlan, extents: Mapping[str, int | None], config: Mapping[str, Any]
-) -> FusedKernel:
+) -> TritonFlashSource:
     """The Triton source of plan ``p`` at ``extents`` (``None``: symbolic) for ``config``
     (``BLOCK_M``, ``BLOCK_N``, ``num_warps``, ``num_stages``, ``split``, ``dot``)."""
-    return _Gen(p, extents, config).generate()
+    return _TritonFlashWriter(p, extents, config).generate()

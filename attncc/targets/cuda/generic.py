@@ -24,18 +24,19 @@ float32 / int32 buffers (``bool`` in int8).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from attncc.errors import LoweringError
-from attncc.ir.nodes import Access, DType, Program, ReduceOp, Stmt
+from attncc.ir.nodes import Access, DType, Program, ReduceOp, Stmt, accesses_in
 from attncc.ir.printer import format_stmt
 from attncc.ir.validate import validate
 from attncc.lowering.liveness import live_statements, presence
+from attncc.lowering.printer import COMPUTE, Namer, Typed
 from attncc.targets.cuda.launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
 from attncc.targets.cuda.printer import HELPERS, POINTER, TensorRef, TritonPrinter, convert
-from attncc.targets.tvm.script import COMPUTE, Namer, Typed
 
 __all__ = ["GenericKernels", "generate_generic"]
 
@@ -78,7 +79,7 @@ class GenericKernels:
     signatures: Mapping[str, tuple[tuple[str, str], ...]]
 
 
-class _Gen:
+class _TritonGenericWriter:
     def __init__(self, program: Program, cfg: Mapping[str, Any]):
         self.program, self.cfg = program, cfg
         self.info = validate(program)
@@ -145,7 +146,7 @@ class _Gen:
             tensors=self.refs,
             on_read=lambda a: reads.append(a),
         )
-        where = pr.cond(s.where) if s.where is not None else None
+        where = pr.cond(s.where).text if s.where is not None else None
         value = pr.expr(s.value)
         checks = []
         for a in dict.fromkeys(reads):
@@ -262,14 +263,10 @@ _ACC_DTYPE = {"float32": DType.F32, "int32": DType.I32}
 
 
 def _accesses(e):
-    from attncc.ir.nodes import accesses_in
-
     return accesses_in(e)
 
 
 def _mentions(name: str, lines: list[str]) -> bool:
-    import re
-
     pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
     return any(pattern.search(x) for x in lines)
 
@@ -281,4 +278,4 @@ def _doc(s: Stmt) -> str:
 def generate_generic(program: Program, config: Mapping[str, Any]) -> GenericKernels:
     """One Triton kernel per live statement of ``program`` (``BLOCK_M`` output elements per
     program, ``BLOCK_N`` reduced points per step, ``num_warps``, ``num_stages``)."""
-    return _Gen(program, config).generate()
+    return _TritonGenericWriter(program, config).generate()

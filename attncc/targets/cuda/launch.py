@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from attncc.cache import read_private
 from attncc.errors import ArgumentError, LoweringError
 
 __all__ = [
@@ -165,7 +166,6 @@ def load_module(path: str | os.PathLike, *, interpret: bool) -> ModuleType:
     """Import the generated module at ``path`` from the bytes read once after checking that
     no one else could have written it (:class:`~attncc.cache.CacheError` otherwise);
     ``interpret`` decides what ``triton.jit`` makes of its kernels (module docstring)."""
-    from attncc.cache import read_private
 
     path = Path(path)
     data = read_private(path)

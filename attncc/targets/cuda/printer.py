@@ -33,28 +33,22 @@ import numpy as np
 from attncc.errors import LoweringError
 from attncc.ir.nodes import (
     Access,
-    Binary,
     BinaryOp,
-    Call,
     Const,
     DType,
-    Expr,
     Fn,
     Name,
-    Unary,
-    UnaryOp,
+    Scalar,
 )
-from attncc.targets.tvm.script import COMPUTE, Typed
+from attncc.lowering.printer import BOOL, COMPUTE, F32, I32, ExprPrinter, Typed
 
 __all__ = ["HELPERS", "POINTER", "TensorRef", "TritonPrinter", "literal"]
-
-F32, I32, BOOL = "float32", "int32", "bool"
 
 #: The Triton pointer type of a buffer holding each language dtype (for AOT signatures).
 POINTER = {
     DType.F32: "*fp32",
     DType.F16: "*fp16",
-    DType.BF16: "*fp32",  # rounded to bf16, held in float32 (attncc.compiler.storage_array)
+    DType.BF16: "*fp32",  # rounded to bf16, held in float32 (attncc.targets.invoke.storage_array)
     DType.I32: "*i32",
     DType.I8: "*i8",
     DType.BOOL: "*i8",
@@ -124,7 +118,7 @@ class TensorRef:
     ranks: tuple[str, ...]
 
 
-def literal(value: object, dtype: str | None = None) -> Typed:
+def literal(value: Scalar, dtype: str | None = None) -> Typed:
     """A Python scalar as a typed Triton literal (floats rounded to float32)."""
     if isinstance(value, bool | np.bool_) or dtype == BOOL:
         # a bool literal as a comparison keeps tl.where / & typing uniform
@@ -144,167 +138,6 @@ def literal(value: object, dtype: str | None = None) -> Typed:
 def _int_literal(v: Typed) -> int | None:
     t = v.text.strip("()")
     return int(t) if t.lstrip("-").isdigit() else None
-
-
-class TritonPrinter:
-    """Translates IR expressions to Triton expression text (module docstring).
-
-    ``ranks`` maps a rank (or a placeholder name such as ``$g``) to its index text;
-    ``scalars`` maps a param or let to a typed text; ``tensors`` maps an input or
-    intermediate to its :class:`TensorRef`; ``in_range`` names ranks whose index texts are
-    known to lie inside every dimension they index (no load mask); ``on_read(access)`` sees
-    every tensor read (the generic lowering collects presence checks with it).
-    """
-
-    def __init__(
-        self,
-        *,
-        ranks: Mapping[str, str],
-        scalars: Mapping[str, Typed],
-        tensors: Mapping[str, TensorRef],
-        in_range: frozenset[str] | set[str] = frozenset(),
-        on_read: Callable[[Access], None] | None = None,
-    ):
-        self.ranks, self.scalars, self.tensors = ranks, scalars, tensors
-        self.in_range = frozenset(in_range)
-        self.on_read = on_read
-
-    # -- entry points ---------------------------------------------------------------------
-    def expr(self, e: Expr) -> Typed:
-        if isinstance(e, Const):
-            return literal(e.value)
-        if isinstance(e, Name):
-            if e.name in self.ranks:
-                return Typed(self.ranks[e.name], I32)
-            if e.name in self.scalars:
-                return self.scalars[e.name]
-            raise LoweringError(f"name {e.name} has no value in this Triton kernel")
-        if isinstance(e, Access):
-            return self.load(e)
-        if isinstance(e, Unary):
-            v = self.expr(e.operand)
-            if e.op is UnaryOp.NOT:
-                return Typed(f"(~{v.text})", BOOL)
-            return Typed(f"(-{v.text})", v.dtype)
-        if isinstance(e, Binary):
-            return self._binary(e)
-        if isinstance(e, Call):
-            return self._call(e)
-        raise TypeError(f"not an attncc expression: {e!r}")
-
-    def cond(self, e: Expr) -> str:
-        v = self.expr(e)
-        if v.dtype != BOOL:
-            raise LoweringError(f"`{e}` is {v.dtype}, not a predicate")
-        return v.text
-
-    def address(self, a: Access) -> tuple[str, str | None]:
-        """The pointer expression of ``a`` and its load mask (``None``: always in bounds)."""
-        ref = self.tensors.get(a.tensor)
-        if ref is None:
-            raise LoweringError(f"tensor {a.tensor} has no buffer in this Triton kernel")
-        offset: str | None = None
-        masks: list[str] = []
-        for i, dim in zip(a.indices, ref.dims, strict=True):
-            v = self.expr(i)
-            if v.dtype != I32:
-                raise LoweringError(f"index `{i}` of `{a}` is {v.dtype}, not an integer")
-            text = v.text
-            if isinstance(i, Name) and i.name in self.ranks:
-                if i.name not in self.in_range:
-                    masks.append(f"({text} < {dim})")
-            elif not (isinstance(i, Const) and i.value == 0):
-                text = f"tl.minimum(tl.maximum({text}, 0), {dim} - 1)"
-            offset = text if offset is None else f"({offset}) * {dim} + {text}"
-        ptr = ref.pointer if offset is None else f"{ref.pointer} + {offset}"
-        return ptr, (" & ".join(masks) if masks else None)
-
-    def load(self, a: Access) -> Typed:
-        """``X[...]`` converted from its buffer's dtype to its compute dtype."""
-        if self.on_read is not None:
-            self.on_read(a)
-        ptr, mask = self.address(a)
-        text = f"tl.load({ptr})" if mask is None else f"tl.load({ptr}, mask={mask}, other=0)"
-        dtype = self.tensors[a.tensor].dtype
-        if dtype is DType.F16:
-            return Typed(f"{text}.to(tl.float32)", F32)
-        if dtype is DType.I8:
-            return Typed(f"{text}.to(tl.int32)", I32)
-        if dtype is DType.BOOL:
-            return Typed(f"({text} != 0)", BOOL)
-        return Typed(text, COMPUTE[dtype])
-
-    # -- nodes ------------------------------------------------------------------------------
-    @staticmethod
-    def _promote(*vals: Typed) -> tuple[str, list[Typed]]:
-        dtype = F32 if any(v.dtype == F32 for v in vals) else I32
-        return dtype, [_to(v, dtype) for v in vals]
-
-    def _binary(self, e: Binary) -> Typed:
-        a, b = self.expr(e.lhs), self.expr(e.rhs)
-        if e.op.is_logical:
-            op = "&" if e.op is BinaryOp.AND else "|"
-            return Typed(f"({a.text} {op} {b.text})", BOOL)
-        if e.op.is_comparison:
-            if a.dtype == BOOL and b.dtype == BOOL:
-                a, b = _to(a, I32), _to(b, I32)
-            else:
-                _, (a, b) = self._promote(a, b)
-            return Typed(f"({a.text} {e.op.value} {b.text})", BOOL)
-        dtype, (a, b) = self._promote(a, b)
-        if e.op in (BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL):
-            return Typed(f"({a.text} {e.op.value} {b.text})", dtype)
-        if dtype == F32:
-            if e.op is BinaryOp.DIV:
-                return Typed(f"({a.text} / {b.text})", F32)
-            return Typed(f"({a.text} - tl.floor({a.text} / {b.text}) * {b.text})", F32)
-        x, y = _int_literal(a), _int_literal(b)
-        if x is not None and y is not None:  # fold: Triton helpers need a tensor operand
-            if y == 0:
-                return literal(0)
-            return literal(x // y if e.op is BinaryOp.DIV else x % y)
-        fn = "_idiv" if e.op is BinaryOp.DIV else "_imod"
-        return Typed(f"{fn}({a.text}, {b.text})", I32)
-
-    def _call(self, e: Call) -> Typed:
-        args = [self.expr(x) for x in e.args]
-        fn = e.fn
-        if fn.cast_dtype is not None:
-            return convert(args[0], fn.cast_dtype)
-        if fn is Fn.SELECT:
-            c, a, b = args
-            if a.dtype == BOOL and b.dtype == BOOL:
-                return Typed(f"tl.where({c.text}, {a.text}, {b.text})", BOOL)
-            dtype, (x, y) = self._promote(a, b)
-            return Typed(f"tl.where({c.text}, {x.text}, {y.text})", dtype)
-        if fn in (Fn.MAX, Fn.MIN):
-            dtype, (x, y) = self._promote(*args)
-            ix, iy = _int_literal(x), _int_literal(y)
-            if ix is not None and iy is not None:
-                return literal(max(ix, iy) if fn is Fn.MAX else min(ix, iy))
-            name = "tl.maximum" if fn is Fn.MAX else "tl.minimum"
-            nan = ", propagate_nan=tl.PropagateNan.ALL" if dtype == F32 else ""  # as numpy
-            return Typed(f"{name}({x.text}, {y.text}{nan})", dtype)
-        (v,) = args
-        if fn is Fn.ABS:
-            return Typed(f"tl.abs({v.text})", v.dtype)
-        if fn in (Fn.FLOOR, Fn.CEIL):
-            return v if v.dtype == I32 else Typed(f"tl.{fn.value}({v.text})", F32)
-        x = _to(v, F32).text
-        if fn is Fn.TANH:
-            return Typed(f"_tanh({x})", F32)
-        return Typed(f"{_FLOAT_FNS[fn]}({x})", F32)
-
-
-_FLOAT_FNS = {
-    Fn.EXP: "tl.exp",
-    Fn.EXP2: "tl.exp2",
-    Fn.LOG: "tl.log",
-    Fn.LOG2: "tl.log2",
-    Fn.SIGMOID: "tl.sigmoid",
-    Fn.SQRT: "tl.sqrt",
-    Fn.RSQRT: "tl.rsqrt",
-}
 
 
 def _to(v: Typed, dtype: str) -> Typed:
@@ -341,3 +174,132 @@ def convert(v: Typed, dtype: DType) -> Typed:
     if dtype is DType.BF16:
         return Typed(f"{_wrap(x.text)}.to(tl.bfloat16).to(tl.float32)", F32)
     return x
+
+
+class TritonPrinter(ExprPrinter):
+    """Translates IR expressions to Triton expression text (module docstring).
+
+    ``ranks`` maps a rank (or a placeholder name such as ``$g``) to its index text;
+    ``scalars`` maps a param or let to a typed text; ``tensors`` maps an input or
+    intermediate to its :class:`TensorRef`; ``in_range`` names ranks whose index texts are
+    known to lie inside every dimension they index (no load mask); ``on_read(access)`` sees
+    every tensor read (the generic lowering collects presence checks with it).
+    """
+
+    NAMESPACE = "tl."
+    KERNEL = "this Triton kernel"
+
+    def __init__(
+        self,
+        *,
+        ranks: Mapping[str, str],
+        scalars: Mapping[str, Typed],
+        tensors: Mapping[str, TensorRef],
+        in_range: frozenset[str] | set[str] = frozenset(),
+        on_read: Callable[[Access], None] | None = None,
+    ):
+        super().__init__(ranks=ranks, scalars=scalars)
+        self.tensors = tensors
+        self.in_range = frozenset(in_range)
+        self.on_read = on_read
+
+    def address(self, a: Access) -> tuple[str, str | None]:
+        """The pointer expression of ``a`` and its load mask (``None``: always in bounds)."""
+        ref = self.tensors.get(a.tensor)
+        if ref is None:
+            raise LoweringError(f"tensor {a.tensor} has no buffer in this Triton kernel")
+        offset: str | None = None
+        masks: list[str] = []
+        for i, dim in zip(a.indices, ref.dims, strict=True):
+            v = self.expr(i)
+            if v.dtype != I32:
+                raise LoweringError(f"index `{i}` of `{a}` is {v.dtype}, not an integer")
+            text = v.text
+            if isinstance(i, Name) and i.name in self.ranks:
+                if i.name not in self.in_range:
+                    masks.append(f"({text} < {dim})")
+            elif not (isinstance(i, Const) and i.value == 0):
+                text = f"tl.minimum(tl.maximum({text}, 0), {dim} - 1)"
+            offset = text if offset is None else f"({offset}) * {dim} + {text}"
+        ptr = ref.pointer if offset is None else f"{ref.pointer} + {offset}"
+        return ptr, (" & ".join(masks) if masks else None)
+
+    def load(self, a: Access) -> Typed:
+        if self.on_read is not None:
+            self.on_read(a)
+        ptr, mask = self.address(a)
+        text = f"tl.load({ptr})" if mask is None else f"tl.load({ptr}, mask={mask}, other=0)"
+        dtype = self.tensors[a.tensor].dtype
+        if dtype is DType.F16:
+            return Typed(f"{text}.to(tl.float32)", F32)
+        if dtype is DType.I8:
+            return Typed(f"{text}.to(tl.int32)", I32)
+        if dtype is DType.BOOL:
+            return Typed(f"({text} != 0)", BOOL)
+        return Typed(text, COMPUTE[dtype])
+
+    # -- spelling: every composite expression parenthesised (Triton's & and | bind tighter
+    # than comparisons) -----------------------------------------------------------------
+    literal = staticmethod(literal)
+    int_literal = staticmethod(_int_literal)
+    to = staticmethod(_to)
+    convert = staticmethod(convert)
+
+    def logical_not(self, v: Typed) -> Typed:
+        return Typed(f"(~{v.text})", BOOL)
+
+    def negate(self, v: Typed) -> Typed:
+        return Typed(f"(-{v.text})", v.dtype)
+
+    def logical(self, op: BinaryOp, a: Typed, b: Typed) -> Typed:
+        return Typed(f"({a.text} {'&' if op is BinaryOp.AND else '|'} {b.text})", BOOL)
+
+    def compare(self, op: BinaryOp, a: Typed, b: Typed) -> Typed:
+        return Typed(f"({a.text} {op.value} {b.text})", BOOL)
+
+    def bool_as_int(self, v: Typed) -> Typed:
+        return _to(v, I32)
+
+    def arith(self, op: BinaryOp, a: Typed, b: Typed, dtype: str) -> Typed:
+        return Typed(f"({a.text} {op.value} {b.text})", dtype)
+
+    def float_div(self, a: Typed, b: Typed) -> Typed:
+        return Typed(f"({a.text} / {b.text})", F32)
+
+    def float_mod(self, a: Typed, b: Typed) -> Typed:
+        return Typed(f"({a.text} - tl.floor({a.text} / {b.text}) * {b.text})", F32)
+
+    def int_div_mod(self, op: BinaryOp, a: Typed, b: Typed) -> Typed:
+        x, y = _int_literal(a), _int_literal(b)
+        if x is not None and y is not None:  # fold: Triton helpers need a tensor operand
+            if y == 0:
+                return literal(0)
+            return literal(x // y if op is BinaryOp.DIV else x % y)
+        fn = "_idiv" if op is BinaryOp.DIV else "_imod"
+        return Typed(f"{fn}({a.text}, {b.text})", I32)
+
+    def select(self, c: Typed, a: Typed, b: Typed) -> Typed:
+        if a.dtype == BOOL and b.dtype == BOOL:
+            return Typed(f"tl.where({c.text}, {a.text}, {b.text})", BOOL)
+        dtype, (x, y) = self.promote(a, b)
+        return Typed(f"tl.where({c.text}, {x.text}, {y.text})", dtype)
+
+    def max_min(self, fn: Fn, a: Typed, b: Typed, dtype: str) -> Typed:
+        ix, iy = _int_literal(a), _int_literal(b)
+        if ix is not None and iy is not None:
+            return literal(max(ix, iy) if fn is Fn.MAX else min(ix, iy))
+        name = "tl.maximum" if fn is Fn.MAX else "tl.minimum"
+        nan = ", propagate_nan=tl.PropagateNan.ALL" if dtype == F32 else ""  # as numpy
+        return Typed(f"{name}({a.text}, {b.text}{nan})", dtype)
+
+
+TritonPrinter.FLOAT_FNS = {
+    Fn.EXP: "tl.exp",
+    Fn.EXP2: "tl.exp2",
+    Fn.LOG: "tl.log",
+    Fn.LOG2: "tl.log2",
+    Fn.SIGMOID: "tl.sigmoid",
+    Fn.SQRT: "tl.sqrt",
+    Fn.RSQRT: "tl.rsqrt",
+    Fn.TANH: "_tanh",  # through exp: tl has no tanh on every backend
+}

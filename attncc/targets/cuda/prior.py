@@ -28,7 +28,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from attncc.ir.nodes import Program
+from attncc.lowering.liveness import live_statements
 from attncc.targets.cuda.aot import ARCHS, Arch, CompiledKernel
+from attncc.targets.cuda.blocks import list_ranks
+from attncc.targets.cuda.space import _plan, aot_report, lower
 
 __all__ = ["occupancy", "predict"]
 
@@ -65,7 +68,6 @@ def predict(
     target, program: Program, extents: Mapping[str, int], config: Mapping[str, Any]
 ) -> float:
     """Estimated seconds of ``config`` for ``program`` at ``extents`` (module docstring)."""
-    from attncc.targets.cuda.space import _plan, aot_report, lower
 
     fixed = target.specialise(program, extents)
     compiled = aot_report(target, program, config, fixed)
@@ -89,8 +91,6 @@ def predict(
     nbytes = tiles * bn * (d + dv) * 4 + bm * (d + dv) * 4
     total = _time(a, compiled[entry], programs, flops, nbytes, cfg["dot"])
     if main > 0:
-        from attncc.targets.cuda.blocks import list_ranks
-
         rows = math.prod(extents[r] for r in list_ranks(plan))
         pre = compiled[names[0]]
         total += _time(a, pre, math.ceil(p / bm) * rows, 2 * bm * m, 8 * (bm + m), "ieee")
@@ -102,8 +102,6 @@ def predict(
 
 
 def _generic(a: Arch, program: Program, extents, cfg, compiled) -> float:
-    from attncc.lowering.liveness import live_statements
-
     total = 0.0
     for s, c in zip(live_statements(program), compiled.values(), strict=True):
         outputs = math.prod(extents[r] for r in s.ranks)

@@ -22,10 +22,14 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from attncc.errors import AttnccError, LoweringError, UnsupportedError
+from attncc.errors import AttnccError, LoweringError
 from attncc.ir.nodes import Program
 from attncc.lowering.plan import plan_attention
 from attncc.targets.base import Config, Constraint, Knob, Source, Space
+from attncc.targets.cuda.aot import ARCHS
+from attncc.targets.cuda.fused import generate_fused
+from attncc.targets.cuda.generic import generate_generic
+from attncc.targets.lowerings import fused_not_possible, one_lowering
 
 __all__ = ["aot_report", "lower", "space"]
 
@@ -65,12 +69,6 @@ def space(target, program: Program, extents: Mapping[str, int | None], plan) -> 
     knobs = _knobs(plan, extents)
     defaults = {k.name: k.initial for k in knobs}
 
-    def one_lowering(c: Config) -> str | None:
-        if c["lowering"] == "fused":
-            return None
-        moved = [k for k in _FUSED_ONLY if c[k] != defaults[k]]
-        return f"{', '.join(moved)} apply to the fused lowering only" if moved else None
-
     def limits(c: Config) -> str | None:
         if c["lowering"] != "fused":
             return None
@@ -78,8 +76,8 @@ def space(target, program: Program, extents: Mapping[str, int | None], plan) -> 
         key = (tuple(sorted(extents.items())), tuple(sorted(c.items())))
         return _limits(target, program, *key, default)
 
-    return Space(knobs, (Constraint("one lowering", one_lowering),
-                         Constraint("GPU limits", limits)))  # fmt: skip
+    fused_only = [k for k in knobs if k.name in _FUSED_ONLY]
+    return Space(knobs, (one_lowering({"fused": fused_only}), Constraint("GPU limits", limits)))
 
 
 @functools.lru_cache(maxsize=512)
@@ -87,7 +85,6 @@ def _limits(target, program: Program, extents: tuple, config: tuple, default: bo
     """Why the config's kernels do not fit the target's GPU: shared memory over the limit,
     or (except for the default config, which must stay usable) spills over SPILL_LIMIT.
     Float32 ``ieee`` dots at head dim 128 spill on sm_90 even at 32 x 32 tiles."""
-    from attncc.targets.cuda.aot import ARCHS
 
     try:
         report = aot_report(target, program, dict(config), dict(extents))
@@ -130,8 +127,6 @@ def fused_plan(program: Program):
 
 @functools.lru_cache(maxsize=256)
 def _printable_plan(program: Program):
-    from attncc.targets.cuda.fused import generate_fused
-
     found = plan_attention(program)
     if found is None:
         return None
@@ -150,17 +145,11 @@ def lower(target, program: Program, config: Config, extents, plan) -> Source:
     full = {k.name: k.initial for k in _knobs(plan, extents)} | dict(config)
     if full["lowering"] == "fused":
         if plan is None:
-            raise UnsupportedError(
-                f"lowering=fused is not possible for {program.name} on target cuda: no "
-                "softmax attention was recognised in it; use lowering=generic"
-            )
-        from attncc.targets.cuda.fused import generate_fused
+            raise fused_not_possible(program, target.name)
 
         k = generate_fused(plan, extents, full)
         text, entry = k.text, k.entry
     else:
-        from attncc.targets.cuda.generic import generate_generic
-
         k = generate_generic(program, full)
         text, entry = k.text, k.launch.launches[-1].kernel
     meta = {

@@ -50,9 +50,11 @@ from attncc.cache import private_copy
 from attncc.errors import LoweringError, UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.jsonsafe import read_json_object
-from attncc.targets.base import Artifact, Config, Source, Space, Target
+from attncc.targets.base import Artifact, Config, Source, Space, Target, stable_hash
+from attncc.targets.cuda import space as cuda_space
 from attncc.targets.cuda.aot import ARCHS, CompiledKernel, compile_kernels
 from attncc.targets.cuda.launch import LaunchPlan, interpreted_process, load_module, run_plan
+from attncc.targets.cuda.space import fused_plan, lower
 
 __all__ = ["CudaModule", "CudaTarget", "gpu_present"]
 
@@ -82,8 +84,6 @@ def _interpreting() -> bool:
 
 
 def _fused_plan(program: Program):
-    from attncc.targets.cuda.space import fused_plan
-
     return fused_plan(program)
 
 
@@ -154,21 +154,15 @@ class CudaTarget(Target):
         return {r: (None if r in plan.symbolic else n) for r, n in extents.items()}
 
     def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
-        from attncc.targets.cuda import space as cuda_space
-
         return cuda_space.space(self, program, extents, _fused_plan(program))
 
     def lower(self, program: Program, config: Config, extents: Mapping[str, int | None]) -> Source:
-        from attncc.targets.cuda.space import lower
-
         return lower(self, program, config, extents, _fused_plan(program))
 
     def build(self, source: Source) -> Artifact:
         """The generated module as a private file (module docstring); its kernels are
         imported and compiled lazily."""
         import triton
-
-        from attncc.targets.base import stable_hash
 
         key = stable_hash("cuda", source.text, triton.__version__)
         path = private_copy(key, ".py", source.text.encode("utf-8"))

@@ -10,47 +10,34 @@ speculative load stays inside its buffer), and lists the kernel's arguments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from attncc.errors import AttnccError, LoweringError
 from attncc.ir.bind import eval_scalar
+from attncc.ir.exprs import substitute
 from attncc.ir.nodes import Access, Binary, BinaryOp, Const, DType, Expr, Name
-from attncc.ir.rewrites._expr import substitute
-from attncc.lowering.plan import FusedPlan, G, S, fixed_lets, product
+from attncc.lowering.plan import KV_HEAD, SCORE, FusedPlan, fixed_lets, product
+from attncc.lowering.tracked import Tracked
 from attncc.targets.base import Arg
 from attncc.targets.tvm.flash_spec import Band, FlashSpec, Scalar, Tensor, signature
-from attncc.targets.tvm.script import COMPUTE, STORAGE, Buffer, ExprPrinter, Namer, Typed, literal
+from attncc.targets.tvm.script import (
+    COMPUTE,
+    STORAGE,
+    Buffer,
+    Namer,
+    TvmScriptPrinter,
+    Typed,
+    literal,
+)
 
-__all__ = ["BoundPlan", "ClampedPrinter", "Tracked", "kv_group"]
+__all__ = ["BoundPlan", "ClampedPrinter", "kv_group"]
 
 #: Names a kernel's own identifiers take: program names are renamed around them.
 KERNEL_NAMES = frozenset({"Q", "K", "V", "O", "T", "P", "M", "B", "H", "HK", "D", "DV", "q"})
 
 
-class Tracked(Mapping):
-    """A mapping that records which keys were read (what a kernel needs as arguments)."""
-
-    def __init__(self, table: Mapping[str, Any], track: set[str]):
-        self.table, self.track, self.used = table, track, {}
-
-    def __getitem__(self, k: str) -> Any:
-        v = self.table[k]
-        if k in self.track:
-            self.used.setdefault(k, v)
-        return v
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.table)
-
-    def __len__(self) -> int:
-        return len(self.table)
-
-    def __contains__(self, k: object) -> bool:
-        return k in self.table
-
-
-class ClampedPrinter(ExprPrinter):
+class ClampedPrinter(TvmScriptPrinter):
     """The shared printer, with every index that is not its dimension's rank clamped."""
 
     def __init__(self, r: BoundPlan, ranks: Mapping[str, str]):
@@ -108,7 +95,7 @@ class BoundPlan:
                 scalars[name] = literal(self.consts[name], COMPUTE[dtype])
             else:
                 scalars[name] = Typed(self._name(name), COMPUTE[dtype])
-        scalars[S] = Typed("{s}", "float32")
+        scalars[SCORE] = Typed("{s}", "float32")
         self.scalars = Tracked(scalars, set(info.scalars) - set(self.consts))
 
     # -- names and extents --------------------------------------------------------------
@@ -134,7 +121,7 @@ class BoundPlan:
         if index == Name(rank):
             return True
         n = self.ext.get(rank)
-        return index == Name(G) and n is not None and n >= self.HK
+        return index == Name(KV_HEAD) and n is not None and n >= self.HK
 
     def _constants(self) -> dict[str, Any]:
         return fixed_lets(self.p, self.ext)
@@ -157,7 +144,7 @@ class BoundPlan:
             y = self._value(x.rhs)
             if isinstance(y, int) and not isinstance(y, bool) and y >= 1 and self.H % y == 0:
                 return y, None
-        return 1, substitute(x, {head: Name(G)})  # kernel kv head = query head
+        return 1, substitute(x, {head: Name(KV_HEAD)})  # kernel kv head = query head
 
     def _direct(self, x: Expr, dim: str) -> bool:
         """K / V as the kernel's own ``[B, HK, M, D]`` f32 buffer."""
@@ -167,8 +154,8 @@ class BoundPlan:
         if self.head_index is not None:
             return False
         b, g, m, e = d.ranks
-        head = Name(G) if self.p.head_index is not None else x.indices[1]
-        ok_head = head == Name(G) or (head == Const(0) and self.HK == 1)
+        head = Name(KV_HEAD) if self.p.head_index is not None else x.indices[1]
+        ok_head = head == Name(KV_HEAD) or (head == Const(0) and self.HK == 1)
         return (
             x.indices == (Name(b), head, Name(m), Name(e))
             and ok_head
@@ -179,7 +166,7 @@ class BoundPlan:
     # -- text -----------------------------------------------------------------------------
     def _print(self, e: Expr, ranks: Mapping[str, str]) -> Typed:
         if self.head_index is not None:
-            e = substitute(e, {G: self.head_index})
+            e = substitute(e, {KV_HEAD: self.head_index})
         return ClampedPrinter(self, ranks).expr(e)
 
     def spec(self) -> FlashSpec:
@@ -192,10 +179,10 @@ class BoundPlan:
                 scale *= float(v)
             else:
                 mods.append(f)
-        score = substitute(p.score, {S: product([Name(S), *mods])}) if mods else p.score
-        score_mod = None if score == Name(S) else self._print(score, rows).text
+        score = substitute(p.score, {SCORE: product([Name(SCORE), *mods])}) if mods else p.score
+        score_mod = None if score == Name(SCORE) else self._print(score, rows).text
         mask = None if p.predicate is None else self._print(p.predicate, rows).text
-        kv = {p.batch: "{b}", p.key: "{m}", G: "{g}"}
+        kv = {p.batch: "{b}", p.key: "{m}", KV_HEAD: "{g}"}
         k_load = None if self.k_direct else self._print(p.k_expr, kv | {p.qk_dim: "{d}"}).text
         v_load = None if self.v_direct else self._print(p.v_expr, kv | {p.v_dim: "{f}"}).text
         bands = None

@@ -1,7 +1,7 @@
 """The generic TVMScript lowering: every valid program compiles, one loop nest per statement.
 
 :func:`lower_generic` turns a program into ONE TVMScript PrimFunc (its text is the kernel's
-readable source). The CPU builds it with LLVM (:mod:`attncc.targets.cpu.generic`); WebGPU
+readable source). The CPU builds it with LLVM (:mod:`attncc.targets.cpu.target`); WebGPU
 binds its loops to threads (:mod:`attncc.targets.webgpu.generic`, a subclass of
 :class:`GenericLowering`).
 
@@ -61,8 +61,6 @@ from attncc.errors import ArgumentError, LoweringError, NameResolutionError, Sha
 from attncc.ir.bind import eval_scalar
 from attncc.ir.nodes import (
     Access,
-    Binary,
-    BinaryOp,
     Const,
     DType,
     Expr,
@@ -74,11 +72,13 @@ from attncc.ir.nodes import (
     Stmt,
     accesses_in,
     children,
+    conjuncts,
     names_in,
 )
 from attncc.ir.printer import format_decl, format_stmt
 from attncc.ir.validate import FrozenMap, validate
 from attncc.lowering.liveness import live_statements, presence, reads
+from attncc.lowering.writer import Writer
 from attncc.targets.base import Arg
 from attncc.targets.tvm.script import (
     ADD,
@@ -86,8 +86,8 @@ from attncc.targets.tvm.script import (
     COMPUTE,
     STORAGE,
     Buffer,
-    ExprPrinter,
     Namer,
+    TvmScriptPrinter,
     Typed,
     convert_text,
     literal,
@@ -96,7 +96,7 @@ from attncc.targets.tvm.script import (
     zero,
 )
 
-__all__ = ["GenericConfig", "GenericLowering", "GenericSource", "Writer", "lower_generic"]
+__all__ = ["GenericConfig", "GenericLowering", "GenericSource", "lower_generic"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +133,6 @@ class GenericSource:
 
 
 # ----------------------------------------------------------------------------- writer
-
-
-class Writer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 0
-
-    def __call__(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line if line else "")
-
-    def open(self, header: str) -> None:
-        self(header)
-        self.depth += 1
 
 
 _IDENTITY = {
@@ -289,7 +276,7 @@ class GenericLowering:
             else:
                 self.ext[r], self.const_ext[r], env[r] = str(n), int(n), int(n)
         asserts: list[tuple[str, str]] = []
-        decl_printer = ExprPrinter(ranks=self.ext, scalars=self.scalars, buffers={})
+        decl_printer = TvmScriptPrinter(ranks=self.ext, scalars=self.scalars, buffers={})
         for d in self.p.decls:
             if isinstance(d, Let):
                 value = _fold(d.value, env)
@@ -314,7 +301,7 @@ class GenericLowering:
                 asserts += self._rank_decl(d, env, decl_printer)
         return asserts
 
-    def _rank_decl(self, d: RankDecl, env: dict, pr: ExprPrinter) -> list[tuple[str, str]]:
+    def _rank_decl(self, d: RankDecl, env: dict, pr: TvmScriptPrinter) -> list[tuple[str, str]]:
         r = d.name
         value = _fold(d.extent, env)
         given = self.const_ext.get(r, self.extents[r])
@@ -343,7 +330,7 @@ class GenericLowering:
         return [(check, f"{format_decl(d)} must be {self.ext[r]} for this kernel")]
 
     # -- statements ---------------------------------------------------------------------
-    def _printer(self) -> ExprPrinter:
+    def _printer(self) -> TvmScriptPrinter:
         bufs = {t: Buffer(self.buf[t], self.dtype[t]) for t in self.tensors}
         ranks = {r: self._var(r) for r in self.info.ranks}
         return _ClampedPrinter(self, ranks=ranks, scalars=self.scalars, buffers=bufs)
@@ -409,7 +396,7 @@ class GenericLowering:
         if unroll:
             w.open(f"for {self._var(last)} in T.unroll({n}):")
 
-    def _guards(self, s: Stmt, pr: ExprPrinter) -> list[list[tuple[str, bool]]]:
+    def _guards(self, s: Stmt, pr: TvmScriptPrinter) -> list[list[tuple[str, bool]]]:
         """Nested ``if`` levels under which a point of ``s`` is present.
 
         Each level is a conjunction of ``(condition, reads an over rank)``. A level ends
@@ -432,13 +419,13 @@ class GenericLowering:
         nonempty = self._nonempty(uniform - set(s.space))  # whole tensors read may be absent
         if nonempty:
             add(nonempty, None, False)
-        for conj in _conjuncts(s.where):
+        for conj in conjuncts(s.where):
             self._mask_checks(conj, pr, add)
             add(pr.cond(conj).at(AND), conj, bool(accesses_in(conj)))
         self._mask_checks(s.value, pr, add)
         return [lv for lv in levels if lv]
 
-    def _mask_checks(self, e: Expr, pr: ExprPrinter, add) -> None:
+    def _mask_checks(self, e: Expr, pr: TvmScriptPrinter, add) -> None:
         """Presence tests of the masked elements ``e`` reads, inner reads first."""
         by_depth: dict[int, list[tuple[str, Access]]] = {}
 
@@ -472,7 +459,7 @@ class GenericLowering:
             return "T.bool(False)"  # an empty rank
         return " and ".join(f"{self.ext[r]} > 0" for r in sorted(ranks, key=self.info.ranks.index))
 
-    def _map_body(self, s: Stmt, pr: ExprPrinter) -> None:
+    def _map_body(self, s: Stmt, pr: TvmScriptPrinter) -> None:
         w = self.w
         idx = [self._var(r) for r in s.ranks]
         at, has_ok = _at(self.buf[s.out], idx), s.out in self.mask
@@ -523,7 +510,7 @@ class GenericLowering:
         loads = accesses_in(s.value)
         return r if _stride_score(loads, r) > _stride_score(loads, s.over[-1]) else None
 
-    def _reduce_body(self, s: Stmt, pr: ExprPrinter, row: str | None) -> None:
+    def _reduce_body(self, s: Stmt, pr: TvmScriptPrinter, row: str | None) -> None:
         w = self.w
         masked = self.pres[s.out].masked
         v = pr.expr(s.value)
@@ -576,7 +563,7 @@ class GenericLowering:
         w.depth = depth
 
 
-class _ClampedPrinter(ExprPrinter):
+class _ClampedPrinter(TvmScriptPrinter):
     """Every index that is not its dimension's own rank is clamped into the dimension.
 
     Calls prove indices in bounds before they run (:mod:`attncc.ir.bounds`); what that
@@ -672,14 +659,6 @@ def _fold(e: Expr, env: Mapping[str, object]):
         return eval_scalar(e, env)
     except NameResolutionError:
         return None
-
-
-def _conjuncts(e: Expr | None) -> list[Expr]:
-    if e is None:
-        return []
-    if isinstance(e, Binary) and e.op is BinaryOp.AND:
-        return _conjuncts(e.lhs) + _conjuncts(e.rhs)
-    return [e]
 
 
 def _direct_accesses(e: Expr) -> list[Access]:

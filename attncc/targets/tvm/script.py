@@ -1,6 +1,6 @@
 """attncc expressions → TVMScript expression text, shared by the TVM lowerings.
 
-:class:`ExprPrinter` prints an IR :class:`~attncc.ir.nodes.Expr` as the text of a TVMScript
+:class:`TvmScriptPrinter` prints an IR :class:`~attncc.ir.nodes.Expr` as the text of a TVMScript
 (``from tvm.script import tirx as T``) expression, with the language's semantics:
 
 * compute types are ``float32``, ``int32`` and ``bool``: loads of ``f16`` / ``bf16`` / ``i8``
@@ -21,7 +21,7 @@ statement, an extent in a ``let``), ``scalars`` maps a let or param to a typed t
 argument name or a literal), ``buffers`` maps a tensor to its buffer and storage dtype.
 
 >>> from attncc.ir.nodes import Name
->>> pr = ExprPrinter(ranks={"i": "i", "n": "n"}, scalars={}, buffers={})
+>>> pr = TvmScriptPrinter(ranks={"i": "i", "n": "n"}, scalars={}, buffers={})
 >>> pr.expr((Name("i") - 3) / 2 % Name("n")).text
 'T.if_then_else(n == 0, 0, (i - 3) // 2 % n)'
 >>> pr.expr(Name("i") / 2 * 0.5).text
@@ -30,8 +30,6 @@ argument name or a literal), ``buffers`` maps a tensor to its buffer and storage
 
 from __future__ import annotations
 
-import builtins
-import keyword
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,17 +39,27 @@ import numpy as np
 from attncc.errors import LoweringError
 from attncc.ir.nodes import (
     Access,
-    Binary,
     BinaryOp,
-    Call,
-    Const,
     DType,
-    Expr,
     Fn,
-    Name,
     Scalar,
-    Unary,
-    UnaryOp,
+)
+from attncc.lowering.printer import (
+    ADD,
+    AND,
+    ATOM,
+    BOOL,
+    CMP,
+    COMPUTE,
+    F32,
+    I32,
+    MUL,
+    NEG,
+    NOT,
+    OR,
+    ExprPrinter,
+    Namer,
+    Typed,
 )
 
 __all__ = [
@@ -66,25 +74,14 @@ __all__ = [
     "OR",
     "STORAGE",
     "Buffer",
-    "ExprPrinter",
     "Namer",
+    "TvmScriptPrinter",
     "Typed",
     "convert_text",
     "literal",
     "zero",
 ]
 
-F32, I32, BOOL = "float32", "int32", "bool"
-
-#: The TVM dtype a value of each language dtype is computed in.
-COMPUTE = {
-    DType.F32: F32,
-    DType.F16: F32,
-    DType.BF16: F32,
-    DType.I32: I32,
-    DType.I8: I32,
-    DType.BOOL: BOOL,
-}
 #: The TVM dtype a tensor of each language dtype is stored in.
 STORAGE = {
     DType.F32: "float32",
@@ -113,24 +110,6 @@ _FLOAT_FNS = {
     Fn.SQRT: "T.sqrt",
     Fn.RSQRT: "T.rsqrt",
 }
-
-
-# Python's precedence, lowest first: what decides where the printer puts parentheses.
-OR, AND, NOT, CMP, ADD, MUL, NEG, ATOM = range(1, 9)
-
-
-@dataclass(frozen=True, slots=True)
-class Typed:
-    """A TVMScript expression, its compute dtype (``float32``, ``int32`` or ``bool``) and
-    the precedence of its outermost operator."""
-
-    text: str
-    dtype: str
-    prec: int = ATOM
-
-    def at(self, prec: int) -> str:
-        """The text, parenthesised when it binds looser than ``prec``."""
-        return self.text if self.prec >= prec else f"({self.text})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,28 +214,29 @@ def store_text(v: Typed, dtype: str) -> str:
 # ----------------------------------------------------------------------------- names
 
 
-class Namer:
-    """Unique TVMScript identifiers: IR names where they are safe, suffixed otherwise."""
-
-    RESERVED = frozenset({"T", "tvm", *keyword.kwlist, *keyword.softkwlist, *dir(builtins)})
-
-    def __init__(self) -> None:
-        self.used: set[str] = set(self.RESERVED)
-
-    def fresh(self, base: str) -> str:
-        name, k = base, 0
-        while name in self.used:
-            k += 1
-            name = f"{base}_{k}"
-        self.used.add(name)
-        return name
-
-
 # ----------------------------------------------------------------------------- printer
 
 
-class ExprPrinter:
-    """Translates IR expressions to TVMScript expression text (see the module docstring)."""
+def _to(v: Typed, dtype: str) -> Typed:
+    """``v`` converted to a numeric compute type (an integer literal becomes a float one)."""
+    if v.dtype == dtype:
+        return v
+    n = _int_literal(v)
+    if n is not None and dtype == F32:
+        return literal(float(n))
+    return Typed(_cast(v.text, dtype), dtype)
+
+
+def _int_literal(v: Typed) -> int | None:
+    return int(v.text) if v.text.lstrip("-").isdigit() else None
+
+
+class TvmScriptPrinter(ExprPrinter):
+    """IR expressions → TVMScript expression text (module docstring); ``buffers`` maps a
+    tensor to its buffer and storage dtype."""
+
+    FLOAT_FNS = _FLOAT_FNS
+    NAMESPACE = "T."
 
     def __init__(
         self,
@@ -265,34 +245,8 @@ class ExprPrinter:
         scalars: Mapping[str, Typed],
         buffers: Mapping[str, Buffer],
     ):
-        self.ranks, self.scalars, self.buffers = ranks, scalars, buffers
-
-    # -- entry points ---------------------------------------------------------------------
-    def expr(self, e: Expr) -> Typed:
-        """``e`` as a typed TVMScript expression."""
-        if isinstance(e, Const):
-            return literal(e.value)
-        if isinstance(e, Name):
-            return self._name(e)
-        if isinstance(e, Access):
-            return self.load(e)
-        if isinstance(e, Unary):
-            v = self.expr(e.operand)
-            if e.op is UnaryOp.NOT:
-                return Typed(f"not {v.at(NOT)}", BOOL, NOT)
-            return Typed(f"-{v.at(NEG)}", v.dtype, NEG)
-        if isinstance(e, Binary):
-            return self._binary(e)
-        if isinstance(e, Call):
-            return self._call(e)
-        raise TypeError(f"not an attncc expression: {e!r}")
-
-    def cond(self, e: Expr) -> Typed:
-        """A bool expression."""
-        v = self.expr(e)
-        if v.dtype != BOOL:
-            raise LoweringError(f"`{e}` is {v.dtype}, not a predicate")
-        return v
+        super().__init__(ranks=ranks, scalars=scalars)
+        self.buffers = buffers
 
     def index(self, a: Access) -> str:
         """The indices of an access, as the text between the brackets."""
@@ -305,7 +259,6 @@ class ExprPrinter:
         return ", ".join(parts) if parts else "()"
 
     def load(self, a: Access) -> Typed:
-        """``X[...]`` converted from the buffer's dtype to its compute dtype."""
         buf = self.buffers.get(a.tensor)
         if buf is None:
             raise LoweringError(f"tensor {a.tensor} has no buffer in this kernel")
@@ -318,71 +271,59 @@ class ExprPrinter:
             raise LoweringError(f"buffer {buf.name} has unsupported dtype {buf.dtype}")
         return Typed(text, buf.dtype)
 
-    # -- nodes ------------------------------------------------------------------------------
-    def _name(self, e: Name) -> Typed:
-        if e.name in self.ranks:
-            return Typed(self.ranks[e.name], I32)
-        if e.name in self.scalars:
-            return self.scalars[e.name]
-        raise LoweringError(f"name {e.name} has no value in this kernel")
+    # -- spelling ---------------------------------------------------------------------------
+    literal = staticmethod(literal)
+    int_literal = staticmethod(_int_literal)
+    to = staticmethod(_to)
+    convert = staticmethod(convert_text)
 
-    @staticmethod
-    def _promote(*vals: Typed) -> tuple[str, list[Typed]]:
-        """The common numeric type of ``vals`` and the values converted to it."""
-        dtype = F32 if any(v.dtype == F32 for v in vals) else I32
-        return dtype, [v if v.dtype == dtype else _to(v, dtype) for v in vals]
+    def logical_not(self, v: Typed) -> Typed:
+        return Typed(f"not {v.at(NOT)}", BOOL, NOT)
 
-    def _binary(self, e: Binary) -> Typed:
-        a, b = self.expr(e.lhs), self.expr(e.rhs)
-        if e.op.is_logical:
-            prec = AND if e.op is BinaryOp.AND else OR
-            return Typed(f"{a.at(prec)} {e.op.value} {b.at(prec + 1)}", BOOL, prec)
-        if e.op.is_comparison:
-            if a.dtype == BOOL and b.dtype == BOOL:
-                # TVM's LLVM codegen emits `fcmp` for == / != on bools: compare as ints
-                a, b = Typed(_cast(a.text, I32), I32), Typed(_cast(b.text, I32), I32)
-            else:
-                _, (a, b) = self._promote(a, b)
-            return Typed(f"{a.at(CMP + 1)} {_COMPARE[e.op]} {b.at(CMP + 1)}", BOOL, CMP)
-        dtype, (a, b) = self._promote(a, b)
-        if e.op in (BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL):
-            prec = MUL if e.op is BinaryOp.MUL else ADD
-            return Typed(f"{a.at(prec)} {e.op.value} {b.at(prec + 1)}", dtype, prec)
-        if dtype == F32:
-            if e.op is BinaryOp.DIV:
-                return Typed(f"{a.at(MUL)} / {b.at(MUL + 1)}", F32, MUL)
-            x, y = a.at(MUL), b.at(MUL + 1)  # floor modulo
-            return Typed(f"{a.at(ADD)} - T.floor({x} / {y}) * {y}", F32, ADD)
-        # integers: TVMScript's // and % are T.floordiv and T.floormod (Python's semantics)
-        op = "//" if e.op is BinaryOp.DIV else "%"
+    def negate(self, v: Typed) -> Typed:
+        return Typed(f"-{v.at(NEG)}", v.dtype, NEG)
+
+    def logical(self, op: BinaryOp, a: Typed, b: Typed) -> Typed:
+        prec = AND if op is BinaryOp.AND else OR
+        return Typed(f"{a.at(prec)} {op.value} {b.at(prec + 1)}", BOOL, prec)
+
+    def compare(self, op: BinaryOp, a: Typed, b: Typed) -> Typed:
+        return Typed(f"{a.at(CMP + 1)} {_COMPARE[op]} {b.at(CMP + 1)}", BOOL, CMP)
+
+    def bool_as_int(self, v: Typed) -> Typed:
+        # TVM's LLVM codegen emits `fcmp` for == / != on bools: compare as ints
+        return Typed(_cast(v.text, I32), I32)
+
+    def arith(self, op: BinaryOp, a: Typed, b: Typed, dtype: str) -> Typed:
+        prec = MUL if op is BinaryOp.MUL else ADD
+        return Typed(f"{a.at(prec)} {op.value} {b.at(prec + 1)}", dtype, prec)
+
+    def float_div(self, a: Typed, b: Typed) -> Typed:
+        return Typed(f"{a.at(MUL)} / {b.at(MUL + 1)}", F32, MUL)
+
+    def float_mod(self, a: Typed, b: Typed) -> Typed:
+        x, y = a.at(MUL), b.at(MUL + 1)
+        return Typed(f"{a.at(ADD)} - T.floor({x} / {y}) * {y}", F32, ADD)
+
+    def int_div_mod(self, op: BinaryOp, a: Typed, b: Typed) -> Typed:
+        # TVMScript's // and % are T.floordiv and T.floormod (Python's semantics)
+        sign = "//" if op is BinaryOp.DIV else "%"
         divisor = _int_literal(b)
         if divisor is not None:  # x / 0 and x % 0 are 0, as in the interpreter
-            return Typed(f"{a.at(MUL)} {op} {b.at(MUL + 1)}", I32, MUL) if divisor else literal(0)
+            return Typed(f"{a.at(MUL)} {sign} {b.at(MUL + 1)}", I32, MUL) if divisor else literal(0)
         # T.if_then_else evaluates only the taken branch; T.Select would evaluate both, and
         # TVM's simplifier, knowing b != 0 in the false branch, strips any guard inside it
-        div = f"{a.at(MUL)} {op} {b.at(MUL + 1)}"
+        div = f"{a.at(MUL)} {sign} {b.at(MUL + 1)}"
         return Typed(f"T.if_then_else({b.text} == 0, 0, {div})", I32)
 
-    def _call(self, e: Call) -> Typed:
-        args = [self.expr(a) for a in e.args]
-        fn = e.fn
-        if fn.cast_dtype is not None:
-            return convert_text(args[0], fn.cast_dtype)
-        if fn is Fn.SELECT:
-            c, a, b = args
-            if a.dtype == BOOL:
-                return Typed(f"T.Select({c.text}, {a.text}, {b.text})", BOOL)
-            dtype, (x, y) = self._promote(a, b)
-            return Typed(f"T.Select({c.text}, {x.text}, {y.text})", dtype)
-        if fn in (Fn.MAX, Fn.MIN):
-            dtype, (x, y) = self._promote(*args)
-            return Typed(nan_keeping(fn.value, x.text, y.text, dtype), dtype)
-        (v,) = args
-        if fn is Fn.ABS:
-            return Typed(f"T.abs({v.text})", v.dtype)
-        if fn in (Fn.FLOOR, Fn.CEIL):
-            return v if v.dtype == I32 else Typed(f"T.{fn.value}({v.text})", F32)
-        return Typed(f"{_FLOAT_FNS[fn]}({_to(v, F32).text})", F32)
+    def select(self, c: Typed, a: Typed, b: Typed) -> Typed:
+        if a.dtype == BOOL:
+            return Typed(f"T.Select({c.text}, {a.text}, {b.text})", BOOL)
+        dtype, (x, y) = self.promote(a, b)
+        return Typed(f"T.Select({c.text}, {x.text}, {y.text})", dtype)
+
+    def max_min(self, fn: Fn, a: Typed, b: Typed, dtype: str) -> Typed:
+        return Typed(nan_keeping(fn.value, a.text, b.text, dtype), dtype)
 
 
 def nan_keeping(op: str, a: str, b: str, dtype: str) -> str:
@@ -398,17 +339,3 @@ def nan_keeping(op: str, a: str, b: str, dtype: str) -> str:
     beats = ">" if op == "max" else "<"
     isnan = f'(T.bitwise_and(T.reinterpret("int32", {b}), 2147483647) > 2139095040)'
     return f"T.Select(T.Or({b} {beats} {a}, {isnan}), {b}, {a})"
-
-
-def _to(v: Typed, dtype: str) -> Typed:
-    """``v`` converted to a numeric compute type (an integer literal becomes a float one)."""
-    if v.dtype == dtype:
-        return v
-    n = _int_literal(v)
-    if n is not None and dtype == F32:
-        return literal(float(n))
-    return Typed(_cast(v.text, dtype), dtype)
-
-
-def _int_literal(v: Typed) -> int | None:
-    return int(v.text) if v.text.lstrip("-").isdigit() else None

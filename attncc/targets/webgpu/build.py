@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from attncc.errors import LoweringError
 from attncc.ir.nodes import Program
 from attncc.targets.base import Config
+from attncc.targets.webgpu import fused as webgpu_fused
+from attncc.targets.webgpu.fused import device_type
+from attncc.targets.webgpu.generic import lower_kernels
 from attncc.targets.webgpu.launch import FORMAT, binding_meta, join_wgsl
 from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS, WgslKernel, compile_wgsl
 
@@ -46,7 +49,6 @@ def _kernel_json(k: WgslKernel, grid: dict) -> dict:
 
 def lower_fused(plan, config: Config, extents: Mapping[str, int | None], f16: bool):
     """WGSL and launch metadata of the fused lowering."""
-    from attncc.targets.webgpu import fused as webgpu_fused
 
     fk = webgpu_fused.render(plan, extents)
     text = fk.text(config, f16)
@@ -92,14 +94,11 @@ def lower_fused(plan, config: Config, extents: Mapping[str, int | None], f16: bo
 
 
 def _device(dtype: str, f16: bool) -> str:
-    from attncc.targets.webgpu.fused import device_type
-
     return _WGSL[device_type(dtype, f16)]
 
 
 def lower_generic(program: Program, config: Config, extents: Mapping[str, int | None], f16: bool):
     """WGSL and launch metadata of the generic lowering: one kernel per live statement."""
-    from attncc.targets.webgpu.generic import lower_kernels
 
     lowered = lower_kernels(program, extents, wg=config["wg"], f16=f16)
     kernels, texts, scripts = [], [], []

@@ -33,6 +33,7 @@ import math
 from dataclasses import dataclass
 
 from attncc.errors import LoweringError
+from attncc.lowering.writer import Writer
 from attncc.targets.tvm.flash_spec import Band, FlashSpec, signature
 
 __all__ = ["WgFlashConfig", "generate", "workgroup_bytes"]
@@ -63,22 +64,6 @@ def workgroup_bytes(spec: FlashSpec, cfg: WgFlashConfig) -> int:
     return 4 * (cfg.bk * max(spec.D, spec.DV) + cfg.bq * cfg.bk)
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 0
-
-    def __call__(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
-
-    def open(self, header: str) -> None:
-        self(header)
-        self.depth += 1
-
-    def close(self, n: int = 1) -> None:
-        self.depth -= n
-
-
 def _fill(template: str, **names: str) -> str:
     try:
         return template.format(**{k: f"({v})" for k, v in names.items()})
@@ -98,7 +83,7 @@ def generate(spec: FlashSpec, cfg: WgFlashConfig, dtypes: dict[str, str] | None 
             f"value columns, fewer than DV={spec.DV}"
         )
     dtypes = dtypes or {}
-    w = _Writer()
+    w = Writer()
     B, H, HK, D, DV = spec.B, spec.H, spec.HK, spec.D, spec.DV
     grp = H // HK
     bq, bk, wx, vpt = cfg.bq, cfg.bk, cfg.wg_x, cfg.vpt
@@ -206,7 +191,7 @@ def _tree(op: str, items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{op}({items[0]}, {_tree(op, items[1:])})"
 
 
-def _cooperative_load(w: _Writer, nthreads: int, rows: int, cols: int, value: str) -> None:
+def _cooperative_load(w: Writer, nthreads: int, rows: int, cols: int, value: str) -> None:
     """``KV[j * cols + x] = value(j, x)`` for a ``rows × cols`` tile, by every thread."""
     n = rows * cols
     w.open(f"for it in range({-(-n // nthreads)}):")
@@ -217,7 +202,7 @@ def _cooperative_load(w: _Writer, nthreads: int, rows: int, cols: int, value: st
     w.depth -= 1 + bool(n % nthreads)
 
 
-def _tile(w: _Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale: float) -> None:
+def _tile(w: Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale: float) -> None:
     bk, wx, vpt = cfg.bk, cfg.wg_x, cfg.vpt
     D, DV = spec.D, spec.DV
     m = "(kt * {bk} + {j})"

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from attncc.ir.exprs import substitute
 from attncc.ir.nodes import Access
-from attncc.ir.rewrites._expr import substitute
-from attncc.lowering.plan import FusedPlan, G
+from attncc.lowering.plan import KV_HEAD, FusedPlan
 from attncc.targets.base import Config, Constraint, Knob
 from attncc.targets.tvm.bound_plan import BoundPlan, ClampedPrinter
 from attncc.targets.tvm.flash_spec import FlashSpec, signature
@@ -23,7 +23,7 @@ from attncc.targets.tvm.script import CMP, Typed
 from attncc.targets.webgpu.flash import WgFlashConfig, generate, workgroup_bytes
 from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
-__all__ = ["FusedKernel", "constraints", "device_type", "knobs", "render"]
+__all__ = ["WorkgroupFlash", "constraints", "device_type", "knobs", "render"]
 
 #: The element type a device buffer holds for each storage dtype (``f16``: see module doc).
 _DEVICE = {"float32": "float32", "int32": "int32", "int8": "int32", "bool": "int32"}
@@ -54,11 +54,11 @@ class _Printer(ClampedPrinter):
 class _Render(BoundPlan):
     def _print(self, e, ranks: Mapping[str, str]) -> Typed:
         if self.head_index is not None:
-            e = substitute(e, {G: self.head_index})
+            e = substitute(e, {KV_HEAD: self.head_index})
         return _Printer(self, ranks).expr(e)
 
 
-class FusedKernel:
+class WorkgroupFlash:
     """A plan at given extents: the flash spec, its arguments and the names of its scalars."""
 
     def __init__(self, plan: FusedPlan, extents: Mapping[str, int | None]):
@@ -100,7 +100,7 @@ def _config(config: Config) -> WgFlashConfig:
     return WgFlashConfig(wg_x=config["wg_x"], bq=config["bq"], bk=config["bk"], vpt=config["vpt"])
 
 
-def knobs(kernel: FusedKernel, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
+def knobs(kernel: WorkgroupFlash, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
     """Workgroup shape (``wg_x`` × ``bq``), key tile ``bk``, value columns per thread."""
     dv = kernel.spec.DV
     p = extents.get(kernel.plan.query)
@@ -116,7 +116,7 @@ def knobs(kernel: FusedKernel, extents: Mapping[str, int | None]) -> tuple[Knob,
     )
 
 
-def constraints(kernel: FusedKernel) -> tuple[Constraint, ...]:
+def constraints(kernel: WorkgroupFlash) -> tuple[Constraint, ...]:
     """WebGPU's default limits and a cover of the value columns, checked before lowering."""
     spec = kernel.spec
     lim = WEBGPU_LIMITS
@@ -167,8 +167,8 @@ def constraints(kernel: FusedKernel) -> tuple[Constraint, ...]:
     )
 
 
-def render(plan: FusedPlan, extents: Mapping[str, int | None]) -> FusedKernel:
-    return FusedKernel(plan, extents)
+def render(plan: FusedPlan, extents: Mapping[str, int | None]) -> WorkgroupFlash:
+    return WorkgroupFlash(plan, extents)
 
 
 def meta_config(config: Config) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from attncc.ir.nodes import Access, Program
+from attncc.lowering.writer import Writer
 from attncc.targets.base import Config, Constraint
-from attncc.targets.tvm.generic import GenericConfig, GenericLowering, Writer
-from attncc.targets.tvm.script import CMP, Buffer, ExprPrinter, Typed, store_text
+from attncc.targets.tvm.generic import GenericConfig, GenericLowering
+from attncc.targets.tvm.script import CMP, Buffer, TvmScriptPrinter, Typed, store_text
 from attncc.targets.webgpu.fused import device_type
 from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
@@ -46,7 +47,7 @@ class Lowered:
     scalars: dict[str, dict[str, str]]
 
 
-class _Printer(ExprPrinter):
+class _Printer(TvmScriptPrinter):
     def load(self, a: Access) -> Typed:
         buf = self.buffers.get(a.tensor)
         if buf is not None and buf.dtype == "bool":
@@ -61,7 +62,7 @@ class _Lowering(GenericLowering):
         self.grid: dict = {}
 
     # -- hooks of the CPU lowering ----------------------------------------------------------
-    def _printer(self) -> ExprPrinter:
+    def _printer(self) -> TvmScriptPrinter:
         bufs = {t: Buffer(self.buf[t], self.dtype[t]) for t in self.tensors}
         ranks = {r: self._var(r) for r in self.info.ranks}
         return _Printer(ranks=ranks, scalars=self.scalars, buffers=bufs)

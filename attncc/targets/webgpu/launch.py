@@ -25,11 +25,13 @@ The WGSL of all kernels is one text; each kernel starts at a line ``//// attncc 
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Mapping
 from typing import Any
 
 from attncc.errors import ArgumentError
 from attncc.ir.nodes import Binary, Call, Const, Expr, Let, Name, Program, RankDecl, Unary
+from attncc.ir.validate import validate
 
 __all__ = [
     "FORMAT",
@@ -96,7 +98,6 @@ def pod_bytes(
 ) -> bytes:
     """The ``PODArgs`` uniform of one kernel: its fields in order, 4 bytes each, little
     endian, padded to 16 bytes (a uniform buffer's size must be a multiple of 16)."""
-    import struct
 
     out = bytearray()
     for f in kernel["pod"]:
@@ -127,7 +128,6 @@ def binding_meta(program: Program) -> dict[str, Any]:
     """The launch metadata's part that binds a call as :func:`attncc.ir.bind.bind` does:
     every rank (``ranks``), each input's ranks (``inputs``: shapes bind them), ``params``
     (dtype, default) and the ``let``/``rank`` declarations (``decls``)."""
-    from attncc.ir.validate import validate
 
     params = {}
     for p in program.params:
@@ -152,7 +152,6 @@ def scalar_decls(program: Program) -> list[dict[str, Any]]:
     floors and float ``/`` does not (JSON numbers cannot tell ``1`` from ``1.0``). Data,
     never code: a runtime interprets it, it evaluates no text.
     """
-    from attncc.ir.validate import validate
 
     kinds = validate(program).scalars
     out: list[dict[str, Any]] = []

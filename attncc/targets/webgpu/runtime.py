@@ -10,8 +10,11 @@ and with ``shader-f16`` when the adapter offers it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
+import importlib.util
 import os
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ from attncc.errors import ArgumentError, UnsupportedError
 from attncc.targets.webgpu.launch import dispatch_size, pod_bytes, split_wgsl, workgroups
 from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
-__all__ = ["Device", "Program", "device"]
+__all__ = ["Device", "DeviceProgram", "device"]
 
 _NP = {"f32": np.float32, "f16": np.float16, "i32": np.int32}
 
@@ -71,9 +74,6 @@ def _load_triton_first() -> None:
     library is loaded here, without importing the ``triton`` package (its import decides
     whether kernels are interpreted, which is the cuda target's business).
     """
-    import ctypes
-    import importlib.util
-    import sys
 
     try:
         spec = importlib.util.find_spec("triton")
@@ -89,7 +89,7 @@ def _load_triton_first() -> None:
             return
 
 
-class Program:
+class DeviceProgram:
     """A lowered program on the device: its pipelines, built once, run many times."""
 
     def __init__(self, wgsl: str, launch: Mapping[str, Any]):

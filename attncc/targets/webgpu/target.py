@@ -32,12 +32,17 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import ExportError, LoweringError, UnsupportedError
+from attncc.errors import ExportError, LoweringError
 from attncc.ir.nodes import DType, Program
-from attncc.ir.validate import validate
 from attncc.jsonsafe import read_json_object
 from attncc.lowering.plan import plan_attention
-from attncc.targets.base import Artifact, Config, Constraint, Knob, Source, Space, Target
+from attncc.targets.base import Artifact, Config, Knob, Source, Space, Target
+from attncc.targets.lowerings import fused_not_possible, one_lowering, specialise_lengths
+from attncc.targets.webgpu import fused as webgpu_fused
+from attncc.targets.webgpu import generic as webgpu_generic
+from attncc.targets.webgpu import runtime
+from attncc.targets.webgpu.build import lower_fused, lower_generic
+from attncc.targets.webgpu.runtime import DeviceProgram, host_array
 
 __all__ = ["WebGpuTarget"]
 
@@ -57,58 +62,32 @@ class WebGpuTarget(Target):
     # ------------------------------------------------------------------ protocol
     def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
         """Sequence lengths stay symbolic (one build serves every length)."""
-        plan = _plan(program)
-        free = set(plan.symbolic) if plan else _length_ranks(program)
-        return {r: (None if r in free else n) for r, n in extents.items()}
+        return specialise_lengths(_plan(program), program, extents)
 
     def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
-        from attncc.targets.webgpu import fused as webgpu_fused
-        from attncc.targets.webgpu import generic as webgpu_generic
-
         generic_limits = webgpu_generic.constraints(program, extents)
         plan = _plan(program)
         if plan is None:
             return Space((Knob("lowering", ("generic",)), *_GENERIC_KNOBS), generic_limits)
         kernel = webgpu_fused.render(plan, extents)
         flash_knobs = webgpu_fused.knobs(kernel, extents)
-        defaults = {k.name: k.initial for k in (*_GENERIC_KNOBS, *flash_knobs)}
-
-        def only_one_lowering(config: Config) -> str | None:
-            unused = _GENERIC_KNOBS if config["lowering"] == "fused" else flash_knobs
-            moved = [k.name for k in unused if config[k.name] != defaults[k.name]]
-            return f"{', '.join(moved)} do not apply to {config['lowering']}" if moved else None
-
         return Space(
             (Knob("lowering", ("fused", "generic")), *flash_knobs, *_GENERIC_KNOBS),
             (
-                Constraint("one lowering", only_one_lowering),
+                one_lowering({"fused": flash_knobs, "generic": _GENERIC_KNOBS}),
                 *webgpu_fused.constraints(kernel),
                 *generic_limits,
             ),
         )
 
     def lower(self, program: Program, config: Config, extents: Mapping[str, int | None]) -> Source:
-        space = self.space(program, extents)
-        reason = space.why_infeasible(config)
-        if reason:
-            raise UnsupportedError(
-                f"config not possible on target webgpu for {program.name}: {reason}"
-            )
-        config = space.complete(config)
         f16 = _f16_decision(program, self.f16)
         if config["lowering"] == "fused":
-            from attncc.targets.webgpu.build import lower_fused
-
             plan = _plan(program)
             if plan is None:
-                raise UnsupportedError(
-                    f"lowering=fused is not possible for {program.name} on target webgpu: no "
-                    "softmax attention was recognised in it; use lowering=generic"
-                )
+                raise fused_not_possible(program, self.name)
             wgsl, launch = lower_fused(plan, config, extents, f16)
         else:
-            from attncc.targets.webgpu.build import lower_generic
-
             wgsl, launch = lower_generic(program, config, extents, f16)
         meta = {
             "launch": launch,
@@ -120,8 +99,6 @@ class WebGpuTarget(Target):
         return Source("webgpu", self.language, wgsl, launch["entry"], dict(extents), meta)
 
     def build(self, source: Source) -> Artifact:
-        from attncc.targets.webgpu.runtime import Program as DeviceProgram
-
         return Artifact(source, DeviceProgram(source.text, source.meta["launch"]))
 
     def run(
@@ -131,8 +108,6 @@ class WebGpuTarget(Target):
         scalars: Mapping[str, Any],
         extents: Mapping[str, int],
     ) -> dict[str, np.ndarray]:
-        from attncc.targets.webgpu.runtime import host_array
-
         prog = artifact.handle
         given = {}
         for b in prog.launch["buffers"]:
@@ -144,9 +119,7 @@ class WebGpuTarget(Target):
     def describe(self) -> dict[str, Any]:
         import tvm
 
-        from attncc.targets.webgpu.runtime import device
-
-        dev = device()
+        dev = runtime.device()
         return {"target": "webgpu", **dev.info, "shader-f16": dev.f16, "tvm": tvm.__version__}
 
     # ------------------------------------------------------------------ export
@@ -160,19 +133,14 @@ class WebGpuTarget(Target):
         return {"wgsl": wgsl, "launch": launch}
 
     def load(self, source: Source, files: Mapping[str, Path]) -> Artifact:
-        from attncc.targets.webgpu.runtime import Program as DeviceProgram
-
         wgsl = Path(files["wgsl"]).read_text()
         launch = read_json_object(files["launch"], f"the launch metadata of {source.entry}")
-        if launch.get("f16"):
-            from attncc.targets.webgpu.runtime import device
-
-            if not device().f16:
-                raise ExportError(
-                    f"the webgpu kernel {source.entry} stores f16 tensors (built for an adapter "
-                    "with shader-f16); this adapter lacks shader-f16. Fix: export it with "
-                    "WebGpuTarget(f16=False)"
-                )
+        if launch.get("f16") and not runtime.device().f16:
+            raise ExportError(
+                f"the webgpu kernel {source.entry} stores f16 tensors (built for an adapter "
+                "with shader-f16); this adapter lacks shader-f16. Fix: export it with "
+                "WebGpuTarget(f16=False)"
+            )
         meta = {**source.meta, "launch": launch}
         loaded = Source(source.target, source.language, wgsl, source.entry, source.extents, meta)
         return Artifact(loaded, DeviceProgram(wgsl, launch), str(files["wgsl"]))
@@ -198,8 +166,6 @@ def _plan(program: Program):
 
 @functools.lru_cache(maxsize=256)
 def _printable_plan(program: Program):
-    from attncc.targets.webgpu import fused as webgpu_fused
-
     found = plan_attention(program)
     if found is None:
         return None
@@ -214,12 +180,6 @@ def _printable_plan(program: Program):
     return found
 
 
-def _length_ranks(program: Program) -> set[str]:
-    """Ranks a generic build keeps symbolic: never an input's last dimension."""
-    innermost = {d.ranks[-1] for d in program.inputs if d.ranks}
-    return set(validate(program).ranks) - innermost - {d.name for d in program.rank_decls}
-
-
 _F16_TOLD: set[bool] = set()
 
 
@@ -228,9 +188,7 @@ def _f16_decision(program: Program, f16: bool | None) -> bool:
     if not any(d.dtype is DType.F16 for d in program.inputs):
         return False
     if f16 is None:
-        from attncc.targets.webgpu.runtime import device
-
-        f16 = device().f16
+        f16 = runtime.device().f16
     if f16 not in _F16_TOLD:
         _F16_TOLD.add(f16)
         how = (

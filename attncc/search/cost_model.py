@@ -10,8 +10,9 @@ import logging
 import math
 from collections.abc import Sequence
 
+from attncc.cost_models import xgb
 from attncc.cost_models.base import CostModel
-from attncc.errors import TuningError, UnsupportedError
+from attncc.errors import AttnccError, TuningError, UnsupportedError
 
 __all__ = ["load_cost_model", "spearman"]
 
@@ -34,10 +35,8 @@ def load_cost_model(kind: str | CostModel | None = "auto", target: str = "cpu") 
             f"cost_model= takes 'auto', 'required', None or a CostModel; got {kind!r}"
         )
     try:
-        from attncc.cost_models import xgb
-
         return xgb.pretrained(target)
-    except Exception as e:  # no module, no xgboost, no shipped file for this target
+    except AttnccError as e:  # no xgboost, no shipped (or no verified) file for this target
         if kind == "required":
             raise UnsupportedError(
                 f"tune='model' needs a pre-trained cost model for target {target}, and there is "
@@ -45,13 +44,11 @@ def load_cost_model(kind: str | CostModel | None = "auto", target: str = "cpu") 
             ) from None
         reason = e
     try:
-        from attncc.cost_models.xgb import XGBModel, _xgboost
-
-        _xgboost()
-        _log.info("no pre-trained cost model (%s): learning one from measurements", reason)
-        return XGBModel()
-    except Exception:
+        xgb.require_xgboost()
+    except TuningError:  # no xgboost: pure TPE
         return None
+    _log.info("no pre-trained cost model (%s): learning one from measurements", reason)
+    return xgb.XGBModel()
 
 
 def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:

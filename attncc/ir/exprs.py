@@ -1,4 +1,5 @@
-"""Expression plumbing shared by the rewrites: substitution, conjuncts, factors, fresh names.
+"""Expression plumbing shared by the rewrites, the planner and the lowerings: substitution,
+conjunctions, factors, fresh names.
 
 Every helper rebuilds nodes (``dataclasses.replace``); none mutates its input.
 """
@@ -22,6 +23,7 @@ from attncc.ir.nodes import (
     Unary,
     UnaryOp,
     accesses_in,
+    conjuncts,
     walk,
 )
 from attncc.ir.validate import ProgramInfo
@@ -65,15 +67,6 @@ def substitute(expr: Expr, mapping: Mapping[str, Expr]) -> Expr:
     if isinstance(expr, Call):
         return replace(expr, args=tuple(substitute(a, mapping) for a in expr.args))
     return expr
-
-
-def conjuncts(e: Expr | None) -> list[Expr]:
-    """``a and (b and c)`` → ``[a, b, c]``, in evaluation order (each guards the next)."""
-    if e is None:
-        return []
-    if isinstance(e, Binary) and e.op is BinaryOp.AND:
-        return conjuncts(e.lhs) + conjuncts(e.rhs)
-    return [e]
 
 
 def conjoin(parts: Iterable[Expr | None]) -> Expr | None:

@@ -1,0 +1,71 @@
+"""What every target's tests check a kernel with: the reference, the error measure, and
+whether a target can run here (and why not)."""
+
+from __future__ import annotations
+
+import importlib.util
+import zlib
+
+import numpy as np
+
+import attncc
+from attncc.errors import UnsupportedError
+from tests.variants.cases import CASES
+
+__all__ = ["FUSED", "TOLERANCE", "check_variant", "max_rel_err", "why_unavailable"]
+
+#: max |kernel - reference| / max(1, max |reference|) that a kernel may reach.
+TOLERANCE = 1e-4
+
+#: The variants every target's default schedule takes the fused (flash) lowering for; the
+#: rest (no softmax, a mask over a stored map, a gather by the query, two contractions,
+#: several outputs) run one loop nest or kernel per statement.
+FUSED = frozenset(
+    {
+        "alibi", "causal_offset", "document", "document_causal", "fp16_kv", "gqa",
+        "gqa_causal", "gqa_window_softcap", "int8_kv", "int8_kv_channel", "mha", "mha_causal",
+        "mqa", "mqa_causal", "paged", "paged_causal", "prefix_lm", "relative_bias",
+        "sinks_window", "sliding_window", "softcap", "temperature", "tree_mask",
+    }
+)  # fmt: skip
+
+
+def max_rel_err(got, want) -> float:
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    scale = max(1.0, float(np.abs(want).max(initial=0.0)))
+    return float(np.abs(got - want).max(initial=0.0)) / scale
+
+
+def check_variant(target: str, name: str, shape, config=None) -> attncc.Kernel:
+    """Compile catalogue case ``name`` for ``target`` through :func:`attncc.compile` and
+    assert every output equals the reference interpreter's within :data:`TOLERANCE`."""
+    rng = np.random.default_rng(zlib.crc32(f"{target}/{name}/{shape.p}".encode()))
+    program, kwargs, _ = CASES[name](rng, shape, name=name)
+    want = attncc.interpret(program, **kwargs)
+    kernel = attncc.compile(program, target, config=config)
+    got = kernel(**kwargs)
+    if not isinstance(want, dict):
+        want, got = {"out": want}, {"out": got}
+    for out in want:
+        err = max_rel_err(got[out], want[out])
+        assert err <= TOLERANCE, f"{name} on {target}: {out} off by {err:.3g}"
+    return kernel
+
+
+def why_unavailable(target: str) -> str | None:
+    """Why ``target``'s kernels cannot run in this process, or ``None`` when they can."""
+    if target == "webgpu":
+        if importlib.util.find_spec("wgpu") is None:
+            return "the webgpu target needs the wgpu package"
+        from attncc.targets.webgpu.runtime import device
+
+        try:
+            device()
+        except UnsupportedError as err:  # no Vulkan driver: CI installs mesa-vulkan-drivers
+            return str(err)
+    if target == "cuda":
+        from attncc.targets.cuda.launch import interpreted_process
+
+        if not interpreted_process():
+            return "triton was imported before TRITON_INTERPRET=1 could be set (tests/conftest.py)"
+    return None
