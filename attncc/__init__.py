@@ -15,7 +15,8 @@ Submodules load on first use, so ``import attncc`` stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from attncc.errors import AttnccError
 from attncc.ir.nodes import Program
@@ -23,7 +24,8 @@ from attncc.version import __version__
 
 if TYPE_CHECKING:
     from attncc import variants
-    from attncc.compiler import Kernel, compile
+    from attncc.compiler import Kernel
+    from attncc.compiler import compile
     from attncc.ir.interpreter import interpret
     from attncc.ir.parser import parse
     from attncc.ir.validate import validate

@@ -27,41 +27,49 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from attncc import cli_tune
-from attncc.cli_common import (
-    Debug,
-    _err,
-    _out,
-    error_lines,
-    load_program,
-    param_texts,
-    parse_config,
-    parse_shapes,
-    read_text,
-    report_error,
-    reporting,
-    reset_debug,
-    set_debug,
-)
+from attncc.cli_common import Debug
+from attncc.cli_common import _err
+from attncc.cli_common import _out
 from attncc.cli_common import catalogue as _catalogue
+from attncc.cli_common import error_lines
+from attncc.cli_common import load_program
+from attncc.cli_common import param_texts
+from attncc.cli_common import parse_config
+from attncc.cli_common import parse_shapes
+from attncc.cli_common import read_text
+from attncc.cli_common import report_error
+from attncc.cli_common import reporting
+from attncc.cli_common import reset_debug
+from attncc.cli_common import set_debug
 from attncc.cli_common import variant as _variant
-from attncc.demo import TOLERANCE, VARIANT, check_demo_args, demo_program, run_demo
-from attncc.errors import ArgumentError, AttnccError
-from attncc.ir.analysis import count_passes, render_report, report
+from attncc.demo import TOLERANCE
+from attncc.demo import VARIANT
+from attncc.demo import check_demo_args
+from attncc.demo import demo_program
+from attncc.demo import run_demo
+from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
+from attncc.ir.analysis import count_passes
+from attncc.ir.analysis import render_report
+from attncc.ir.analysis import report
 from attncc.ir.bind import bind
 from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
-from attncc.ir.rewrites import PASSES, run_passes
+from attncc.ir.rewrites import PASSES
+from attncc.ir.rewrites import run_passes
 from attncc.ir.validate import validate
 from attncc.library.export import export as export_library
 from attncc.targets import get_target
-from attncc.targets.pipeline import STAGES, Specialised
+from attncc.targets.pipeline import STAGES
+from attncc.targets.pipeline import Specialised
 
 __all__ = ["app", "error_lines", "main"]
 

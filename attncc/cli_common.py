@@ -13,16 +13,21 @@ from __future__ import annotations
 import difflib
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO
+from typing import Annotated
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from attncc.errors import ArgumentError, AttnccError, excerpt
+from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
+from attncc.errors import excerpt
 from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
 from attncc.variants import CATALOGUE

@@ -11,29 +11,35 @@ worker joining the study measures at them. ``--target NAME`` names a registered 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from attncc.cli_common import (
-    Debug,
-    _err,
-    _out,
-    load_program,
-    parse_shapes,
-    reporting,
-    set_debug,
-)
+from attncc.cli_common import Debug
+from attncc.cli_common import _err
+from attncc.cli_common import _out
+from attncc.cli_common import load_program
+from attncc.cli_common import parse_shapes
+from attncc.cli_common import reporting
+from attncc.cli_common import set_debug
 from attncc.errors import ArgumentError
 from attncc.search.database import summaries
-from attncc.search.params import parse_params, tuning_params
-from attncc.search.problem import Problem, format_param
-from attncc.search.progress import TuningProgress, format_seconds
+from attncc.search.params import parse_params
+from attncc.search.params import tuning_params
+from attncc.search.problem import Problem
+from attncc.search.problem import format_param
+from attncc.search.progress import TuningProgress
+from attncc.search.progress import format_seconds
 from attncc.search.reference import load_inputs
 from attncc.search.registry import resolve_target
-from attncc.search.tuner import TuneOptions, Tuner
-from attncc.search.worker import run_worker, spawn_workers, stop_workers, study_budget
+from attncc.search.tuner import TuneOptions
+from attncc.search.tuner import Tuner
+from attncc.search.worker import run_worker
+from attncc.search.worker import spawn_workers
+from attncc.search.worker import stop_workers
+from attncc.search.worker import study_budget
 
 __all__ = ["show", "tune", "worker"]
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import ArgumentError, ShapeError
+from attncc.errors import ArgumentError
+from attncc.errors import ShapeError
 from attncc.ir.arguments import bind_positional
 from attncc.ir.bind import bind
 from attncc.ir.bounds import BoundsCheck
@@ -27,9 +28,14 @@ from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
 from attncc.ir.validate import validate
 from attncc.search.tuner import best_config
-from attncc.targets import TARGETS, get_target
-from attncc.targets.base import Artifact, Config, Source, Target
-from attncc.targets.invoke import call_kernel, storage_array
+from attncc.targets import TARGETS
+from attncc.targets import get_target
+from attncc.targets.base import Artifact
+from attncc.targets.base import Config
+from attncc.targets.base import Source
+from attncc.targets.base import Target
+from attncc.targets.invoke import call_kernel
+from attncc.targets.invoke import storage_array
 from attncc.targets.pipeline import Specialised
 
 __all__ = ["Kernel", "compile", "storage_array"]

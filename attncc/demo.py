@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 import attncc
-from attncc.errors import ArgumentError, AttnccError
+from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
 
 __all__ = ["DemoResult", "check_demo_args", "demo_program", "run_demo"]
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 __all__ = ["CAP", "CASES", "DOCS", "PAGE", "SEED", "WINDOW", "Case", "Setup", "quick", "setup"]
 
@@ -225,7 +226,8 @@ def _paged_setup(case: Case, flex_attention: Callable, gen, q) -> Setup:
     import torch
     import torch.nn.functional as F
     from torch.nn.attention.experimental._paged_attention import PagedAttention
-    from torch.nn.attention.flex_attention import create_block_mask, noop_mask
+    from torch.nn.attention.flex_attention import create_block_mask
+    from torch.nn.attention.flex_attention import noop_mask
 
     from attncc import variants
 

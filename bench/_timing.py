@@ -18,8 +18,10 @@ import datetime
 import platform
 import statistics
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 
 __all__ = [
     "Timing",
@@ -51,7 +53,8 @@ def host_lines(threads: int) -> list[str]:
     import tvm
 
     import attncc
-    from attncc.targets.cpu.host import cpu_count, host_cpu
+    from attncc.targets.cpu.host import cpu_count
+    from attncc.targets.cpu.host import host_cpu
 
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return [
@@ -185,7 +188,8 @@ def fma_peak_gflops(threads: int, runs: int, pause: float) -> tuple[float, str]:
     import numpy as np
     import tvm
 
-    from attncc.targets.cpu.host import compile_tvmscript, host_target
+    from attncc.targets.cpu.host import compile_tvmscript
+    from attncc.targets.cpu.host import host_target
 
     target = host_target()
     lib = compile_tvmscript(_fma_source(threads, _ACC, _LANES), target, what="the FMA loop")

@@ -34,7 +34,8 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +102,8 @@ def bake_params(program, params: dict):
 def make_case(group: Group, p: int, m: int, seed: int):
     """(program, arguments) of ``group`` at lengths ``p`` × ``m``."""
     import numpy as np
-    from cases import CASES, Shape
+    from cases import CASES
+    from cases import Shape
 
     rng = np.random.default_rng(seed)
     shape = Shape(heads=group.heads, b=group.b, p=p, m=m, e=group.e, f=group.e)

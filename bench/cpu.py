@@ -53,7 +53,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's attncc
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _cases import CAP, CASES, DOCS, PAGE, SEED, WINDOW, Case, Setup, quick, setup
+from _cases import CAP
+from _cases import CASES
+from _cases import DOCS
+from _cases import PAGE
+from _cases import SEED
+from _cases import WINDOW
+from _cases import Case
+from _cases import Setup
+from _cases import quick
+from _cases import setup
 
 TOL = 1e-3  # max abs diff vs the float64 reference above which a result is flagged
 
@@ -342,7 +351,8 @@ def main() -> None:
 
     import torch
     import torch._dynamo.config as dynamo_config
-    from _timing import fma_peak_gflops, host_lines
+    from _timing import fma_peak_gflops
+    from _timing import host_lines
     from torch.nn.attention.flex_attention import flex_attention
 
     torch.set_num_threads(threads)
@@ -411,7 +421,9 @@ def main() -> None:
 
 
 def limits(threads: int, pause: float) -> dict:
-    from _timing import copy_gbs, fma_peak_gflops, sgemm_gflops
+    from _timing import copy_gbs
+    from _timing import fma_peak_gflops
+    from _timing import sgemm_gflops
 
     fma, what = fma_peak_gflops(threads, 5, pause)
     cp_torch, cp_np = copy_gbs(5, pause)

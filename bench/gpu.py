@@ -87,8 +87,10 @@ def main() -> int:
         return 0
     import torch.nn.functional as F
     import triton
-    from torch.nn.attention import SDPBackend, sdpa_kernel
-    from torch.nn.attention.flex_attention import create_block_mask, flex_attention
+    from torch.nn.attention import SDPBackend
+    from torch.nn.attention import sdpa_kernel
+    from torch.nn.attention.flex_attention import create_block_mask
+    from torch.nn.attention.flex_attention import flex_attention
 
     flex = torch.compile(flex_attention)
     print(f"device: {torch.cuda.get_device_name(0)}; torch {torch.__version__}; "

@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def cascade(b: int, h: int, s: int, d: int):
     """The plain causal cascade of ``mha_causal`` as one TE PrimFunc."""
-    from tvm import te, tirx
+    from tvm import te
+    from tvm import tirx
 
     q = te.placeholder((b, h, s, d), "float32", name="Q")
     k = te.placeholder((b, h, s, d), "float32", name="K")
@@ -76,7 +77,8 @@ def tune_metaschedule(func, trials: int, work_dir: str):
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
-    from attncc.targets.cpu.host import cpu_count, host_target
+    from attncc.targets.cpu.host import cpu_count
+    from attncc.targets.cpu.host import host_target
 
     target = tvm.target.Target({**host_target(), "num-cores": cpu_count()})
     mod = tvm.IRModule({"main": func})
@@ -103,7 +105,8 @@ def tune_metaschedule(func, trials: int, work_dir: str):
 def tune_attncc(b: int, h: int, s: int, d: int, trials: int, db: str):
     """(config, wall seconds, best-so-far latency after each measured trial)."""
     from attncc.search.problem import Problem
-    from attncc.search.tuner import TuneOptions, Tuner
+    from attncc.search.tuner import TuneOptions
+    from attncc.search.tuner import Tuner
     from attncc.variants import CATALOGUE
 
     extents = {"b": b, "h": h, "p": s, "m": s, "e": d, "f": d}
@@ -136,7 +139,10 @@ def main(argv=None) -> None:
     import numpy as np
     import torch
     import tvm
-    from _timing import host_lines, interleaved, reps_for, time_block
+    from _timing import host_lines
+    from _timing import interleaved
+    from _timing import reps_for
+    from _timing import time_block
 
     import attncc
     from attncc.targets.cpu.host import configure_threads

@@ -176,7 +176,8 @@ def worker_sgemm(runs: int, threads: int) -> dict:
 
 def spec_for(case: str):
     from attncc.targets.tvm.flash_spec import FlashSpec
-    from tests.targets.flash_kernel import causal, sliding_window
+    from tests.targets.flash_kernel import causal
+    from tests.targets.flash_kernel import sliding_window
 
     b, h, hk, _, _, d, kind = CASES[case]
     if kind == "causal":
@@ -192,7 +193,8 @@ def worker_attncc(case: str, runs: int, knobs: dict) -> dict:
     import tvm
 
     from attncc.targets.cpu.flash import FlashConfig
-    from tests.targets.flash_kernel import build, pack_k
+    from tests.targets.flash_kernel import build
+    from tests.targets.flash_kernel import pack_k
 
     t0 = time.perf_counter()
     kern = build(spec_for(case), FlashConfig(**knobs))

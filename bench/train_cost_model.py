@@ -34,9 +34,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from attncc.cost_models import hardware, metrics  # noqa: E402
-from attncc.cost_models.dataset import load_rows, to_records  # noqa: E402
-from attncc.cost_models.xgb import XGBConfig, XGBModel, group_key, pretrained_path  # noqa: E402
+from attncc.cost_models import hardware  # noqa: E402
+from attncc.cost_models import metrics  # noqa: E402
+from attncc.cost_models.dataset import load_rows  # noqa: E402
+from attncc.cost_models.dataset import to_records  # noqa: E402
+from attncc.cost_models.xgb import XGBConfig  # noqa: E402
+from attncc.cost_models.xgb import XGBModel  # noqa: E402
+from attncc.cost_models.xgb import group_key  # noqa: E402
+from attncc.cost_models.xgb import pretrained_path  # noqa: E402
 
 RANDOM_DRAWS = 50
 KS = (1, 5)

@@ -258,7 +258,8 @@ def search_model(
     table: Table, seed: int, program, extents, *, pretrained=True, stop=None, budget=64
 ) -> list[dict]:
     """The tuner's loop (attncc/search/tuner.py) on the lookup table."""
-    from attncc.cost_models.base import Candidate, Record
+    from attncc.cost_models.base import Candidate
+    from attncc.cost_models.base import Record
 
     batch, explore, polish = 8, 0.25, 0.2
     model = _model(pretrained)

@@ -13,7 +13,8 @@ import pytest
 
 from attncc import cache
 from attncc.errors import AttnccError
-from tests.cache_attacks import SECRET_NAMES, plant
+from tests.cache_attacks import SECRET_NAMES
+from tests.cache_attacks import plant
 
 OTHER_UID = 54321  # "another user": the tests run as root, so they can chown to it
 

@@ -11,7 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from attncc.cli import app
-from attncc.ir.builder import ProgramBuilder, exp, sqrt, tanh
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import exp
+from attncc.ir.builder import sqrt
+from attncc.ir.builder import tanh
 from attncc.ir.nodes import Program
 from attncc.variants import CATALOGUE
 

@@ -7,7 +7,8 @@ import io
 
 from attncc.cli_common import console
 from attncc.search.options import TrialReport
-from attncc.search.progress import BAR_MIN_WIDTH, TuningProgress
+from attncc.search.progress import BAR_MIN_WIDTH
+from attncc.search.progress import TuningProgress
 from attncc.search.runner import Status
 
 LONG = "study " + "x" * 300 + " in sqlite:///" + "/deep" * 40 + "/tuning.db: 4 measured (4 ok)"

@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from attncc.cli import app
-from attncc.search.database import best_trial, measured_trials
+from attncc.search.database import best_trial
+from attncc.search.database import measured_trials
 from attncc.search.progress import format_seconds
 from attncc.search.space import config_key
 from tests.search import fakes  # noqa: F401 -- registers the fake targets the tests tune

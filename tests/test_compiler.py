@@ -7,7 +7,10 @@ import pytest
 import torch
 
 import attncc
-from attncc.errors import ArgumentError, AttnccError, ShapeError, UnsupportedError
+from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
+from attncc.errors import ShapeError
+from attncc.errors import UnsupportedError
 
 RNG = np.random.default_rng(7)
 

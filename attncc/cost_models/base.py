@@ -8,8 +8,10 @@ library's own format (XGBoost JSON/UBJ), never pickled.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from attncc.ir.nodes import Program

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from attncc.cost_models.base import Candidate, Record
+from attncc.cost_models.base import Candidate
+from attncc.cost_models.base import Record
 from attncc.ir.parser import parse
 
 __all__ = ["load_records", "load_rows", "to_records"]

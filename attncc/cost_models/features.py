@@ -21,7 +21,7 @@ Groups (prefix: meaning):
     ``pack_gqa`` — by ``bk`` keys; 64 × 64 for the generic lowering), the computed pairs and
     the share of computed pairs that are masked (waste).
 ``sched_*`` -- knobs (numeric, and one-hot for categorical ones) and what they imply:
-    vector registers of the two microkernels (:func:`cpu_flash.register_demand`), parallel
+    vector registers of the two microkernels (``register_demand``), parallel
     work items, items per core and the load balance ``items / (cores · ceil(items / cores))``,
     the working set of one tile (Q, K, V, S tiles and the accumulator) against L1 and L2, the
     K/V stream of one head against L2 and L3, and the K pre-pack bytes.
@@ -38,18 +38,28 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from attncc.cost_models.base import Candidate
-from attncc.cost_models.hardware import PROBES, cache_sizes
+from attncc.cost_models.hardware import PROBES
+from attncc.cost_models.hardware import cache_sizes
 from attncc.errors import AttnccError
-from attncc.ir.analysis import count_passes, reduced_ranks
-from attncc.ir.bind import bind, eval_scalar
-from attncc.ir.nodes import Access, Binary, BinaryOp, Call, Name, walk
-from attncc.ir.tiles import key_bands, query_rank
+from attncc.ir.analysis import count_passes
+from attncc.ir.analysis import reduced_ranks
+from attncc.ir.bind import bind
+from attncc.ir.bind import eval_scalar
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import walk
+from attncc.ir.tiles import key_bands
+from attncc.ir.tiles import query_rank
 from attncc.ir.validate import validate
 from attncc.targets.cpu import fused as cpu_fused
 from attncc.targets.tvm.bound_plan import kv_group

@@ -39,7 +39,8 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,11 @@ import numpy as np
 from attncc.cache import cache_subdir
 from attncc.targets import get_target
 from attncc.targets.base import stable_hash
-from attncc.targets.cpu.host import (
-    compile_tvmscript,
-    configure_threads,
-    cpu_count,
-    host_cpu,
-    host_target,
-)
+from attncc.targets.cpu.host import compile_tvmscript
+from attncc.targets.cpu.host import configure_threads
+from attncc.targets.cpu.host import cpu_count
+from attncc.targets.cpu.host import host_cpu
+from attncc.targets.cpu.host import host_target
 
 __all__ = [
     "PROBES",

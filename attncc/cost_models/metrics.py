@@ -21,7 +21,8 @@ RMSE is deliberately absent: a tuner needs the order, and the best few, right.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -31,15 +31,22 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from attncc.cost_models.base import Candidate, CostModel, Record
-from attncc.cost_models.features import FEATURES, LAYOUT_VERSION, featurize_many
+from attncc.cost_models.base import Candidate
+from attncc.cost_models.base import CostModel
+from attncc.cost_models.base import Record
+from attncc.cost_models.features import FEATURES
+from attncc.cost_models.features import LAYOUT_VERSION
+from attncc.cost_models.features import featurize_many
 from attncc.errors import TuningError
 from attncc.ir.printer import format_program
 from attncc.targets.base import stable_hash

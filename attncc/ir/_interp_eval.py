@@ -13,30 +13,34 @@ The caller runs everything under ``np.errstate(all="ignore")``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from attncc.errors import BoundsError
-from attncc.ir._interp_contract import Factor, Mask, and_masks, masked_sum, normalise
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    Expr,
-    Fn,
-    Name,
-    ReduceOp,
-    Scalar,
-    Stmt,
-    Unary,
-    UnaryOp,
-    conjuncts,
-)
-from attncc.ir.numerics import convert, round_bf16
+from attncc.ir._interp_contract import Factor
+from attncc.ir._interp_contract import Mask
+from attncc.ir._interp_contract import and_masks
+from attncc.ir._interp_contract import masked_sum
+from attncc.ir._interp_contract import normalise
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import conjuncts
+from attncc.ir.numerics import convert
+from attncc.ir.numerics import round_bf16
 from attncc.ir.printer import format_stmt
 
 __all__ = ["Space", "Stored", "convert", "evaluate_stmt", "round_bf16"]

@@ -42,15 +42,25 @@ a read of a finished fiber; a read of ``t`` at another point of ``r`` (``E[p, m 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
-from attncc.errors import CycleError, NameResolutionError
-from attncc.ir.nodes import Access, Expr, Name, Program, Stmt, children
-from attncc.ir.printer import format_decl, format_expr, format_stmt
+from attncc.errors import CycleError
+from attncc.errors import NameResolutionError
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import children
+from attncc.ir.printer import format_decl
+from attncc.ir.printer import format_expr
+from attncc.ir.printer import format_stmt
 from attncc.ir.validate import validate
 
 __all__ = [

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from attncc.errors import ArgumentError
-from attncc.ir.nodes import DType, Program
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Program
 
 __all__ = [
     "EXACT_FLOATS",

@@ -27,32 +27,35 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from attncc.errors import ArgumentError, NameResolutionError, ShapeError
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Expr,
-    Fn,
-    Let,
-    Name,
-    Program,
-    RankDecl,
-    Scalar,
-    Unary,
-    UnaryOp,
-)
+from attncc.errors import ArgumentError
+from attncc.errors import NameResolutionError
+from attncc.errors import ShapeError
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
 from attncc.ir.numerics import convert
 from attncc.ir.printer import format_decl
-from attncc.ir.validate import FrozenMap, ProgramInfo, validate
+from attncc.ir.validate import FrozenMap
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import validate
 
 __all__ = ["Binding", "bind", "cast_scalar", "eval_scalar"]
 

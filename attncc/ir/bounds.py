@@ -32,32 +32,33 @@ from dataclasses import dataclass
 import numpy as np
 
 from attncc.errors import BoundsError
-from attncc.ir._interp_eval import Space, StmtEvaluator, Stored
+from attncc.ir._interp_eval import Space
+from attncc.ir._interp_eval import StmtEvaluator
+from attncc.ir._interp_eval import Stored
 from attncc.ir.bind import Binding
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Expr,
-    Fn,
-    Let,
-    Name,
-    Program,
-    RankDecl,
-    Scalar,
-    Stmt,
-    Unary,
-    UnaryOp,
-    accesses_in,
-    conjuncts,
-    names_in,
-)
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import accesses_in
+from attncc.ir.nodes import conjuncts
+from attncc.ir.nodes import names_in
 from attncc.ir.numerics import convert
 from attncc.ir.printer import format_stmt
-from attncc.ir.validate import ProgramInfo, validate
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import validate
 
 __all__ = ["GRID_POINTS", "BoundsCheck", "Interval", "check_bounds", "index_interval"]
 

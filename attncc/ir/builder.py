@@ -15,28 +15,27 @@ E[p, m] = exp(X[p, m] - MX[p])
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from attncc.ir.nodes import (
-    Access,
-    Call,
-    Decl,
-    DType,
-    Expr,
-    ExprLike,
-    Fn,
-    Input,
-    Let,
-    Name,
-    Param,
-    Program,
-    RankDecl,
-    ReduceOp,
-    Scalar,
-    Stmt,
-    as_expr,
-)
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Decl
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import ExprLike
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Param
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import as_expr
 
 RankList = str | Sequence["str | Name"]
 

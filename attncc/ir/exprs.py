@@ -6,26 +6,26 @@ Every helper rebuilds nodes (``dataclasses.replace``); none mutates its input.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import replace
 
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    DType,
-    Expr,
-    Fn,
-    Name,
-    Program,
-    Stmt,
-    Unary,
-    UnaryOp,
-    accesses_in,
-    conjuncts,
-    walk,
-)
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import accesses_in
+from attncc.ir.nodes import conjuncts
+from attncc.ir.nodes import walk
 from attncc.ir.validate import ProgramInfo
 
 #: Stored dtypes that round or wrap a value: reading such a tensor is not reading its value.

@@ -9,10 +9,13 @@ in 32-bit integers (TVM's int32 shapes, Triton's default, WGSL's ``i32``), so a 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 
-from attncc.errors import ShapeError, UnsupportedError
-from attncc.ir.nodes import DType, Program
+from attncc.errors import ShapeError
+from attncc.errors import UnsupportedError
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Program
 from attncc.ir.validate import ProgramInfo
 
 __all__ = ["MAX_ELEMENTS", "check_addressable", "check_memory", "elements", "memory_bytes"]

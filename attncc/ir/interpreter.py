@@ -58,27 +58,31 @@ import numpy as np
 
 from attncc.errors import ArgumentError
 from attncc.ir._interp_contract import normalise
-from attncc.ir._interp_eval import Space, Stored, convert, evaluate_stmt
-from attncc.ir.arguments import check_int_range, split_arguments
-from attncc.ir.bind import Binding, bind
+from attncc.ir._interp_eval import Space
+from attncc.ir._interp_eval import Stored
+from attncc.ir._interp_eval import convert
+from attncc.ir._interp_eval import evaluate_stmt
+from attncc.ir.arguments import check_int_range
+from attncc.ir.arguments import split_arguments
+from attncc.ir.bind import Binding
+from attncc.ir.bind import bind
 from attncc.ir.bounds import check_bounds
 from attncc.ir.footprint import check_memory
-from attncc.ir.nodes import (
-    Binary,
-    BinaryOp,
-    DType,
-    Expr,
-    Name,
-    Program,
-    ReduceOp,
-    Stmt,
-    Unary,
-    UnaryOp,
-    accesses_in,
-    names_in,
-)
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import accesses_in
+from attncc.ir.nodes import names_in
 from attncc.ir.parser import parse
-from attncc.ir.validate import ProgramInfo, validate
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import validate
 
 __all__ = ["interpret"]
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from attncc.errors import Loc, ParseError
+from attncc.errors import Loc
+from attncc.errors import ParseError
 
 __all__ = ["Kind", "Token", "tokenize"]
 

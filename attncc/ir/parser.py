@@ -24,34 +24,39 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from attncc.errors import Loc, ParseError
-from attncc.ir.lexer import Kind, Token, tokenize
-from attncc.ir.nodes import (
-    MAX_DEPTH,
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    Decl,
-    DType,
-    Expr,
-    Fn,
-    Input,
-    Let,
-    Name,
-    Param,
-    Program,
-    RankDecl,
-    ReduceOp,
-    Scalar,
-    Stmt,
-    Unary,
-    UnaryOp,
-    depth,
-    neg,
-)
-from attncc.ir.printer import BINARY_PREC, PREC_CMP, PREC_NEG, PREC_NOT, PREC_OR
+from attncc.errors import Loc
+from attncc.errors import ParseError
+from attncc.ir.lexer import Kind
+from attncc.ir.lexer import Token
+from attncc.ir.lexer import tokenize
+from attncc.ir.nodes import MAX_DEPTH
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Decl
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Param
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import depth
+from attncc.ir.nodes import neg
+from attncc.ir.printer import BINARY_PREC
+from attncc.ir.printer import PREC_CMP
+from attncc.ir.printer import PREC_NEG
+from attncc.ir.printer import PREC_NOT
+from attncc.ir.printer import PREC_OR
 
 __all__ = ["MAX_DEPTH", "MAX_NESTING", "RESERVED", "parse"]
 

@@ -7,25 +7,23 @@ comparisons, ``+ -``, ``* / %``, unary ``-``) is the same one.
 
 from __future__ import annotations
 
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Expr,
-    Input,
-    Let,
-    Name,
-    Param,
-    Program,
-    RankDecl,
-    Scalar,
-    Stmt,
-    Unary,
-    UnaryOp,
-)
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Param
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
 
 PREC_OR, PREC_AND, PREC_NOT, PREC_CMP, PREC_ADD, PREC_MUL, PREC_NEG, PREC_ATOM = range(1, 9)
 

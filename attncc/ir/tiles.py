@@ -34,27 +34,29 @@ bands on numbers, which is how the tests check soundness against brute force.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from itertools import product as cartesian
 
 import numpy as np
 
 from attncc.ir.bind import eval_scalar
-from attncc.ir.exprs import map_expr, substitute
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    Expr,
-    Fn,
-    Name,
-    Unary,
-    UnaryOp,
-    walk,
-)
+from attncc.ir.exprs import map_expr
+from attncc.ir.exprs import substitute
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import walk
 from attncc.ir.validate import ProgramInfo
 
 __all__ = ["MAX_DISJUNCTS", "Band", "Bands", "classify", "key_bands", "query_rank"]

@@ -11,24 +11,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from attncc.errors import DTypeError, Loc, ValidationError
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Expr,
-    Fn,
-    Name,
-    Program,
-    Stmt,
-    Unary,
-    UnaryOp,
-    accesses_in,
-)
-from attncc.ir.printer import format_decl, format_stmt
+from attncc.errors import DTypeError
+from attncc.errors import Loc
+from attncc.errors import ValidationError
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import accesses_in
+from attncc.ir.printer import format_decl
+from attncc.ir.printer import format_stmt
 
 
 class FrozenMap(Mapping):

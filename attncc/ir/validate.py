@@ -25,45 +25,40 @@ Decisions (see ``docs/language.md`` for the language itself):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from attncc.errors import (
-    CycleError,
-    DTypeError,
-    NameResolutionError,
-    ShapeError,
-    UnusedInputError,
-    ValidationError,
-)
-from attncc.ir.nodes import (
-    I32_MAX,
-    I32_MIN,
-    MAX_DEPTH,
-    Access,
-    Const,
-    DType,
-    Expr,
-    Input,
-    Let,
-    Name,
-    Param,
-    Program,
-    RankDecl,
-    Stmt,
-    accesses_in,
-    depth,
-    walk,
-)
-from attncc.ir.typecheck import (
-    A_KIND,
-    FrozenMap,
-    Site,
-    TensorInfo,
-    Typer,
-    compute_dtype,
-    kind_of,
-    suggest,
-)
+from attncc.errors import CycleError
+from attncc.errors import DTypeError
+from attncc.errors import NameResolutionError
+from attncc.errors import ShapeError
+from attncc.errors import UnusedInputError
+from attncc.errors import ValidationError
+from attncc.ir.nodes import I32_MAX
+from attncc.ir.nodes import I32_MIN
+from attncc.ir.nodes import MAX_DEPTH
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Param
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import accesses_in
+from attncc.ir.nodes import depth
+from attncc.ir.nodes import walk
+from attncc.ir.typecheck import A_KIND
+from attncc.ir.typecheck import FrozenMap
+from attncc.ir.typecheck import Site
+from attncc.ir.typecheck import TensorInfo
+from attncc.ir.typecheck import Typer
+from attncc.ir.typecheck import compute_dtype
+from attncc.ir.typecheck import kind_of
+from attncc.ir.typecheck import suggest
 
 __all__ = ["FrozenMap", "ProgramInfo", "TensorInfo", "compute_dtype", "kind_of", "validate"]
 

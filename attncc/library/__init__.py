@@ -17,11 +17,15 @@ The loader does not import the exporter: loading a library never imports the tun
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 if TYPE_CHECKING:
-    from attncc.library.export import ExportReport, export
-    from attncc.library.loader import Library, LibraryKernel, load_library
+    from attncc.library.export import ExportReport
+    from attncc.library.export import export
+    from attncc.library.loader import Library
+    from attncc.library.loader import LibraryKernel
+    from attncc.library.loader import load_library
 
 __all__ = ["ExportReport", "Library", "LibraryKernel", "export", "load_library"]
 

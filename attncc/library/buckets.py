@@ -24,8 +24,10 @@ tuned for other lengths. A target whose builds fix every rank gets exact matches
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import Protocol
 
 from attncc.errors import ExportError
 

@@ -26,7 +26,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from attncc.errors import ExportError
-from attncc.jsonsafe import MAX_DEPTH, MAX_NUMBER_CHARS, MAX_SAFE_INTEGER, MAX_VALUES, load_json
+from attncc.jsonsafe import MAX_DEPTH
+from attncc.jsonsafe import MAX_NUMBER_CHARS
+from attncc.jsonsafe import MAX_SAFE_INTEGER
+from attncc.jsonsafe import MAX_VALUES
+from attncc.jsonsafe import load_json
 
 __all__ = [
     "MAX_DEPTH",

@@ -35,28 +35,32 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from attncc.cache import sha256_file
-from attncc.errors import ArgumentError, AttnccError, ExportError
+from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
+from attncc.errors import ExportError
 from attncc.ir.nodes import Program
 from attncc.library.buckets import bucket_of
-from attncc.library.jobs import Job, export_targets, plan_jobs
-from attncc.library.manifest import (
-    MANIFEST,
-    FileRef,
-    KernelEntry,
-    Manifest,
-    ProgramEntry,
-    SourceEntry,
-    digest_text,
-    json_meta,
-    parse_manifest,
-    safe_relative_path,
-)
+from attncc.library.jobs import Job
+from attncc.library.jobs import export_targets
+from attncc.library.jobs import plan_jobs
+from attncc.library.manifest import MANIFEST
+from attncc.library.manifest import FileRef
+from attncc.library.manifest import KernelEntry
+from attncc.library.manifest import Manifest
+from attncc.library.manifest import ProgramEntry
+from attncc.library.manifest import SourceEntry
+from attncc.library.manifest import digest_text
+from attncc.library.manifest import json_meta
+from attncc.library.manifest import parse_manifest
+from attncc.library.manifest import safe_relative_path
 from attncc.targets.base import Target
 from attncc.targets.pipeline import Specialised
 from attncc.version import __version__

@@ -18,25 +18,29 @@ target × shape bucket, chosen from the tuning database and the explicit request
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from attncc.cost_models import xgb
-from attncc.errors import ArgumentError, AttnccError, ExportError
+from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
+from attncc.errors import ExportError
 from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
 from attncc.library.manifest import digest_text
-from attncc.search.database import (
-    best_trial,
-    measured_trials,
-    open_storage,
-    quiet_optuna,
-    storage_errors,
-    storage_url,
-)
+from attncc.search.database import best_trial
+from attncc.search.database import measured_trials
+from attncc.search.database import open_storage
+from attncc.search.database import quiet_optuna
+from attncc.search.database import storage_errors
+from attncc.search.database import storage_url
 from attncc.search.params import parse_params
-from attncc.search.problem import Problem, format_param, target_spec
+from attncc.search.problem import Problem
+from attncc.search.problem import format_param
+from attncc.search.problem import target_spec
 from attncc.search.tuner import best_config
 from attncc.targets import get_target
 from attncc.targets.base import Target

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from attncc.errors import AttnccError, ExportError
+from attncc.errors import AttnccError
+from attncc.errors import ExportError
 from attncc.ir.arguments import bind_positional
 from attncc.ir.bounds import BoundsCheck
 from attncc.ir.nodes import Program
@@ -47,11 +48,20 @@ from attncc.ir.parser import parse
 from attncc.ir.validate import validate
 from attncc.library import files as library_files
 from attncc.library import manifest as manifest_module
-from attncc.library.buckets import bucket_key, select
-from attncc.library.files import Budget, copy_verified, open_library, read_capped
-from attncc.library.manifest import MANIFEST, KernelEntry, Manifest, parse_manifest
+from attncc.library.buckets import bucket_key
+from attncc.library.buckets import select
+from attncc.library.files import Budget
+from attncc.library.files import copy_verified
+from attncc.library.files import open_library
+from attncc.library.files import read_capped
+from attncc.library.manifest import MANIFEST
+from attncc.library.manifest import KernelEntry
+from attncc.library.manifest import Manifest
+from attncc.library.manifest import parse_manifest
 from attncc.targets import get_target
-from attncc.targets.base import Artifact, Source, Target
+from attncc.targets.base import Artifact
+from attncc.targets.base import Source
+from attncc.targets.base import Target
 from attncc.targets.invoke import call_kernel
 
 __all__ = ["Library", "LibraryKernel", "load_library"]

@@ -35,7 +35,10 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from attncc.errors import ExportError
-from attncc.library.canonical import MAX_SAFE_INTEGER, digest, field_hash, load_json
+from attncc.library.canonical import MAX_SAFE_INTEGER
+from attncc.library.canonical import digest
+from attncc.library.canonical import field_hash
+from attncc.library.canonical import load_json
 
 __all__ = [
     "FORMAT",

@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from attncc.ir.nodes import Access, Program, Stmt, accesses_in
-from attncc.ir.validate import ProgramInfo, validate
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import accesses_in
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import validate
 
 __all__ = ["Presence", "live_statements", "presence", "reads"]
 

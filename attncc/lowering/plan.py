@@ -14,29 +14,34 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 from attncc.errors import AttnccError
 from attncc.ir.bind import eval_scalar
-from attncc.ir.exprs import free_ranks, map_expr
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Const,
-    DType,
-    Expr,
-    Let,
-    Name,
-    Program,
-    accesses_in,
-    children,
-    names_in,
-)
-from attncc.ir.rewrites import AttentionMatch, inline, match_attention
-from attncc.ir.tiles import Bands, key_bands
-from attncc.ir.validate import ProgramInfo, validate
+from attncc.ir.exprs import free_ranks
+from attncc.ir.exprs import map_expr
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import accesses_in
+from attncc.ir.nodes import children
+from attncc.ir.nodes import names_in
+from attncc.ir.rewrites import AttentionMatch
+from attncc.ir.rewrites import inline
+from attncc.ir.rewrites import match_attention
+from attncc.ir.tiles import Bands
+from attncc.ir.tiles import key_bands
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import validate
 
 __all__ = [
     "KV_HEAD",

@@ -21,20 +21,18 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from attncc.errors import LoweringError
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Expr,
-    Fn,
-    Name,
-    Scalar,
-    Unary,
-    UnaryOp,
-)
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
 
 __all__ = [
     "ADD",

@@ -6,7 +6,9 @@ take; what it actually read, in first-read order, is the kernel's argument list.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection
+from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["Tracked"]

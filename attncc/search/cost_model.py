@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 from attncc.cost_models import xgb
 from attncc.cost_models.base import CostModel
-from attncc.errors import AttnccError, TuningError, UnsupportedError
+from attncc.errors import AttnccError
+from attncc.errors import TuningError
+from attncc.errors import UnsupportedError
 
 __all__ = ["load_cost_model", "spearman"]
 

@@ -34,10 +34,12 @@ import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from attncc.errors import AttnccError, TuningError
+from attncc.errors import AttnccError
+from attncc.errors import TuningError
 from attncc.search.runner import Status
 
 __all__ = [

@@ -21,17 +21,24 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 
-from attncc.errors import AttnccError, TuningError
+from attncc.errors import AttnccError
+from attncc.errors import TuningError
 from attncc.ir.parser import parse
 from attncc.search.reference import load_data
-from attncc.search.registry import adopt, registrations, resolve_target, target_options, target_spec
+from attncc.search.registry import adopt
+from attncc.search.registry import registrations
+from attncc.search.registry import resolve_target
+from attncc.search.registry import target_options
+from attncc.search.registry import target_spec
 from attncc.targets.pipeline import Specialised
 
 __all__ = ["MeasureTask", "compare", "difference", "measure", "time_call"]

@@ -6,7 +6,8 @@ front doors use them without the loop."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from attncc.errors import TuningError

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from attncc.errors import ArgumentError
-from attncc.ir.nodes import DType, Program, Scalar
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Scalar
 
 __all__ = ["input_params", "parse_params", "tuning_params"]
 

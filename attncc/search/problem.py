@@ -35,18 +35,26 @@ import dataclasses
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from functools import cached_property
 from typing import Any
 
-from attncc.errors import ArgumentError, AttnccError, TuningError
+from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
+from attncc.errors import TuningError
 from attncc.ir.bind import bind
-from attncc.ir.nodes import Param, Program, Scalar
+from attncc.ir.nodes import Param
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Scalar
 from attncc.ir.parser import parse
 from attncc.ir.validate import validate
-from attncc.search.registry import resolve_target, target_options, target_spec
+from attncc.search.registry import resolve_target
+from attncc.search.registry import target_options
+from attncc.search.registry import target_spec
 from attncc.search.space import SearchSpace
-from attncc.targets.base import Target, stable_hash
+from attncc.targets.base import Target
+from attncc.targets.base import stable_hash
 from attncc.version import __version__
 
 __all__ = ["Problem", "format_param", "resolve_target", "shape_bucket", "target_spec"]

@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Column, Table
+from rich.progress import BarColumn
+from rich.progress import MofNCompleteColumn
+from rich.progress import Progress
+from rich.progress import Task
+from rich.progress import TextColumn
+from rich.progress import TimeElapsedColumn
+from rich.table import Column
+from rich.table import Table
 
 from attncc.search.options import TrialReport
 

@@ -31,11 +31,13 @@ from typing import Any
 import numpy as np
 
 from attncc.cache import cache_dir
-from attncc.errors import AttnccError, TuningError
+from attncc.errors import AttnccError
+from attncc.errors import TuningError
 from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
 from attncc.ir.interpreter import interpret
-from attncc.ir.nodes import DType, Program
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Program
 from attncc.targets.base import stable_hash
 from attncc.targets.invoke import storage_array
 

@@ -29,8 +29,10 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from attncc.errors import AttnccError, TuningError
-from attncc.targets import TARGETS, get_target
+from attncc.errors import AttnccError
+from attncc.errors import TuningError
+from attncc.targets import TARGETS
+from attncc.targets import get_target
 from attncc.targets.base import Target
 
 __all__ = [

@@ -16,10 +16,13 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
-from attncc.targets.base import Config, Space
+from attncc.targets.base import Config
+from attncc.targets.base import Space
 
 __all__ = [
     "ENUMERATE_LIMIT",

@@ -36,25 +36,35 @@ import os
 import random
 import socket
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
-from attncc.cost_models.base import Candidate, CostModel, Record
+from attncc.cost_models.base import Candidate
+from attncc.cost_models.base import CostModel
+from attncc.cost_models.base import Record
 from attncc.errors import TuningError
-from attncc.search.cost_model import load_cost_model, spearman
-from attncc.search.database import (
-    best_trial,
-    open_storage,
-    open_study,
-    quiet_optuna,
-    storage_errors,
-    storage_url,
-)
-from attncc.search.options import TrialReport, TuneOptions, TuneResult
+from attncc.search.cost_model import load_cost_model
+from attncc.search.cost_model import spearman
+from attncc.search.database import best_trial
+from attncc.search.database import open_storage
+from attncc.search.database import open_study
+from attncc.search.database import quiet_optuna
+from attncc.search.database import storage_errors
+from attncc.search.database import storage_url
+from attncc.search.options import TrialReport
+from attncc.search.options import TuneOptions
+from attncc.search.options import TuneResult
 from attncc.search.params import tuning_params
 from attncc.search.problem import Problem
-from attncc.search.reference import inputs_digest, reference_file
-from attncc.search.runner import LocalRunner, MeasureTask, Runner, RunnerInput, Status
+from attncc.search.reference import inputs_digest
+from attncc.search.reference import reference_file
+from attncc.search.runner import LocalRunner
+from attncc.search.runner import MeasureTask
+from attncc.search.runner import Runner
+from attncc.search.runner import RunnerInput
+from attncc.search.runner import Status
 from attncc.search.space import config_key
 
 __all__ = [

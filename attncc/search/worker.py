@@ -20,10 +20,14 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from attncc.errors import AttnccError
-from attncc.search.database import open_storage, open_study
+from attncc.search.database import open_storage
+from attncc.search.database import open_study
 from attncc.search.reference import load_inputs
-from attncc.search.registry import adopt, registrations
-from attncc.search.tuner import TuneOptions, Tuner, TuneResult
+from attncc.search.registry import adopt
+from attncc.search.registry import registrations
+from attncc.search.tuner import TuneOptions
+from attncc.search.tuner import Tuner
+from attncc.search.tuner import TuneResult
 
 __all__ = ["run_worker", "spawn_workers", "stop_workers", "study_budget"]
 

@@ -7,19 +7,26 @@ reference data and the benchmarks put arrays in their declared storage with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from attncc.errors import ShapeError
-from attncc.ir.arguments import check_int_range, check_no_grad, check_precision, split_arguments
+from attncc.ir.arguments import check_int_range
+from attncc.ir.arguments import check_no_grad
+from attncc.ir.arguments import check_precision
+from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
 from attncc.ir.bounds import BoundsCheck
-from attncc.ir.footprint import check_addressable, check_memory
-from attncc.ir.nodes import DType, Program
+from attncc.ir.footprint import check_addressable
+from attncc.ir.footprint import check_memory
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Program
 from attncc.ir.numerics import round_bf16
-from attncc.targets.base import Artifact, Target
+from attncc.targets.base import Artifact
+from attncc.targets.base import Target
 
 __all__ = ["call_kernel", "storage_array"]
 

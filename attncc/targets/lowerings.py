@@ -10,15 +10,49 @@ symbolic.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+import functools
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 
+from attncc.errors import LoweringError
 from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.ir.validate import validate
 from attncc.lowering.plan import FusedPlan
-from attncc.targets.base import Config, Constraint, Knob
+from attncc.lowering.plan import plan_attention
+from attncc.targets.base import Config
+from attncc.targets.base import Constraint
+from attncc.targets.base import Knob
 
-__all__ = ["fused_not_possible", "one_lowering", "specialise_lengths"]
+__all__ = ["fused_not_possible", "one_lowering", "printable_plans", "specialise_lengths"]
+
+
+def printable_plans(prints: Callable[[FusedPlan], object]) -> Callable[[Program], FusedPlan | None]:
+    """A target's fused plan lookup: the attention plan of a program
+    (:func:`~attncc.lowering.plan.plan_attention`) when ``prints(plan)`` -- the target's
+    generator on stand-in extents -- raises no :class:`~attncc.errors.LoweringError`, else
+    ``None`` (the generic lowering serves). Memoised by program value: equal programs share
+    one check, and the plan handed back names the caller's program object."""
+
+    @functools.lru_cache(maxsize=256)
+    def checked(program: Program) -> FusedPlan | None:
+        try:
+            found = plan_attention(program)
+            if found is not None:
+                prints(found)
+            return found
+        except LoweringError:
+            return None
+
+    def plan(program: Program) -> FusedPlan | None:
+        found = checked(program)
+        if found is None or found.program is program:
+            return found
+        return dataclasses.replace(found, program=program)
+
+    return plan
 
 
 def one_lowering(own: Mapping[str, Iterable[Knob]]) -> Constraint:

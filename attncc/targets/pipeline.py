@@ -27,9 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from attncc.errors import LoweringError, UnsupportedError
+from attncc.errors import LoweringError
+from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
-from attncc.targets.base import Artifact, Config, Source, Space, Target
+from attncc.targets.base import Artifact
+from attncc.targets.base import Config
+from attncc.targets.base import Source
+from attncc.targets.base import Space
+from attncc.targets.base import Target
 
 __all__ = ["STAGES", "Specialised"]
 

@@ -50,27 +50,31 @@ from collections.abc import Callable
 from functools import partial
 
 from attncc.ir.nodes import Program
-from attncc.variants.dense import attention, gqa, mha, mqa
-from attncc.variants.kv import fp16_kv, int8_kv, paged, topk_gather
-from attncc.variants.masks import (
-    causal_offset,
-    document,
-    prefix_lm,
-    sinks_window,
-    sliding_window,
-    tree_mask,
-    tree_parent,
-)
+from attncc.variants.dense import attention
+from attncc.variants.dense import gqa
+from attncc.variants.dense import mha
+from attncc.variants.dense import mqa
+from attncc.variants.kv import fp16_kv
+from attncc.variants.kv import int8_kv
+from attncc.variants.kv import paged
+from attncc.variants.kv import topk_gather
+from attncc.variants.masks import causal_offset
+from attncc.variants.masks import document
+from attncc.variants.masks import prefix_lm
+from attncc.variants.masks import sinks_window
+from attncc.variants.masks import sliding_window
+from attncc.variants.masks import tree_mask
+from attncc.variants.masks import tree_parent
 from attncc.variants.mla import mla
-from attncc.variants.nonsoftmax import linear_causal, sigmoid_attention
-from attncc.variants.scores import (
-    alibi,
-    gqa_window_softcap,
-    relative_bias,
-    softcap,
-    temperature,
-)
-from attncc.variants.states import cascade, split_kv
+from attncc.variants.nonsoftmax import linear_causal
+from attncc.variants.nonsoftmax import sigmoid_attention
+from attncc.variants.scores import alibi
+from attncc.variants.scores import gqa_window_softcap
+from attncc.variants.scores import relative_bias
+from attncc.variants.scores import softcap
+from attncc.variants.scores import temperature
+from attncc.variants.states import cascade
+from attncc.variants.states import split_kv
 
 __all__ = [
     "CATALOGUE",

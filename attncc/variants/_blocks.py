@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from attncc.errors import ArgumentError
-from attncc.ir.builder import ProgramBuilder, TensorRef, exp, log, maximum, sqrt
-from attncc.ir.nodes import Const, Expr, Name, Program
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import TensorRef
+from attncc.ir.builder import exp
+from attncc.ir.builder import log
+from attncc.ir.builder import maximum
+from attncc.ir.builder import sqrt
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
 
 # The rank legend of the package docstring, as expression nodes.
 b, h, g, p, m, e, f = (Name(r) for r in ("b", "h", "g", "p", "m", "e", "f"))

@@ -7,15 +7,13 @@ The three differ only in how a query head finds its key/value head (``h``, ``h /
 from __future__ import annotations
 
 from attncc.ir.nodes import Program
-from attncc.variants._blocks import (
-    CAUSAL_DOC,
-    dense_begin,
-    dense_finish,
-    join_name,
-    m,
-    p,
-    scale_let,
-)
+from attncc.variants._blocks import CAUSAL_DOC
+from attncc.variants._blocks import dense_begin
+from attncc.variants._blocks import dense_finish
+from attncc.variants._blocks import join_name
+from attncc.variants._blocks import m
+from attncc.variants._blocks import p
+from attncc.variants._blocks import scale_let
 
 __all__ = ["attention", "gqa", "mha", "mqa"]
 

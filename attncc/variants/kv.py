@@ -6,25 +6,27 @@ bottom-right aligned: the ``p`` queries are the newest ``p`` tokens of the seque
 
 from __future__ import annotations
 
-from attncc.ir.builder import ProgramBuilder, TensorRef, cast
-from attncc.ir.nodes import Expr, Name, Program
-from attncc.variants._blocks import (
-    OFFSET_CAUSAL_DOC,
-    HeadMap,
-    b,
-    check_choice,
-    doc,
-    e,
-    f,
-    h,
-    heads_suffix,
-    join_name,
-    m,
-    p,
-    query_position,
-    scale_let,
-    softmax_attention,
-)
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import TensorRef
+from attncc.ir.builder import cast
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.variants._blocks import OFFSET_CAUSAL_DOC
+from attncc.variants._blocks import HeadMap
+from attncc.variants._blocks import b
+from attncc.variants._blocks import check_choice
+from attncc.variants._blocks import doc
+from attncc.variants._blocks import e
+from attncc.variants._blocks import f
+from attncc.variants._blocks import h
+from attncc.variants._blocks import heads_suffix
+from attncc.variants._blocks import join_name
+from attncc.variants._blocks import m
+from attncc.variants._blocks import p
+from attncc.variants._blocks import query_position
+from attncc.variants._blocks import scale_let
+from attncc.variants._blocks import softmax_attention
 
 __all__ = ["fp16_kv", "int8_kv", "paged", "topk_gather"]
 

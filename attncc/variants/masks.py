@@ -6,21 +6,22 @@ query row with no visible key gives an output row of exactly 0.
 
 from __future__ import annotations
 
-from attncc.ir.builder import maximum, select
-from attncc.ir.nodes import Expr, Name, Program
-from attncc.variants._blocks import (
-    OFFSET_DOC,
-    b,
-    check_positive,
-    dense_begin,
-    dense_finish,
-    heads_suffix,
-    join_name,
-    m,
-    p,
-    query_position,
-    scale_let,
-)
+from attncc.ir.builder import maximum
+from attncc.ir.builder import select
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.variants._blocks import OFFSET_DOC
+from attncc.variants._blocks import b
+from attncc.variants._blocks import check_positive
+from attncc.variants._blocks import dense_begin
+from attncc.variants._blocks import dense_finish
+from attncc.variants._blocks import heads_suffix
+from attncc.variants._blocks import join_name
+from attncc.variants._blocks import m
+from attncc.variants._blocks import p
+from attncc.variants._blocks import query_position
+from attncc.variants._blocks import scale_let
 
 __all__ = [
     "causal_offset",

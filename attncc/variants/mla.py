@@ -11,18 +11,17 @@ from __future__ import annotations
 import math
 
 from attncc.ir.builder import ProgramBuilder
-from attncc.ir.nodes import Name, Program
-from attncc.variants._blocks import (
-    OFFSET_CAUSAL_DOC,
-    b,
-    doc,
-    h,
-    join_name,
-    m,
-    p,
-    query_position,
-    softmax_tail,
-)
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.variants._blocks import OFFSET_CAUSAL_DOC
+from attncc.variants._blocks import b
+from attncc.variants._blocks import doc
+from attncc.variants._blocks import h
+from attncc.variants._blocks import join_name
+from attncc.variants._blocks import m
+from attncc.variants._blocks import p
+from attncc.variants._blocks import query_position
+from attncc.variants._blocks import softmax_tail
 
 __all__ = ["mla"]
 

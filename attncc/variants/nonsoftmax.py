@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from attncc.ir.builder import exp, log, select, sigmoid
-from attncc.ir.nodes import Expr, Program
-from attncc.variants._blocks import (
-    CAUSAL_DOC,
-    b,
-    check_choice,
-    dense_begin,
-    e,
-    f,
-    g,
-    h,
-    heads_suffix,
-    join_name,
-    m,
-    p,
-    scale_let,
-)
+from attncc.ir.builder import exp
+from attncc.ir.builder import log
+from attncc.ir.builder import select
+from attncc.ir.builder import sigmoid
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Program
+from attncc.variants._blocks import CAUSAL_DOC
+from attncc.variants._blocks import b
+from attncc.variants._blocks import check_choice
+from attncc.variants._blocks import dense_begin
+from attncc.variants._blocks import e
+from attncc.variants._blocks import f
+from attncc.variants._blocks import g
+from attncc.variants._blocks import h
+from attncc.variants._blocks import heads_suffix
+from attncc.variants._blocks import join_name
+from attncc.variants._blocks import m
+from attncc.variants._blocks import p
+from attncc.variants._blocks import scale_let
 
 __all__ = ["linear_causal", "sigmoid_attention"]
 

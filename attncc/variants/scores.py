@@ -7,18 +7,17 @@ the filter of ``T``, the form of the DESIGN §2 example (:func:`gqa_window_softc
 from __future__ import annotations
 
 from attncc.ir.builder import tanh
-from attncc.ir.nodes import Expr, Program
-from attncc.variants._blocks import (
-    CAUSAL_DOC,
-    check_positive,
-    dense_begin,
-    dense_finish,
-    h,
-    join_name,
-    m,
-    p,
-    scale_let,
-)
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Program
+from attncc.variants._blocks import CAUSAL_DOC
+from attncc.variants._blocks import check_positive
+from attncc.variants._blocks import dense_begin
+from attncc.variants._blocks import dense_finish
+from attncc.variants._blocks import h
+from attncc.variants._blocks import join_name
+from attncc.variants._blocks import m
+from attncc.variants._blocks import p
+from attncc.variants._blocks import scale_let
 
 __all__ = ["alibi", "gqa_window_softcap", "relative_bias", "softcap", "temperature"]
 

@@ -10,27 +10,26 @@ over their union (``merge_state``); a whole rank of them merges by a max and two
 from __future__ import annotations
 
 from attncc.ir.builder import ProgramBuilder
-from attncc.ir.nodes import Name, Program
-from attncc.variants._blocks import (
-    OFFSET_CAUSAL_DOC,
-    HeadMap,
-    b,
-    check_positive,
-    dense_inputs,
-    doc,
-    e,
-    f,
-    h,
-    heads_suffix,
-    join_name,
-    m,
-    merge_pair,
-    merge_states,
-    p,
-    partial_state,
-    query_position,
-    scale_let,
-)
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.variants._blocks import OFFSET_CAUSAL_DOC
+from attncc.variants._blocks import HeadMap
+from attncc.variants._blocks import b
+from attncc.variants._blocks import check_positive
+from attncc.variants._blocks import dense_inputs
+from attncc.variants._blocks import doc
+from attncc.variants._blocks import e
+from attncc.variants._blocks import f
+from attncc.variants._blocks import h
+from attncc.variants._blocks import heads_suffix
+from attncc.variants._blocks import join_name
+from attncc.variants._blocks import m
+from attncc.variants._blocks import merge_pair
+from attncc.variants._blocks import merge_states
+from attncc.variants._blocks import p
+from attncc.variants._blocks import partial_state
+from attncc.variants._blocks import query_position
+from attncc.variants._blocks import scale_let
 
 __all__ = ["cascade", "split_kv"]
 

@@ -4,10 +4,14 @@ import random
 
 import numpy as np
 import pytest
-from _data import records, variant
+from _data import records
+from _data import variant
 
 from attncc.cost_models import metrics
-from attncc.cost_models.xgb import XGBConfig, XGBModel, group_key, pretrained
+from attncc.cost_models.xgb import XGBConfig
+from attncc.cost_models.xgb import XGBModel
+from attncc.cost_models.xgb import group_key
+from attncc.cost_models.xgb import pretrained
 from attncc.errors import TuningError
 
 SMALL = XGBConfig(num_boost_round=20, num_warmup_samples=8, adapt_rounds=10)

@@ -26,7 +26,8 @@ import numpy as np
 from attncc.ir.bind import bind
 from attncc.targets import get_target
 from attncc.targets.pipeline import Specialised
-from tests.variants.cases import CASES, WIDE
+from tests.variants.cases import CASES
+from tests.variants.cases import WIDE
 
 ROOT = Path(__file__).parent / "sources"
 TARGETS = ("cpu", "cuda", "webgpu")

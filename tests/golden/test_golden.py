@@ -11,7 +11,10 @@ import difflib
 
 import pytest
 
-from tests.golden.record import ROOT, TARGETS, Case, cases
+from tests.golden.record import ROOT
+from tests.golden.record import TARGETS
+from tests.golden.record import Case
+from tests.golden.record import cases
 
 CASES = list(cases())
 

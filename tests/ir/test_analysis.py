@@ -5,22 +5,31 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from attncc.errors import CycleError, NameResolutionError
-from attncc.ir.analysis import (
-    ANALYSES,
-    Use,
-    analyse,
-    count_passes,
-    dataflow_graph,
-    format_report,
-    pass_schedule,
-    reduced_ranks,
-    render_report,
-    report,
-    topological_order,
-)
-from attncc.ir.builder import ProgramBuilder, exp, rsqrt, sigmoid, sqrt, tanh
-from attncc.ir.nodes import Access, Input, Name, Program, ReduceOp, Stmt
+from attncc.errors import CycleError
+from attncc.errors import NameResolutionError
+from attncc.ir.analysis import ANALYSES
+from attncc.ir.analysis import Use
+from attncc.ir.analysis import analyse
+from attncc.ir.analysis import count_passes
+from attncc.ir.analysis import dataflow_graph
+from attncc.ir.analysis import format_report
+from attncc.ir.analysis import pass_schedule
+from attncc.ir.analysis import reduced_ranks
+from attncc.ir.analysis import render_report
+from attncc.ir.analysis import report
+from attncc.ir.analysis import topological_order
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import exp
+from attncc.ir.builder import rsqrt
+from attncc.ir.builder import sigmoid
+from attncc.ir.builder import sqrt
+from attncc.ir.builder import tanh
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
 
 # ----------------------------------------------------------------------------- programs
 

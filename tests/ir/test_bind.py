@@ -8,11 +8,28 @@ import pickle
 import numpy as np
 import pytest
 
-from attncc.errors import ArgumentError, BoundsError, NameResolutionError, ShapeError
-from attncc.ir.bind import Binding, bind, cast_scalar, eval_scalar
-from attncc.ir.bounds import check_bounds, index_interval
-from attncc.ir.builder import ProgramBuilder, exp, maximum, minimum, select, sqrt, tanh
-from attncc.ir.nodes import Access, Const, DType, Name, Program
+from attncc.errors import ArgumentError
+from attncc.errors import BoundsError
+from attncc.errors import NameResolutionError
+from attncc.errors import ShapeError
+from attncc.ir.bind import Binding
+from attncc.ir.bind import bind
+from attncc.ir.bind import cast_scalar
+from attncc.ir.bind import eval_scalar
+from attncc.ir.bounds import check_bounds
+from attncc.ir.bounds import index_interval
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import exp
+from attncc.ir.builder import maximum
+from attncc.ir.builder import minimum
+from attncc.ir.builder import select
+from attncc.ir.builder import sqrt
+from attncc.ir.builder import tanh
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
 
 SHAPES = {"Q": (2, 32, 16, 64), "K": (2, 8, 16, 64), "V": (2, 8, 16, 32)}
 

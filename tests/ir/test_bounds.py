@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 import attncc
 from attncc.errors import BoundsError
 from attncc.ir import bounds
 from attncc.ir.bind import bind
-from attncc.ir.bounds import BoundsCheck, check_bounds
+from attncc.ir.bounds import BoundsCheck
+from attncc.ir.bounds import check_bounds
 from attncc.ir.parser import parse
-from tests.variants.cases import CASES, WIDE
+from tests.variants.cases import CASES
+from tests.variants.cases import WIDE
 
 #: Catalogue variants with an integer input that some index reads.
 INDEXED = sorted(

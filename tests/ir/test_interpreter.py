@@ -20,9 +20,18 @@ import torch
 
 import attncc.ir._interp_contract as contract_mod
 import attncc.ir.interpreter as interp_mod
-from attncc.errors import ArgumentError, BoundsError, ShapeError
-from attncc.ir.builder import ProgramBuilder, cast, exp, select, sigmoid, sqrt, tanh
-from attncc.ir.interpreter import interpret, plan_chunks
+from attncc.errors import ArgumentError
+from attncc.errors import BoundsError
+from attncc.errors import ShapeError
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import cast
+from attncc.ir.builder import exp
+from attncc.ir.builder import select
+from attncc.ir.builder import sigmoid
+from attncc.ir.builder import sqrt
+from attncc.ir.builder import tanh
+from attncc.ir.interpreter import interpret
+from attncc.ir.interpreter import plan_chunks
 from attncc.ir.nodes import Program
 from attncc.ir.validate import validate
 

@@ -12,32 +12,42 @@ import pathlib
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from attncc.errors import AttnccError, Loc, ParseError
-from attncc.ir.builder import ProgramBuilder, exp, maximum, select, sqrt, tanh
-from attncc.ir.lexer import Kind, tokenize
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Fn,
-    Input,
-    Let,
-    Name,
-    Param,
-    Program,
-    RankDecl,
-    ReduceOp,
-    Stmt,
-    Unary,
-    UnaryOp,
-)
-from attncc.ir.parser import MAX_NESTING, RESERVED, parse
+from attncc.errors import AttnccError
+from attncc.errors import Loc
+from attncc.errors import ParseError
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import exp
+from attncc.ir.builder import maximum
+from attncc.ir.builder import select
+from attncc.ir.builder import sqrt
+from attncc.ir.builder import tanh
+from attncc.ir.lexer import Kind
+from attncc.ir.lexer import tokenize
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Param
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.parser import MAX_NESTING
+from attncc.ir.parser import RESERVED
+from attncc.ir.parser import parse
 from attncc.ir.printer import format_program
 
 DESIGN_EXAMPLE = """\

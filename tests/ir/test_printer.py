@@ -5,33 +5,39 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from attncc.ir.builder import ProgramBuilder, exp, maximum, select
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Expr,
-    Fn,
-    Input,
-    Let,
-    Name,
-    Param,
-    Program,
-    RankDecl,
-    ReduceOp,
-    Stmt,
-    Unary,
-    UnaryOp,
-    neg,
-)
-from attncc.ir.parser import RESERVED, parse
-from attncc.ir.printer import format_expr, format_program, format_stmt
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import exp
+from attncc.ir.builder import maximum
+from attncc.ir.builder import select
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Param
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import neg
+from attncc.ir.parser import RESERVED
+from attncc.ir.parser import parse
+from attncc.ir.printer import format_expr
+from attncc.ir.printer import format_program
+from attncc.ir.printer import format_stmt
 
 a, b, c = Name("a"), Name("b"), Name("c")
 

@@ -15,19 +15,18 @@ import pytest
 
 from attncc import variants
 from attncc.errors import ArgumentError
-from attncc.ir.builder import ProgramBuilder, exp
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import exp
 from attncc.ir.interpreter import interpret
 from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
 from attncc.ir.printer import format_stmt
-from attncc.ir.rewrites import (
-    PASSES,
-    inline,
-    match_attention,
-    run_passes,
-    split_kv,
-    split_kv_pass,
-)
+from attncc.ir.rewrites import PASSES
+from attncc.ir.rewrites import inline
+from attncc.ir.rewrites import match_attention
+from attncc.ir.rewrites import run_passes
+from attncc.ir.rewrites import split_kv
+from attncc.ir.rewrites import split_kv_pass
 from attncc.ir.validate import validate
 
 CATALOGUE = variants.catalogue()
@@ -319,7 +318,8 @@ def test_split_kv_of_an_inlined_program_writes_max_and_sum():
 
 
 def test_split_kv_of_unnormalised_and_deferred_outputs():
-    from test_rewrite_online import deferred, unnormalised
+    from test_rewrite_online import deferred
+    from test_rewrite_online import unnormalised
 
     for program in (deferred(), unnormalised()):
         (match,) = match_attention(program)

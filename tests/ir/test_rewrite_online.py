@@ -8,21 +8,28 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from test_rewrite import CATALOGUE, SOFTMAX, as_dict, catalogue_inputs, rng_for
+from test_rewrite import CATALOGUE
+from test_rewrite import SOFTMAX
+from test_rewrite import as_dict
+from test_rewrite import catalogue_inputs
+from test_rewrite import rng_for
 
 from attncc.ir.bind import bind
-from attncc.ir.builder import ProgramBuilder, TensorRef, exp, sqrt, tanh
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import TensorRef
+from attncc.ir.builder import exp
+from attncc.ir.builder import sqrt
+from attncc.ir.builder import tanh
 from attncc.ir.interpreter import interpret
-from attncc.ir.nodes import Name, Program
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
-from attncc.ir.rewrites import (
-    AttentionMatch,
-    Contraction,
-    RowStat,
-    execute_online,
-    inline,
-    match_attention,
-)
+from attncc.ir.rewrites import AttentionMatch
+from attncc.ir.rewrites import Contraction
+from attncc.ir.rewrites import RowStat
+from attncc.ir.rewrites import execute_online
+from attncc.ir.rewrites import inline
+from attncc.ir.rewrites import match_attention
 
 # ----------------------------------------------------------------------------- programs
 

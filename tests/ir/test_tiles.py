@@ -13,10 +13,16 @@ import numpy as np
 import pytest
 
 from attncc import variants
-from attncc.ir.builder import TensorRef, maximum
-from attncc.ir.nodes import Const, Name
+from attncc.ir.builder import TensorRef
+from attncc.ir.builder import maximum
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Name
 from attncc.ir.rewrites import match_attention
-from attncc.ir.tiles import MAX_DISJUNCTS, Band, classify, key_bands, query_rank
+from attncc.ir.tiles import MAX_DISJUNCTS
+from attncc.ir.tiles import Band
+from attncc.ir.tiles import classify
+from attncc.ir.tiles import key_bands
+from attncc.ir.tiles import query_rank
 from attncc.ir.validate import validate
 
 p, m, b, c, n = (Name(x) for x in "pmbcn")

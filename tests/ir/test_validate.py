@@ -7,18 +7,28 @@ from collections.abc import Callable
 
 import pytest
 
-from attncc.errors import (
-    CycleError,
-    DTypeError,
-    Loc,
-    NameResolutionError,
-    ShapeError,
-    UnusedInputError,
-    ValidationError,
-)
-from attncc.ir.builder import ProgramBuilder, cast, exp, select, sqrt, tanh
-from attncc.ir.nodes import Access, DType, Input, Name, Program, Stmt
-from attncc.ir.validate import ProgramInfo, TensorInfo, validate
+from attncc.errors import CycleError
+from attncc.errors import DTypeError
+from attncc.errors import Loc
+from attncc.errors import NameResolutionError
+from attncc.errors import ShapeError
+from attncc.errors import UnusedInputError
+from attncc.errors import ValidationError
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.builder import cast
+from attncc.ir.builder import exp
+from attncc.ir.builder import select
+from attncc.ir.builder import sqrt
+from attncc.ir.builder import tanh
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Input
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Stmt
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import TensorInfo
+from attncc.ir.validate import validate
 
 
 def gqa_program() -> Program:

@@ -18,7 +18,8 @@ pytest.importorskip("tvm")
 import attncc
 from attncc.errors import ExportError
 from attncc.library.manifest import seal
-from attncc.search.tuner import TuneOptions, tune
+from attncc.search.tuner import TuneOptions
+from attncc.search.tuner import tune
 
 #: Small shapes: builds and trials of a few milliseconds.
 SIGMOID = dict(b=1, h=2, g=1, p=16, m=16, e=8, f=8)  # generic lowering: b, h, g, p, m symbolic

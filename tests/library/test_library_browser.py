@@ -17,14 +17,30 @@ import numpy as np
 import pytest
 
 import attncc
-from attncc.errors import AttnccError, ExportError
-from attncc.ir.bind import bind, eval_scalar
-from attncc.ir.nodes import Binary, BinaryOp, Call, Const, Fn, Name, Unary, UnaryOp
-from attncc.library.buckets import bucket_key, select
-from attncc.library.manifest import MAX_MANIFEST_BYTES, parse_manifest, seal
+from attncc.errors import AttnccError
+from attncc.errors import ExportError
+from attncc.ir.bind import bind
+from attncc.ir.bind import eval_scalar
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.library.buckets import bucket_key
+from attncc.library.buckets import select
+from attncc.library.manifest import MAX_MANIFEST_BYTES
+from attncc.library.manifest import parse_manifest
+from attncc.library.manifest import seal
 from attncc.runtime import js_path
-from attncc.targets.webgpu.launch import binding_meta, expr_tree
-from tests.browser import call, needs_chromium, open_page, serve
+from attncc.targets.webgpu.launch import binding_meta
+from attncc.targets.webgpu.launch import expr_tree
+from tests.browser import call
+from tests.browser import needs_chromium
+from tests.browser import open_page
+from tests.browser import serve
 
 pytestmark = needs_chromium
 
@@ -380,7 +396,9 @@ JSON_CASES = [
 
 
 def test_json_is_read_and_hashed_as_python_does(page):
-    from attncc.library.canonical import canonical, field_hash, load_json
+    from attncc.library.canonical import canonical
+    from attncc.library.canonical import field_hash
+    from attncc.library.canonical import load_json
 
     got = call(page, "canonicalCases", JSON_CASES)
     for text, js in zip(JSON_CASES, got, strict=True):

@@ -3,12 +3,16 @@ bucket (larger first) as the fallback."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import pytest
 
 from attncc.errors import ExportError
-from attncc.library.buckets import bucket_key, bucket_of, round_up_pow2, select
+from attncc.library.buckets import bucket_key
+from attncc.library.buckets import bucket_of
+from attncc.library.buckets import round_up_pow2
+from attncc.library.buckets import select
 
 
 @dataclass

@@ -11,9 +11,13 @@ import pytest
 
 import attncc
 import attncc.library.loader
-from attncc.errors import ArgumentError, BoundsError
+from attncc.errors import ArgumentError
+from attncc.errors import BoundsError
 from attncc.ir.bounds import BoundsCheck
-from tests.library.conftest import GQA, SIGMOID, inputs, program
+from tests.library.conftest import GQA
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import program
 
 #: paged: b, h, g, p, head dims e/f; a pool of u pages of n slots; j logical pages (m = j * n)
 PAGED = dict(b=1, h=2, g=1, p=3, e=8, f=8, u=5, n=4, j=4)

@@ -9,7 +9,11 @@ from typer.testing import CliRunner
 import attncc
 from attncc.cli import app
 from attncc.errors import ExportError
-from tests.library.conftest import GQA, SIGMOID, inputs, program, read_manifest
+from tests.library.conftest import GQA
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
 
 runner = CliRunner()
 

@@ -12,7 +12,10 @@ import numpy as np
 import pytest
 
 import attncc
-from tests.library.conftest import GQA, inputs, program, read_manifest
+from tests.library.conftest import GQA
+from tests.library.conftest import inputs
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
 
 pytest.importorskip("triton")
 

@@ -11,14 +11,12 @@ import pytest
 import attncc
 from attncc.errors import ExportError
 from attncc.targets.cpu import CpuTarget
-from tests.library.conftest import (
-    SIGMOID,
-    inputs,
-    kernel_entry,
-    read_manifest,
-    refused,
-    write_manifest,
-)
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import kernel_entry
+from tests.library.conftest import read_manifest
+from tests.library.conftest import refused
+from tests.library.conftest import write_manifest
 
 # ----------------------------------------------------------------------------- integrity
 
@@ -137,7 +135,8 @@ def test_a_real_cpu_this_machine_lacks_is_refused(library_copy, loads):
     import tvm
     from tvm.target import codegen
 
-    from attncc.targets.cpu.host import host_isa_features, isa_features
+    from attncc.targets.cpu.host import host_isa_features
+    from attncc.targets.cpu.host import isa_features
 
     here = host_isa_features()
     archs = codegen.llvm_get_cpu_archlist(tvm.target.Target({"kind": "llvm"}))

@@ -10,7 +10,10 @@ import pytest
 import attncc
 from attncc.errors import ExportError
 from attncc.library.manifest import SCHEMA_VERSION
-from tests.library.conftest import SIGMOID, inputs, program, read_manifest
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
 
 
 def files_of(path) -> dict[str, str]:

@@ -20,7 +20,11 @@ import attncc
 from attncc.errors import ExportError
 from attncc.jsonsafe import read_json_object
 from attncc.targets.base import Source
-from tests.library.conftest import SIGMOID, inputs, program, read_manifest, write_manifest
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
+from tests.library.conftest import write_manifest
 
 
 def _nest_files(library: Path, folder: str = "deep/er") -> None:

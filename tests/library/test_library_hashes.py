@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 
 import attncc
-from attncc.library.canonical import canonical, field_hash
-from attncc.library.manifest import KERNEL_FIELDS, kernel_fields, parse_manifest
-from tests.library.conftest import (
-    SIGMOID,
-    inputs,
-    kernel_entry,
-    program,
-    read_manifest,
-    refused,
-    write_manifest,
-)
+from attncc.library.canonical import canonical
+from attncc.library.canonical import field_hash
+from attncc.library.manifest import KERNEL_FIELDS
+from attncc.library.manifest import kernel_fields
+from attncc.library.manifest import parse_manifest
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import kernel_entry
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
+from tests.library.conftest import refused
+from tests.library.conftest import write_manifest
 
 KERNEL = "manifest.programs.sigmoid_attention.kernels[0]"
 AT = re.escape(KERNEL)

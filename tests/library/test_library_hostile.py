@@ -17,18 +17,17 @@ import attncc
 from attncc.errors import ExportError
 from attncc.library import files as library_files
 from attncc.library import manifest as manifest_module
-from attncc.library.canonical import MAX_DEPTH, load_json
+from attncc.library.canonical import MAX_DEPTH
+from attncc.library.canonical import load_json
 from attncc.library.files import copy_hashing
 from attncc.library.manifest import parse_manifest
-from tests.library.conftest import (
-    SIGMOID,
-    inputs,
-    kernel_entry,
-    program,
-    read_manifest,
-    refused,
-    write_manifest,
-)
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import kernel_entry
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
+from tests.library.conftest import refused
+from tests.library.conftest import write_manifest
 
 # ----------------------------------------------------------------------------- JSON
 

@@ -14,9 +14,15 @@ from typer.testing import CliRunner
 
 import attncc
 from attncc.cli import app
-from attncc.errors import ArgumentError, ExportError
-from attncc.search.tuner import TuneOptions, tune
-from tests.library.conftest import GQA, QUICK, inputs, program, read_manifest
+from attncc.errors import ArgumentError
+from attncc.errors import ExportError
+from attncc.search.tuner import TuneOptions
+from attncc.search.tuner import tune
+from tests.library.conftest import GQA
+from tests.library.conftest import QUICK
+from tests.library.conftest import inputs
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
 
 runner = CliRunner()
 ONE = TuneOptions(**{**QUICK.__dict__, "trials": 1})

@@ -8,7 +8,12 @@ import optuna
 
 import attncc
 from attncc.search.database import best_trial
-from tests.library.conftest import GQA, SIGMOID, inputs, program, read_manifest, run_in_new_process
+from tests.library.conftest import GQA
+from tests.library.conftest import SIGMOID
+from tests.library.conftest import inputs
+from tests.library.conftest import program
+from tests.library.conftest import read_manifest
+from tests.library.conftest import run_in_new_process
 
 NEW_PROCESS = """
 import json, sys

@@ -7,7 +7,8 @@ import pytest
 from attncc.search.problem import Problem
 from attncc.search.tuner import TuneOptions
 from attncc.variants import CATALOGUE
-from tests.search.fakes import FakeTarget, FaultyTarget
+from tests.search.fakes import FakeTarget
+from tests.search.fakes import FaultyTarget
 
 TINY = {"b": 1, "h": 2, "p": 8, "m": 8, "e": 4, "f": 4}
 

@@ -19,8 +19,15 @@ import numpy as np
 from attncc.cost_models.base import CostModel
 from attncc.errors import LoweringError
 from attncc.search.registry import register_target
-from attncc.search.runner import Runner, RunnerResult, Status
-from attncc.targets.base import Artifact, Constraint, Knob, Source, Space, Target
+from attncc.search.runner import Runner
+from attncc.search.runner import RunnerResult
+from attncc.search.runner import Status
+from attncc.targets.base import Artifact
+from attncc.targets.base import Constraint
+from attncc.targets.base import Knob
+from attncc.targets.base import Source
+from attncc.targets.base import Space
+from attncc.targets.base import Target
 
 TILES = (1, 2, 4, 8, 16)
 

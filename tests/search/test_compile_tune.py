@@ -7,8 +7,11 @@ import optuna
 import pytest
 
 import attncc
-from attncc.errors import ArgumentError, TuningError, UnsupportedError
-from attncc.search.database import best_trial, measured_trials
+from attncc.errors import ArgumentError
+from attncc.errors import TuningError
+from attncc.errors import UnsupportedError
+from attncc.search.database import best_trial
+from attncc.search.database import measured_trials
 
 pytest.importorskip("tvm")
 

@@ -15,13 +15,17 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from attncc.search.database import best_trial, measured_trials
+from attncc.search.database import best_trial
+from attncc.search.database import measured_trials
 from attncc.search.problem import Problem
 from attncc.search.space import config_key
-from attncc.search.tuner import Tuner, best_config
-from attncc.search.worker import spawn_workers, stop_workers
+from attncc.search.tuner import Tuner
+from attncc.search.tuner import best_config
+from attncc.search.worker import spawn_workers
+from attncc.search.worker import stop_workers
 from attncc.variants import CATALOGUE
-from tests.search.conftest import TINY, fast
+from tests.search.conftest import TINY
+from tests.search.conftest import fast
 from tests.search.fakes import SlowTarget
 
 PG_URL = "postgresql+psycopg2://attncc:attncc@127.0.0.1/attncc_test"

@@ -11,9 +11,11 @@ from typer.testing import CliRunner
 from attncc.cli import app
 from attncc.errors import TuningError
 from attncc.search.database import measured_trials
-from attncc.search.reference import inputs_digest, load_inputs
+from attncc.search.reference import inputs_digest
+from attncc.search.reference import load_inputs
 from attncc.search.tuner import Tuner
-from tests.search.conftest import TINY, fast
+from tests.search.conftest import TINY
+from tests.search.conftest import fast
 
 
 def user_inputs(seed: int = 0) -> dict[str, np.ndarray]:

@@ -9,9 +9,11 @@ import re
 import numpy as np
 import pytest
 
-from attncc.errors import ArgumentError, TuningError
+from attncc.errors import ArgumentError
+from attncc.errors import TuningError
 from attncc.ir.interpreter import interpret
-from attncc.search.params import parse_params, tuning_params
+from attncc.search.params import parse_params
+from attncc.search.params import tuning_params
 from attncc.search.problem import Problem
 from attncc.search.reference import load_data
 from attncc.search.tuner import Tuner
@@ -129,7 +131,8 @@ def test_cached_looks_up_the_params_it_was_tuned_at(program, storage):
 
 
 def test_the_cost_model_sees_the_params_measured_at(program, storage):
-    from tests.search.fakes import OracleModel, ScriptedRunner
+    from tests.search.fakes import OracleModel
+    from tests.search.fakes import ScriptedRunner
 
     problem = Problem.create(program, FakeTarget(), SHAPE, {"W": 2, "cap": 3.0})
     model = OracleModel()

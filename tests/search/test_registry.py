@@ -12,20 +12,21 @@ from typer.testing import CliRunner
 
 from attncc.cli import app
 from attncc.errors import TuningError
-from attncc.search.measure import MeasureTask, measure
+from attncc.search.measure import MeasureTask
+from attncc.search.measure import measure
 from attncc.search.problem import Problem
 from attncc.search.reference import reference_file
-from attncc.search.registry import (
-    register_target,
-    registrations,
-    resolve_target,
-    target_options,
-    target_spec,
-)
+from attncc.search.registry import register_target
+from attncc.search.registry import registrations
+from attncc.search.registry import resolve_target
+from attncc.search.registry import target_options
+from attncc.search.registry import target_spec
 from attncc.search.tuner import Tuner
 from attncc.variants import CATALOGUE
-from tests.search.conftest import TINY, fast
-from tests.search.fakes import FakeTarget, OptionTarget
+from tests.search.conftest import TINY
+from tests.search.conftest import fast
+from tests.search.fakes import FakeTarget
+from tests.search.fakes import OptionTarget
 
 HOSTILE = "attncc_hostile_target"
 

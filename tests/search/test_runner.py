@@ -9,11 +9,17 @@ import time
 import numpy as np
 import pytest
 
-from attncc.search.measure import compare, time_call
-from attncc.search.reference import load_data, reference_file
-from attncc.search.runner import LocalRunner, MeasureTask, RunnerInput, Status
+from attncc.search.measure import compare
+from attncc.search.measure import time_call
+from attncc.search.reference import load_data
+from attncc.search.reference import reference_file
+from attncc.search.runner import LocalRunner
+from attncc.search.runner import MeasureTask
+from attncc.search.runner import RunnerInput
+from attncc.search.runner import Status
 from tests.search.conftest import TINY
-from tests.search.fakes import KilledTarget, delay
+from tests.search.fakes import KilledTarget
+from tests.search.fakes import delay
 
 
 def runner_for(problem, timeout=0.5) -> LocalRunner:

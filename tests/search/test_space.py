@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 import time
 
-from attncc.search.space import SearchSpace, config_key
-from attncc.targets.base import Constraint, Knob, Space
+from attncc.search.space import SearchSpace
+from attncc.search.space import config_key
+from attncc.targets.base import Constraint
+from attncc.targets.base import Knob
+from attncc.targets.base import Space
 
 
 def big_space() -> SearchSpace:

@@ -9,14 +9,25 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from attncc.errors import ArgumentError, TuningError, UnsupportedError
-from attncc.search.database import best_trial, measured_trials, open_storage, summaries
-from attncc.search.problem import Problem, shape_bucket
+from attncc.errors import ArgumentError
+from attncc.errors import TuningError
+from attncc.errors import UnsupportedError
+from attncc.search.database import best_trial
+from attncc.search.database import measured_trials
+from attncc.search.database import open_storage
+from attncc.search.database import summaries
+from attncc.search.problem import Problem
+from attncc.search.problem import shape_bucket
 from attncc.search.space import config_key
-from attncc.search.tuner import Tuner, best_config
+from attncc.search.tuner import Tuner
+from attncc.search.tuner import best_config
 from attncc.variants import CATALOGUE
-from tests.search.conftest import TINY, fast
-from tests.search.fakes import FakeTarget, OracleModel, ScriptedRunner, delay
+from tests.search.conftest import TINY
+from tests.search.conftest import fast
+from tests.search.fakes import FakeTarget
+from tests.search.fakes import OracleModel
+from tests.search.fakes import ScriptedRunner
+from tests.search.fakes import delay
 
 BEST = {"tile": 4, "order": "ij"}
 
@@ -215,7 +226,8 @@ def test_storage_defaults_and_paths(tmp_path, monkeypatch):
 
 def test_a_target_that_cannot_run_here_is_refused(storage):
     pytest.importorskip("triton")
-    from attncc.targets.cuda import CudaTarget, gpu_present
+    from attncc.targets.cuda import CudaTarget
+    from attncc.targets.cuda import gpu_present
 
     if gpu_present():
         pytest.skip("a GPU is present: cuda can be tuned here")

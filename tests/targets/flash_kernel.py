@@ -14,10 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import tvm
 
-from attncc.errors import ArgumentError, LoweringError
-from attncc.targets.cpu.flash import FlashConfig, generate
+from attncc.errors import ArgumentError
+from attncc.errors import LoweringError
+from attncc.targets.cpu.flash import FlashConfig
+from attncc.targets.cpu.flash import generate
 from attncc.targets.cpu.host import host_target
-from attncc.targets.tvm.flash_spec import Band, FlashSpec, m_is_arg, signature
+from attncc.targets.tvm.flash_spec import Band
+from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.flash_spec import m_is_arg
+from attncc.targets.tvm.flash_spec import signature
 
 __all__ = [
     "FlashKernel",

@@ -20,8 +20,13 @@ from attncc.ir.bind import bind
 from attncc.ir.nodes import Program
 from attncc.ir.numerics import round_bf16
 from attncc.targets.base import Arg
-from attncc.targets.cpu.host import HostKernel, compile_tvmscript, generic_target, np_dtype
-from attncc.targets.tvm.generic import GenericConfig, GenericSource, lower_generic
+from attncc.targets.cpu.host import HostKernel
+from attncc.targets.cpu.host import compile_tvmscript
+from attncc.targets.cpu.host import generic_target
+from attncc.targets.cpu.host import np_dtype
+from attncc.targets.tvm.generic import GenericConfig
+from attncc.targets.tvm.generic import GenericSource
+from attncc.targets.tvm.generic import lower_generic
 
 __all__ = ["GenericKernel", "as_input_array", "as_scalar", "build_generic", "run_generic"]
 

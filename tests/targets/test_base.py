@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from attncc.targets.base import Constraint, Knob, Space, stable_hash
+from attncc.targets.base import Constraint
+from attncc.targets.base import Knob
+from attncc.targets.base import Space
+from attncc.targets.base import stable_hash
 
 
 def _space() -> Space:

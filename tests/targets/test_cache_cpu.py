@@ -17,7 +17,8 @@ import attncc
 from attncc import cache
 from attncc.errors import AttnccError
 from attncc.targets import get_target
-from tests.cache_attacks import constructor_so, plant
+from tests.cache_attacks import constructor_so
+from tests.cache_attacks import plant
 
 TWICE = """\
 program twice

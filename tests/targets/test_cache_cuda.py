@@ -18,7 +18,9 @@ import attncc
 from attncc.errors import AttnccError
 from attncc.targets import get_target
 from attncc.targets.cuda.launch import load_module
-from tests.cache_attacks import evil_python, plant, plant_key
+from tests.cache_attacks import evil_python
+from tests.cache_attacks import plant
+from tests.cache_attacks import plant_key
 
 SHAPES = {"b": 1, "h": 2, "g": 1, "p": 3, "m": 5, "e": 4, "f": 4}
 

@@ -14,8 +14,12 @@ from dataclasses import replace
 import pytest
 
 from attncc.targets import TARGETS
-from tests.targets.conformance import FUSED, check_variant, why_unavailable
-from tests.variants.cases import CASES, DECODE, WIDE
+from tests.targets.conformance import FUSED
+from tests.targets.conformance import check_variant
+from tests.targets.conformance import why_unavailable
+from tests.variants.cases import CASES
+from tests.variants.cases import DECODE
+from tests.variants.cases import WIDE
 
 
 @pytest.fixture(params=sorted(TARGETS))

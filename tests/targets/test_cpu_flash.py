@@ -16,22 +16,22 @@ import pytest
 tvm = pytest.importorskip("tvm")
 torch = pytest.importorskip("torch")
 
-from attncc.errors import ArgumentError, LoweringError  # noqa: E402
-from attncc.targets.cpu.flash import (  # noqa: E402
-    FlashConfig,
-    generate,
-    register_demand,
-    suggest_config,
-)
+from attncc.errors import ArgumentError  # noqa: E402
+from attncc.errors import LoweringError  # noqa: E402
+from attncc.targets.cpu.flash import FlashConfig  # noqa: E402
+from attncc.targets.cpu.flash import generate  # noqa: E402
+from attncc.targets.cpu.flash import register_demand  # noqa: E402
+from attncc.targets.cpu.flash import suggest_config  # noqa: E402
 from attncc.targets.cpu.host import host_target  # noqa: E402
-from attncc.targets.tvm.flash_spec import Band, FlashSpec, Scalar, Tensor  # noqa: E402
-from tests.targets.flash_kernel import (  # noqa: E402
-    build,
-    causal,
-    prefix_lm,
-    sinks_window,
-    sliding_window,
-)
+from attncc.targets.tvm.flash_spec import Band  # noqa: E402
+from attncc.targets.tvm.flash_spec import FlashSpec  # noqa: E402
+from attncc.targets.tvm.flash_spec import Scalar  # noqa: E402
+from attncc.targets.tvm.flash_spec import Tensor  # noqa: E402
+from tests.targets.flash_kernel import build  # noqa: E402
+from tests.targets.flash_kernel import causal  # noqa: E402
+from tests.targets.flash_kernel import prefix_lm  # noqa: E402
+from tests.targets.flash_kernel import sinks_window  # noqa: E402
+from tests.targets.flash_kernel import sliding_window  # noqa: E402
 
 DIMS = {"B": 2, "H": 4, "HK": 2, "D": 24, "DV": 24}
 SMALL = FlashConfig(bq=6, bk=16, rb=3, rbv=3, pv_cols=16)

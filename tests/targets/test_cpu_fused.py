@@ -11,7 +11,8 @@ shared (0.3-1 s each); lengths are symbolic, so one build serves every length be
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 import pytest

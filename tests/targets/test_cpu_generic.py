@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,14 +19,20 @@ import pytest
 tvm = pytest.importorskip("tvm")
 
 from attncc import variants  # noqa: E402
-from attncc.errors import ArgumentError, ShapeError  # noqa: E402
+from attncc.errors import ArgumentError  # noqa: E402
+from attncc.errors import ShapeError  # noqa: E402
 from attncc.ir.bind import bind  # noqa: E402
 from attncc.ir.interpreter import interpret  # noqa: E402
 from attncc.ir.parser import parse  # noqa: E402
-from attncc.lowering.liveness import live_statements, presence  # noqa: E402
-from attncc.targets.cpu.host import configure_threads, host_cpu  # noqa: E402
-from attncc.targets.tvm.generic import GenericConfig, lower_generic  # noqa: E402
-from tests.targets.generic_kernel import GenericKernel, build_generic, run_generic  # noqa: E402
+from attncc.lowering.liveness import live_statements  # noqa: E402
+from attncc.lowering.liveness import presence  # noqa: E402
+from attncc.targets.cpu.host import configure_threads  # noqa: E402
+from attncc.targets.cpu.host import host_cpu  # noqa: E402
+from attncc.targets.tvm.generic import GenericConfig  # noqa: E402
+from attncc.targets.tvm.generic import lower_generic  # noqa: E402
+from tests.targets.generic_kernel import GenericKernel  # noqa: E402
+from tests.targets.generic_kernel import build_generic  # noqa: E402
+from tests.targets.generic_kernel import run_generic  # noqa: E402
 from tests.variants.cases import CASES  # noqa: E402 -- after the TVM skip
 
 TOL = 1e-4  # max |err| relative to max(1, max |reference|)

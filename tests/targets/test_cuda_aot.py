@@ -13,8 +13,10 @@ from attncc.ir.bind import bind
 from attncc.targets.cuda import CudaTarget
 from attncc.targets.cuda.aot import ARCHS
 from attncc.targets.cuda.prior import predict
-from attncc.targets.cuda.space import SPILL_LIMIT, aot_report
-from tests.variants.cases import CASES, WIDE
+from attncc.targets.cuda.space import SPILL_LIMIT
+from attncc.targets.cuda.space import aot_report
+from tests.variants.cases import CASES
+from tests.variants.cases import WIDE
 
 BIG = {"b": 1, "h": 4, "g": 4, "p": 1024, "m": 1024, "e": 128, "f": 128}
 

@@ -25,9 +25,12 @@ import attncc
 from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
 from attncc.lowering.plan import plan_attention
-from attncc.targets.cuda.blocks import list_ranks, uses_block_lists
+from attncc.targets.cuda.blocks import list_ranks
+from attncc.targets.cuda.blocks import uses_block_lists
 from attncc.targets.cuda.fused import generate_fused
-from attncc.targets.cuda.launch import device_tensors, interpreted_process, launch_all
+from attncc.targets.cuda.launch import device_tensors
+from attncc.targets.cuda.launch import interpreted_process
+from attncc.targets.cuda.launch import launch_all
 
 pytestmark = pytest.mark.skipif(
     not interpreted_process(),

@@ -27,7 +27,8 @@ import attncc
 from attncc.errors import BoundsError
 from attncc.ir.bounds import BoundsCheck
 from tests.targets.conformance import max_rel_err as _max_rel_err
-from tests.variants.cases import CASES, WIDE
+from tests.variants.cases import CASES
+from tests.variants.cases import WIDE
 
 INDEXED = sorted(
     name

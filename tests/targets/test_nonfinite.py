@@ -30,7 +30,8 @@ import pytest
 
 import attncc
 from attncc.errors import UnsupportedError
-from tests.variants.cases import CASES, Shape
+from tests.variants.cases import CASES
+from tests.variants.cases import Shape
 
 # NaN inputs: numpy's warnings inside the interpreters (Triton's, attncc's) are expected
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -13,17 +13,20 @@ import pytest
 pytest.importorskip("tvm")
 
 from attncc.ir.interpreter import interpret
-from attncc.ir.nodes import Access, Call, Const, DType, Fn, Name
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
 from attncc.ir.parser import parse
-from attncc.targets.tvm.script import (
-    Buffer,
-    Namer,
-    TvmScriptPrinter,
-    Typed,
-    convert_text,
-    literal,
-    zero,
-)
+from attncc.targets.tvm.script import Buffer
+from attncc.targets.tvm.script import Namer
+from attncc.targets.tvm.script import TvmScriptPrinter
+from attncc.targets.tvm.script import Typed
+from attncc.targets.tvm.script import convert_text
+from attncc.targets.tvm.script import literal
+from attncc.targets.tvm.script import zero
 from tests.targets.generic_kernel import run_generic
 
 PR = TvmScriptPrinter(

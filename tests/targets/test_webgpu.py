@@ -14,7 +14,8 @@ import attncc
 from attncc.errors import UnsupportedError
 from tests.targets.conformance import FUSED
 from tests.targets.conformance import max_rel_err as _max_rel_err
-from tests.variants.cases import CASES, WIDE
+from tests.variants.cases import CASES
+from tests.variants.cases import WIDE
 
 wgpu = pytest.importorskip("wgpu", reason="the webgpu target needs the wgpu package")
 
@@ -127,7 +128,8 @@ def test_too_many_storage_buffers_are_rejected_before_compilation(monkeypatch):
 
 def test_the_space_only_holds_configs_within_the_limits():
     from attncc.targets.webgpu.flash import workgroup_bytes
-    from attncc.targets.webgpu.fused import _config, render
+    from attncc.targets.webgpu.fused import _config
+    from attncc.targets.webgpu.fused import render
 
     program = attncc.variants.gqa(causal=True)
     extents = {"b": 1, "h": 8, "g": 2, "p": None, "m": None, "e": 128, "f": 128}

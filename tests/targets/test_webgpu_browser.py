@@ -21,9 +21,14 @@ from attncc.ir.bind import bind
 from attncc.runtime import js_path
 from attncc.targets.invoke import storage_array
 from attncc.targets.webgpu import WebGpuTarget
-from tests.browser import call, needs_chromium, open_page, serve
+from tests.browser import call
+from tests.browser import needs_chromium
+from tests.browser import open_page
+from tests.browser import serve
 from tests.targets.conformance import max_rel_err as _max_rel_err
-from tests.variants.cases import CASES, DECODE, WIDE
+from tests.variants.cases import CASES
+from tests.variants.cases import DECODE
+from tests.variants.cases import WIDE
 
 pytestmark = needs_chromium
 
@@ -157,7 +162,9 @@ def test_variant_in_chromium_matches_reference(site, browser, name, shape):
 
 def test_launch_arithmetic_is_the_same_in_python_and_javascript(browser):
     """Grids, dispatch folding and the PODArgs bytes, from one launch rule, in both runtimes."""
-    from attncc.targets.webgpu.launch import dispatch_size, pod_bytes, workgroups
+    from attncc.targets.webgpu.launch import dispatch_size
+    from attncc.targets.webgpu.launch import pod_bytes
+    from attncc.targets.webgpu.launch import workgroups
 
     driver, _ = browser
     kernel = {

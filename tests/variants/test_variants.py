@@ -21,22 +21,20 @@ from attncc.ir.bind import bind
 from attncc.ir.bounds import check_bounds
 from attncc.ir.nodes import Program
 from attncc.ir.validate import validate
-from tests.variants.cases import (
-    CASES,
-    DECODE,
-    WIDE,
-    _causal_offset,
-    _document,
-    _fp16_kv,
-    _int8_kv,
-    _paged,
-    _sliding_window,
-    _split_kv,
-    _topk_gather,
-    dense_inputs,
-    dense_qkv,
-    sdpa,
-)
+from tests.variants.cases import CASES
+from tests.variants.cases import DECODE
+from tests.variants.cases import WIDE
+from tests.variants.cases import _causal_offset
+from tests.variants.cases import _document
+from tests.variants.cases import _fp16_kv
+from tests.variants.cases import _int8_kv
+from tests.variants.cases import _paged
+from tests.variants.cases import _sliding_window
+from tests.variants.cases import _split_kv
+from tests.variants.cases import _topk_gather
+from tests.variants.cases import dense_inputs
+from tests.variants.cases import dense_qkv
+from tests.variants.cases import sdpa
 
 REQUIRED = {
     "mha",

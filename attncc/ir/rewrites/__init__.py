@@ -16,13 +16,20 @@ order by :func:`run_passes`, so a driver can stop after any of them (``--dump-af
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 
 from attncc.errors import ArgumentError
 from attncc.ir.nodes import Program
-from attncc.ir.rewrites.execute import Layout, evaluate, execute_online
-from attncc.ir.rewrites.inline import inline, inline_into
-from attncc.ir.rewrites.online import AttentionMatch, Contraction, RowStat, match_attention
+from attncc.ir.rewrites.execute import Layout
+from attncc.ir.rewrites.execute import evaluate
+from attncc.ir.rewrites.execute import execute_online
+from attncc.ir.rewrites.inline import inline
+from attncc.ir.rewrites.inline import inline_into
+from attncc.ir.rewrites.online import AttentionMatch
+from attncc.ir.rewrites.online import Contraction
+from attncc.ir.rewrites.online import RowStat
+from attncc.ir.rewrites.online import match_attention
 from attncc.ir.rewrites.split_kv import split_kv
 
 __all__ = [

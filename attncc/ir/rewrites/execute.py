@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 
@@ -23,20 +24,18 @@ from attncc.errors import ArgumentError
 from attncc.ir._interp_eval import UNARY_FNS
 from attncc.ir.bind import Binding
 from attncc.ir.interpreter import interpret
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    Expr,
-    Fn,
-    Name,
-    Scalar,
-    Unary,
-    UnaryOp,
-    accesses_in,
-)
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Scalar
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+from attncc.ir.nodes import accesses_in
 from attncc.ir.numerics import convert
 from attncc.ir.rewrites.online import AttentionMatch
 

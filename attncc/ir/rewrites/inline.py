@@ -38,18 +38,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from attncc.ir.exprs import (
-    conjoin,
-    conjuncts,
-    map_expr,
-    reads,
-    stmt_reads,
-    stored_value,
-    substitute,
-    uses_name,
-)
-from attncc.ir.nodes import Access, Expr, Program, Stmt
-from attncc.ir.validate import ProgramInfo, validate
+from attncc.ir.exprs import conjoin
+from attncc.ir.exprs import conjuncts
+from attncc.ir.exprs import map_expr
+from attncc.ir.exprs import reads
+from attncc.ir.exprs import stmt_reads
+from attncc.ir.exprs import stored_value
+from attncc.ir.exprs import substitute
+from attncc.ir.exprs import uses_name
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Stmt
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import validate
 
 __all__ = ["inline", "inline_into"]
 

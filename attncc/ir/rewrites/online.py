@@ -45,35 +45,33 @@ partial output: it matches, with no contraction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from attncc.ir.exprs import (
-    conjoin,
-    conjuncts,
-    factors,
-    free_ranks,
-    identity,
-    map_expr,
-    product,
-    stmt_reads,
-    stored_value,
-    substitute,
-)
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Call,
-    Const,
-    DType,
-    Expr,
-    Fn,
-    Program,
-    ReduceOp,
-    Stmt,
-    accesses_in,
-)
-from attncc.ir.validate import ProgramInfo, validate
+from attncc.ir.exprs import conjoin
+from attncc.ir.exprs import conjuncts
+from attncc.ir.exprs import factors
+from attncc.ir.exprs import free_ranks
+from attncc.ir.exprs import identity
+from attncc.ir.exprs import map_expr
+from attncc.ir.exprs import product
+from attncc.ir.exprs import stmt_reads
+from attncc.ir.exprs import stored_value
+from attncc.ir.exprs import substitute
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import accesses_in
+from attncc.ir.validate import ProgramInfo
+from attncc.ir.validate import validate
 
 __all__ = ["AttentionMatch", "Contraction", "RowStat", "match_attention"]
 

@@ -24,31 +24,28 @@ from __future__ import annotations
 from dataclasses import replace
 
 from attncc.errors import ArgumentError
-from attncc.ir.builder import exp, log
-from attncc.ir.exprs import (
-    conjoin,
-    conjuncts,
-    free_ranks,
-    fresh,
-    identity,
-    map_expr,
-    program_names,
-    substitute,
-)
-from attncc.ir.nodes import (
-    Access,
-    Binary,
-    BinaryOp,
-    Const,
-    Expr,
-    Let,
-    Name,
-    Program,
-    RankDecl,
-    ReduceOp,
-    Stmt,
-    accesses_in,
-)
+from attncc.ir.builder import exp
+from attncc.ir.builder import log
+from attncc.ir.exprs import conjoin
+from attncc.ir.exprs import conjuncts
+from attncc.ir.exprs import free_ranks
+from attncc.ir.exprs import fresh
+from attncc.ir.exprs import identity
+from attncc.ir.exprs import map_expr
+from attncc.ir.exprs import program_names
+from attncc.ir.exprs import substitute
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import accesses_in
 from attncc.ir.rewrites.online import AttentionMatch
 from attncc.ir.validate import validate
 

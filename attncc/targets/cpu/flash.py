@@ -100,11 +100,20 @@ from __future__ import annotations
 
 import math
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from attncc.errors import LoweringError
 from attncc.lowering.writer import Writer
-from attncc.targets.tvm.flash_spec import Band, FlashSpec, m_is_arg, signature
+from attncc.targets.cpu.flash_config import DIM_NAMES
+from attncc.targets.cpu.flash_config import FlashConfig
+from attncc.targets.cpu.flash_config import check_config
+from attncc.targets.cpu.flash_config import register_demand
+from attncc.targets.cpu.flash_config import suggest_config
+from attncc.targets.tvm.flash_spec import Band
+from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.flash_spec import m_is_arg
+from attncc.targets.tvm.flash_spec import signature
 
 __all__ = ["FlashConfig", "generate", "register_demand", "suggest_config"]
 
@@ -121,74 +130,6 @@ EXP2_POLY = (
     0.009675541892647743,
     0.0013276472454890609,
 )
-_DIM_NAMES = ("B", "H", "HK", "P", "M", "D", "DV")
-_K_LAYOUTS = ("tiles", "packed", "transposed", "rows")
-_RESERVED = {"Q", "K", "V", "O", "T", "P", "M"}
-
-
-@dataclass(frozen=True, slots=True)
-class FlashConfig:
-    """Schedule knobs (the tuner's search space; :func:`register_demand` constrains it).
-
-    * ``bq`` × ``bk``: query-tile rows × key-tile columns; ``bq`` a multiple of ``rb``, ``rbv``
-      (and of ``H // HK`` with ``pack_gqa``), ``bk`` a multiple of ``vl``.
-    * ``rb``: rows of the QKᵀ register block (``rb × bk`` accumulators); ``rbv`` × ``pv_cols``:
-      the PV register block (``DV`` is split into ``pv_cols`` chunks).
-    * ``vl``: vector lanes (16 = one zmm of fp32) for the row max / sum reductions.
-    * ``k_layout``: what the QKᵀ microkernel reads. ``"tiles"``: a pre-pass packs K into
-      ``[B, HK, ceil(M/bk), D, bk]``; ``"packed"``: the caller passes K in that layout (a KV
-      cache kept in kernel layout, see :func:`pack_k`); ``"transposed"``: a pre-pass into
-      ``[B, HK, D, M']``; ``"rows"``: K as given, dot products along D, no pre-pass (decode).
-    * ``unroll_d``: unroll of the reduction over D in QKᵀ (LLVM unrolls 2× by itself).
-    * ``parallel``: ``"bhq"`` = batch × heads × query tiles, ``"bh"`` = batch × heads.
-    * ``split_kv``: key-range splits per query tile, merged at the end (decode parallelism).
-    * ``fuse_pv``: PV right after each row block's softmax instead of after the whole tile.
-    * ``pack_gqa``: a tile's rows are (query, head) pairs of one kv-head group.
-    """
-
-    bq: int = 48
-    bk: int = 64
-    rb: int = 3
-    rbv: int = 3
-    pv_cols: int = 64
-    vl: int = 16
-    k_layout: str = "tiles"
-    unroll_d: int = 1
-    parallel: str = "bhq"
-    split_kv: int = 1
-    fuse_pv: bool = False
-    pack_gqa: bool = False
-
-
-def register_demand(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int]:
-    """Vector registers live in the QKᵀ and PV microkernels (accumulators + loads + broadcast).
-
-    LLVM keeps a block in registers only with a few to spare: above ~28 of the 32 zmm
-    registers it spills accumulators to the stack in the inner loop (a 6 x 64 PV block needs 29:
-    it spilled and ran up to 2x slower). A tuner should use this as a static constraint.
-    """
-    qk = (cfg.rb + 1) * -(-cfg.bk // cfg.vl) + 1
-    cw = min(cfg.pv_cols, spec.DV)
-    pv = (cfg.rbv + 1) * -(-cw // cfg.vl) + 1
-    if cfg.k_layout == "rows":
-        qk = cfg.rb + 2
-    return qk, pv
-
-
-def suggest_config(spec: FlashSpec, decode: bool = False) -> FlashConfig:
-    """A starting point on an AVX-512 core (the tuned configs of ``bench/proto_flash.py``)."""
-    grp = spec.H // spec.HK
-    if decode:  # one query row per head: rows of a tile are the heads of a group
-        rb = next(r for r in (8, 6, 4, 3, 2, 1) if grp % r == 0)
-        rbv = next(r for r in (4, 3, 2, 1) if grp % r == 0)
-        return FlashConfig(
-            bq=grp, bk=64, rb=rb, rbv=rbv, pack_gqa=grp > 1, k_layout="rows", split_kv=2
-        )
-    if spec.bands is not None and any(b.lo.strip() != "0" for b in spec.bands):  # windowed
-        return FlashConfig(bq=32, bk=32, rb=8, rbv=4)
-    if grp > 1 and 96 % grp == 0 and spec.DV >= 128:
-        return FlashConfig(bq=96, bk=64, rb=3, rbv=3, pack_gqa=True)
-    return FlashConfig(bq=48, bk=64, rb=4, rbv=4)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,55 +178,6 @@ def _tree(op: str, items: list[str]) -> str:
             nxt.append(items[-1])
         items = nxt
     return items[0]
-
-
-# ---------------------------------------------------------------------------------------------
-# validation
-
-
-def _check(spec: FlashSpec, cfg: FlashConfig) -> None:
-    def bad(msg: str) -> None:
-        raise LoweringError(msg)
-
-    for dim in ("B", "H", "HK", "D", "DV"):
-        if getattr(spec, dim) < 1:
-            bad(f"FlashSpec.{dim} must be >= 1, got {getattr(spec, dim)}")
-    if spec.H % spec.HK:
-        bad(f"H={spec.H} must be a multiple of HK={spec.HK} (query heads per kv head)")
-    for n in ("P", "M"):
-        v = getattr(spec, n)
-        if v is not None and v < 1:
-            bad(f"FlashSpec.{n} must be >= 1 or None (symbolic), got {v}")
-    if not spec.name.isidentifier():
-        bad(f"FlashSpec.name must be an identifier (it names the PrimFunc), got {spec.name!r}")
-    names = [t.name for t in spec.tensors] + [s.name for s in spec.scalars]
-    for n in names:
-        if not n.isidentifier() or n in _RESERVED or n.startswith("_") or n in _DIM_NAMES:
-            bad(f"extra argument name {n!r} is reserved or not an identifier; rename it")
-    if len(set(names)) != len(names):
-        bad(f"extra argument names must be unique, got {names}")
-    if cfg.bq % cfg.rb or cfg.bq % cfg.rbv:
-        bad(f"bq={cfg.bq} must be a multiple of rb={cfg.rb} and rbv={cfg.rbv}")
-    if cfg.bk % cfg.vl:
-        bad(f"bk={cfg.bk} must be a multiple of vl={cfg.vl}")
-    if cfg.fuse_pv and cfg.rb != cfg.rbv:
-        bad("fuse_pv needs rb == rbv")
-    if cfg.k_layout not in _K_LAYOUTS:
-        bad(f"k_layout must be one of {_K_LAYOUTS}, got {cfg.k_layout!r}")
-    if cfg.parallel not in ("bhq", "bh"):
-        bad(f"parallel must be 'bhq' or 'bh', got {cfg.parallel!r}")
-    if cfg.pack_gqa and cfg.bq % (spec.H // spec.HK):
-        bad(f"pack_gqa: bq={cfg.bq} must be a multiple of H // HK = {spec.H // spec.HK}")
-    if cfg.split_kv < 1 or cfg.unroll_d < 1:
-        bad("split_kv and unroll_d must be >= 1")
-    if spec.bands is not None and spec.mask is None:
-        bad("bands classify a mask's tiles: give the mask too")
-    if spec.k_load is not None and cfg.k_layout == "packed":
-        bad("k_layout='packed' reads K as the caller packed it: no k_load hook with it")
-    dims = {t for x in spec.tensors for t in x.shape if isinstance(t, str)} - set(_DIM_NAMES)
-    for d in sorted(dims):
-        if not d.isidentifier() or d in _RESERVED or d.startswith("_") or d in names:
-            bad(f"tensor dim name {d!r} is reserved, not an identifier or an argument's name")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,7 +542,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
     '@T.prim_func'
     """
     cfg = config or FlashConfig()
-    _check(spec, cfg)
+    check_config(spec, cfg)
     ctx = _Emitter(spec, cfg)
     w = ctx.w
     scalars = {s.name: s.dtype for s in spec.scalars}
@@ -675,7 +567,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
         elif not m_is_arg(spec):
             w("M = T.int32()")
         dims_own = {x for t in spec.tensors for x in t.shape if isinstance(x, str)}
-        for x in sorted(dims_own - set(_DIM_NAMES)):
+        for x in sorted(dims_own - set(DIM_NAMES)):
             w(f"{x} = T.int32()")
         b, h, hk, d, dv = spec.B, spec.H, spec.HK, spec.D, spec.DV
         w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "float32")')

@@ -34,7 +34,7 @@ How the match maps onto ``O = softmax(mask(score_mod(Q Kᵀ · scale))) V``:
   passes every param and let by name); other inputs the expressions read are tensor
   arguments. The query and key lengths, and every rank that is not batch, head, head dim,
   needed for ``grp`` or for a constant in a K / V load (a page size), stay symbolic: one
-  build serves every length. The default config is :func:`cpu_flash.suggest_config`'s for
+  build serves every length. The default config is ``flash_config.suggest_config``'s for
   prefill (the length is unknown at build time); decode configs (``k_layout="rows"``,
   ``split_kv``, a group's heads as a tile's rows) are knobs.
 
@@ -47,47 +47,36 @@ load inside the buffer.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from attncc.errors import LoweringError
-from attncc.ir.nodes import (
-    Program,
-)
-from attncc.lowering.plan import FusedPlan, plan_attention
-from attncc.targets.base import Config, Constraint, Knob, Source
+from attncc.lowering.plan import FusedPlan
+from attncc.targets.base import Config
+from attncc.targets.base import Constraint
+from attncc.targets.base import Knob
+from attncc.targets.base import Source
 from attncc.targets.cpu import flash
 from attncc.targets.cpu.host import host_target
+from attncc.targets.lowerings import printable_plans
 from attncc.targets.tvm.bound_plan import BoundPlan
 
 __all__ = ["constraints", "knobs", "lower", "plan"]
 
-#: zmm registers a microkernel may keep live before LLVM spills (cpu_flash.register_demand).
+#: zmm registers a microkernel may keep live before LLVM spills (flash_config.register_demand).
 REGISTER_BUDGET = 28
 
 
 # ----------------------------------------------------------------------------- planning
 
 
-def plan(program: Program) -> FusedPlan | None:
-    """The attention plan of ``program`` (:func:`attncc.lowering.plan.plan_attention`) when
-    this target's flash kernel can print it, else ``None``."""
-    found = _cached_plan(program)  # by value: equal programs share one analysis
-    return found if found is None or found.program is program else replace(found, program=program)
+def _prints(found: FusedPlan) -> None:
+    """The flash generator prints the plan (symbolic extents, a small config)."""
+    dry = BoundPlan(found, {r: None for r in found.info.ranks})
+    flash.generate(dry.spec(), flash.FlashConfig(bq=4, bk=16, rb=4, rbv=4))
 
 
-@functools.lru_cache(maxsize=256)
-def _cached_plan(program: Program) -> FusedPlan | None:
-    try:
-        found = plan_attention(program)
-        if found is not None:
-            dry = BoundPlan(found, {r: None for r in found.info.ranks})  # does it all print?
-            flash.generate(dry.spec(), flash.FlashConfig(bq=4, bk=16, rb=4, rbv=4))
-        return found
-    except LoweringError:
-        return None
+#: The attention plan of a program when this target's flash kernel can print it, else None.
+plan = printable_plans(_prints)
 
 
 # ----------------------------------------------------------------------------- space
@@ -104,7 +93,7 @@ def _suggest(p: FusedPlan, spec: flash.FlashSpec, extents: Mapping[str, int | No
 
 
 def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
-    """The flash kernel's schedule knobs; defaults are :func:`cpu_flash.suggest_config`'s."""
+    """The flash kernel's schedule knobs; defaults are ``flash_config.suggest_config``'s."""
     r, spec = _render(p, extents)
     cfg = _suggest(p, spec, extents)
 

@@ -25,33 +25,33 @@ from typing import Any
 
 import numpy as np
 
-from attncc.cache import cached_file, read_private
+from attncc.cache import cached_file
+from attncc.cache import read_private
 from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
-from attncc.targets.base import (
-    Artifact,
-    Config,
-    Knob,
-    Source,
-    Space,
-    Target,
-    stable_hash,
-)
+from attncc.targets.base import Artifact
+from attncc.targets.base import Config
+from attncc.targets.base import Knob
+from attncc.targets.base import Source
+from attncc.targets.base import Space
+from attncc.targets.base import Target
+from attncc.targets.base import stable_hash
 from attncc.targets.cpu import fused
-from attncc.targets.cpu.host import (
-    Arg,
-    HostKernel,
-    compile_tvmscript,
-    configure_threads,
-    cpu_count,
-    generic_target,
-    host_cpu,
-    host_isa_features,
-    isa_features,
-    np_dtype,
-)
-from attncc.targets.lowerings import fused_not_possible, one_lowering, specialise_lengths
-from attncc.targets.tvm.generic import GenericConfig, lower_generic
+from attncc.targets.cpu.host import Arg
+from attncc.targets.cpu.host import HostKernel
+from attncc.targets.cpu.host import compile_tvmscript
+from attncc.targets.cpu.host import configure_threads
+from attncc.targets.cpu.host import cpu_count
+from attncc.targets.cpu.host import generic_target
+from attncc.targets.cpu.host import host_cpu
+from attncc.targets.cpu.host import host_isa_features
+from attncc.targets.cpu.host import isa_features
+from attncc.targets.cpu.host import np_dtype
+from attncc.targets.lowerings import fused_not_possible
+from attncc.targets.lowerings import one_lowering
+from attncc.targets.lowerings import specialise_lengths
+from attncc.targets.tvm.generic import GenericConfig
+from attncc.targets.tvm.generic import lower_generic
 from attncc.version import __version__
 
 __all__ = ["CpuTarget"]

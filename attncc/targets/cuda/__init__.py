@@ -9,6 +9,7 @@ Triton), :mod:`~attncc.targets.cuda.launch` (launch plans, running),
 :mod:`~attncc.targets.cuda.prior` (the analytic GPU prior).
 """
 
-from attncc.targets.cuda.target import CudaTarget, gpu_present
+from attncc.targets.cuda.target import CudaTarget
+from attncc.targets.cuda.target import gpu_present
 
 __all__ = ["CudaTarget", "gpu_present"]

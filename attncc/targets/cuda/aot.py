@@ -32,12 +32,16 @@ import sys
 import tempfile
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from types import ModuleType
 from typing import Any
 
-from attncc.errors import LoweringError, UnsupportedError
-from attncc.targets.cuda.launch import interpret_env, interpreted_process, load_module
+from attncc.errors import LoweringError
+from attncc.errors import UnsupportedError
+from attncc.targets.cuda.launch import interpret_env
+from attncc.targets.cuda.launch import interpreted_process
+from attncc.targets.cuda.launch import load_module
 
 __all__ = ["ARCHS", "Arch", "CompiledKernel", "compile_kernel", "compile_kernels", "ptxas_stats"]
 

@@ -37,7 +37,8 @@ from collections.abc import Sequence
 
 from attncc.ir.exprs import free_ranks
 from attncc.lowering.plan import FusedPlan
-from attncc.targets.cuda.launch import BufferSpec, GridDim
+from attncc.targets.cuda.launch import BufferSpec
+from attncc.targets.cuda.launch import GridDim
 
 __all__ = [
     "BLOCK_LOCALS",

@@ -33,29 +33,42 @@ on float16 inputs ``fp16`` loses nothing in QKᵀ).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from attncc.errors import AttnccError, LoweringError
-from attncc.ir.bind import eval_scalar
-from attncc.ir.exprs import free_ranks, substitute
-from attncc.ir.nodes import Access, Binary, BinaryOp, DType, Expr, Name
-from attncc.lowering.plan import KV_HEAD, SCORE, FusedPlan, fixed_lets
-from attncc.lowering.printer import COMPUTE, Namer, Typed
+from attncc.errors import LoweringError
+from attncc.ir.exprs import free_ranks
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Name
+from attncc.lowering.bound import BoundAttention
+from attncc.lowering.plan import KV_HEAD
+from attncc.lowering.plan import SCORE
+from attncc.lowering.plan import FusedPlan
+from attncc.lowering.printer import COMPUTE
+from attncc.lowering.printer import Typed
 from attncc.lowering.tracked import Tracked
 from attncc.lowering.writer import Writer
-from attncc.targets.cuda.blocks import (
-    BLOCK_LOCALS,
-    block_buffers,
-    list_grid,
-    uses_block_lists,
-    write_band_tiles,
-    write_list_loops,
-    write_prepass,
-)
-from attncc.targets.cuda.launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
-from attncc.targets.cuda.printer import HELPERS, POINTER, TensorRef, TritonPrinter, literal
+from attncc.targets.cuda.blocks import BLOCK_LOCALS
+from attncc.targets.cuda.blocks import block_buffers
+from attncc.targets.cuda.blocks import list_grid
+from attncc.targets.cuda.blocks import uses_block_lists
+from attncc.targets.cuda.blocks import write_band_tiles
+from attncc.targets.cuda.blocks import write_list_loops
+from attncc.targets.cuda.blocks import write_prepass
+from attncc.targets.cuda.launch import ArgSpec
+from attncc.targets.cuda.launch import BufferSpec
+from attncc.targets.cuda.launch import GridDim
+from attncc.targets.cuda.launch import Launch
+from attncc.targets.cuda.launch import LaunchPlan
+from attncc.targets.cuda.printer import HELPERS
+from attncc.targets.cuda.printer import POINTER
+from attncc.targets.cuda.printer import TensorRef
+from attncc.targets.cuda.printer import TritonPrinter
+from attncc.targets.cuda.printer import literal
 
 __all__ = ["TritonFlashSource", "generate_fused"]
 
@@ -92,23 +105,21 @@ def _pow2(n: int) -> int:
     return max(16, 1 << (max(1, n) - 1).bit_length())
 
 
-class _TritonFlashWriter:
-    """One plan at given extents and config → Triton text."""
+class _TritonFlashWriter(BoundAttention):
+    """One plan at given extents (:class:`~attncc.lowering.bound.BoundAttention`) and
+    config → Triton text."""
 
     def __init__(self, p: FusedPlan, extents: Mapping[str, int | None], cfg: Mapping[str, Any]):
-        self.p, self.cfg = p, dict(cfg)
-        self.ext = dict(extents)
+        super().__init__(p, extents, reserved=_LOCALS, prefix="attn")
+        self.cfg = dict(cfg)
         info = p.info
         for r in (p.batch, p.head, p.qk_dim, p.v_dim):
             if self.ext.get(r) is None:
                 raise LoweringError(f"the fused Triton kernel needs the extent of rank {r}")
-        self.names = Namer()
-        self.names.used |= _LOCALS
-        self.entry = self.names.fresh(f"attn_{p.program.name}")
         self.D, self.DV = self.ext[p.qk_dim], self.ext[p.v_dim]
         self.BD, self.BDV = _pow2(self.D), _pow2(self.DV)
         self.H = self.ext[p.head]
-        consts = self._constants()
+        consts = self.consts
         self.extent_names: dict[str, str] = {}
         scalars: dict[str, Typed] = {}
         for name, dtype in info.scalars.items():
@@ -120,7 +131,6 @@ class _TritonFlashWriter:
                 scalars[name] = Typed(text, COMPUTE[dtype])
                 self.extent_names.setdefault(f"scalar:{name}", arg)
         self.scalars = Tracked(scalars)
-        self.consts = consts
         inputs = {d.name: d for d in info.program.inputs}
         refs = {}
         for name, d in inputs.items():
@@ -138,9 +148,6 @@ class _TritonFlashWriter:
         if key not in self.extent_names:
             self.extent_names[key] = self.names.fresh(f"n_{rank}")
         return self.extent_names[key]
-
-    def _constants(self) -> dict[str, Any]:
-        return fixed_lets(self.p, self.ext)
 
     def printer(
         self, ranks: Mapping[str, str], in_range: set[str], record: _Args | None = None
@@ -168,26 +175,6 @@ class _TritonFlashWriter:
                 if f"scalar:{n}" in self.extent_names]  # fmt: skip
 
     # -- pieces -------------------------------------------------------------------------------
-    def scale_and_score(self) -> tuple[float, Expr]:
-        p, scale, mods = self.p, 1.0, []
-        env = {**{r: n for r, n in self.ext.items() if n is not None}, **self.consts}
-        for f in p.scale:
-            try:
-                v = eval_scalar(f, env)
-            except (AttnccError, ArithmeticError, ValueError):
-                v = None
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                scale *= float(v)
-            else:
-                mods.append(f)
-        score = p.score
-        if mods:
-            prod: Expr = Name(SCORE)
-            for m in mods:
-                prod = Binary(BinaryOp.MUL, prod, m)
-            score = substitute(score, {SCORE: prod})
-        return scale, score
-
     def tile_ranks(self) -> dict[str, str]:
         p = self.p
         return {p.batch: "b", p.head: "h", KV_HEAD: "g", p.query: "offs_p[:, None]",

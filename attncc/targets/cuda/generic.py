@@ -30,13 +30,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from attncc.errors import LoweringError
-from attncc.ir.nodes import Access, DType, Program, ReduceOp, Stmt, accesses_in
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import accesses_in
 from attncc.ir.printer import format_stmt
 from attncc.ir.validate import validate
-from attncc.lowering.liveness import live_statements, presence
-from attncc.lowering.printer import COMPUTE, Namer, Typed
-from attncc.targets.cuda.launch import ArgSpec, BufferSpec, GridDim, Launch, LaunchPlan
-from attncc.targets.cuda.printer import HELPERS, POINTER, TensorRef, TritonPrinter, convert
+from attncc.lowering.liveness import live_statements
+from attncc.lowering.liveness import presence
+from attncc.lowering.printer import COMPUTE
+from attncc.lowering.printer import Namer
+from attncc.lowering.printer import Typed
+from attncc.targets.cuda.launch import ArgSpec
+from attncc.targets.cuda.launch import BufferSpec
+from attncc.targets.cuda.launch import GridDim
+from attncc.targets.cuda.launch import Launch
+from attncc.targets.cuda.launch import LaunchPlan
+from attncc.targets.cuda.printer import HELPERS
+from attncc.targets.cuda.printer import POINTER
+from attncc.targets.cuda.printer import TensorRef
+from attncc.targets.cuda.printer import TritonPrinter
+from attncc.targets.cuda.printer import convert
 
 __all__ = ["GenericKernels", "generate_generic"]
 

@@ -30,8 +30,11 @@ import contextlib
 import linecache
 import os
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,7 +42,8 @@ from typing import Any
 import numpy as np
 
 from attncc.cache import read_private
-from attncc.errors import ArgumentError, LoweringError
+from attncc.errors import ArgumentError
+from attncc.errors import LoweringError
 
 __all__ = [
     "ArgSpec",

@@ -25,22 +25,26 @@ tighter than comparisons in Python.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from attncc.errors import LoweringError
-from attncc.ir.nodes import (
-    Access,
-    BinaryOp,
-    Const,
-    DType,
-    Fn,
-    Name,
-    Scalar,
-)
-from attncc.lowering.printer import BOOL, COMPUTE, F32, I32, ExprPrinter, Typed
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Scalar
+from attncc.lowering.printer import BOOL
+from attncc.lowering.printer import COMPUTE
+from attncc.lowering.printer import F32
+from attncc.lowering.printer import I32
+from attncc.lowering.printer import ExprPrinter
+from attncc.lowering.printer import Typed
 
 __all__ = ["HELPERS", "POINTER", "TensorRef", "TritonPrinter", "literal"]
 

@@ -29,9 +29,13 @@ from typing import Any
 
 from attncc.ir.nodes import Program
 from attncc.lowering.liveness import live_statements
-from attncc.targets.cuda.aot import ARCHS, Arch, CompiledKernel
+from attncc.targets.cuda.aot import ARCHS
+from attncc.targets.cuda.aot import Arch
+from attncc.targets.cuda.aot import CompiledKernel
 from attncc.targets.cuda.blocks import list_ranks
-from attncc.targets.cuda.space import _plan, aot_report, lower
+from attncc.targets.cuda.space import _plan
+from attncc.targets.cuda.space import aot_report
+from attncc.targets.cuda.space import lower
 
 __all__ = ["occupancy", "predict"]
 

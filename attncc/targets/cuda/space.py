@@ -17,19 +17,23 @@ fit the per-block limit and whose registers spill at most :data:`SPILL_LIMIT` by
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Mapping
 from typing import Any
 
-from attncc.errors import AttnccError, LoweringError
+from attncc.errors import AttnccError
 from attncc.ir.nodes import Program
-from attncc.lowering.plan import plan_attention
-from attncc.targets.base import Config, Constraint, Knob, Source, Space
+from attncc.targets.base import Config
+from attncc.targets.base import Constraint
+from attncc.targets.base import Knob
+from attncc.targets.base import Source
+from attncc.targets.base import Space
 from attncc.targets.cuda.aot import ARCHS
 from attncc.targets.cuda.fused import generate_fused
 from attncc.targets.cuda.generic import generate_generic
-from attncc.targets.lowerings import fused_not_possible, one_lowering
+from attncc.targets.lowerings import fused_not_possible
+from attncc.targets.lowerings import one_lowering
+from attncc.targets.lowerings import printable_plans
 
 __all__ = ["aot_report", "lower", "space"]
 
@@ -116,28 +120,15 @@ def _plan(program: Program):
     return fused_plan(program)
 
 
-def fused_plan(program: Program):
-    """The attention plan of ``program`` (:func:`attncc.lowering.plan.plan_attention`) when
-    the fused Triton generator can print it, else ``None`` (the generic lowering serves)."""
-    found = _printable_plan(program)  # by value: equal programs share one check
-    if found is None or found.program is program:
-        return found
-    return dataclasses.replace(found, program=program)
-
-
-@functools.lru_cache(maxsize=256)
-def _printable_plan(program: Program):
-    found = plan_attention(program)
-    if found is None:
-        return None
-    # Lengths symbolic, the ranks a build fixes at a stand-in extent: does it all print?
+def _prints(found) -> None:
+    """The fused Triton generator prints the plan (lengths symbolic, the ranks a build
+    fixes at a stand-in extent, the default config)."""
     extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
-    defaults = {k.name: k.initial for k in _knobs(found, extents)}
-    try:
-        generate_fused(found, extents, defaults)
-    except LoweringError:
-        return None
-    return found
+    generate_fused(found, extents, {k.name: k.initial for k in _knobs(found, extents)})
+
+
+#: The attention plan of a program when the fused Triton generator can print it, else None.
+fused_plan = printable_plans(_prints)
 
 
 def lower(target, program: Program, config: Config, extents, plan) -> Source:

@@ -47,14 +47,26 @@ from typing import Any
 import numpy as np
 
 from attncc.cache import private_copy
-from attncc.errors import LoweringError, UnsupportedError
+from attncc.errors import LoweringError
+from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.jsonsafe import read_json_object
-from attncc.targets.base import Artifact, Config, Source, Space, Target, stable_hash
+from attncc.targets.base import Artifact
+from attncc.targets.base import Config
+from attncc.targets.base import Source
+from attncc.targets.base import Space
+from attncc.targets.base import Target
+from attncc.targets.base import stable_hash
 from attncc.targets.cuda import space as cuda_space
-from attncc.targets.cuda.aot import ARCHS, CompiledKernel, compile_kernels
-from attncc.targets.cuda.launch import LaunchPlan, interpreted_process, load_module, run_plan
-from attncc.targets.cuda.space import fused_plan, lower
+from attncc.targets.cuda.aot import ARCHS
+from attncc.targets.cuda.aot import CompiledKernel
+from attncc.targets.cuda.aot import compile_kernels
+from attncc.targets.cuda.launch import LaunchPlan
+from attncc.targets.cuda.launch import interpreted_process
+from attncc.targets.cuda.launch import load_module
+from attncc.targets.cuda.launch import run_plan
+from attncc.targets.cuda.space import fused_plan
+from attncc.targets.cuda.space import lower
 
 __all__ = ["CudaModule", "CudaTarget", "gpu_present"]
 

@@ -11,25 +11,33 @@ speculative load stays inside its buffer), and lists the kernel's arguments.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from attncc.errors import AttnccError, LoweringError
-from attncc.ir.bind import eval_scalar
+from attncc.errors import LoweringError
 from attncc.ir.exprs import substitute
-from attncc.ir.nodes import Access, Binary, BinaryOp, Const, DType, Expr, Name
-from attncc.lowering.plan import KV_HEAD, SCORE, FusedPlan, fixed_lets, product
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Name
+from attncc.lowering.bound import BoundAttention
+from attncc.lowering.plan import KV_HEAD
+from attncc.lowering.plan import SCORE
+from attncc.lowering.plan import FusedPlan
 from attncc.lowering.tracked import Tracked
 from attncc.targets.base import Arg
-from attncc.targets.tvm.flash_spec import Band, FlashSpec, Scalar, Tensor, signature
-from attncc.targets.tvm.script import (
-    COMPUTE,
-    STORAGE,
-    Buffer,
-    Namer,
-    TvmScriptPrinter,
-    Typed,
-    literal,
-)
+from attncc.targets.tvm.flash_spec import Band
+from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.flash_spec import Scalar
+from attncc.targets.tvm.flash_spec import Tensor
+from attncc.targets.tvm.flash_spec import signature
+from attncc.targets.tvm.script import COMPUTE
+from attncc.targets.tvm.script import STORAGE
+from attncc.targets.tvm.script import Buffer
+from attncc.targets.tvm.script import TvmScriptPrinter
+from attncc.targets.tvm.script import Typed
+from attncc.targets.tvm.script import literal
 
 __all__ = ["BoundPlan", "ClampedPrinter", "kv_group"]
 
@@ -58,24 +66,21 @@ class ClampedPrinter(TvmScriptPrinter):
         return ", ".join(parts)
 
 
-class BoundPlan:
-    """An attention plan at given extents: head grouping, names, the flash spec's hooks
-    printed as TVMScript (:meth:`spec`) and the kernel's arguments (:meth:`args`).
+class BoundPlan(BoundAttention):
+    """An attention plan at given extents (:class:`~attncc.lowering.bound.BoundAttention`):
+    head grouping, the flash spec's hooks printed as TVMScript (:meth:`spec`) and the
+    kernel's arguments (:meth:`args`).
 
     A target's fused lowering subclasses it where its printing differs (WebGPU's types)."""
 
     def __init__(self, p: FusedPlan, extents: Mapping[str, int | None]):
-        self.p, self.ext = p, dict(extents)
+        super().__init__(p, extents, reserved=KERNEL_NAMES, prefix="fused")
         info = p.info
         self.inputs = {d.name: d for d in info.program.inputs}
         for r in (p.batch, p.head, p.qk_dim, p.v_dim):
             if self.ext.get(r) is None and any(v is not None for v in self.ext.values()):
                 raise LoweringError(f"the fused lowering needs the extent of rank {r}")
-        self.names = Namer()
-        self.names.used |= KERNEL_NAMES
-        self.entry = self.names.fresh(f"fused_{p.program.name}")
         self.kernel_names: dict[tuple[str, str], str] = {}
-        self.consts = self._constants()
         self.H = self.ext.get(p.head) or 1
         self.grp, self.head_index = self._grouping()
         self.HK = self.H // self.grp
@@ -123,16 +128,6 @@ class BoundPlan:
         n = self.ext.get(rank)
         return index == Name(KV_HEAD) and n is not None and n >= self.HK
 
-    def _constants(self) -> dict[str, Any]:
-        return fixed_lets(self.p, self.ext)
-
-    def _value(self, e: Expr) -> Any:
-        env = {**{r: n for r, n in self.ext.items() if n is not None}, **self.consts}
-        try:
-            return eval_scalar(e, env)
-        except (AttnccError, ArithmeticError, ValueError):
-            return None
-
     def _grouping(self) -> tuple[int, Expr | None]:
         """``grp`` (query heads per kv head) and the head index left to evaluate in loads."""
         x, head = self.p.head_index, self.p.head
@@ -141,7 +136,7 @@ class BoundPlan:
         if x == Name(head):
             return 1, None
         if isinstance(x, Binary) and x.op is BinaryOp.DIV and x.lhs == Name(head):
-            y = self._value(x.rhs)
+            y = self.value(x.rhs)
             if isinstance(y, int) and not isinstance(y, bool) and y >= 1 and self.H % y == 0:
                 return y, None
         return 1, substitute(x, {head: Name(KV_HEAD)})  # kernel kv head = query head
@@ -172,14 +167,7 @@ class BoundPlan:
     def spec(self) -> FlashSpec:
         p = self.p
         rows = {p.batch: "{b}", p.head: "{h}", p.query: "{p}", p.key: "{m}"}
-        scale, mods = 1.0, []
-        for f in p.scale:
-            v = self._value(f)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                scale *= float(v)
-            else:
-                mods.append(f)
-        score = substitute(p.score, {SCORE: product([Name(SCORE), *mods])}) if mods else p.score
+        scale, score = self.scale_and_score()
         score_mod = None if score == Name(SCORE) else self._print(score, rows).text
         mask = None if p.predicate is None else self._print(p.predicate, rows).text
         kv = {p.batch: "{b}", p.key: "{m}", KV_HEAD: "{g}"}

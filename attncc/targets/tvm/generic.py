@@ -53,48 +53,59 @@ and what that proof leaves undecided still never reads outside a buffer.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 
-from attncc.errors import ArgumentError, LoweringError, NameResolutionError, ShapeError
-from attncc.ir.bind import eval_scalar
-from attncc.ir.nodes import (
-    Access,
-    Const,
-    DType,
-    Expr,
-    Let,
-    Name,
-    Program,
-    RankDecl,
-    ReduceOp,
-    Stmt,
-    accesses_in,
-    children,
-    conjuncts,
-    names_in,
-)
-from attncc.ir.printer import format_decl, format_stmt
-from attncc.ir.validate import FrozenMap, validate
-from attncc.lowering.liveness import live_statements, presence, reads
+from attncc.errors import ArgumentError
+from attncc.errors import LoweringError
+from attncc.errors import ShapeError
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
+from attncc.ir.nodes import accesses_in
+from attncc.ir.nodes import conjuncts
+from attncc.ir.nodes import names_in
+from attncc.ir.printer import format_decl
+from attncc.ir.printer import format_stmt
+from attncc.ir.validate import FrozenMap
+from attncc.ir.validate import validate
+from attncc.lowering.liveness import live_statements
+from attncc.lowering.liveness import presence
+from attncc.lowering.liveness import reads
 from attncc.lowering.writer import Writer
 from attncc.targets.base import Arg
-from attncc.targets.tvm.script import (
-    ADD,
-    AND,
-    COMPUTE,
-    STORAGE,
-    Buffer,
-    Namer,
-    TvmScriptPrinter,
-    Typed,
-    convert_text,
-    literal,
-    nan_keeping,
-    store_text,
-    zero,
-)
+from attncc.targets.tvm.loop_text import all_of
+from attncc.targets.tvm.loop_text import bare
+from attncc.targets.tvm.loop_text import direct_accesses
+from attncc.targets.tvm.loop_text import fold
+from attncc.targets.tvm.loop_text import output_dtype
+from attncc.targets.tvm.loop_text import product_text
+from attncc.targets.tvm.loop_text import shape_text
+from attncc.targets.tvm.loop_text import split_levels
+from attncc.targets.tvm.loop_text import stride_score
+from attncc.targets.tvm.loop_text import subscript
+from attncc.targets.tvm.script import ADD
+from attncc.targets.tvm.script import AND
+from attncc.targets.tvm.script import COMPUTE
+from attncc.targets.tvm.script import STORAGE
+from attncc.targets.tvm.script import Buffer
+from attncc.targets.tvm.script import Namer
+from attncc.targets.tvm.script import TvmScriptPrinter
+from attncc.targets.tvm.script import Typed
+from attncc.targets.tvm.script import convert_text
+from attncc.targets.tvm.script import literal
+from attncc.targets.tvm.script import nan_keeping
+from attncc.targets.tvm.script import store_text
+from attncc.targets.tvm.script import zero
 
 __all__ = ["GenericConfig", "GenericLowering", "GenericSource", "lower_generic"]
 
@@ -206,7 +217,7 @@ class GenericLowering:
         self.loop_var: dict[str, str] = {}
         outputs = set(program.outputs)
         self.dtype = {  # each buffer's element dtype
-            t: _output_dtype(info.tensors[t].dtype)
+            t: output_dtype(info.tensors[t].dtype)
             if t in outputs
             else STORAGE[info.tensors[t].dtype]
             for t in self.tensors
@@ -234,13 +245,13 @@ class GenericLowering:
         asserts = self._extents_and_lets()
         for a in args:
             if a.role != "param":
-                shape = _shape(self.ext[r] for r in a.ranks)
+                shape = shape_text(self.ext[r] for r in a.ranks)
                 w(f'{self.buf[a.name]} = T.match_buffer({handles[a.name]}, {shape}, "{a.dtype}")')
         for cond, msg in asserts:
             w(f"assert {cond}, {msg!r}")
         outputs = set(p.outputs)
         for s in self.live:
-            shape = _shape(self.ext[r] for r in s.ranks)
+            shape = shape_text(self.ext[r] for r in s.ranks)
             if s.out not in outputs:
                 w(f'{self.buf[s.out]} = T.alloc_buffer({shape}, "{self.dtype[s.out]}")')
             if s.out in self.mask:
@@ -256,7 +267,7 @@ class GenericLowering:
         args += [Arg(q.name, "param", COMPUTE[q.dtype]) for q in p.params]
         for o in p.outputs:
             t = info.tensors[o]
-            args.append(Arg(o, "output", _output_dtype(t.dtype), t.ranks))
+            args.append(Arg(o, "output", output_dtype(t.dtype), t.ranks))
         return tuple(args)
 
     # -- extents and lets -------------------------------------------------------------------
@@ -279,7 +290,7 @@ class GenericLowering:
         decl_printer = TvmScriptPrinter(ranks=self.ext, scalars=self.scalars, buffers={})
         for d in self.p.decls:
             if isinstance(d, Let):
-                value = _fold(d.value, env)
+                value = fold(d.value, env)
                 kind = self.info.scalars[d.name]
                 if value is not None:
                     value = (
@@ -303,7 +314,7 @@ class GenericLowering:
 
     def _rank_decl(self, d: RankDecl, env: dict, pr: TvmScriptPrinter) -> list[tuple[str, str]]:
         r = d.name
-        value = _fold(d.extent, env)
+        value = fold(d.extent, env)
         given = self.const_ext.get(r, self.extents[r])
         bound = r in self.ext  # also bound by an input's shape
         if given is not None and value is not None and int(given) != value:
@@ -375,7 +386,7 @@ class GenericLowering:
                 w.open(f"for {var} in T.parallel({total}):")
                 for k, r in enumerate(fused):
                     inner = [self.ext[x] for x in fused[k + 1 :]]
-                    div = f" // {_product(inner)}" if inner else ""
+                    div = f" // {product_text(inner)}" if inner else ""
                     mod = f" % {self.ext[r]}" if k else ""
                     w(f"{self._var(r)} = T.meta_var({var}{div}{mod})")
         self._loops(ranks)
@@ -430,13 +441,13 @@ class GenericLowering:
         by_depth: dict[int, list[tuple[str, Access]]] = {}
 
         def depth(a: Access) -> int:
-            inner = [depth(b) + 1 for i in a.indices for b in _direct_accesses(i)]
+            inner = [depth(b) + 1 for i in a.indices for b in direct_accesses(i)]
             d = max(inner, default=0)
             if self.pres[a.tensor].masked:
                 by_depth.setdefault(d, []).append((f"{self.mask[a.tensor]}[{pr.index(a)}]", a))
             return d
 
-        for a in _direct_accesses(e):
+        for a in direct_accesses(e):
             depth(a)
         for d in sorted(by_depth):
             for k, (cond, a) in enumerate(by_depth[d]):
@@ -462,20 +473,20 @@ class GenericLowering:
     def _map_body(self, s: Stmt, pr: TvmScriptPrinter) -> None:
         w = self.w
         idx = [self._var(r) for r in s.ranks]
-        at, has_ok = _at(self.buf[s.out], idx), s.out in self.mask
-        ok = _at(self.mask.get(s.out, ""), idx)
+        at, has_ok = subscript(self.buf[s.out], idx), s.out in self.mask
+        ok = subscript(self.mask.get(s.out, ""), idx)
         levels = [[c for c, _ in lv] for lv in self._guards(s, pr)]
         value = self._store(s, pr.expr(s.value))
         if not levels:
-            w(f"{at} = {_bare(value)}")
+            w(f"{at} = {bare(value)}")
             return
         # if/else at every level, never "store 0, then overwrite": TVM's StorageRewrite may
         # place this buffer in the memory of one it reads (in place), and an early store
         # would clobber the element before it is read.
         depth = w.depth
         for lv in levels:
-            w.open(f"if {_all(lv)}:")
-        w(f"{at} = {_bare(value)}")
+            w.open(f"if {all_of(lv)}:")
+        w(f"{at} = {bare(value)}")
         if has_ok:
             w(f"{ok} = T.bool(True)")
         for k in reversed(range(len(levels))):
@@ -508,7 +519,7 @@ class GenericLowering:
         ):
             return None
         loads = accesses_in(s.value)
-        return r if _stride_score(loads, r) > _stride_score(loads, s.over[-1]) else None
+        return r if stride_score(loads, r) > stride_score(loads, s.over[-1]) else None
 
     def _reduce_body(self, s: Stmt, pr: TvmScriptPrinter, row: str | None) -> None:
         w = self.w
@@ -531,12 +542,12 @@ class GenericLowering:
         if flag:
             w(f'{flag} = T.alloc_buffer((1,), "bool")')
             w(f"{flag}[0] = T.bool(False)")
-        outer, inner = _split_levels(self._guards(s, pr)) if masked else ([], [])
+        outer, inner = split_levels(self._guards(s, pr)) if masked else ([], [])
         for lv in outer:
-            w.open(f"if {_all(lv)}:")
+            w.open(f"if {all_of(lv)}:")
         self._loops(list(s.over))
         for lv in inner:
-            w.open(f"if {_all(lv)}:")
+            w.open(f"if {all_of(lv)}:")
         body = w.depth
         if row:
             self._loops([row])
@@ -554,12 +565,12 @@ class GenericLowering:
         if row:
             self._loops([row])
         idx = [self._var(r) for r in s.ranks]
-        at = _at(self.buf[s.out], idx)
+        at = subscript(self.buf[s.out], idx)
         value = self._store(s, Typed(a, acc_t))
         cond = f"{flag}[0]" if flag else self._nonempty(self.pres[s.out].nonempty)
         w(f"{at} = T.Select({cond}, {value}, {self._zero(s)})" if cond else f"{at} = {value}")
         if s.out in self.mask:
-            w(f"{_at(self.mask[s.out], idx)} = {flag}[0]")
+            w(f"{subscript(self.mask[s.out], idx)} = {flag}[0]")
         w.depth = depth
 
 
@@ -592,77 +603,3 @@ class _ClampedPrinter(TvmScriptPrinter):
             else:
                 parts.append(f"T.max(T.min({v.text}, {low.ext[rank]} - 1), 0)")
         return ", ".join(parts) if parts else "()"
-
-
-def _stride_score(reads: list[Access], rank: str) -> int:
-    """Reads that run along ``rank`` with unit stride, less those it strides through."""
-    score = 0
-    for a in reads:
-        if a.indices and a.indices[-1] == Name(rank):
-            score += 1
-        elif any(rank in names_in(i) for i in a.indices):
-            score -= 1
-    return score
-
-
-def _split_levels(levels: list[list[tuple[str, bool]]]) -> tuple[list[list[str]], list[list[str]]]:
-    """Guard levels → (outside a reduction's loop, inside it): the leading conditions that
-    read no reduced rank are tested once per output point."""
-    outer: list[list[str]] = []
-    for k, lv in enumerate(levels):
-        free = [c for c, over in lv if not over]
-        rest = [c for c, over in lv if over]
-        if free:
-            outer.append(free)
-        if rest:
-            return outer, [rest] + [[c for c, _ in x] for x in levels[k + 1 :]]
-    return outer, []
-
-
-def _all(conds: list[str]) -> str:
-    return _bare(conds[0]) if len(conds) == 1 else " and ".join(conds)
-
-
-def _product(dims: list[str]) -> str:
-    return dims[0] if len(dims) == 1 else f"({' * '.join(dims)})"
-
-
-def _shape(dims) -> str:
-    dims = list(dims)
-    return f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(dims)})"
-
-
-def _at(buf: str, idx: list[str]) -> str:
-    return f"{buf}[{', '.join(idx) if idx else '()'}]"
-
-
-def _bare(text: str) -> str:
-    """``text`` without one pair of enclosing parentheses, when they enclose all of it."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return text
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and i < len(text) - 1:
-            return text
-    return text[1:-1]
-
-
-def _output_dtype(dtype: DType) -> str:
-    return "float32" if dtype is DType.BF16 else STORAGE[dtype]
-
-
-def _fold(e: Expr, env: Mapping[str, object]):
-    """``e``'s value when every name it reads has one, else ``None``."""
-    try:
-        return eval_scalar(e, env)
-    except NameResolutionError:
-        return None
-
-
-def _direct_accesses(e: Expr) -> list[Access]:
-    """Accesses in ``e`` that are not inside another access's indices."""
-    if isinstance(e, Access):
-        return [e]
-    return [a for c in children(e) for a in _direct_accesses(c)]

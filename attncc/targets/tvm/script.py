@@ -37,30 +37,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from attncc.errors import LoweringError
-from attncc.ir.nodes import (
-    Access,
-    BinaryOp,
-    DType,
-    Fn,
-    Scalar,
-)
-from attncc.lowering.printer import (
-    ADD,
-    AND,
-    ATOM,
-    BOOL,
-    CMP,
-    COMPUTE,
-    F32,
-    I32,
-    MUL,
-    NEG,
-    NOT,
-    OR,
-    ExprPrinter,
-    Namer,
-    Typed,
-)
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Scalar
+from attncc.lowering.printer import ADD
+from attncc.lowering.printer import AND
+from attncc.lowering.printer import ATOM
+from attncc.lowering.printer import BOOL
+from attncc.lowering.printer import CMP
+from attncc.lowering.printer import COMPUTE
+from attncc.lowering.printer import F32
+from attncc.lowering.printer import I32
+from attncc.lowering.printer import MUL
+from attncc.lowering.printer import NEG
+from attncc.lowering.printer import NOT
+from attncc.lowering.printer import OR
+from attncc.lowering.printer import ExprPrinter
+from attncc.lowering.printer import Namer
+from attncc.lowering.printer import Typed
 
 __all__ = [
     "ADD",

@@ -17,8 +17,12 @@ from attncc.targets.base import Config
 from attncc.targets.webgpu import fused as webgpu_fused
 from attncc.targets.webgpu.fused import device_type
 from attncc.targets.webgpu.generic import lower_kernels
-from attncc.targets.webgpu.launch import FORMAT, binding_meta, join_wgsl
-from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS, WgslKernel, compile_wgsl
+from attncc.targets.webgpu.launch import FORMAT
+from attncc.targets.webgpu.launch import binding_meta
+from attncc.targets.webgpu.launch import join_wgsl
+from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
+from attncc.targets.webgpu.wgsl import WgslKernel
+from attncc.targets.webgpu.wgsl import compile_wgsl
 
 __all__ = ["lower_fused", "lower_generic"]
 

@@ -34,7 +34,9 @@ from dataclasses import dataclass
 
 from attncc.errors import LoweringError
 from attncc.lowering.writer import Writer
-from attncc.targets.tvm.flash_spec import Band, FlashSpec, signature
+from attncc.targets.tvm.flash_spec import Band
+from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.flash_spec import signature
 
 __all__ = ["WgFlashConfig", "generate", "workgroup_bytes"]
 

@@ -15,12 +15,20 @@ from typing import Any
 
 from attncc.ir.exprs import substitute
 from attncc.ir.nodes import Access
-from attncc.lowering.plan import KV_HEAD, FusedPlan
-from attncc.targets.base import Config, Constraint, Knob
-from attncc.targets.tvm.bound_plan import BoundPlan, ClampedPrinter
-from attncc.targets.tvm.flash_spec import FlashSpec, signature
-from attncc.targets.tvm.script import CMP, Typed
-from attncc.targets.webgpu.flash import WgFlashConfig, generate, workgroup_bytes
+from attncc.lowering.plan import KV_HEAD
+from attncc.lowering.plan import FusedPlan
+from attncc.targets.base import Config
+from attncc.targets.base import Constraint
+from attncc.targets.base import Knob
+from attncc.targets.tvm.bound_plan import BoundPlan
+from attncc.targets.tvm.bound_plan import ClampedPrinter
+from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.flash_spec import signature
+from attncc.targets.tvm.script import CMP
+from attncc.targets.tvm.script import Typed
+from attncc.targets.webgpu.flash import WgFlashConfig
+from attncc.targets.webgpu.flash import generate
+from attncc.targets.webgpu.flash import workgroup_bytes
 from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
 __all__ = ["WorkgroupFlash", "constraints", "device_type", "knobs", "render"]

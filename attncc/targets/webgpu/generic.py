@@ -17,11 +17,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from attncc.ir.nodes import Access, Program
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Program
 from attncc.lowering.writer import Writer
-from attncc.targets.base import Config, Constraint
-from attncc.targets.tvm.generic import GenericConfig, GenericLowering
-from attncc.targets.tvm.script import CMP, Buffer, TvmScriptPrinter, Typed, store_text
+from attncc.targets.base import Config
+from attncc.targets.base import Constraint
+from attncc.targets.tvm.generic import GenericConfig
+from attncc.targets.tvm.generic import GenericLowering
+from attncc.targets.tvm.script import CMP
+from attncc.targets.tvm.script import Buffer
+from attncc.targets.tvm.script import TvmScriptPrinter
+from attncc.targets.tvm.script import Typed
+from attncc.targets.tvm.script import store_text
 from attncc.targets.webgpu.fused import device_type
 from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 

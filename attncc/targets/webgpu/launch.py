@@ -30,7 +30,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from attncc.errors import ArgumentError
-from attncc.ir.nodes import Binary, Call, Const, Expr, Let, Name, Program, RankDecl, Unary
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Let
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import RankDecl
+from attncc.ir.nodes import Unary
 from attncc.ir.validate import validate
 
 __all__ = [

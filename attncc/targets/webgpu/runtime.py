@@ -22,8 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import ArgumentError, UnsupportedError
-from attncc.targets.webgpu.launch import dispatch_size, pod_bytes, split_wgsl, workgroups
+from attncc.errors import ArgumentError
+from attncc.errors import UnsupportedError
+from attncc.targets.webgpu.launch import dispatch_size
+from attncc.targets.webgpu.launch import pod_bytes
+from attncc.targets.webgpu.launch import split_wgsl
+from attncc.targets.webgpu.launch import workgroups
 from attncc.targets.webgpu.wgsl import WEBGPU_LIMITS
 
 __all__ = ["Device", "DeviceProgram", "device"]

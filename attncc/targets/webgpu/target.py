@@ -22,8 +22,6 @@ constraints, before anything is compiled.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import json
 import warnings
 from collections.abc import Mapping
@@ -32,17 +30,27 @@ from typing import Any
 
 import numpy as np
 
-from attncc.errors import ExportError, LoweringError
-from attncc.ir.nodes import DType, Program
+from attncc.errors import ExportError
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Program
 from attncc.jsonsafe import read_json_object
-from attncc.lowering.plan import plan_attention
-from attncc.targets.base import Artifact, Config, Knob, Source, Space, Target
-from attncc.targets.lowerings import fused_not_possible, one_lowering, specialise_lengths
+from attncc.targets.base import Artifact
+from attncc.targets.base import Config
+from attncc.targets.base import Knob
+from attncc.targets.base import Source
+from attncc.targets.base import Space
+from attncc.targets.base import Target
+from attncc.targets.lowerings import fused_not_possible
+from attncc.targets.lowerings import one_lowering
+from attncc.targets.lowerings import printable_plans
+from attncc.targets.lowerings import specialise_lengths
 from attncc.targets.webgpu import fused as webgpu_fused
 from attncc.targets.webgpu import generic as webgpu_generic
 from attncc.targets.webgpu import runtime
-from attncc.targets.webgpu.build import lower_fused, lower_generic
-from attncc.targets.webgpu.runtime import DeviceProgram, host_array
+from attncc.targets.webgpu.build import lower_fused
+from attncc.targets.webgpu.build import lower_generic
+from attncc.targets.webgpu.runtime import DeviceProgram
+from attncc.targets.webgpu.runtime import host_array
 
 __all__ = ["WebGpuTarget"]
 
@@ -155,29 +163,16 @@ class WebGpuTarget(Target):
 # ---------------------------------------------------------------------------- helpers
 
 
-def _plan(program: Program):
-    """The attention plan (:func:`attncc.lowering.plan.plan_attention`) when the workgroup
-    flash generator can print it, else ``None`` (the generic lowering serves)."""
-    found = _printable_plan(program)  # by value: equal programs share one check
-    if found is None or found.program is program:
-        return found
-    return dataclasses.replace(found, program=program)
-
-
-@functools.lru_cache(maxsize=256)
-def _printable_plan(program: Program):
-    found = plan_attention(program)
-    if found is None:
-        return None
-    # Lengths symbolic, the ranks a build fixes at a stand-in extent: does it all print?
+def _prints(found) -> None:
+    """The workgroup flash generator prints the plan (lengths symbolic, the ranks a build
+    fixes at a stand-in extent, the default config)."""
     extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
-    try:
-        kernel = webgpu_fused.render(found, extents)
-        defaults = {k.name: k.initial for k in webgpu_fused.knobs(kernel, extents)}
-        kernel.text(defaults, True)
-    except LoweringError:
-        return None
-    return found
+    kernel = webgpu_fused.render(found, extents)
+    kernel.text({k.name: k.initial for k in webgpu_fused.knobs(kernel, extents)}, True)
+
+
+#: The attention plan of a program when the workgroup flash generator can print it.
+_plan = printable_plans(_prints)
 
 
 _F16_TOLD: set[bool] = set()
