@@ -24,9 +24,11 @@ Decisions (see ``docs/language.md`` for the language itself):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 
 from attncc.errors import CycleError
 from attncc.errors import DTypeError
@@ -106,7 +108,16 @@ class ProgramInfo:
 
 
 def validate(program: Program) -> ProgramInfo:
-    """Check ``program`` and infer its dtypes; raise the first :class:`ValidationError`."""
+    """Check ``program`` and infer its dtypes; raise the first :class:`ValidationError`.
+
+    Memoised by program value (every front door and every stage validates what it is
+    given): equal programs share one check, and the info names the caller's program."""
+    info = _validated(program)
+    return info if info.program is program else replace(info, program=program)
+
+
+@functools.lru_cache(maxsize=512)
+def _validated(program: Program) -> ProgramInfo:
     return _Validator(program).run()
 
 

@@ -1,4 +1,4 @@
-"""The target protocol: one small interface, so that a new target is one new module.
+"""The target protocol: one small interface, so that a new target is one new package.
 
 A target answers five questions about a program at given extents:
 
@@ -10,6 +10,7 @@ A target answers five questions about a program at given extents:
   tuning databases.
 
 Extents map every rank to an int or to ``None`` (symbolic: the build serves any length).
+Front doors do not call these one by one: they run :mod:`attncc.targets.pipeline`.
 """
 
 from __future__ import annotations
@@ -169,7 +170,10 @@ class Target(abc.ABC):
     def space(self, program: Program, extents: Extents) -> Space: ...
 
     @abc.abstractmethod
-    def lower(self, program: Program, config: Config, extents: Extents) -> Source: ...
+    def lower(self, program: Program, config: Config, extents: Extents) -> Source:
+        """Source for ``config`` at ``extents`` (what :meth:`specialise` returned). The build
+        pipeline (:mod:`attncc.targets.pipeline`) hands it a complete, checked config: every
+        knob present, every constraint of :meth:`space` met."""
 
     @abc.abstractmethod
     def build(self, source: Source) -> Artifact: ...
