@@ -16,15 +16,19 @@ for cuda, WGSL for webgpu), the same text ``Kernel.source`` shows.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
 from attncc.ir.bind import bind
 from attncc.targets import get_target
+from attncc.targets.cpu import fused as cpu_fused
+from attncc.targets.cpu.isa import AVX512
 from attncc.targets.pipeline import Specialised
 from tests.variants.cases import CASES
 from tests.variants.cases import WIDE
@@ -46,13 +50,21 @@ class Case:
 
     def source(self) -> str:
         wanted = {} if self.lowering == "default" else {"lowering": "generic"}
-        return _problem(self.target, self.variant).lower(wanted).text
+        with _pinned_cpu():
+            return _problem(self.target, self.variant).lower(wanted).text
+
+
+@contextlib.contextmanager
+def _pinned_cpu() -> Iterator[None]:
+    """CPU sources follow the vector unit kernels are built for: they are recorded for
+    AVX-512 (32 registers of 16 lanes) whatever this machine has."""
+    with mock.patch.object(cpu_fused, "build_unit", return_value=AVX512):
+        yield
 
 
 def _target(name: str):
     """Targets pinned to what the sources depend on, so every machine records the same:
-    sm_90 for cuda, shader-f16 for webgpu. (CPU sources do not depend on the host today;
-    when code generation follows the ISA, cases must name their CPU.)"""
+    sm_90 for cuda, shader-f16 for webgpu, AVX-512 for cpu (:func:`_pinned_cpu`)."""
     if name == "cuda":
         from attncc.targets.cuda import CudaTarget
 

@@ -25,7 +25,8 @@ from attncc.errors import UnsupportedError  # noqa: E402
 from attncc.ir.bind import bind  # noqa: E402
 from attncc.targets.cpu import flash as cpu_flash  # noqa: E402
 from attncc.targets.cpu import fused as cpu_fused  # noqa: E402
-from attncc.targets.cpu.host import host_target  # noqa: E402
+from attncc.targets.cpu.host import build_target  # noqa: E402
+from attncc.targets.cpu.isa import AVX512  # noqa: E402
 from attncc.targets.tvm import flash_spec  # noqa: E402
 from tests.targets import flash_kernel  # noqa: E402
 from tests.variants.cases import CASES  # noqa: E402 -- after the TVM skip
@@ -79,6 +80,17 @@ DECODE = Shape(p=1, m=29)
 HEADS = {"mha": (3, 3), "gqa": (6, 3), "mqa": (5, 1)}
 
 _KERNELS: dict[tuple, attncc.Kernel] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _avx512_blocks():
+    """The configs below are sized for AVX-512's 32 registers of 16 lanes: the space and
+    defaults are those of an AVX-512 build on every host (an AVX2 host builds the same
+    kernels for its own CPU, where LLVM splits each 16-lane vector in two). The AVX2 space
+    is tested in test_cpu_isa.py."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cpu_fused, "build_unit", lambda: AVX512)
+        yield
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -282,7 +294,7 @@ def test_lowering_meta_and_symbolic_lengths():
     src = cpu_fused.lower(plan, config, fixed)
     assert src.meta["lowering"] == "fused" and src.meta["program"] is program
     assert src.meta["config"]["lowering"] == "fused"
-    assert src.meta["llvm_target"] == host_target()
+    assert src.meta["llvm_target"] == build_target()
     roles = [(a.name, a.role) for a in src.meta["args"]]
     assert roles[:2] == [("Q", "input"), ("O", "output")]  # K and V load through hooks
     assert {("PT", "input"), ("KC", "input"), ("VC", "input"), ("m", "param")} <= set(roles)

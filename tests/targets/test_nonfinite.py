@@ -57,7 +57,7 @@ class Lowering:
 LOWERINGS = {
     "cpu": Lowering("cpu", {}),
     # several key tiles per row: full, partial and skipped ones
-    "cpu-tiles": Lowering("cpu", {"bq": 16, "bk": 32, "rb": 4, "rbv": 4}, fused_only=True),
+    "cpu-tiles": Lowering("cpu", {"bq": 16, "bk": 32, "rb": 2, "rbv": 2}, fused_only=True),
     "cpu-generic": Lowering("cpu", {"lowering": "generic"}),
     "webgpu": Lowering("webgpu", {}),
     "webgpu-generic": Lowering("webgpu", {"lowering": "generic"}),

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attncc.errors import LoweringError
+from attncc.targets.cpu.isa import AVX512
+from attncc.targets.cpu.isa import VectorUnit
 from attncc.targets.tvm.flash_spec import FlashSpec
 
 __all__ = ["DIM_NAMES", "FlashConfig", "check_config", "register_demand", "suggest_config"]
@@ -70,9 +72,21 @@ def register_demand(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int]:
     return qk, pv
 
 
-def suggest_config(spec: FlashSpec, decode: bool = False) -> FlashConfig:
-    """A starting point on an AVX-512 core (the tuned configs of ``bench/proto_flash.py``)."""
+def suggest_config(spec: FlashSpec, decode: bool = False, unit: VectorUnit = AVX512) -> FlashConfig:
+    """A starting point for ``unit``: on AVX-512 the tuned configs of
+    ``bench/proto_flash.py``; on narrower units (AVX2, NEON, SSE) register blocks of two
+    rows by four vectors, which fit their budget (:func:`register_demand`)."""
     grp = spec.H // spec.HK
+    if unit != AVX512:
+        width = 4 * unit.lanes  # bk and pv_cols: four vectors a row
+        if decode:
+            rb = next(r for r in (8, 6, 4, 3, 2, 1) if grp % r == 0 and r + 2 <= unit.budget)
+            rbv = next(r for r in (2, 1) if grp % r == 0)
+            return FlashConfig(
+                bq=grp, bk=2 * width, rb=rb, rbv=rbv, pv_cols=width, vl=unit.lanes,
+                pack_gqa=grp > 1, k_layout="rows", split_kv=2,
+            )  # fmt: skip
+        return FlashConfig(bq=32, bk=width, rb=2, rbv=2, pv_cols=width, vl=unit.lanes)
     if decode:  # one query row per head: rows of a tile are the heads of a group
         rb = next(r for r in (8, 6, 4, 3, 2, 1) if grp % r == 0)
         rbv = next(r for r in (4, 3, 2, 1) if grp % r == 0)

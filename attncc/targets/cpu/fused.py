@@ -47,6 +47,7 @@ load inside the buffer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,14 +57,27 @@ from attncc.targets.base import Constraint
 from attncc.targets.base import Knob
 from attncc.targets.base import Source
 from attncc.targets.cpu import flash
-from attncc.targets.cpu.host import host_target
+from attncc.targets.cpu.host import build_cpu
+from attncc.targets.cpu.host import build_target
+from attncc.targets.cpu.host import host_isa_features
+from attncc.targets.cpu.host import isa_features
+from attncc.targets.cpu.isa import VectorUnit
+from attncc.targets.cpu.isa import vector_unit
 from attncc.targets.lowerings import printable_plans
 from attncc.targets.tvm.bound_plan import BoundPlan
 
 __all__ = ["constraints", "knobs", "lower", "plan"]
 
-#: zmm registers a microkernel may keep live before LLVM spills (flash_config.register_demand).
-REGISTER_BUDGET = 28
+
+def build_unit() -> VectorUnit:
+    """The vector unit of the CPU kernels are built for (``$ATTNCC_CPU`` or the host)."""
+    return _unit(build_cpu())
+
+
+@functools.lru_cache(maxsize=16)
+def _unit(mcpu: str) -> VectorUnit:
+    features = isa_features(mcpu)
+    return vector_unit(host_isa_features() if features is None else features)
 
 
 # ----------------------------------------------------------------------------- planning
@@ -89,7 +103,7 @@ def _render(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[BoundPlan,
 
 def _suggest(p: FusedPlan, spec: flash.FlashSpec, extents: Mapping[str, int | None]):
     n = extents.get(p.query)
-    return flash.suggest_config(spec, decode=n is not None and n <= 4)
+    return flash.suggest_config(spec, decode=n is not None and n <= 4, unit=build_unit())
 
 
 def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
@@ -103,12 +117,15 @@ def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
     grp = r.grp if r.grp > 1 else 0  # decode tiles: the heads of a group (pack_gqa)
     packs = (False, True) if grp and not r.bands_read_head else (False,)
     bqs = tuple(sorted({16, 24, 32, 48, 64, 96} | ({grp, 2 * grp, 4 * grp} - {0})))
+    pv_cols = (32, 64, 128) if spec.DV >= 128 else (32, 64)
+    if cfg.vl < 16:  # narrower vectors: narrower tiles and PV blocks too
+        pv_cols = (16, *pv_cols)
     return (
         knob("bq", bqs, cfg.bq),
-        knob("bk", (32, 64), cfg.bk),
+        knob("bk", (32, 64) if cfg.vl >= 16 else (16, 32, 64), cfg.bk),
         knob("rb", (2, 3, 4, 6, 8), cfg.rb),
         knob("rbv", (2, 3, 4, 6), cfg.rbv),
-        knob("pv_cols", (32, 64, 128) if spec.DV >= 128 else (32, 64), cfg.pv_cols),
+        knob("pv_cols", pv_cols, cfg.pv_cols),
         knob("k_layout", ("tiles", "rows"), cfg.k_layout),
         knob("parallel_over", ("bhq", "bh"), cfg.parallel),
         knob("pack_gqa", packs, cfg.pack_gqa and True in packs),
@@ -118,6 +135,7 @@ def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
 
 def _flash_config(config: Config) -> flash.FlashConfig:
     return flash.FlashConfig(
+        vl=build_unit().lanes,
         bq=config["bq"],
         bk=config["bk"],
         rb=config["rb"],
@@ -142,14 +160,21 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
             return f"bq={c['bq']} is not a multiple of rb={c['rb']} and rbv={c['rbv']}"
         return None
 
+    unit = build_unit()
+
     def registers(c: Config) -> str | None:
         qk, pv = flash.register_demand(spec, _flash_config(c))
-        if max(qk, pv) > REGISTER_BUDGET:
+        if max(qk, pv) > unit.budget:
             return (
                 f"the microkernels need {qk} (QK) and {pv} (PV) vector registers, more than "
-                f"{REGISTER_BUDGET}: they would spill; use smaller rb / rbv / pv_cols"
+                f"{unit.budget} of {unit.name}'s {unit.registers}: they would spill; use "
+                "smaller rb / rbv / pv_cols"
             )
         return None
+
+    def lanes(c: Config) -> str | None:
+        wide = [k for k in ("bk", "pv_cols") if c[k] % unit.lanes]
+        return f"{', '.join(wide)} must be multiples of {unit.lanes} lanes" if wide else None
 
     def packing(c: Config) -> str | None:
         if c["pack_gqa"] and c["bq"] % r.grp:
@@ -159,6 +184,7 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
     return (
         Constraint("row blocks", fused(row_blocks)),
         Constraint("register budget", fused(registers)),
+        Constraint("vector lanes", fused(lanes)),
         Constraint("pack_gqa", fused(packing)),
     )
 
@@ -178,6 +204,6 @@ def lower(p: FusedPlan, config: Config, extents: Mapping[str, int | None]) -> So
         "program": p.program,
         "config": {**full, "lowering": "fused"},
         "lowering": "fused",
-        "llvm_target": host_target(),
+        "llvm_target": build_target(),
     }
     return Source("cpu", "tvmscript", text, spec.name, dict(extents), meta)

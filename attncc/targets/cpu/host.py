@@ -25,12 +25,16 @@ from typing import Any
 import numpy as np
 
 from attncc.errors import LoweringError
+from attncc.errors import UnsupportedError
 from attncc.ir.nodes import Program
 from attncc.targets.base import Arg
 
 __all__ = [
+    "CPU_ENV",
     "Arg",
     "HostKernel",
+    "build_cpu",
+    "build_target",
     "compile_tvmscript",
     "configure_threads",
     "cpu_count",
@@ -137,6 +141,39 @@ def host_target() -> dict:
     return {"kind": "llvm", "mcpu": host_cpu()}
 
 
+#: Builds for this LLVM CPU instead of the host's (``znver3`` on an AVX-512 host builds
+#: AVX2 code, which it also runs: one session can measure both).
+CPU_ENV = "ATTNCC_CPU"
+
+
+def build_cpu() -> str:
+    """The LLVM CPU kernels are built for: ``$ATTNCC_CPU`` when set, else :func:`host_cpu`.
+    An unknown name, or one whose instructions this CPU lacks, is an
+    :class:`~attncc.errors.UnsupportedError` naming the variable."""
+    wanted = os.environ.get(CPU_ENV, "").strip()
+    if not wanted:
+        return host_cpu()
+    needed = isa_features(wanted)
+    if needed is None:
+        raise UnsupportedError(
+            f"{CPU_ENV}={wanted!r} is not a CPU this TVM's LLVM knows for this machine's "
+            f"architecture (e.g. znver3, znver4, skylake-avx512, x86-64-v3); unset it to "
+            f"build for this host ({host_cpu()})"
+        )
+    missing = sorted(needed - host_isa_features())
+    if missing:
+        raise UnsupportedError(
+            f"{CPU_ENV}={wanted!r} builds kernels with {', '.join(missing)}, which this CPU "
+            f"({host_cpu()}) lacks: they could not run here"
+        )
+    return wanted
+
+
+def build_target() -> dict:
+    """The LLVM target dict kernels are built for (:func:`build_cpu`)."""
+    return {"kind": "llvm", "mcpu": build_cpu()}
+
+
 # ----------------------------------------------------------------------------- kernels
 
 
@@ -195,4 +232,4 @@ def np_dtype(dtype: str):
 def generic_target() -> dict:
     """This host's CPU, with the float reassociation that lets LLVM vectorise reductions
     (dot products) and FMA contraction; no NaN / inf assumptions (``-inf`` is an identity)."""
-    return {**host_target(), "fast-math-reassoc": True, "fast-math-contract": True}
+    return {**build_target(), "fast-math-reassoc": True, "fast-math-contract": True}

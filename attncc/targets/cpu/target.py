@@ -39,6 +39,7 @@ from attncc.targets.base import stable_hash
 from attncc.targets.cpu import fused
 from attncc.targets.cpu.host import Arg
 from attncc.targets.cpu.host import HostKernel
+from attncc.targets.cpu.host import build_cpu
 from attncc.targets.cpu.host import compile_tvmscript
 from attncc.targets.cpu.host import configure_threads
 from attncc.targets.cpu.host import cpu_count
@@ -165,7 +166,7 @@ class CpuTarget(Target):
 
         return {
             "target": "cpu",
-            "mcpu": host_cpu(),
+            "mcpu": build_cpu(),
             "threads": int(os.environ.get("TVM_NUM_THREADS", cpu_count())),
             "tvm": tvm.__version__,
         }
