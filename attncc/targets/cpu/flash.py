@@ -110,75 +110,22 @@ from attncc.targets.cpu.flash_config import FlashConfig
 from attncc.targets.cpu.flash_config import check_config
 from attncc.targets.cpu.flash_config import register_demand
 from attncc.targets.cpu.flash_config import suggest_config
-from attncc.targets.tvm.flash_spec import Band
+from attncc.targets.cpu.flash_text import FLOOR
+from attncc.targets.cpu.flash_text import LOG2E
+from attncc.targets.cpu.flash_text import MASKED
+from attncc.targets.cpu.flash_text import exp2
+from attncc.targets.cpu.flash_text import f32
+from attncc.targets.cpu.flash_text import fmt
+from attncc.targets.cpu.flash_text import inverse
+from attncc.targets.cpu.flash_text import tree
+from attncc.targets.cpu.flash_tiles import band_ranges
+from attncc.targets.cpu.flash_tiles import emit_prepass
+from attncc.targets.cpu.flash_tiles import tile_class
 from attncc.targets.tvm.flash_spec import FlashSpec
 from attncc.targets.tvm.flash_spec import m_is_arg
 from attncc.targets.tvm.flash_spec import signature
 
 __all__ = ["FlashConfig", "generate", "register_demand", "suggest_config"]
-
-LOG2E = 1.4426950408889634
-MASKED = 'T.float32("-inf")'  # a masked score, and the running max of a row with no key yet
-FLOOR = "T.float32(-3.4028234663852886e+38)"  # the least max of a row with a key (docstring)
-NAN = 'T.float32("nan")'
-# 2**f on [-0.5, 0.5], relative-error fit, max error 2.4e-7 in float32 (Horner order).
-EXP2_POLY = (
-    1.0000001192092896,
-    0.6931469440460205,
-    0.24022120237350464,
-    0.05550713092088699,
-    0.009675541892647743,
-    0.0013276472454890609,
-)
-
-
-# ---------------------------------------------------------------------------------------------
-# text helpers
-
-
-def _fmt(template: str, **names: str) -> str:
-    try:
-        return template.format(**{k: f"({v})" for k, v in names.items()})
-    except (KeyError, IndexError, ValueError) as err:
-        raise LoweringError(
-            f"hook template {template!r} uses an unknown placeholder ({err}); "
-            f"expected only {sorted(names)}"
-        ) from None
-
-
-def _f32(x: float) -> str:
-    return f"T.float32({float(x)!r})"
-
-
-def _exp2(x: str) -> str:
-    """2**x for x <= 0 as a vectorisable expression: x = n + f, 2**n by exponent bits."""
-    xc = f"T.max(T.float32(-127.0), {x})"  # max(c, NaN) is NaN (a > b ? a : b); max(NaN, c) is c
-    n = f"T.nearbyint({xc})"
-    f = f"({xc} - {n})"
-    poly = _f32(EXP2_POLY[-1])
-    for coef in EXP2_POLY[-2::-1]:
-        poly = f"T.fma({poly}, {f}, {_f32(coef)})"
-    bits = f'T.reinterpret("float32", T.shift_left(T.Cast("int32", {n}) + 127, 23))'
-    return f"({bits} * {poly})"
-
-
-def _inverse(mx: str, total: str) -> str:
-    """1 / the softmax sum of a row: 0 for a row with no key (0, never NaN), NaN when every
-    present score was -inf (max ``FLOOR``: the reference's exp(-inf - -inf)); a NaN sum stays
-    NaN (a ``total > 0`` test would turn it into 0)."""
-    zero = "T.float32(0)"
-    inv = f"T.if_then_else({total} == {zero}, {zero}, T.float32(1) / {total})"
-    return f"T.if_then_else({mx} == {FLOOR}, {NAN}, {inv})"
-
-
-def _tree(op: str, items: list[str]) -> str:
-    while len(items) > 1:
-        nxt = [f"{op}({items[i]}, {items[i + 1]})" for i in range(0, len(items) - 1, 2)]
-        if len(items) % 2:
-            nxt.append(items[-1])
-        items = nxt
-    return items[0]
-
 
 # ---------------------------------------------------------------------------------------------
 # generator
@@ -224,15 +171,15 @@ def _score(ctx: _Emitter, acc: str, h: str, p: str, m_raw: str, full: bool) -> s
     m = m_raw if full else f"T.min({m_raw}, M - 1)"
     idx = {"b": "_b", "h": h, "g": "_g", "p": p, "m": m}
     if spec.score_mod is None:
-        val = f"{acc} * {_f32(scale * LOG2E)}"
+        val = f"{acc} * {f32(scale * LOG2E)}"
     else:
-        mod = _fmt(spec.score_mod, s=f"{acc} * {_f32(scale)}", **idx)
-        val = f"({mod}) * {_f32(LOG2E)}"
+        mod = fmt(spec.score_mod, s=f"{acc} * {f32(scale)}", **idx)
+        val = f"({mod}) * {f32(LOG2E)}"
     if full:
         return val
     cond = f"{m_raw} < M"
     if spec.mask is not None:
-        cond = f"T.And({cond}, {_fmt(spec.mask, **idx)})"
+        cond = f"T.And({cond}, {fmt(spec.mask, **idx)})"
     return f"T.if_then_else({cond}, T.max({FLOOR}, {val}), {MASKED})"  # NaN stays NaN
 
 
@@ -240,13 +187,13 @@ def _k_load(ctx: _Emitter, b: str, g: str, m: str, d: str) -> str:
     """K[b, g, m, d] as float32: the buffer, or the ``k_load`` hook."""
     if ctx.spec.k_load is None:
         return f"K[{b}, {g}, {m}, {d}]"
-    return f"({_fmt(ctx.spec.k_load, b=b, g=g, m=m, d=d)})"
+    return f"({fmt(ctx.spec.k_load, b=b, g=g, m=m, d=d)})"
 
 
 def _v_load(ctx: _Emitter, b: str, g: str, m: str, f: str) -> str:
     if ctx.spec.v_load is None:
         return f"V[{b}, {g}, {m}, {f}]"
-    return f"({_fmt(ctx.spec.v_load, b=b, g=g, m=m, f=f)})"
+    return f"({fmt(ctx.spec.v_load, b=b, g=g, m=m, f=f)})"
 
 
 def _k_index(ctx: _Emitter, d: str, j: str) -> str:
@@ -287,7 +234,7 @@ def _emit_qk_rows(ctx: _Emitter, full: bool, qh: str, qrow: str) -> None:
             e = f"_do * {vd} + _e"
             k = _k_load(ctx, "_b", "_g", key, e)
             w(f"_dv[_e] = _dv[_e] + Q[_b, {qh}, {qrow}, {e}] * {k}")
-        w(f"_s[_i, _j] = {_tree('T.Add', [f'_dv[{e}]' for e in range(vd)])}")
+        w(f"_s[_i, _j] = {tree('T.Add', [f'_dv[{e}]' for e in range(vd)])}")
 
 
 def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
@@ -316,9 +263,9 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
             w(f"{sv} = {_score(ctx, sv, ctx.row_h('_r'), ctx.row_p('_r'), mk, full)}")
             w(f"_mx[_j] = T.max(_mx[_j], {sv})")
         w('_st = T.alloc_buffer((2,), "float32")')
-        w(f"_st[0] = T.max(_mrun[_r], {_tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
+        w(f"_st[0] = T.max(_mrun[_r], {tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
         w(f"_st[1] = T.if_then_else(_st[0] == {MASKED}, T.float32(0), _st[0])")
-        w(f"_alpha[_r] = {_exp2('_mrun[_r] - _st[1]')}")
+        w(f"_alpha[_r] = {exp2('_mrun[_r] - _st[1]')}")
         w("_mrun[_r] = _st[0]")
         w(f'_sm = T.alloc_buffer(({vl},), "float32")')
         with w.block(f"for _j in T.vectorized({vl}):"):
@@ -329,9 +276,9 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
         ):
             sv = f"_s[_i, _jo * {vl} + _j]"
             pt = f"_Pt[_r, _jo * {vl} + _j]"
-            w(f"{pt} = {_exp2(f'{sv} - _st[1]')}")
+            w(f"{pt} = {exp2(f'{sv} - _st[1]')}")
             w(f"_sm[_j] = _sm[_j] + {pt}")
-        total = _tree("T.Add", [f"_sm[{i}]" for i in range(vl)])
+        total = tree("T.Add", [f"_sm[{i}]" for i in range(vl)])
         w(f"_lrun[_r] = _lrun[_r] * _alpha[_r] + {total}")
 
 
@@ -380,52 +327,26 @@ def _emit_tile(ctx: _Emitter, full: bool) -> None:
         _emit_pv(ctx, full, "_ib")
 
 
-def _bands(ctx: _Emitter) -> tuple[Band, ...]:
-    spec = ctx.spec
-    if spec.bands is not None:
-        return spec.bands
-    if spec.mask is None:
-        return (Band("0", "M", "0", "M"),)
-    return (Band("0", "M"),)
-
-
 def _emit_key_loop(ctx: _Emitter) -> None:
-    """Key tiles of every band: skipped when empty, predicate-free when full."""
-    w, bk = ctx.w, ctx.cfg.bk
-    prev = None
-    tile = {"p0": "_p0", "p1": "_p1", "b": "_b", "g": "_g"}
-    if not ctx.cfg.pack_gqa:
-        tile["h"] = "_h"
-    bands = [
-        {k: _fmt(getattr(band, k), **tile) for k in ("lo", "hi", "full_lo", "full_hi")}
-        for band in _bands(ctx)
-    ]
-    for i, e in enumerate(bands):
-        w(f"_lo{i} = T.max({e['lo']}, 0)")
-        w(f"_hi{i} = T.min({e['hi']}, M)")
-    # keys outside [_klo, _khi) are masked for every row of the tile: PV skips them
-    w(f"_klo = {_tree('T.min', [f'_lo{i}' for i in range(len(bands))])}")
-    w(f"_khi = {_tree('T.max', [f'_hi{i}' for i in range(len(bands))])}")
-    for i, e in enumerate(bands):
-        a = f"(_lo{i} // {bk})"
-        if prev is not None:
-            a = f"T.max({a}, {prev})"
-        w(f"_ta{i} = {a}")
-        w(f"_td{i} = T.max((_hi{i} + {bk - 1}) // {bk}, _ta{i})")
-        w(f"_tb{i} = (T.max({e['full_lo']}, 0) + {bk - 1}) // {bk}")
-        w(f"_tc{i} = T.min({e['full_hi']}, M) // {bk}")
-        if ctx.cfg.split_kv > 1:
-            w(f"_ta{i}s = T.max(_ta{i}, _sa)")
-            w(f"_td{i}s = T.max(T.min(_td{i}, _sd), _ta{i}s)")
-            lo, hi = f"_ta{i}s", f"_td{i}s"
-        else:
-            lo, hi = f"_ta{i}", f"_td{i}"
+    """Key tiles of every band: skipped when empty, predicate-free when full; with the
+    pre-pass (:mod:`~attncc.targets.cpu.flash_tiles`), as its classes say."""
+    w = ctx.w
+    cls = tile_class(ctx)
+    for i, (lo, hi) in enumerate(band_ranges(ctx, main=True)):
         with w.block(f"for _kt in range({lo}, {hi}):"):
-            with w.block(f"if _tb{i} <= _kt and _kt < _tc{i}:"):
+            if cls is not None:
+                w(f"_c{i} = {cls}")
+                full, part = f"_c{i} == 2", f"_c{i} == 1"
+            else:
+                full, part = f"_tb{i} <= _kt and _kt < _tc{i}", None
+            with w.block(f"if {full}:"):
                 _emit_tile(ctx, full=True)
-            with w.block("else:"):
-                _emit_tile(ctx, full=False)
-        prev = f"_td{i}"
+            if part is None:
+                with w.block("else:"):
+                    _emit_tile(ctx, full=False)
+            else:
+                with w.block("else:"), w.block(f"if {part}:"):
+                    _emit_tile(ctx, full=False)
 
 
 def _emit_pack(ctx: _Emitter) -> None:
@@ -493,7 +414,7 @@ def _emit_main(ctx: _Emitter) -> None:
     rp, rh = ctx.row_p("_r", clamp=False), ctx.row_h("_r")
     with w.block(f"for _r in range({bq}):"), w.block(f"if {rp} < P:"):
         if ns == 1:
-            w(f"_inv = T.meta_var({_inverse('_mrun[_r]', '_lrun[_r]')})")
+            w(f"_inv = T.meta_var({inverse('_mrun[_r]', '_lrun[_r]')})")
             with w.block(f"for _j in T.vectorized({dv}):"):
                 w(f"O[_b, {rh}, {rp}, _j] = _Oa[_r, _j] * _inv")
         else:
@@ -512,17 +433,17 @@ def _emit_merge(ctx: _Emitter) -> None:
         w(f"_h = _w // P % {spec.H}")
         w("_p = _w % P")
         w('_st = T.alloc_buffer((3,), "float32")')
-        mx = _tree("T.max", [f"_Ms[_b, _h, {s}, _p]" for s in range(ns)])
+        mx = tree("T.max", [f"_Ms[_b, _h, {s}, _p]" for s in range(ns)])
         w(f"_st[0] = T.if_then_else({mx} == {MASKED}, T.float32(0), {mx})")
         w(f'_c = T.alloc_buffer(({ns},), "float32")')
         w("_st[1] = T.float32(0)")
         with w.block(f"for _s in T.unroll({ns}):"):
-            w(f"_c[_s] = {_exp2('_Ms[_b, _h, _s, _p] - _st[0]')}")
+            w(f"_c[_s] = {exp2('_Ms[_b, _h, _s, _p] - _st[0]')}")
             w("_st[1] = _st[1] + _c[_s] * _Ls[_b, _h, _s, _p]")
-        w(f"_st[2] = {_inverse(mx, '_st[1]')}")
+        w(f"_st[2] = {inverse(mx, '_st[1]')}")
         with w.block(f"for _j in T.vectorized({dv}):"):
             terms = [f"_c[{s}] * _Os[_b, _h, {s}, _p, _j]" for s in range(ns)]
-            w(f"O[_b, _h, _p, _j] = ({_tree('T.Add', terms)}) * _st[2]")
+            w(f"O[_b, _h, _p, _j] = ({tree('T.Add', terms)}) * _st[2]")
 
 
 _ARG_DTYPE = {
@@ -592,6 +513,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
             w(f'_Ls = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
             w(f'_Os = T.alloc_buffer(({b}, {h}, {ns}, P, {dv}), "float32")')
         _emit_pack(ctx)
+        emit_prepass(ctx)
         _emit_main(ctx)
         if cfg.split_kv > 1:
             _emit_merge(ctx)

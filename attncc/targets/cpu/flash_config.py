@@ -41,6 +41,8 @@ class FlashConfig:
     * ``split_kv``: key-range splits per query tile, merged at the end (decode parallelism).
     * ``fuse_pv``: PV right after each row block's softmax instead of after the whole tile.
     * ``pack_gqa``: a tile's rows are (query, head) pairs of one kv-head group.
+    * ``prepass``: classify key tiles of a mask the bands cannot (``FlashSpec.tile_prepass``)
+      before attending, to skip empty tiles and unmask full ones (:mod:`.flash_tiles`).
     """
 
     bq: int = 48
@@ -55,6 +57,7 @@ class FlashConfig:
     split_kv: int = 1
     fuse_pv: bool = False
     pack_gqa: bool = False
+    prepass: bool = True
 
 
 def register_demand(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int]:

@@ -120,7 +120,9 @@ def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
     pv_cols = (32, 64, 128) if spec.DV >= 128 else (32, 64)
     if cfg.vl < 16:  # narrower vectors: narrower tiles and PV blocks too
         pv_cols = (16, *pv_cols)
+    prepass = (knob("prepass", (True, False), True),) if spec.tile_prepass else ()
     return (
+        *prepass,
         knob("bq", bqs, cfg.bq),
         knob("bk", (32, 64) if cfg.vl >= 16 else (16, 32, 64), cfg.bk),
         knob("rb", (2, 3, 4, 6, 8), cfg.rb),
@@ -145,6 +147,7 @@ def _flash_config(config: Config) -> flash.FlashConfig:
         parallel=config["parallel_over"],
         pack_gqa=config["pack_gqa"],
         split_kv=config["split_kv"],
+        prepass=config.get("prepass", True),
     )
 
 

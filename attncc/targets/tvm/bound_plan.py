@@ -194,6 +194,7 @@ class BoundPlan(BoundAttention):
             P=self.ext.get(p.query), M=self.ext.get(p.key), scale=scale,
             score_mod=score_mod, mask=mask, bands=bands, tensors=tensors, scalars=scalars,
             name=self.entry, k_load=k_load, v_load=v_load,
+            tile_prepass=p.predicate is not None and not p.bands.affine,
         )  # fmt: skip
 
     def _dim(self, rank: str) -> int | str:

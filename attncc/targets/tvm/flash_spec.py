@@ -68,8 +68,10 @@ class FlashSpec:
     Hooks read extra ``tensors`` (``slopes[{h}]``) and ``scalars`` (``cap``) by name; both
     become kernel arguments after ``q, k, v, o``, tensors first, in declaration order.
     ``bands`` classify key tiles for affine masks (see :class:`Band`); ``None`` treats every
-    tile as partial when a mask is present (data-dependent masks such as document ids).
-    A row whose keys are all masked produces 0.
+    tile as partial when a mask is present. ``tile_prepass``: the mask has atoms the bands
+    cannot classify (document ids, tree masks, ``//`` and ``%`` of indices): a generator
+    that can evaluates the mask per tile before attending, to skip empty tiles and unmask
+    full ones. A row whose keys are all masked produces 0.
 
     Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
 
@@ -101,6 +103,7 @@ class FlashSpec:
     name: str = "flash_attn"
     k_load: str | None = None
     v_load: str | None = None
+    tile_prepass: bool = False
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:

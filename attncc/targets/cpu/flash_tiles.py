@@ -1,0 +1,160 @@
+"""Which key tiles a query tile of the CPU flash kernel visits, and which need the mask.
+
+Bands (:class:`~attncc.targets.tvm.flash_spec.Band`) bound the keys a query tile may see
+from the index expressions alone: key tiles outside every band are never visited, tiles
+inside a band's full range run without the mask. A mask the bands cannot classify
+(``FlashSpec.tile_prepass``: document ids, ancestor matrices, page maps, ``//`` and ``%``
+of indices) leaves every tile of its bands partial, so nothing is skipped; a dilated
+window or a 2-D neighbourhood then costs as much as dense attention.
+
+The **pre-pass** fixes that, as the CUDA target's block lists do: before attending, a
+parallel loop over query tiles evaluates the mask on every (row, key) pair of each key tile
+its bands reach and stores the tile's class in ``_Tc[rows, query tiles, key tiles]``
+(``int8``: 0 empty, 1 partial, 2 full; tiles in a band's full range are 2 without
+evaluating). The key loop then skips empty tiles and runs full ones unmasked. ``rows`` spans
+only the batch and head indices the mask and bands read (a document mask of one batch is
+classified once for all heads). It costs one vectorised predicate evaluation per pair the
+bands leave, against ``4·D`` flops per pair for attention, and reads no Q, K or V; it runs on
+every call, so captured tensors (document ids, page maps) may change between calls.
+``FlashConfig.prepass = False`` turns it off (every tile partial), for the tuner to weigh.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from attncc.targets.cpu.flash_text import fmt
+from attncc.targets.cpu.flash_text import tree
+from attncc.targets.tvm.flash_spec import Band
+
+if TYPE_CHECKING:
+    from attncc.targets.cpu.flash import _Emitter
+
+__all__ = ["band_ranges", "bands", "emit_prepass", "prepass_used", "tile_class"]
+
+
+def bands(ctx: _Emitter) -> tuple[Band, ...]:
+    """The spec's bands; one band over every key (full when there is no mask) otherwise."""
+    spec = ctx.spec
+    if spec.bands is not None:
+        return spec.bands
+    if spec.mask is None:
+        return (Band("0", "M", "0", "M"),)
+    return (Band("0", "M"),)
+
+
+def band_ranges(ctx: _Emitter, main: bool) -> list[tuple[str, str]]:
+    """Emit each band's key-tile range ``[_ta, _td)`` (full tiles ``[_tb, _tc)``) for the query
+    tile ``[_p0, _p1)``; return the loop bounds. ``main``: the attention loop, which also
+    needs the PV key range ``[_klo, _khi)`` and clamps to its split's tiles."""
+    w, bk = ctx.w, ctx.cfg.bk
+    tile = {"p0": "_p0", "p1": "_p1", "b": "_b", "g": "_g"}
+    if not ctx.cfg.pack_gqa:
+        tile["h"] = "_h"
+    texts = [
+        {k: fmt(getattr(band, k), **tile) for k in ("lo", "hi", "full_lo", "full_hi")}
+        for band in bands(ctx)
+    ]
+    for i, e in enumerate(texts):
+        w(f"_lo{i} = T.max({e['lo']}, 0)")
+        w(f"_hi{i} = T.min({e['hi']}, M)")
+    if main:  # keys outside [_klo, _khi) are masked for every row of the tile: PV skips them
+        w(f"_klo = {tree('T.min', [f'_lo{i}' for i in range(len(texts))])}")
+        w(f"_khi = {tree('T.max', [f'_hi{i}' for i in range(len(texts))])}")
+    out, prev = [], None
+    for i, e in enumerate(texts):
+        a = f"(_lo{i} // {bk})"
+        w(f"_ta{i} = {a if prev is None else f'T.max({a}, {prev})'}")
+        w(f"_td{i} = T.max((_hi{i} + {bk - 1}) // {bk}, _ta{i})")
+        w(f"_tb{i} = (T.max({e['full_lo']}, 0) + {bk - 1}) // {bk}")
+        w(f"_tc{i} = T.min({e['full_hi']}, M) // {bk}")
+        if main and ctx.cfg.split_kv > 1:
+            w(f"_ta{i}s = T.max(_ta{i}, _sa)")
+            w(f"_td{i}s = T.max(T.min(_td{i}, _sd), _ta{i}s)")
+            out.append((f"_ta{i}s", f"_td{i}s"))
+        else:
+            out.append((f"_ta{i}", f"_td{i}"))
+        prev = f"_td{i}"
+    return out
+
+
+def prepass_used(ctx: _Emitter) -> bool:
+    """Whether the kernel classifies tiles before attending (module docstring)."""
+    return ctx.spec.tile_prepass and ctx.spec.mask is not None and ctx.cfg.prepass
+
+
+def _reads(ctx: _Emitter) -> tuple[bool, bool]:
+    """Whether the mask or the bands read the batch, and the head (the class rows)."""
+    texts = [ctx.spec.mask or ""]
+    texts += [t for b in bands(ctx) for t in (b.lo, b.hi, b.full_lo, b.full_hi)]
+    joined = " ".join(texts)
+    return "{b}" in joined, "{h}" in joined or "{g}" in joined
+
+
+def _heads(ctx: _Emitter) -> tuple[int, str]:
+    """The kernel's work-item heads and the name of the head variable."""
+    if ctx.cfg.pack_gqa:
+        return ctx.spec.HK, "_g"
+    return ctx.spec.H, "_h"
+
+
+def _row(ctx: _Emitter) -> str:
+    reads_b, reads_h = _reads(ctx)
+    heads, hv = _heads(ctx)
+    b = "_b" if reads_b else "0"
+    return f"{b} * {heads} + {hv}" if reads_h else b
+
+
+def tile_class(ctx: _Emitter) -> str | None:
+    """The class of key tile ``_kt`` for the attention loop, or None without a pre-pass."""
+    return f"_Tc[{_row(ctx)}, _qt, _kt]" if prepass_used(ctx) else None
+
+
+def _condition(ctx: _Emitter) -> str:
+    """Key ``_kt * bk + _j`` is visible to tile row ``_r`` (inside ``[0, M)`` too)."""
+    m = f"_kt * {ctx.cfg.bk} + _j"
+    idx = {"b": "_b", "g": "_g", "h": ctx.row_h("_r"), "p": ctx.row_p("_r")}
+    mask = fmt(ctx.spec.mask, m=f"T.min({m}, M - 1)", **idx)
+    return f"T.And({m} < M, {mask})"
+
+
+def emit_prepass(ctx: _Emitter) -> None:
+    """The classification loop and its ``_Tc`` buffer (module docstring)."""
+    if not prepass_used(ctx):
+        return
+    w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
+    reads_b, reads_h = _reads(ctx)
+    heads, hv = _heads(ctx)
+    nb, nh, bk = spec.B if reads_b else 1, heads if reads_h else 1, cfg.bk
+    w(f'_Tc = T.alloc_buffer(({nb * nh}, {ctx.nqt}, {ctx.nkt}), "int8")')
+    with w.block(f"for _w in T.parallel({nb * nh} * {ctx.nqt}):"):
+        w(f"_b = _w // ({nh} * {ctx.nqt})" if reads_b else "_b = 0")
+        w(f"{hv} = _w // {ctx.nqt} % {nh}" if reads_h else f"{hv} = 0")
+        w(f"_qt = _w % {ctx.nqt}")
+        if not cfg.pack_gqa:
+            w(f"_g = _h // {ctx.grp}")
+        w(f"_p0 = _qt * {ctx.qp}")
+        w(f"_p1 = T.min(_p0 + {ctx.qp}, P)")
+        w(f"_nr = (_p1 - _p0) * {ctx.grp}" if cfg.pack_gqa else "_nr = _p1 - _p0")
+        row = _row(ctx)
+        for i, (lo, hi) in enumerate(band_ranges(ctx, main=False)):
+            with w.block(f"for _kt in range({lo}, {hi}):"):
+                with w.block(f"if _tb{i} <= _kt and _kt < _tc{i}:"):
+                    w(f"_Tc[{row}, _qt, _kt] = T.int8(2)")
+                with w.block("else:"):
+                    # per key: some row sees it (max), every row sees it (min)
+                    w(f'_sv = T.alloc_buffer(({bk},), "int32")')
+                    w(f'_ev = T.alloc_buffer(({bk},), "int32")')
+                    with w.block(f"for _j in T.vectorized({bk}):"):
+                        w("_sv[_j] = 0")
+                        w("_ev[_j] = 1")
+                    with (
+                        w.block("for _r in range(_nr):"),
+                        w.block(f"for _j in T.vectorized({bk}):"),
+                    ):
+                        w(f"_v = T.meta_var(T.Cast('int32', {_condition(ctx)}))")
+                        w("_sv[_j] = T.max(_sv[_j], _v)")
+                        w("_ev[_j] = T.min(_ev[_j], _v)")
+                    some = tree("T.max", [f"_sv[{j}]" for j in range(bk)])
+                    every = tree("T.min", [f"_ev[{j}]" for j in range(bk)])
+                    w(f"_Tc[{row}, _qt, _kt] = T.Cast('int8', {some} + {every})")
