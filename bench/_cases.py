@@ -8,9 +8,13 @@ callables on the same float32 tensors, a float64 reference, and the counts the r
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace
+
+from _masks import MASK_KINDS
+from _masks import mask_case
 
 __all__ = ["CAP", "CASES", "DOCS", "PAGE", "SEED", "WINDOW", "Case", "Setup", "quick", "setup"]
 
@@ -25,7 +29,7 @@ SPARE_PAGES = 64  # pool pages no sequence uses: the page table is a real permut
 @dataclass(frozen=True)
 class Case:
     name: str
-    kind: str  # causal | window | softcap | alibi | document | decode | paged
+    kind: str  # causal | window | softcap | alibi | document | decode | paged | _masks kinds
     h: int
     hk: int
     p: int
@@ -51,6 +55,11 @@ CASES = (
     Case("alibi", "alibi", 8, 8, 2048, 2048, 64),
     Case("gqa", "causal", 32, 8, 1024, 1024, 128),
     Case("document", "document", 8, 8, 2048, 2048, 64),
+    Case("dilated", "dilated", 8, 8, 2048, 2048, 64),
+    Case("neighborhood", "neighborhood", 8, 8, 2048, 2048, 64),
+    Case("block_causal", "block_causal", 8, 8, 2048, 2048, 64),
+    Case("longformer", "longformer", 8, 8, 2048, 2048, 64),
+    Case("tree", "tree", 8, 8, 2048, 2048, 64),
     Case("decode", "decode", 32, 8, 1, 32768, 128),
     Case("paged", "paged", 32, 8, 1, 32768, 128),
 )
@@ -177,6 +186,10 @@ def setup(case: Case, flex_attention: Callable, seed: int) -> Setup:
         def mask_mod(b_, h_, q_, k_):
             return (q_ >= k_) & (seg[q_] == seg[k_])
 
+    elif case.kind in MASK_KINDS:
+        program, extra, visible, mask_mod, note = mask_case(case.kind, heads, p, m, seed)
+        args |= extra
+        sdpa_note = "bool mask"
     elif case.kind == "decode":
         program = variants.attention(heads=heads, causal=False)
         mask_mod, visible, sdpa_note = None, None, "no mask"
@@ -205,7 +218,10 @@ def setup(case: Case, flex_attention: Callable, seed: int) -> Setup:
 
     if gqa:
         sdpa_note += ", enable_gqa"
+    t0 = time.perf_counter()
     block_mask = None if mask_mod is None else create_block_mask(mask_mod, None, None, p, m, "cpu")
+    if block_mask is not None:  # FlexAttention's own pre-pass, paid once per mask and length
+        note += ("; " if note else "") + f"create_block_mask {time.perf_counter() - t0:.2f} s"
     flex_note = (
         ("block mask" if block_mask is not None else "no block mask")
         + (", score_mod" if score_mod is not None else "")

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import platform
 import statistics
 import time
@@ -53,6 +54,9 @@ def host_lines(threads: int) -> list[str]:
     import tvm
 
     import attncc
+    from attncc.targets.cpu.fused import build_unit
+    from attncc.targets.cpu.host import CPU_ENV
+    from attncc.targets.cpu.host import build_cpu
     from attncc.targets.cpu.host import cpu_count
     from attncc.targets.cpu.host import host_cpu
 
@@ -61,6 +65,9 @@ def host_lines(threads: int) -> list[str]:
         f"date: {now}",
         f"CPU: {cpu_model()} (LLVM mcpu {host_cpu()}), {cpu_count()} cores usable, "
         f"{threads} threads (TVM_NUM_THREADS, torch.set_num_threads)",
+        f"attncc builds for: {build_cpu()} ({build_unit().name}, {build_unit().registers} vector "
+        f"registers of {build_unit().lanes} fp32 lanes; ${CPU_ENV}="
+        f"{os.environ.get(CPU_ENV, 'unset: the host')}); torch and Flex use the host's ISA",
         f"versions: attncc {attncc.__version__}, torch {torch.__version__}, tvm {tvm.__version__}"
         f", numpy {np.__version__}, python {platform.python_version()}",
     ]

@@ -246,4 +246,8 @@ class ExprPrinter(abc.ABC):
             return Typed(f"{self.NAMESPACE}abs({v.text})", v.dtype)
         if fn in (Fn.FLOOR, Fn.CEIL):
             return v if v.dtype == I32 else Typed(f"{self.NAMESPACE}{fn.value}({v.text})", F32)
-        return Typed(f"{self.FLOAT_FNS[fn]}({self.to(v, F32).text})", F32)
+        return self.float_fn(fn, self.to(v, F32))
+
+    def float_fn(self, fn: Fn, v: Typed) -> Typed:
+        """``fn(v)`` for a float function of :attr:`FLOAT_FNS` (``v`` is float32)."""
+        return Typed(f"{self.FLOAT_FNS[fn]}({v.text})", F32)

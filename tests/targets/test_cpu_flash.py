@@ -257,7 +257,7 @@ def test_custom_band_equals_unclassified():
 
 
 def test_fast_exp2_accuracy():
-    from attncc.targets.cpu.flash import _exp2
+    from attncc.targets.cpu.flash_text import exp2 as _exp2
 
     src = f"""
 @T.prim_func

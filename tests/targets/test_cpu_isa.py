@@ -1,6 +1,8 @@
 """The CPU target builds for a vector unit, not for one machine: AVX2 code on an AVX-512 host
 (``ATTNCC_CPU=znver3``) runs, equals the reference and uses no zmm register; its default
-register blocks are sized for AVX2's 16 registers, and blocks that would spill are refused."""
+register blocks are sized for AVX2's 16 registers, and blocks that would spill are refused.
+For every ISA (cross-compiled: AVX2, AVX-512 on AMD and Intel, NEON on AArch64) the default
+kernels' innermost loops reload no vector from the stack."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ pytest.importorskip("tvm")
 
 import attncc
 from attncc.errors import UnsupportedError
+from attncc.targets.cpu import fused
 from attncc.targets.cpu.host import CPU_ENV
 from attncc.targets.cpu.host import build_cpu
 from attncc.targets.cpu.host import compile_tvmscript
@@ -21,9 +24,12 @@ from attncc.targets.cpu.host import host_isa_features
 from attncc.targets.cpu.host import isa_features
 from attncc.targets.cpu.isa import AVX2
 from attncc.targets.cpu.isa import AVX512
+from attncc.targets.cpu.isa import NEON
 from attncc.targets.cpu.isa import SSE
 from attncc.targets.cpu.isa import vector_unit
 from attncc.variants import CATALOGUE
+from tests.targets.asm_loops import LIBM_CALL
+from tests.targets.asm_loops import innermost_loops
 
 #: Shapes: GQA causal, a length that leaves partial tiles.
 SHAPES = {"b": 1, "h": 4, "g": 2, "p": 77, "m": 77, "e": 64, "f": 64}
@@ -115,3 +121,52 @@ def test_the_register_budget_refuses_blocks_that_spill(monkeypatch):
     big_spills = len(SPILL.findall(compile_tvmscript(text, kernel.built.meta["llvm_target"])
                                    .mod.inspect_source("asm")))  # fmt: skip
     assert 3 * default_spills < big_spills, (default_spills, big_spills)
+
+
+#: Cross-compiled ISAs: LLVM target, vector unit, architecture, the vector registers used.
+ISAS = {
+    "znver3": ({"kind": "llvm", "mcpu": "znver3"}, AVX2, "x86", "%ymm"),
+    "znver4": ({"kind": "llvm", "mcpu": "znver4"}, AVX512, "x86", "%zmm"),
+    "skylake-avx512": ({"kind": "llvm", "mcpu": "skylake-avx512"}, AVX512, "x86", "%zmm"),
+    "neoverse-v1": (
+        {"kind": "llvm", "mtriple": "aarch64-linux-gnu", "mcpu": "neoverse-v1"},
+        NEON,
+        "aarch64",
+        ".4s",
+    ),
+}
+
+
+def _known(target: dict) -> bool:
+    import tvm
+    from tvm.target import codegen
+
+    try:
+        return target["mcpu"] in codegen.llvm_get_cpu_archlist(tvm.target.Target(target))
+    except Exception:
+        return False
+
+
+@pytest.mark.parametrize("mcpu", list(ISAS))
+@pytest.mark.parametrize(("name", "e"), [("gqa_causal", 64), ("gqa_causal", 128), ("softcap", 64),
+                                         ("document", 64)])  # fmt: skip
+def test_default_kernels_keep_their_register_blocks_on_every_isa(monkeypatch, mcpu, name, e):
+    """Compiled for ``mcpu`` (not this host), the default kernel's innermost loops that do
+    FMAs (the QKᵀ and PV microkernels) reload nothing from the stack; tanh is a polynomial,
+    not a libm call that saves every vector register."""
+    target, unit, arch, register = ISAS[mcpu]
+    if not _known(target):
+        pytest.skip(f"this LLVM cannot target {mcpu}")
+    monkeypatch.setattr(fused, "build_unit", lambda: unit)
+    program = CATALOGUE[name]()
+    plan = fused.plan(program)
+    extents = {r: None for r in plan.info.ranks} | {"b": 1, "h": 8, "g": 2, "e": e, "f": e}
+    source = fused.lower(plan, {}, extents)
+    asm = compile_tvmscript(source.text, target).mod.inspect_source("asm")
+    loops = [x for x in innermost_loops(asm, arch) if x.fmas]
+    assert len(loops) >= 2, "no microkernel loops found"
+    assert [x.reloads for x in loops] == [0] * len(loops), loops
+    assert register in asm
+    if unit != AVX512 and arch == "x86":
+        assert "%zmm" not in asm
+    assert not LIBM_CALL.search(asm)

@@ -234,7 +234,14 @@ def _emit_qk_rows(ctx: _Emitter, full: bool, qh: str, qrow: str) -> None:
             e = f"_do * {vd} + _e"
             k = _k_load(ctx, "_b", "_g", key, e)
             w(f"_dv[_e] = _dv[_e] + Q[_b, {qh}, {qrow}, {e}] * {k}")
-        w(f"_s[_i, _j] = {tree('T.Add', [f'_dv[{e}]' for e in range(vd)])}")
+        # the horizontal sum in halves (vector adds of the upper half onto the lower) down to
+        # 4 lanes, then a scalar tree
+        live = vd
+        while live % 2 == 0 and live // 2 >= 4:
+            live //= 2
+            with w.block(f"for _e in T.vectorized({live}):"):
+                w(f"_dv[_e] = _dv[_e] + _dv[_e + {live}]")
+        w(f"_s[_i, _j] = {tree('T.Add', [f'_dv[{e}]' for e in range(live)])}")
 
 
 def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
@@ -455,8 +462,11 @@ _ARG_DTYPE = {
 }
 
 
-def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
+def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = True) -> str:
     """TVMScript source of one PrimFunc ``spec.name(q, k, v, o, *tensors, *scalars)``.
+
+    ``attend=False``: the tile-classification pre-pass alone, ``O`` left untouched (what a
+    benchmark times to report the pre-pass's cost).
 
     >>> src = generate(FlashSpec(B=1, H=2, HK=1, D=16, DV=16, **causal()))
     >>> src.splitlines()[0]
@@ -512,9 +522,11 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None) -> str:
             w(f'_Ms = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
             w(f'_Ls = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
             w(f'_Os = T.alloc_buffer(({b}, {h}, {ns}, P, {dv}), "float32")')
-        _emit_pack(ctx)
+        if attend:
+            _emit_pack(ctx)
         emit_prepass(ctx)
-        _emit_main(ctx)
-        if cfg.split_kv > 1:
+        if attend:
+            _emit_main(ctx)
+        if attend and cfg.split_kv > 1:
             _emit_merge(ctx)
     return "\n".join(w.lines) + "\n"

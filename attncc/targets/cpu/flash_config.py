@@ -77,8 +77,9 @@ def register_demand(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int]:
 
 def suggest_config(spec: FlashSpec, decode: bool = False, unit: VectorUnit = AVX512) -> FlashConfig:
     """A starting point for ``unit``: on AVX-512 the tuned configs of
-    ``bench/proto_flash.py``; on narrower units (AVX2, NEON, SSE) register blocks of two
-    rows by four vectors, which fit their budget (:func:`register_demand`)."""
+    ``bench/proto_flash.py``; on narrower units (AVX2, NEON, SSE) register blocks of four
+    vectors a row and as many rows as fit the budget (:func:`register_demand`): two on
+    AVX2's 16 registers, four on NEON's 32."""
     grp = spec.H // spec.HK
     if unit != AVX512:
         width = 4 * unit.lanes  # bk and pv_cols: four vectors a row
@@ -89,7 +90,15 @@ def suggest_config(spec: FlashSpec, decode: bool = False, unit: VectorUnit = AVX
                 bq=grp, bk=2 * width, rb=rb, rbv=rbv, pv_cols=width, vl=unit.lanes,
                 pack_gqa=grp > 1, k_layout="rows", split_kv=2,
             )  # fmt: skip
-        return FlashConfig(bq=32, bk=width, rb=2, rbv=2, pv_cols=width, vl=unit.lanes)
+        # the most rows whose block fits the budget: 2 on AVX2 (16 registers), 4 on NEON (32)
+        rows = [
+            r
+            for r in (4, 3, 2, 1)
+            if max(register_demand(spec, FlashConfig(bk=width, rb=r, rbv=r, pv_cols=width,
+                                                     vl=unit.lanes))) <= unit.budget
+        ]  # fmt: skip
+        r = rows[0] if rows else 1
+        return FlashConfig(bq=32, bk=width, rb=r, rbv=r, pv_cols=width, vl=unit.lanes)
     if decode:  # one query row per head: rows of a tile are the heads of a group
         rb = next(r for r in (8, 6, 4, 3, 2, 1) if grp % r == 0)
         rbv = next(r for r in (4, 3, 2, 1) if grp % r == 0)

@@ -66,7 +66,7 @@ from attncc.targets.cpu.isa import vector_unit
 from attncc.targets.lowerings import printable_plans
 from attncc.targets.tvm.bound_plan import BoundPlan
 
-__all__ = ["constraints", "knobs", "lower", "plan"]
+__all__ = ["DECODE_QUERIES", "constraints", "knobs", "lower", "plan", "prepass_source"]
 
 
 def build_unit() -> VectorUnit:
@@ -85,7 +85,7 @@ def _unit(mcpu: str) -> VectorUnit:
 
 def _prints(found: FusedPlan) -> None:
     """The flash generator prints the plan (symbolic extents, a small config)."""
-    dry = BoundPlan(found, {r: None for r in found.info.ranks})
+    dry = BoundPlan(found, {r: None for r in found.info.ranks}, vector_math=True)
     flash.generate(dry.spec(), flash.FlashConfig(bq=4, bk=16, rb=4, rbv=4))
 
 
@@ -97,13 +97,20 @@ plan = printable_plans(_prints)
 
 
 def _render(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[BoundPlan, flash.FlashSpec]:
-    r = BoundPlan(p, extents)
+    r = BoundPlan(p, extents, vector_math=True)
     return r, r.spec()
+
+
+#: Query lengths up to this are decode: built for that exact length (a build per length, at
+#: most this many), with decode defaults (a group's heads as a tile's rows, K read as given,
+#: split KV); longer ones share one build with a symbolic length.
+DECODE_QUERIES = 4
 
 
 def _suggest(p: FusedPlan, spec: flash.FlashSpec, extents: Mapping[str, int | None]):
     n = extents.get(p.query)
-    return flash.suggest_config(spec, decode=n is not None and n <= 4, unit=build_unit())
+    decode = n is not None and n <= DECODE_QUERIES
+    return flash.suggest_config(spec, decode=decode, unit=build_unit())
 
 
 def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
@@ -195,13 +202,16 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
 # ----------------------------------------------------------------------------- lowering
 
 
-def lower(p: FusedPlan, config: Config, extents: Mapping[str, int | None]) -> Source:
-    """The flash kernel of ``p`` at ``extents`` (``None``: symbolic) for ``config``."""
+def lower(
+    p: FusedPlan, config: Config, extents: Mapping[str, int | None], attend: bool = True
+) -> Source:
+    """The flash kernel of ``p`` at ``extents`` (``None``: symbolic) for ``config``;
+    ``attend=False``: its tile pre-pass alone (see :func:`prepass_source`)."""
     r, spec = _render(p, extents)
     defaults = {k.name: k.initial for k in knobs(p, extents)}
     full = {**defaults, **config}
     cfg = _flash_config(full)
-    text = flash.generate(spec, cfg)
+    text = flash.generate(spec, cfg, attend=attend)
     meta = {
         "args": r.args(spec),
         "program": p.program,
@@ -210,3 +220,14 @@ def lower(p: FusedPlan, config: Config, extents: Mapping[str, int | None]) -> So
         "llvm_target": build_target(),
     }
     return Source("cpu", "tvmscript", text, spec.name, dict(extents), meta)
+
+
+def prepass_source(
+    p: FusedPlan, config: Config, extents: Mapping[str, int | None]
+) -> Source | None:
+    """The kernel's tile-classification pre-pass alone, with the kernel's arguments (the
+    output untouched), to time what it costs; ``None`` when the kernel has no pre-pass."""
+    _, spec = _render(p, extents)
+    if not spec.tile_prepass or not config.get("prepass", True):
+        return None
+    return lower(p, config, extents, attend=False)

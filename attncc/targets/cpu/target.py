@@ -73,8 +73,15 @@ class CpuTarget(Target):
 
     # ------------------------------------------------------------------ protocol
     def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
-        """Sequence lengths stay symbolic (one build serves every length); the rest is fixed."""
-        return specialise_lengths(fused.plan(program), program, extents)
+        """Sequence lengths stay symbolic (one build serves every length); the rest is fixed.
+        A query length up to ``fused.DECODE_QUERIES`` is fixed too: decode gets its own
+        build, with decode defaults, whatever length the prefill build serves."""
+        plan = fused.plan(program)
+        out = specialise_lengths(plan, program, extents)
+        n = extents.get(plan.query) if plan is not None else None
+        if n is not None and 1 <= n <= fused.DECODE_QUERIES:
+            out[plan.query] = n
+        return out
 
     def space(self, program: Program, extents: Mapping[str, int | None]) -> Space:
         plan = fused.plan(program)
@@ -96,7 +103,9 @@ class CpuTarget(Target):
                 raise fused_not_possible(program, self.name)
             return fused.lower(plan, config, extents)
 
-        generic = GenericConfig(config["parallel"], config["fuse"], config["unroll"])
+        generic = GenericConfig(
+            config["parallel"], config["fuse"], config["unroll"], vector_math=True
+        )
         src = lower_generic(program, extents, config=generic)
         return Source(
             "cpu",

@@ -49,7 +49,9 @@ class ClampedPrinter(TvmScriptPrinter):
     """The shared printer, with every index that is not its dimension's rank clamped."""
 
     def __init__(self, r: BoundPlan, ranks: Mapping[str, str]):
-        super().__init__(ranks=ranks, scalars=r.scalars, buffers=r.buffers)
+        super().__init__(
+            ranks=ranks, scalars=r.scalars, buffers=r.buffers, vector_math=r.vector_math
+        )
         self.r = r
 
     def index(self, a: Access) -> str:
@@ -73,8 +75,11 @@ class BoundPlan(BoundAttention):
 
     A target's fused lowering subclasses it where its printing differs (WebGPU's types)."""
 
-    def __init__(self, p: FusedPlan, extents: Mapping[str, int | None]):
+    def __init__(
+        self, p: FusedPlan, extents: Mapping[str, int | None], *, vector_math: bool = False
+    ):
         super().__init__(p, extents, reserved=KERNEL_NAMES, prefix="fused")
+        self.vector_math = vector_math  # float functions as polynomials (CPU kernels)
         info = p.info
         self.inputs = {d.name: d for d in info.program.inputs}
         for r in (p.batch, p.head, p.qk_dim, p.v_dim):

@@ -117,11 +117,14 @@ class GenericConfig:
     ``parallel``: run the outermost loop of each statement with ``T.parallel``.
     ``fuse``: how many leading output ranks form that loop (fused into one index).
     ``unroll``: fully unroll an innermost loop whose extent is a constant up to this.
+    ``vector_math``: float functions as vectorisable polynomials (CPU kernels;
+    :mod:`~attncc.targets.tvm.vector_math`), not one libm call per element.
     """
 
     parallel: bool = True
     fuse: int = 2
     unroll: int = 0
+    vector_math: bool = False
 
     def __post_init__(self) -> None:
         if self.fuse < 1 or self.unroll < 0:
@@ -344,7 +347,9 @@ class GenericLowering:
     def _printer(self) -> TvmScriptPrinter:
         bufs = {t: Buffer(self.buf[t], self.dtype[t]) for t in self.tensors}
         ranks = {r: self._var(r) for r in self.info.ranks}
-        return _ClampedPrinter(self, ranks=ranks, scalars=self.scalars, buffers=bufs)
+        return _ClampedPrinter(
+            self, ranks=ranks, scalars=self.scalars, buffers=bufs, vector_math=self.cfg.vector_math
+        )
 
     def _var(self, r: str) -> str:
         if r not in self.loop_var:

@@ -57,6 +57,7 @@ from attncc.lowering.printer import OR
 from attncc.lowering.printer import ExprPrinter
 from attncc.lowering.printer import Namer
 from attncc.lowering.printer import Typed
+from attncc.targets.tvm.vector_math import VECTOR_FNS
 
 __all__ = [
     "ADD",
@@ -237,9 +238,18 @@ class TvmScriptPrinter(ExprPrinter):
         ranks: Mapping[str, str],
         scalars: Mapping[str, Typed],
         buffers: Mapping[str, Buffer],
+        vector_math: bool = False,
     ):
         super().__init__(ranks=ranks, scalars=scalars)
         self.buffers = buffers
+        self.vector_math = vector_math
+
+    def float_fn(self, fn: Fn, v: Typed) -> Typed:
+        """With ``vector_math`` (CPU kernels): exp, exp2, log, log2, tanh and sigmoid as
+        vectorisable polynomials (:mod:`~attncc.targets.tvm.vector_math`), not libm calls."""
+        if self.vector_math and fn in VECTOR_FNS:
+            return Typed(VECTOR_FNS[fn](v.text), F32)
+        return super().float_fn(fn, v)
 
     def index(self, a: Access) -> str:
         """The indices of an access, as the text between the brackets."""
