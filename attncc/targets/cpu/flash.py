@@ -501,22 +501,24 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
         for x in sorted(dims_own - set(DIM_NAMES)):
             w(f"{x} = T.int32()")
         b, h, hk, d, dv = spec.B, spec.H, spec.HK, spec.D, spec.DV
-        w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "float32")')
+        # inputs: align=4, they come zero-copy from numpy / torch at any element alignment
+        w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "float32", align=4)')
         if spec.v_load is None:
-            w(f'V = T.match_buffer(v_h, ({b}, {hk}, M, {dv}), "float32")')
+            w(f'V = T.match_buffer(v_h, ({b}, {hk}, M, {dv}), "float32", align=4)')
         if spec.k_load is not None:
             pass
         elif cfg.k_layout == "packed":
-            w(f'K = T.match_buffer(k_h, ({b}, {hk}, {ctx.nkt}, {d}, {cfg.bk}), "float32")')
+            shape = f"({b}, {hk}, {ctx.nkt}, {d}, {cfg.bk})"
+            w(f'K = T.match_buffer(k_h, {shape}, "float32", align=4)')
         else:
-            w(f'K = T.match_buffer(k_h, ({b}, {hk}, M, {d}), "float32")')
+            w(f'K = T.match_buffer(k_h, ({b}, {hk}, M, {d}), "float32", align=4)')
         w(f'O = T.match_buffer(o_h, ({b}, {h}, P, {dv}), "float32")')
         dims = {"B": b, "H": h, "HK": hk, "P": "P", "M": "M", "D": d, "DV": dv}
         for t in spec.tensors:
             shape = ", ".join(
                 str(dims.get(x, x)) if isinstance(x, str) else str(x) for x in t.shape
             )
-            w(f'{t.name} = T.match_buffer({t.name}_h, ({shape},), "{t.dtype}")')
+            w(f'{t.name} = T.match_buffer({t.name}_h, ({shape},), "{t.dtype}", align=4)')
         if cfg.split_kv > 1:
             ns = cfg.split_kv
             w(f'_Ms = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')

@@ -57,7 +57,9 @@ from attncc.version import __version__
 
 __all__ = ["CpuTarget"]
 
-#: TVM's allocator aligns to 64 bytes and ``from_dlpack`` insists on it.
+#: Source meta key: the kernel's input buffers may start at any element (``align=4``).
+UNALIGNED = "unaligned_inputs"
+#: TVM's allocator aligns to 64 bytes and a kernel built with the default assumes it.
 _ALIGN = 64
 
 _GENERIC_KNOBS = (
@@ -104,7 +106,11 @@ class CpuTarget(Target):
             return fused.lower(plan, config, extents)
 
         generic = GenericConfig(
-            config["parallel"], config["fuse"], config["unroll"], vector_math=True
+            config["parallel"],
+            config["fuse"],
+            config["unroll"],
+            vector_math=True,
+            unaligned_inputs=True,
         )
         src = lower_generic(program, extents, config=generic)
         return Source(
@@ -113,7 +119,13 @@ class CpuTarget(Target):
             src.text,
             src.func_name,
             dict(src.extents),
-            {"args": src.args, "config": dict(config), "lowering": "generic", "program": program},
+            {
+                "args": src.args,
+                "config": dict(config),
+                "lowering": "generic",
+                "program": program,
+                UNALIGNED: True,
+            },
         )
 
     def build(self, source: Source) -> Artifact:
@@ -159,7 +171,8 @@ class CpuTarget(Target):
         call, outputs = [], {}
         for a in kernel.args:
             if a.role == "input":
-                call.append(_tvm_tensor(tvm, arrays[a.name], np_dtype(a.dtype)))
+                any_alignment = kernel.source.meta.get(UNALIGNED, False)
+                call.append(_tvm_tensor(arrays[a.name], np_dtype(a.dtype), any_alignment))
             elif a.role == "param":  # a param or let; a rank's extent (the fused lowering's M)
                 call.append(scalars[a.name] if a.name in scalars else extents[a.name])
             else:
@@ -262,12 +275,16 @@ def _aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
     return raw[offset : offset + nbytes].view(dtype).reshape(shape)
 
 
-def _tvm_tensor(tvm, array: np.ndarray, dtype) -> Any:
-    """A TVM tensor over ``array`` (zero-copy when it is aligned and of the kernel's dtype)."""
+def _tvm_tensor(array: np.ndarray, dtype, any_alignment: bool) -> Any:
+    """A TVM tensor over ``array``: without a copy when it is C-contiguous and of the kernel's
+    dtype, and either aligned to 64 bytes or passed to a kernel built for any alignment
+    (``Source.meta[UNALIGNED]``; older builds assume 64 and would fault)."""
+    import tvm_ffi
+
     if array.dtype != dtype:
         array = array.astype(dtype)
-    if array.ctypes.data % _ALIGN or not array.flags.c_contiguous:
+    if not array.flags.c_contiguous or (not any_alignment and array.ctypes.data % _ALIGN):
         aligned = _aligned_empty(array.shape, array.dtype)
         aligned[...] = array
         array = aligned
-    return tvm.runtime.from_dlpack(array)
+    return tvm_ffi.from_dlpack(array, require_alignment=array.dtype.itemsize)

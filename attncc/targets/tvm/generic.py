@@ -119,12 +119,15 @@ class GenericConfig:
     ``unroll``: fully unroll an innermost loop whose extent is a constant up to this.
     ``vector_math``: float functions as vectorisable polynomials (CPU kernels;
     :mod:`~attncc.targets.tvm.vector_math`), not one libm call per element.
+    ``unaligned_inputs``: input buffers may start at any element boundary (CPU kernels take
+    the caller's arrays without copying them to 64-byte-aligned ones).
     """
 
     parallel: bool = True
     fuse: int = 2
     unroll: int = 0
     vector_math: bool = False
+    unaligned_inputs: bool = False
 
     def __post_init__(self) -> None:
         if self.fuse < 1 or self.unroll < 0:
@@ -249,7 +252,10 @@ class GenericLowering:
         for a in args:
             if a.role != "param":
                 shape = shape_text(self.ext[r] for r in a.ranks)
-                w(f'{self.buf[a.name]} = T.match_buffer({handles[a.name]}, {shape}, "{a.dtype}")')
+                # align=4: inputs come zero-copy from numpy / torch at any element alignment
+                align = ", align=4" if self.cfg.unaligned_inputs and a.role == "input" else ""
+                buf, handle = self.buf[a.name], handles[a.name]
+                w(f'{buf} = T.match_buffer({handle}, {shape}, "{a.dtype}"{align})')
         for cond, msg in asserts:
             w(f"assert {cond}, {msg!r}")
         outputs = set(p.outputs)
