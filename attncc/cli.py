@@ -67,6 +67,7 @@ from attncc.ir.rewrites import PASSES
 from attncc.ir.rewrites import run_passes
 from attncc.ir.validate import validate
 from attncc.library.export import export as export_library
+from attncc.search.progress import TuningProgress
 from attncc.targets import get_target
 from attncc.targets.pipeline import STAGES
 from attncc.targets.pipeline import Specialised
@@ -292,17 +293,19 @@ def demo(
         out.print(f"passes: {passes}")
         shape = f"B=1 H={heads} g={kv_heads} S={seq} D={dim} W={window} cap={cap}"
         out.print(f"inputs: {shape}, float32, seed {seed}; tuned and timed at W={window}\n")
-        r = run_demo(
-            seq=seq,
-            heads=heads,
-            kv_heads=kv_heads,
-            dim=dim,
-            window=window,
-            cap=cap,
-            trials=trials,
-            seed=seed,
-            library=library or None,
-        )
+        with TuningProgress(trials, console=out) as show:
+            r = run_demo(
+                seq=seq,
+                heads=heads,
+                kv_heads=kv_heads,
+                dim=dim,
+                window=window,
+                cap=cap,
+                trials=trials,
+                seed=seed,
+                library=library or None,
+                on_trial=show,
+            )
         ok = r.max_abs_err < TOLERANCE
         verdict = "[green]match[/]" if ok else "[bold red]MISMATCH[/]"
         out.print(
@@ -323,6 +326,8 @@ def demo(
             ratio = peer.seconds / best.seconds
             rows.add_row(peer.label, f"{peer.seconds * 1e3:.1f}", f"{ratio:.2f}x")
         out.print(rows)
+        for note in r.notes:
+            out.print(note, soft_wrap=True)
         if r.library is not None:
             ok = _print_library(r.library, VARIANT, TOLERANCE, f"W={window}, cap={cap}") and ok
         if not ok:

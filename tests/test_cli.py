@@ -266,34 +266,37 @@ def test_unknown_variant() -> None:
 
 def test_demo_small(tmp_path, monkeypatch) -> None:
     import attncc
+    from attncc.search import tuner
 
     calls = []
-    compile_ = attncc.compile
+    best_config = tuner.best_config
 
     def spy(program, *args, **kw):
         calls.append((program, kw))
-        return compile_(program, *args, **kw)
+        return best_config(program, *args, **kw)
 
-    monkeypatch.setattr(attncc, "compile", spy)
+    monkeypatch.setattr(tuner, "best_config", spy)
     lib = tmp_path / "lib"
     args = ["demo", "--seq", "128", "--window", "32", "--trials", "2", "--library", str(lib)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    # it tunes at the window and cap it times (not the declared W=4096, cap=50)
+    # it tunes at the window and cap it times (not the declared W=4096, cap=50), showing
+    # each trial as it ends
     (tuned,) = [(p, kw) for p, kw in calls if isinstance(kw.get("tune"), int)]
-    assert tuned[1]["params"] == {"W": 32, "cap": 30.0}
+    assert tuned[1]["params"] == {"W": 32, "cap": 30.0} and tuned[1]["on_trial"] is not None
     assert {p.name: p.default for p in tuned[0].params} == {"cap": 30.0, "W": 32}
+    assert "tuning" in result.stdout and "2/2" in result.stdout
     assert "W=32, cap=30.0)" in result.stdout  # the load line calls it as it was tuned
     assert "match" in result.stdout and "MISMATCH" not in result.stdout
     assert "compiled and tuned for cpu" in result.stdout and "PyTorch eager" in result.stdout
+    assert "FlexAttention" in result.stdout  # timed, or the reason it could not run
     assert f"exported a kernel library to {lib}: cpu (tuned)" in result.stdout
     assert f'attncc.load_library("{lib}")' in result.stdout
     # the demo's library is a library: it loads and runs, and a second demo replaces it
-    import attncc
 
     kernels = attncc.load_library(lib, target="cpu").kernel("gqa_window_softcap")
     assert kernels is not None
-    monkeypatch.setattr(attncc, "compile", compile_)
+    monkeypatch.setattr(tuner, "best_config", best_config)
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
 

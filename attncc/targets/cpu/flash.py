@@ -16,7 +16,9 @@ The kernel (one PrimFunc, Q/K/V/O in BHSD layout, P and M symbolic unless fixed)
    are (query, head) pairs sharing one K/V stream. Per work item: running max / sum / rescale
    (stack arrays) and an accumulator ``Oa[bq, DV]``. For each band the key-tile loop runs over
    the tiles the band can reach (empty tiles never enter the loop); tiles inside the band's
-   full range run a predicate-free body, the others a masked body (mask, key tail ``m < M``);
+   full range run a predicate-free body, the others a masked body (mask, key tail ``m < M``).
+   A mask the bands cannot classify is classified per tile by a pre-pass before the loop
+   (:mod:`~attncc.targets.cpu.flash_tiles`): empty tiles skipped, full ones unmasked;
    row blocks past the tile's last query row are skipped (a short last tile, decode).
    Tile body, per ``rb``-row block: ``S = Q Kᵀ`` in an ``rb × bk`` register block → scale /
    score_mod / mask → row max (``vl``-lane vector max, then a tree) → ``alpha``,
