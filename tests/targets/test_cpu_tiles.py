@@ -10,6 +10,8 @@ NaN in V shows that it was skipped (a visited tile multiplies P = 0 by it).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -131,7 +133,7 @@ def test_the_analysis_leaves_these_masks_to_the_prepass(name):
     assert p is not None
     spec = BoundPlan(p, {r: None for r in p.info.ranks}).spec()
     assert spec.tile_prepass
-    assert "_Tc = T.alloc_buffer" in kernel(name, "default").source
+    assert "_Tc = T." in kernel(name, "default").source
     assert "_Tc" not in kernel(name, "off").source
 
 
@@ -155,7 +157,7 @@ def test_index_only_masks_keep_out_of_the_mha_default():
 
 def _class_rows(name: str) -> str:
     line = next(x for x in kernel(name, "default").source.splitlines() if "_Tc = " in x)
-    return line.split("((")[1].split(",")[0]
+    return re.search(r"_Tc = T\.\w+\((?:_tc_h, )?\((\d+),", line).group(1)
 
 
 def test_classes_are_shared_by_heads_the_mask_does_not_read():
@@ -179,3 +181,41 @@ def test_an_empty_tile_is_skipped():
     assert np.isnan(got[:, :, :32]).all() and np.isfinite(got[:, :, 32:]).all()
     off = kernel(name, "off")(**x)
     assert np.isnan(off[:, :, 32:]).any()
+
+
+def _kept(kern: attncc.Kernel) -> dict:
+    (artifact,) = kern._builds.values()
+    return artifact.handle.__dict__.get("tile_classes", {})
+
+
+@pytest.mark.parametrize("name", list(MASKS))
+def test_classes_of_index_only_masks_are_kept_between_calls(name):
+    """A mask of indices and params: its classes depend on extents and params only, so the
+    target keeps them per (extents, params); new lengths or params get their own; a mask
+    that reads a tensor (documents) recomputes them on every call."""
+    kern = attncc.compile(program(name), "cpu", config=CONFIGS["small"])
+    x = inputs(name, 131, 131)
+    check(kern, name, x)
+    assert len(_kept(kern)) == 1
+    check(kern, name, inputs(name, 67, 200, seed=3))
+    param = next(iter(MASKS[name][0].split()[1:2]))  # the first param's name
+    check(kern, name, {**x, param: 2})
+    assert len(_kept(kern)) == 3
+    check(kern, name, x)  # from the kept classes
+    assert len(_kept(kern)) == 3
+    assert (
+        "tile_classes" in kern.built.meta
+        and "tile_classes" not in kernel("document", "small").built.meta
+    )
+
+
+def test_kept_classes_are_what_the_kernel_uses():
+    """Emptied kept classes make every tile skipped: every row then sees no key (0); the
+    next length computes its own."""
+    kern = attncc.compile(program("block_causal"), "cpu", config=CONFIGS["small"])
+    x = inputs("block_causal", 100, 100)
+    check(kern, "block_causal", x)
+    (classes,) = _kept(kern).values()
+    classes[...] = 0
+    assert not kern(**x).any()
+    check(kern, "block_causal", inputs("block_causal", 99, 100))

@@ -120,7 +120,10 @@ from attncc.targets.cpu.flash_text import f32
 from attncc.targets.cpu.flash_text import fmt
 from attncc.targets.cpu.flash_text import inverse
 from attncc.targets.cpu.flash_text import tree
+from attncc.targets.cpu.flash_tiles import TILE_CLASSES
 from attncc.targets.cpu.flash_tiles import band_ranges
+from attncc.targets.cpu.flash_tiles import class_buffer
+from attncc.targets.cpu.flash_tiles import classes_cached
 from attncc.targets.cpu.flash_tiles import emit_prepass
 from attncc.targets.cpu.flash_tiles import prepass_used
 from attncc.targets.cpu.flash_tiles import tile_class
@@ -483,7 +486,11 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
     if m_is_arg(spec):
         scalars["M"] = "int32"
     args = []
-    for name in signature(spec):
+    cached = classes_cached(spec, cfg)
+    for name in signature(spec) + (TILE_CLASSES if cached else ()):
+        if name == TILE_CLASSES[1]:
+            args.append(f"{name}: T.int32")
+            continue
         if name not in scalars:
             args.append(f"{name}_h: T.handle")
         elif scalars[name] not in _ARG_DTYPE:
@@ -522,6 +529,8 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
                 str(dims.get(x, x)) if isinstance(x, str) else str(x) for x in t.shape
             )
             w(f'{t.name} = T.match_buffer({t.name}_h, ({shape},), "{t.dtype}", align=4)')
+        if (line := class_buffer(ctx)) is not None:
+            w(line)
         if cfg.split_kv > 1:
             ns = cfg.split_kv
             w(f'_Ms = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')

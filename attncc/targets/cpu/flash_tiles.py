@@ -15,27 +15,51 @@ evaluating). The key loop then skips empty tiles and runs full ones unmasked. ``
 only the batch and head indices the mask and bands read (a document mask of one batch is
 classified once for all heads). It costs one vectorised predicate evaluation per pair the
 bands leave, against ``4·D`` flops per pair for attention, and reads no Q, K or V; it runs on
-every call, so captured tensors (document ids, page maps) may change between calls.
+every call when the mask reads tensors (document ids, page maps may change between calls).
+A mask of indices and scalars alone (a 2-D neighbourhood, block-causal, global tokens) has
+classes fixed by the extents and the scalars: the kernel then takes ``_Tc`` as an argument
+with a flag, and the CPU target keeps the classes of each (extents, scalars) between calls
+(:func:`classes_cached`, :data:`TILE_CLASSES`): the pre-pass runs on the first call only.
 ``FlashConfig.prepass = False`` turns it off (every tile partial), for the tuner to weigh.
 """
 
 from __future__ import annotations
 
+import re
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
+from attncc.targets.cpu.flash_config import FlashConfig
 from attncc.targets.cpu.flash_text import fmt
 from attncc.targets.cpu.flash_text import tree
 from attncc.targets.tvm.flash_spec import Band
+from attncc.targets.tvm.flash_spec import FlashSpec
 
 if TYPE_CHECKING:
     from attncc.targets.cpu.flash import _Emitter
 
-__all__ = ["band_ranges", "bands", "emit_prepass", "prepass_used", "tile_class"]
+__all__ = [
+    "TILE_CLASSES",
+    "band_ranges",
+    "bands",
+    "class_buffer",
+    "class_shape",
+    "classes_cached",
+    "emit_prepass",
+    "prepass_used",
+    "tile_class",
+]
+
+#: The kernel arguments of cached classes: the ``int8`` buffer and its "already filled" flag.
+TILE_CLASSES = ("_tc", "_tc_ready")
 
 
 def bands(ctx: _Emitter) -> tuple[Band, ...]:
     """The spec's bands; one band over every key (full when there is no mask) otherwise."""
-    spec = ctx.spec
+    return _spec_bands(ctx.spec)
+
+
+def _spec_bands(spec: FlashSpec) -> tuple[Band, ...]:
     if spec.bands is not None:
         return spec.bands
     if spec.mask is None:
@@ -78,24 +102,54 @@ def band_ranges(ctx: _Emitter, main: bool) -> list[tuple[str, str]]:
     return out
 
 
+def _used(spec: FlashSpec, cfg: FlashConfig) -> bool:
+    return spec.tile_prepass and spec.mask is not None and cfg.prepass
+
+
 def prepass_used(ctx: _Emitter) -> bool:
     """Whether the kernel classifies tiles before attending (module docstring)."""
-    return ctx.spec.tile_prepass and ctx.spec.mask is not None and ctx.cfg.prepass
+    return _used(ctx.spec, ctx.cfg)
+
+
+def _texts(spec: FlashSpec) -> str:
+    texts = [spec.mask or ""]
+    texts += [t for b in _spec_bands(spec) for t in (b.lo, b.hi, b.full_lo, b.full_hi)]
+    return " ".join(texts)
+
+
+def classes_cached(spec: FlashSpec, cfg: FlashConfig) -> bool:
+    """Whether the classes depend on extents and scalars only (the mask and bands read no
+    tensor), so that they may be kept between calls (module docstring)."""
+    reads = any(re.search(rf"\b{re.escape(t.name)}\[", _texts(spec)) for t in spec.tensors)
+    return _used(spec, cfg) and not reads
+
+
+def _reads_spec(spec: FlashSpec) -> tuple[bool, bool]:
+    joined = _texts(spec)
+    return "{b}" in joined, "{h}" in joined or "{g}" in joined
 
 
 def _reads(ctx: _Emitter) -> tuple[bool, bool]:
     """Whether the mask or the bands read the batch, and the head (the class rows)."""
-    texts = [ctx.spec.mask or ""]
-    texts += [t for b in bands(ctx) for t in (b.lo, b.hi, b.full_lo, b.full_hi)]
-    joined = " ".join(texts)
-    return "{b}" in joined, "{h}" in joined or "{g}" in joined
+    return _reads_spec(ctx.spec)
+
+
+def _heads_of(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, str]:
+    return (spec.HK, "_g") if cfg.pack_gqa else (spec.H, "_h")
 
 
 def _heads(ctx: _Emitter) -> tuple[int, str]:
     """The kernel's work-item heads and the name of the head variable."""
-    if ctx.cfg.pack_gqa:
-        return ctx.spec.HK, "_g"
-    return ctx.spec.H, "_h"
+    return _heads_of(ctx.spec, ctx.cfg)
+
+
+def class_shape(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int, int]:
+    """``(rows, query positions per tile, bk)``: ``_Tc`` is ``[rows, ceil(P / qp),
+    ceil(M / bk)]``."""
+    reads_b, reads_h = _reads_spec(spec)
+    heads, _ = _heads_of(spec, cfg)
+    qp = cfg.bq // (spec.H // spec.HK) if cfg.pack_gqa else cfg.bq
+    return (spec.B if reads_b else 1) * (heads if reads_h else 1), qp, cfg.bk
 
 
 def _row(ctx: _Emitter) -> str:
@@ -118,15 +172,42 @@ def _condition(ctx: _Emitter) -> str:
     return f"T.And({m} < M, {mask})"
 
 
+def _rows(ctx: _Emitter) -> tuple[int, int]:
+    reads_b, reads_h = _reads(ctx)
+    heads, _ = _heads(ctx)
+    return ctx.spec.B if reads_b else 1, heads if reads_h else 1
+
+
+def class_buffer(ctx: _Emitter) -> str | None:
+    """The ``match_buffer`` line of cached classes (an argument), or None."""
+    if not classes_cached(ctx.spec, ctx.cfg):
+        return None
+    nb, nh = _rows(ctx)
+    shape = f"({nb * nh}, {ctx.nqt}, {ctx.nkt})"
+    return f'_Tc = T.match_buffer({TILE_CLASSES[0]}_h, {shape}, "int8")'
+
+
 def emit_prepass(ctx: _Emitter) -> None:
-    """The classification loop and its ``_Tc`` buffer (module docstring)."""
+    """The classification loop, and its ``_Tc`` buffer unless the caller keeps it (then the
+    loop runs only while ``_tc_ready`` is 0; module docstring)."""
     if not prepass_used(ctx):
         return
-    w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
+    w = ctx.w
+    nb, nh = _rows(ctx)
+    cached = classes_cached(ctx.spec, ctx.cfg)
+    if not cached:
+        w(f'_Tc = T.alloc_buffer(({nb * nh}, {ctx.nqt}, {ctx.nkt}), "int8")')
+    with ExitStack() as stack:
+        if cached:
+            stack.enter_context(w.block(f"if {TILE_CLASSES[1]} == 0:"))
+        _emit_classify(ctx, nb, nh)
+
+
+def _emit_classify(ctx: _Emitter, nb: int, nh: int) -> None:
+    w, cfg = ctx.w, ctx.cfg
     reads_b, reads_h = _reads(ctx)
-    heads, hv = _heads(ctx)
-    nb, nh, bk = spec.B if reads_b else 1, heads if reads_h else 1, cfg.bk
-    w(f'_Tc = T.alloc_buffer(({nb * nh}, {ctx.nqt}, {ctx.nkt}), "int8")')
+    _, hv = _heads(ctx)
+    bk = cfg.bk
     with w.block(f"for _w in T.parallel({nb * nh} * {ctx.nqt}):"):
         w(f"_b = _w // ({nh} * {ctx.nqt})" if reads_b else "_b = 0")
         w(f"{hv} = _w // {ctx.nqt} % {nh}" if reads_h else f"{hv} = 0")

@@ -168,19 +168,24 @@ class CpuTarget(Target):
         import tvm
 
         kernel: HostKernel = artifact.handle
-        call, outputs = [], {}
+        call, outputs, keep = [], {}, None
         for a in kernel.args:
             if a.role == "input":
                 any_alignment = kernel.source.meta.get(UNALIGNED, False)
                 call.append(_tvm_tensor(arrays[a.name], np_dtype(a.dtype), any_alignment))
             elif a.role == "param":  # a param or let; a rank's extent (the fused lowering's M)
                 call.append(scalars[a.name] if a.name in scalars else extents[a.name])
+            elif a.role == "tile_classes":
+                classes, ready, keep = _tile_classes(kernel, a, scalars, extents)
+                call += [tvm.runtime.from_dlpack(classes), ready]
             else:
                 shape = tuple(extents[r] for r in a.ranks)
                 out = _aligned_empty(shape, np_dtype(a.dtype))
                 outputs[a.name] = out
                 call.append(tvm.runtime.from_dlpack(out))
         kernel(*call)
+        if keep is not None:
+            keep()
         return outputs
 
     def describe(self) -> dict[str, Any]:
@@ -265,6 +270,32 @@ def _generic_llvm_target() -> dict:
 
 def _build_key(source: Source, target: dict, tvm_version: str) -> str:
     return stable_hash("cpu", source.text, source.entry, target, tvm_version, __version__)
+
+
+#: Tile classes kept per kernel (the most recent (extents, scalars) first).
+_KEPT_CLASSES = 16
+
+
+def _tile_classes(kernel: HostKernel, arg: Arg, scalars: Mapping[str, Any], extents):
+    """The buffer of a kernel's tile classes (``flash_tiles``: a mask of indices and scalars
+    alone), the flag saying it is filled, and what to call once the kernel has filled it.
+    Kept per (extents, scalars), in memory only, after a call that completed."""
+    info = kernel.source.meta["tile_classes"]
+    key = (tuple(sorted(extents.items())), tuple(sorted((k, repr(v)) for k, v in scalars.items())))
+    kept = kernel.__dict__.setdefault("tile_classes", {})
+    if key in kept:
+        return kept[key], 1, None
+    p, m = (extents[r] for r in arg.ranks)
+    qt, kt = info["query_tile"], info["key_tile"]
+    shape = (info["rows"], -(-p // qt), -(-m // kt))  # as the kernel's match_buffer says
+    classes = _aligned_empty(shape, np.int8)
+
+    def keep() -> None:
+        while len(kept) >= _KEPT_CLASSES:
+            kept.pop(next(iter(kept)))
+        kept[key] = classes
+
+    return classes, 0, keep
 
 
 def _aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
