@@ -28,6 +28,7 @@ import numpy as np
 import attncc
 from attncc.errors import ArgumentError
 from attncc.errors import AttnccError
+from attncc.search import tuner
 
 __all__ = ["DemoResult", "check_demo_args", "demo_program", "run_demo"]
 
@@ -116,8 +117,6 @@ def run_demo(
     """``on_trial`` sees each tuning trial as it ends (a progress display)."""
     import torch
 
-    from attncc.search.tuner import best_config
-
     check_demo_args(
         seq=seq, heads=heads, kv_heads=kv_heads, dim=dim, window=window, cap=cap, trials=trials
     )
@@ -145,7 +144,7 @@ def run_demo(
     exported = None
     with tempfile.TemporaryDirectory() as tmp:
         storage = f"sqlite:///{tmp}/demo.db"
-        config = best_config(
+        config = tuner.best_config(
             program, "cpu", extents, tune=trials, storage=storage, params=params, on_trial=on_trial
         )
         tuned = attncc.compile(program, "cpu", shapes=extents, config=config)

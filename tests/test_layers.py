@@ -44,7 +44,18 @@ LAYERS: tuple[frozenset[str], ...] = (
 
 #: Imported inside functions on purpose: import cost or an optional runtime.
 HEAVY = frozenset(
-    {"tvm", "triton", "torch", "xgboost", "wgpu", "optuna", "sqlalchemy", "scipy", "ml_dtypes"}
+    {
+        "tvm",
+        "tvm_ffi",
+        "triton",
+        "torch",
+        "xgboost",
+        "wgpu",
+        "optuna",
+        "sqlalchemy",
+        "scipy",
+        "ml_dtypes",
+    }
     | {"rich"}  # reports of attncc.ir.analysis: the IR imports without a console library
 )
 

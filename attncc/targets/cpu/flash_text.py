@@ -8,7 +8,8 @@ the reference's answers for rows with no key or only ``-inf`` scores (see
 
 from __future__ import annotations
 
-from attncc.errors import LoweringError
+from attncc.targets.tvm.flash_spec import fill as fmt
+from attncc.targets.tvm.vector_math import EXP2_POLY
 
 __all__ = ["EXP2_POLY", "FLOOR", "LOG2E", "MASKED", "NAN", "exp2", "f32", "fmt", "inverse", "tree"]
 
@@ -16,25 +17,6 @@ LOG2E = 1.4426950408889634
 MASKED = 'T.float32("-inf")'  # a masked score, and the running max of a row with no key yet
 FLOOR = "T.float32(-3.4028234663852886e+38)"  # the least max of a row with a key (docstring)
 NAN = 'T.float32("nan")'
-# 2**f on [-0.5, 0.5], relative-error fit, max error 2.4e-7 in float32 (Horner order).
-EXP2_POLY = (
-    1.0000001192092896,
-    0.6931469440460205,
-    0.24022120237350464,
-    0.05550713092088699,
-    0.009675541892647743,
-    0.0013276472454890609,
-)
-
-
-def fmt(template: str, **names: str) -> str:
-    try:
-        return template.format(**{k: f"({v})" for k, v in names.items()})
-    except (KeyError, IndexError, ValueError) as err:
-        raise LoweringError(
-            f"hook template {template!r} uses an unknown placeholder ({err}); "
-            f"expected only {sorted(names)}"
-        ) from None
 
 
 def f32(x: float) -> str:

@@ -27,16 +27,34 @@ from __future__ import annotations
 
 import re
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from attncc.lowering.writer import Writer
 from attncc.targets.cpu.flash_config import FlashConfig
 from attncc.targets.cpu.flash_text import fmt
 from attncc.targets.cpu.flash_text import tree
 from attncc.targets.tvm.flash_spec import Band
 from attncc.targets.tvm.flash_spec import FlashSpec
 
-if TYPE_CHECKING:
-    from attncc.targets.cpu.flash import _Emitter
+
+class _Emitter(Protocol):
+    """What the flash generator's emitter offers these functions (``flash._Emitter``)."""
+
+    spec: FlashSpec
+    cfg: FlashConfig
+    w: Writer
+
+    @property
+    def nqt(self) -> str: ...
+    @property
+    def nkt(self) -> str: ...
+    @property
+    def qp(self) -> int: ...
+    @property
+    def grp(self) -> int: ...
+    def row_h(self, r: str) -> str: ...
+    def row_p(self, r: str, clamp: bool = True) -> str: ...
+
 
 __all__ = [
     "TILE_CLASSES",

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Band", "FlashSpec", "Scalar", "Tensor", "m_is_arg", "signature"]
+from attncc.errors import LoweringError
+
+__all__ = ["Band", "FlashSpec", "Scalar", "Tensor", "fill", "m_is_arg", "signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +120,15 @@ def m_is_arg(spec: FlashSpec) -> bool:
     """Whether ``M`` is a scalar argument: both K and V hooked and no extra tensor binds it."""
     hooked = spec.k_load is not None and spec.v_load is not None
     return spec.M is None and hooked and not any("M" in t.shape for t in spec.tensors)
+
+
+def fill(template: str, **names: str) -> str:
+    """A hook template with its placeholders replaced (each value parenthesised); an unknown
+    placeholder is a :class:`~attncc.errors.LoweringError` naming the ones it may use."""
+    try:
+        return template.format(**{k: f"({v})" for k, v in names.items()})
+    except (KeyError, IndexError, ValueError) as err:
+        raise LoweringError(
+            f"hook template {template!r} uses an unknown placeholder ({err}); "
+            f"expected only {sorted(names)}"
+        ) from None

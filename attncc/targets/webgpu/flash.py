@@ -36,6 +36,7 @@ from attncc.errors import LoweringError
 from attncc.lowering.writer import Writer
 from attncc.targets.tvm.flash_spec import Band
 from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.flash_spec import fill
 from attncc.targets.tvm.flash_spec import signature
 
 __all__ = ["WgFlashConfig", "generate", "workgroup_bytes"]
@@ -64,16 +65,6 @@ class WgFlashConfig:
 def workgroup_bytes(spec: FlashSpec, cfg: WgFlashConfig) -> int:
     """Bytes of workgroup storage: one K-or-V tile and one score tile, float32."""
     return 4 * (cfg.bk * max(spec.D, spec.DV) + cfg.bq * cfg.bk)
-
-
-def _fill(template: str, **names: str) -> str:
-    try:
-        return template.format(**{k: f"({v})" for k, v in names.items()})
-    except (KeyError, IndexError, ValueError) as err:
-        raise LoweringError(
-            f"hook template {template!r} uses an unknown placeholder ({err}); "
-            f"expected only {sorted(names)}"
-        ) from None
 
 
 def generate(spec: FlashSpec, cfg: WgFlashConfig, dtypes: dict[str, str] | None = None) -> str:
@@ -153,7 +144,7 @@ def generate(spec: FlashSpec, cfg: WgFlashConfig, dtypes: dict[str, str] | None 
     w("acc[c] = T.float32(0)")
     w.close()
     tile = {"p0": "p0", "p1": "p1", "b": "b", "h": "h", "g": "g"}
-    bands = [{k: _fill(getattr(b, k), **tile) for k in ("lo", "hi")} for b in _bands(spec)]
+    bands = [{k: fill(getattr(b, k), **tile) for k in ("lo", "hi")} for b in _bands(spec)]
     # keys outside [_klo, _khi) are masked for every row of the workgroup: V is 0 there, so
     # garbage (a page's slots past KVLEN) never meets P = 0
     klo = _tree("T.min", ["T.max({}, 0)".format(e["lo"]) for e in bands])
@@ -214,13 +205,13 @@ def _tile(w: Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale: 
         mm = mc.format(j=j)
         if spec.k_load is None:
             return f"K[b, g, {mm}, {d}]"
-        return _fill(spec.k_load, b="b", g="g", m=mm, d=d)
+        return fill(spec.k_load, b="b", g="g", m=mm, d=d)
 
     def vload(j: str, f: str) -> str:
         mm = mc.format(j=j)
         if spec.v_load is None:
             return f"V[b, g, {mm}, {f}]"
-        return _fill(spec.v_load, b="b", g="g", m=mm, f=f)
+        return fill(spec.v_load, b="b", g="g", m=mm, f=f)
 
     zero = "T.float32(0)"
     kv = "T.if_then_else(kt * {bk} + {j} < M, {v}, " + zero + ")"
@@ -245,10 +236,10 @@ def _tile(w: Writer, spec: FlashSpec, cfg: WgFlashConfig, nthreads: int, scale: 
     mck = mc.format(j="j")
     hook = {"b": "b", "h": "h", "g": "g", "p": "pc", "m": mck}
     if spec.score_mod is not None:
-        s = _fill(spec.score_mod, s=s, **hook)
+        s = fill(spec.score_mod, s=s, **hook)
     visible = f"p < P and {mk} < M"
     if spec.mask is not None:
-        visible += f" and ({_fill(spec.mask, **hook)})"
+        visible += f" and ({fill(spec.mask, **hook)})"
     w(f"st[3] = ({s}) * T.float32({LOG2E!r})")
     # a select, not max(): WGSL's max may drop a NaN; this keeps it
     present = f"T.if_then_else(st[3] < {FLOOR}, {FLOOR}, st[3])"
