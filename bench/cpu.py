@@ -27,6 +27,13 @@ Peers, in the same process and the same run, on the same float32 torch tensors:
   arguments (the front door's checks and binding left out). attncc reads the paged pool
   through the page table, never gathering.
 
+Cases also cover masks the band analysis cannot bound (``bench/_masks.py``: dilated window,
+2-D neighbourhood, block-causal, Longformer, an ancestor-matrix tree), which attncc's CPU
+kernel classifies tile by tile in a pre-pass: the column "of which tile pre-pass" times that
+pass alone (``fused.prepass_source``); for a mask of indices and params alone the target
+keeps the classes, so only a first call pays it ("0 (first call ...)"). The header names
+the CPU attncc builds for (``ATTNCC_CPU=znver3`` builds AVX2 kernels on an AVX-512 host).
+
 Every output is checked against a float64 reference (and against SDPA) before timing.
 Timing: all implementations round-robin, ``--runs`` rounds, a ``--pause`` sleep before each
 block (torch's and TVM's thread pools both spin), a block = one warm-up call + calls filling
