@@ -61,6 +61,7 @@ from attncc.targets.cpu import flash
 from attncc.targets.cpu.flash_tiles import TILE_CLASSES
 from attncc.targets.cpu.flash_tiles import class_shape
 from attncc.targets.cpu.flash_tiles import classes_cached
+from attncc.targets.cpu.host import UNALIGNED
 from attncc.targets.cpu.host import build_cpu
 from attncc.targets.cpu.host import build_target
 from attncc.targets.cpu.host import host_isa_features
@@ -216,18 +217,16 @@ def lower(
     full = {**defaults, **config}
     cfg = _flash_config(full)
     text = flash.generate(spec, cfg, attend=attend)
-    args = r.args(spec)
-    if classes_cached(spec, cfg):  # the target keeps the tile classes between calls
-        args = (*args, Arg(TILE_CLASSES[0], "tile_classes", "int8", (p.query, p.key)))
     meta = {
-        "args": args,
+        "args": r.args(spec),
         "program": p.program,
         "config": {**full, "lowering": "fused"},
         "lowering": "fused",
         "llvm_target": build_target(),
-        "unaligned_inputs": True,  # the flash kernel's inputs are align=4 (CpuTarget.run)
+        UNALIGNED: True,  # the flash kernel's inputs are align=4
     }
-    if classes_cached(spec, cfg):
+    if classes_cached(spec, cfg):  # the target keeps the tile classes between calls
+        meta["args"] += (Arg(TILE_CLASSES[0], "tile_classes", "int8", (p.query, p.key)),)
         rows, qp, bk = class_shape(spec, cfg)
         meta["tile_classes"] = {"rows": rows, "query_tile": qp, "key_tile": bk}
     return Source("cpu", "tvmscript", text, spec.name, dict(extents), meta)

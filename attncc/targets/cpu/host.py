@@ -193,6 +193,11 @@ def compile_tvmscript(text: str, target: dict, *, what: str = "the kernel"):
         raise LoweringError(f"TVM could not compile {what}: {err}") from err
 
 
+#: Source meta key: the kernel's input buffers may start at any element (``align=4``), so
+#: :meth:`~attncc.targets.cpu.target.CpuTarget.run` passes the caller's arrays in place.
+UNALIGNED = "unaligned_inputs"
+
+
 class HostKernel:
     """A compiled CPU kernel of ``program``.
 

@@ -37,6 +37,7 @@ from attncc.targets.base import Space
 from attncc.targets.base import Target
 from attncc.targets.base import stable_hash
 from attncc.targets.cpu import fused
+from attncc.targets.cpu.host import UNALIGNED
 from attncc.targets.cpu.host import Arg
 from attncc.targets.cpu.host import HostKernel
 from attncc.targets.cpu.host import build_cpu
@@ -57,8 +58,6 @@ from attncc.version import __version__
 
 __all__ = ["CpuTarget"]
 
-#: Source meta key: the kernel's input buffers may start at any element (``align=4``).
-UNALIGNED = "unaligned_inputs"
 #: TVM's allocator aligns to 64 bytes and a kernel built with the default assumes it.
 _ALIGN = 64
 
