@@ -233,6 +233,58 @@ def test_decode_config_on_a_paged_cache():
     check(kern, *case("paged_causal", replace(shape, p=3, m=61), seed=1))
 
 
+#: Work items that walk every head of a key tile (``parallel_over="bq"``), with and without
+#: the tile gathered into a local copy first; one without pack_gqa (the query heads walked).
+WALKS = {
+    "walk-gather": {
+        "bq": 4, "bk": 32, "rb": 4, "rbv": 2, "pack_gqa": True, "k_layout": "rows",
+        "parallel_over": "bq", "gather_kv": True, "split_kv": 4,
+    },
+    "walk": {"bq": 8, "bk": 32, "rb": 4, "rbv": 4, "parallel_over": "bq", "split_kv": 2},
+    "walk-gather-heads": {
+        "bq": 8, "bk": 16, "rb": 4, "rbv": 4, "k_layout": "rows", "parallel_over": "bq",
+        "gather_kv": True, "pack_gqa": False,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("walk", sorted(WALKS))
+@pytest.mark.parametrize("name", ["paged_causal", "paged", "gqa_causal", "document"])
+def test_work_items_walking_every_head(name, walk):
+    """Every head's state in one work item: decode, prefill with odd lengths (partial tiles,
+    a tile past KVLEN), keys split across work items, and a mask that reads tensors."""
+    kern = kernel(case(name)[0], WALKS[walk])
+    shape = replace(WIDE, h=8, g=2)
+    check(kern, *case(name, replace(shape, p=1, m=200)))
+    check(kern, *case(name, replace(shape, p=37, m=61), seed=1))
+
+
+def test_decode_on_a_page_pool_gathers_key_tiles():
+    """A page pool (NHD: a page holds every head's keys) decodes a key tile at a time for
+    every head, gathered front to back; a contiguous cache keeps a head per work item."""
+    shape = replace(WIDE, h=8, g=2, p=1, m=200)
+    paged = kernel(case("paged_causal", shape)[0])
+    check(paged, *case("paged_causal", shape))
+    assert kern_config(paged, shape)["parallel_over"] == "bq"
+    assert kern_config(paged, shape)["gather_kv"] is True
+    dense = kernel(case("gqa_causal", shape)[0])
+    assert kern_config(dense, shape)["parallel_over"] == "bhq"
+    assert kern_config(dense, shape)["gather_kv"] is False
+
+
+def kern_config(kern: attncc.Kernel, shape: Shape) -> dict:
+    """The config of the build ``kern`` makes for ``shape`` (decode has builds of its own)."""
+    kern(**case(kern.program.name, shape)[1])
+    return kern.config
+
+
+def test_gather_needs_a_walk_over_heads():
+    program, kwargs = case("paged")
+    kern = attncc.compile(program, "cpu", config={"gather_kv": True, "parallel_over": "bhq"})
+    with pytest.raises(UnsupportedError, match="gather_kv needs parallel_over='bq'"):
+        kern(**kwargs)
+
+
 # ----------------------------------------------------------------------------- head mapping
 
 _HEADS_PROGRAM = """

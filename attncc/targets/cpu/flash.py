@@ -109,6 +109,7 @@ from attncc.errors import LoweringError
 from attncc.lowering.writer import Writer
 from attncc.targets.cpu.flash_config import DIM_NAMES
 from attncc.targets.cpu.flash_config import FlashConfig
+from attncc.targets.cpu.flash_config import bands_read_head
 from attncc.targets.cpu.flash_config import check_config
 from attncc.targets.cpu.flash_config import register_demand
 from attncc.targets.cpu.flash_config import suggest_config
@@ -131,7 +132,7 @@ from attncc.targets.tvm.flash_spec import FlashSpec
 from attncc.targets.tvm.flash_spec import m_is_arg
 from attncc.targets.tvm.flash_spec import signature
 
-__all__ = ["FlashConfig", "generate", "register_demand", "suggest_config"]
+__all__ = ["FlashConfig", "bands_read_head", "generate", "register_demand", "suggest_config"]
 
 # ---------------------------------------------------------------------------------------------
 # generator
@@ -159,6 +160,21 @@ class _Emitter:
     @property
     def nqt(self) -> str:
         return f"((P + {self.qp - 1}) // {self.qp})"
+
+    @property
+    def inside(self) -> bool:
+        """A work item walks every head of each key tile (``parallel="bq"``)."""
+        return self.cfg.parallel == "bq"
+
+    @property
+    def heads(self) -> int:
+        """Heads of work items: kv heads with ``pack_gqa``, else query heads."""
+        return self.spec.HK if self.cfg.pack_gqa else self.spec.H
+
+    def srow(self, r: str) -> str:
+        """Row of the running state (max, sum, accumulator) for tile row ``r``: with
+        ``parallel="bq"`` the state holds every head's tile, head ``_hi`` at ``_hi * bq``."""
+        return f"_hi * {self.cfg.bq} + {r}" if self.inside else r
 
     def row_h(self, r: str) -> str:
         """Query head of tile row ``r``."""
@@ -189,14 +205,19 @@ def _score(ctx: _Emitter, acc: str, h: str, p: str, m_raw: str, full: bool) -> s
     return f"T.if_then_else({cond}, T.max({FLOOR}, {val}), {MASKED})"  # NaN stays NaN
 
 
-def _k_load(ctx: _Emitter, b: str, g: str, m: str, d: str) -> str:
-    """K[b, g, m, d] as float32: the buffer, or the ``k_load`` hook."""
+def _k_load(ctx: _Emitter, b: str, g: str, m: str, d: str, local: str | None = None) -> str:
+    """K[b, g, m, d] as float32: the buffer, or the ``k_load`` hook; with ``gather_kv`` and
+    ``local`` (``m``'s place in tile ``_kt``), the tile's gathered copy."""
+    if ctx.cfg.gather_kv and local is not None:
+        return f"_Kl[{g}, {local}, {d}]"
     if ctx.spec.k_load is None:
         return f"K[{b}, {g}, {m}, {d}]"
     return f"({fmt(ctx.spec.k_load, b=b, g=g, m=m, d=d)})"
 
 
-def _v_load(ctx: _Emitter, b: str, g: str, m: str, f: str) -> str:
+def _v_load(ctx: _Emitter, b: str, g: str, m: str, f: str, local: str | None = None) -> str:
+    if ctx.cfg.gather_kv and local is not None:
+        return f"_Vl[{g}, {local}, {f}]"
     if ctx.spec.v_load is None:
         return f"V[{b}, {g}, {m}, {f}]"
     return f"({fmt(ctx.spec.v_load, b=b, g=g, m=m, f=f)})"
@@ -232,13 +253,14 @@ def _emit_qk_rows(ctx: _Emitter, full: bool, qh: str, qrow: str) -> None:
     rb, bk, d = cfg.rb, cfg.bk, spec.D
     vd = cfg.vl if d % cfg.vl == 0 else d
     key = f"_kt * {bk} + _j" if full else f"T.min(_kt * {bk} + _j, M - 1)"
+    local = "_j" if full else f"T.min(_j, M - 1 - _kt * {bk})"  # in the gathered tile
     with w.block(f"for _j in range({bk}):"), w.block(f"for _i in T.unroll({rb}):"):
         w(f'_dv = T.alloc_buffer(({vd},), "float32")')
         with w.block(f"for _e in T.vectorized({vd}):"):
-            w(f"_dv[_e] = Q[_b, {qh}, {qrow}, _e] * {_k_load(ctx, '_b', '_g', key, '_e')}")
+            w(f"_dv[_e] = Q[_b, {qh}, {qrow}, _e] * {_k_load(ctx, '_b', '_g', key, '_e', local)}")
         with w.block(f"for _do in range(1, {d // vd}):"), w.block(f"for _e in T.vectorized({vd}):"):
             e = f"_do * {vd} + _e"
-            k = _k_load(ctx, "_b", "_g", key, e)
+            k = _k_load(ctx, "_b", "_g", key, e, local)
             w(f"_dv[_e] = _dv[_e] + Q[_b, {qh}, {qrow}, {e}] * {k}")
         # the horizontal sum in halves (vector adds of the upper half onto the lower) down to
         # 4 lanes, then a scalar tree
@@ -264,6 +286,7 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
         _emit_qk_tiles(ctx, qh, qrow)
     with w.block(f"for _i in T.unroll({rb}):"):
         w(f"_r = T.meta_var({ib} * {rb} + _i)")
+        w(f"_rs = T.meta_var({ctx.srow('_r')})")  # the row's running state
         w(f'_mx = T.alloc_buffer(({vl},), "float32")')
         with w.block(f"for _j in T.vectorized({vl}):"):  # a full tile: every row has keys
             w(f"_mx[_j] = {FLOOR if full else MASKED}")
@@ -276,10 +299,10 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
             w(f"{sv} = {_score(ctx, sv, ctx.row_h('_r'), ctx.row_p('_r'), mk, full)}")
             w(f"_mx[_j] = T.max(_mx[_j], {sv})")
         w('_st = T.alloc_buffer((2,), "float32")')
-        w(f"_st[0] = T.max(_mrun[_r], {tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
+        w(f"_st[0] = T.max(_mrun[_rs], {tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
         w(f"_st[1] = T.if_then_else(_st[0] == {MASKED}, T.float32(0), _st[0])")
-        w(f"_alpha[_r] = {exp2('_mrun[_r] - _st[1]')}")
-        w("_mrun[_r] = _st[0]")
+        w(f"_alpha[_rs] = {exp2('_mrun[_rs] - _st[1]')}")
+        w("_mrun[_rs] = _st[0]")
         w(f'_sm = T.alloc_buffer(({vl},), "float32")')
         with w.block(f"for _j in T.vectorized({vl}):"):
             w("_sm[_j] = T.float32(0)")
@@ -292,7 +315,7 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
             w(f"{pt} = {exp2(f'{sv} - _st[1]')}")
             w(f"_sm[_j] = _sm[_j] + {pt}")
         total = tree("T.Add", [f"_sm[{i}]" for i in range(vl)])
-        w(f"_lrun[_r] = _lrun[_r] * _alpha[_r] + {total}")
+        w(f"_lrun[_rs] = _lrun[_rs] * _alpha[_rs] + {total}")
 
 
 def _pv_chunks(ctx: _Emitter) -> list[tuple[int, int]]:
@@ -313,17 +336,18 @@ def _emit_pv(ctx: _Emitter, full: bool, ib: str) -> None:
         o = f"_o{c}"
         w(f'{o} = T.alloc_buffer(({rbv}, {cw}), "float32")')
         row = f"{ib} * {rbv} + _i"
+        srow = ctx.srow(row)
         with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
-            w(f"{o}[_i, _j] = _Oa[{row}, {c0} + _j] * _alpha[{row}]")
+            w(f"{o}[_i, _j] = _Oa[{srow}, {c0} + _j] * _alpha[{srow}]")
         with (
             w.block(f"for _k in range({keys}):"),
             w.block(f"for _i in T.unroll({rbv}):"),
             w.block(f"for _j in T.vectorized({cw}):"),
         ):
-            vk = _v_load(ctx, "_b", "_g", f"_kt * {bk} + {k0} + _k", f"{c0} + _j")
+            vk = _v_load(ctx, "_b", "_g", f"_kt * {bk} + {k0} + _k", f"{c0} + _j", f"{k0} + _k")
             w(f"{o}[_i, _j] = {o}[_i, _j] + _Pt[{row}, {k0} + _k] * {vk}")
         with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
-            w(f"_Oa[{row}, {c0} + _j] = {o}[_i, _j]")
+            w(f"_Oa[{srow}, {c0} + _j] = {o}[_i, _j]")
 
 
 def _emit_tile(ctx: _Emitter, full: bool) -> None:
@@ -346,7 +370,13 @@ def _emit_key_loop(ctx: _Emitter) -> None:
     w = ctx.w
     cls = tile_class(ctx)
     for i, (lo, hi) in enumerate(band_ranges(ctx, main=True)):
-        with w.block(f"for _kt in range({lo}, {hi}):"):
+        with ExitStack() as loops:
+            loops.enter_context(w.block(f"for _kt in range({lo}, {hi}):"))
+            if ctx.cfg.gather_kv:
+                _emit_gather(ctx)
+            if ctx.inside:  # every head reads this key tile while it is in cache
+                loops.enter_context(w.block(f"for _hi in range({ctx.heads}):"))
+                _emit_head(ctx, "_hi")
             if cls is not None:
                 w(f"_c{i} = {cls}")
                 full, part = f"_c{i} == 2", f"_c{i} == 1"
@@ -360,6 +390,29 @@ def _emit_key_loop(ctx: _Emitter) -> None:
             else:
                 with w.block("else:"), w.block(f"if {part}:"):
                     _emit_tile(ctx, full=False)
+
+
+def _emit_gather(ctx: _Emitter) -> None:
+    """Copy key tile ``_kt`` of K and V, every kv head, into ``_Kl`` / ``_Vl`` in key order:
+    a paged NHD pool is then read a page at a time, front to back, as the prefetchers like
+    (one 512-byte row of a head per 4 KB stalled on every load when each head read its own
+    rows)."""
+    w, spec, bk = ctx.w, ctx.spec, ctx.cfg.bk
+    with w.block(f"for _j in range({bk}):"), w.block(f"for _gg in range({spec.HK}):"):
+        key = f"T.min(_kt * {bk} + _j, M - 1)"
+        with w.block(f"for _d in T.vectorized({spec.D}):"):
+            w(f"_Kl[_gg, _j, _d] = {_k_load(ctx, '_b', '_gg', key, '_d')}")
+        with w.block(f"for _d in T.vectorized({spec.DV}):"):
+            w(f"_Vl[_gg, _j, _d] = {_v_load(ctx, '_b', '_gg', key, '_d')}")
+
+
+def _emit_head(ctx: _Emitter, head: str) -> None:
+    """The work item's head variables (``_g``; ``_h`` unless ``pack_gqa``) from ``head``."""
+    if ctx.cfg.pack_gqa:
+        ctx.w(f"_g = {head}")
+    else:
+        ctx.w(f"_h = {head}")
+        ctx.w(f"_g = _h // {ctx.grp}")
 
 
 def _emit_pack(ctx: _Emitter) -> None:
@@ -385,15 +438,15 @@ def _emit_pack(ctx: _Emitter) -> None:
 def _emit_main(ctx: _Emitter) -> None:
     w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
     bq, dv = cfg.bq, spec.DV
-    grp = spec.H // spec.HK
     ns = cfg.split_kv
-    heads = spec.HK if cfg.pack_gqa else spec.H
-    hv = "_g" if cfg.pack_gqa else "_h"
+    heads = ctx.heads
     loops = ExitStack()
-    if cfg.parallel == "bhq":
-        loops.enter_context(w.block(f"for _w in T.parallel({spec.B * heads * ns} * {ctx.nqt}):"))
-        w(f"_b = _w // ({heads * ns} * {ctx.nqt})")
-        w(f"{hv} = _w // ({ns} * {ctx.nqt}) % {heads}")
+    if cfg.parallel in ("bhq", "bq"):
+        items = heads * ns if cfg.parallel == "bhq" else ns
+        loops.enter_context(w.block(f"for _w in T.parallel({spec.B * items} * {ctx.nqt}):"))
+        w(f"_b = _w // ({items} * {ctx.nqt})")
+        if cfg.parallel == "bhq":
+            _emit_head(ctx, f"_w // ({ns} * {ctx.nqt}) % {heads}")
         # zigzag: TVM splits a parallel loop into contiguous chunks, one per thread; this mixes
         # cheap and expensive causal query tiles in every chunk
         w(f"_qi = _w // {ns} % {ctx.nqt}")
@@ -402,11 +455,9 @@ def _emit_main(ctx: _Emitter) -> None:
     else:
         loops.enter_context(w.block(f"for _w in T.parallel({spec.B * heads * ns}):"))
         w(f"_b = _w // {heads * ns}")
-        w(f"{hv} = _w // {ns} % {heads}")
+        _emit_head(ctx, f"_w // {ns} % {heads}")
         w(f"_sp = _w % {ns}")
         loops.enter_context(w.block(f"for _qt in range({ctx.nqt}):"))
-    if not cfg.pack_gqa:
-        w(f"_g = _h // {grp}")
     w(f"_p0 = _qt * {ctx.qp}")
     w(f"_p1 = T.min(_p0 + {ctx.qp}, P)")
     w(f"_nr = (_p1 - _p0) * {ctx.grp}" if cfg.pack_gqa else "_nr = _p1 - _p0")  # rows in use
@@ -414,27 +465,37 @@ def _emit_main(ctx: _Emitter) -> None:
         w(f"_cs = ({ctx.nkt} + {ns - 1}) // {ns}")
         w("_sa = _sp * _cs")
         w("_sd = _sa + _cs")
-    for name, shape in (("_mrun", f"({bq},)"), ("_lrun", f"({bq},)"), ("_alpha", f"({bq},)")):
-        w(f'{name} = T.alloc_buffer({shape}, "float32")')
-    w(f'_Oa = T.alloc_buffer(({bq}, {dv}), "float32")')
+    rows = bq * heads if ctx.inside else bq  # state rows: every head's with parallel="bq"
+    for name in ("_mrun", "_lrun", "_alpha"):
+        w(f'{name} = T.alloc_buffer(({rows},), "float32")')
+    w(f'_Oa = T.alloc_buffer(({rows}, {dv}), "float32")')
     w(f'_Pt = T.alloc_buffer(({bq}, {cfg.bk}), "float32")')
-    with w.block(f"for _r in range({bq}):"):
+    if cfg.gather_kv:
+        w(f'_Kl = T.alloc_buffer(({spec.HK}, {cfg.bk}, {spec.D}), "float32")')
+        w(f'_Vl = T.alloc_buffer(({spec.HK}, {cfg.bk}, {dv}), "float32")')
+    with w.block(f"for _r in range({rows}):"):
         w(f"_mrun[_r] = {MASKED}")
         w("_lrun[_r] = T.float32(0)")
         with w.block(f"for _j in T.vectorized({dv}):"):
             w("_Oa[_r, _j] = T.float32(0)")
     _emit_key_loop(ctx)
     rp, rh = ctx.row_p("_r", clamp=False), ctx.row_h("_r")
-    with w.block(f"for _r in range({bq}):"), w.block(f"if {rp} < P:"):
+    with ExitStack() as out:
+        if ctx.inside:
+            out.enter_context(w.block(f"for _hi in range({heads}):"))
+            _emit_head(ctx, "_hi")
+        out.enter_context(w.block(f"for _r in range({bq}):"))
+        out.enter_context(w.block(f"if {rp} < P:"))
+        rs = ctx.srow("_r")
         if ns == 1:
-            w(f"_inv = T.meta_var({inverse('_mrun[_r]', '_lrun[_r]')})")
+            w(f"_inv = T.meta_var({inverse(f'_mrun[{rs}]', f'_lrun[{rs}]')})")
             with w.block(f"for _j in T.vectorized({dv}):"):
-                w(f"O[_b, {rh}, {rp}, _j] = _Oa[_r, _j] * _inv")
+                w(f"O[_b, {rh}, {rp}, _j] = _Oa[{rs}, _j] * _inv")
         else:
-            w(f"_Ms[_b, {rh}, _sp, {rp}] = _mrun[_r]")
-            w(f"_Ls[_b, {rh}, _sp, {rp}] = _lrun[_r]")
+            w(f"_Ms[_b, {rh}, _sp, {rp}] = _mrun[{rs}]")
+            w(f"_Ls[_b, {rh}, _sp, {rp}] = _lrun[{rs}]")
             with w.block(f"for _j in T.vectorized({dv}):"):
-                w(f"_Os[_b, {rh}, _sp, {rp}, _j] = _Oa[_r, _j]")
+                w(f"_Os[_b, {rh}, _sp, {rp}, _j] = _Oa[{rs}, _j]")
     loops.close()
 
 

@@ -37,10 +37,15 @@ class FlashConfig:
       cache kept in kernel layout); ``"transposed"``: a pre-pass into ``[B, HK, D, M']``;
       ``"rows"``: K as given, dot products along D, no pre-pass (decode).
     * ``unroll_d``: unroll of the reduction over D in QKᵀ (LLVM unrolls 2× by itself).
-    * ``parallel``: ``"bhq"`` = batch × heads × query tiles, ``"bh"`` = batch × heads.
+    * ``parallel``: ``"bhq"`` = batch × heads × query tiles, ``"bh"`` = batch × heads,
+      ``"bq"`` = batch × query tiles, each work item walking every head of a key tile while
+      the tile is in cache (a paged NHD pool: a page holds every head's keys; masks and
+      bands must not read the head).
     * ``split_kv``: key-range splits per query tile, merged at the end (decode parallelism).
     * ``fuse_pv``: PV right after each row block's softmax instead of after the whole tile.
     * ``pack_gqa``: a tile's rows are (query, head) pairs of one kv-head group.
+    * ``gather_kv``: with ``parallel="bq"`` and ``k_layout="rows"``, copy each key tile of K
+      and V (every kv head, in key order) into a local buffer before the heads read it.
     * ``prepass``: classify key tiles of a mask the bands cannot (``FlashSpec.tile_prepass``)
       before attending, to skip empty tiles and unmask full ones (:mod:`.flash_tiles`).
     """
@@ -58,6 +63,7 @@ class FlashConfig:
     fuse_pv: bool = False
     pack_gqa: bool = False
     prepass: bool = True
+    gather_kv: bool = False
 
 
 def register_demand(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int]:
@@ -88,7 +94,7 @@ def suggest_config(spec: FlashSpec, decode: bool = False, unit: VectorUnit = AVX
             rbv = next(r for r in (2, 1) if grp % r == 0)
             return FlashConfig(
                 bq=grp, bk=2 * width, rb=rb, rbv=rbv, pv_cols=width, vl=unit.lanes,
-                pack_gqa=grp > 1, k_layout="rows", split_kv=2,
+                pack_gqa=grp > 1, k_layout="rows", **_decode_walk(spec),
             )  # fmt: skip
         # the most rows whose block fits the budget: 2 on AVX2 (16 registers), 4 on NEON (32)
         rows = [
@@ -103,13 +109,30 @@ def suggest_config(spec: FlashSpec, decode: bool = False, unit: VectorUnit = AVX
         rb = next(r for r in (8, 6, 4, 3, 2, 1) if grp % r == 0)
         rbv = next(r for r in (4, 3, 2, 1) if grp % r == 0)
         return FlashConfig(
-            bq=grp, bk=64, rb=rb, rbv=rbv, pack_gqa=grp > 1, k_layout="rows", split_kv=2
-        )
+            bq=grp, bk=64, rb=rb, rbv=rbv, pack_gqa=grp > 1, k_layout="rows",
+            **_decode_walk(spec),
+        )  # fmt: skip
     if spec.bands is not None and any(b.lo.strip() != "0" for b in spec.bands):  # windowed
         return FlashConfig(bq=32, bk=32, rb=8, rbv=4)
     if grp > 1 and 96 % grp == 0 and spec.DV >= 128:
         return FlashConfig(bq=96, bk=64, rb=3, rbv=3, pack_gqa=True)
     return FlashConfig(bq=48, bk=64, rb=4, rbv=4)
+
+
+def _decode_walk(spec: FlashSpec) -> dict:
+    """How decode walks K and V: a head at a time in two key splits; a pool whose pages hold
+    every head's keys (``kv_heads_inner``) a key tile at a time for every head, gathered
+    front to back (GQA 32/8 D128, 32k keys in 16-key pages on Zen 4: 20.9 -> 14.9 ms;
+    contiguous K/V 11.3 ms, where gathering is slower: 17.4 ms)."""
+    if spec.kv_heads_inner and not bands_read_head(spec):
+        return {"split_kv": 4, "parallel": "bq", "gather_kv": True}
+    return {"split_kv": 2}
+
+
+def bands_read_head(spec: FlashSpec) -> bool:
+    """Whether a key-tile range depends on the head (then it is computed per work item)."""
+    texts = [t for b in spec.bands or () for t in (b.lo, b.hi, b.full_lo, b.full_hi)]
+    return any("{h}" in t or "{g}" in t for t in texts)
 
 
 def check_config(spec: FlashSpec, cfg: FlashConfig) -> None:
@@ -143,8 +166,13 @@ def check_config(spec: FlashSpec, cfg: FlashConfig) -> None:
         bad("fuse_pv needs rb == rbv")
     if cfg.k_layout not in _K_LAYOUTS:
         bad(f"k_layout must be one of {_K_LAYOUTS}, got {cfg.k_layout!r}")
-    if cfg.parallel not in ("bhq", "bh"):
-        bad(f"parallel must be 'bhq' or 'bh', got {cfg.parallel!r}")
+    if cfg.parallel not in ("bhq", "bh", "bq"):
+        bad(f"parallel must be 'bhq', 'bh' or 'bq', got {cfg.parallel!r}")
+    if cfg.gather_kv and (cfg.parallel != "bq" or cfg.k_layout != "rows"):
+        bad("gather_kv copies a key tile for every head: it needs parallel='bq' and "
+            "k_layout='rows'")  # fmt: skip
+    if cfg.parallel == "bq" and bands_read_head(spec):
+        bad("parallel='bq' walks every head inside a key tile: the bands must not read the head")
     if cfg.pack_gqa and cfg.bq % (spec.H // spec.HK):
         bad(f"pack_gqa: bq={cfg.bq} must be a multiple of H // HK = {spec.H // spec.HK}")
     if cfg.split_kv < 1 or cfg.unroll_d < 1:

@@ -136,14 +136,15 @@ def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
     return (
         *prepass,
         knob("bq", bqs, cfg.bq),
-        knob("bk", (32, 64) if cfg.vl >= 16 else (16, 32, 64), cfg.bk),
+        knob("bk", (16, 32, 64), cfg.bk),
         knob("rb", (2, 3, 4, 6, 8), cfg.rb),
         knob("rbv", (2, 3, 4, 6), cfg.rbv),
         knob("pv_cols", pv_cols, cfg.pv_cols),
         knob("k_layout", ("tiles", "rows"), cfg.k_layout),
-        knob("parallel_over", ("bhq", "bh"), cfg.parallel),
+        knob("parallel_over", ("bhq", "bh", "bq"), cfg.parallel),
         knob("pack_gqa", packs, cfg.pack_gqa and True in packs),
         knob("split_kv", (1, 2, 4), cfg.split_kv),
+        knob("gather_kv", (False, True), cfg.gather_kv),
     )
 
 
@@ -160,6 +161,7 @@ def _flash_config(config: Config) -> flash.FlashConfig:
         pack_gqa=config["pack_gqa"],
         split_kv=config["split_kv"],
         prepass=config.get("prepass", True),
+        gather_kv=config.get("gather_kv", False),
     )
 
 
@@ -196,8 +198,16 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
             return f"pack_gqa needs bq={c['bq']} to be a multiple of the group size {r.grp}"
         return None
 
+    def walk(c: Config) -> str | None:
+        if c.get("gather_kv") and (c["parallel_over"] != "bq" or c["k_layout"] != "rows"):
+            return "gather_kv needs parallel_over='bq' and k_layout='rows'"
+        if c["parallel_over"] == "bq" and flash.bands_read_head(spec):
+            return "parallel_over='bq' walks every head in a work item: the bands read the head"
+        return None
+
     return (
         Constraint("row blocks", fused(row_blocks)),
+        Constraint("head walk", fused(walk)),
         Constraint("register budget", fused(registers)),
         Constraint("vector lanes", fused(lanes)),
         Constraint("pack_gqa", fused(packing)),

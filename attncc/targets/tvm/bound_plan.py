@@ -21,6 +21,8 @@ from attncc.ir.nodes import Const
 from attncc.ir.nodes import DType
 from attncc.ir.nodes import Expr
 from attncc.ir.nodes import Name
+from attncc.ir.nodes import accesses_in
+from attncc.ir.nodes import names_in
 from attncc.lowering.bound import BoundAttention
 from attncc.lowering.plan import KV_HEAD
 from attncc.lowering.plan import SCORE
@@ -163,6 +165,18 @@ class BoundPlan(BoundAttention):
             and self.ext.get(g) == self.HK
         )
 
+    def kv_heads_inner(self) -> bool:
+        """K or V is read from a buffer whose kv-head dimension comes after a dimension the
+        key position indexes (a paged NHD pool ``KC[page, slot, head, e]``): one head's keys
+        are short runs far apart, every head's keys of a page one run."""
+        for x in (self.p.k_expr, self.p.v_expr):
+            for a in accesses_in(x):
+                at = [i for i, ix in enumerate(a.indices) if KV_HEAD in names_in(ix)]
+                keyed = [i for i, ix in enumerate(a.indices) if self.p.key in names_in(ix)]
+                if at and keyed and min(keyed) < min(at):
+                    return True
+        return False
+
     # -- text -----------------------------------------------------------------------------
     def _print(self, e: Expr, ranks: Mapping[str, str]) -> Typed:
         if self.head_index is not None:
@@ -200,6 +214,7 @@ class BoundPlan(BoundAttention):
             score_mod=score_mod, mask=mask, bands=bands, tensors=tensors, scalars=scalars,
             name=self.entry, k_load=k_load, v_load=v_load,
             tile_prepass=p.predicate is not None and not p.bands.affine,
+            kv_heads_inner=self.kv_heads_inner(),
         )  # fmt: skip
 
     def _dim(self, rank: str) -> int | str:

@@ -73,7 +73,9 @@ class FlashSpec:
     tile as partial when a mask is present. ``tile_prepass``: the mask has atoms the bands
     cannot classify (document ids, tree masks, ``//`` and ``%`` of indices): a generator
     that can evaluates the mask per tile before attending, to skip empty tiles and unmask
-    full ones. A row whose keys are all masked produces 0.
+    full ones. A row whose keys are all masked produces 0. ``kv_heads_inner``: the K / V
+    hooks read a layout whose head dimension is inside the key position's (a paged NHD
+    pool), so a head's keys are short runs far apart (a CPU reads a tile for every head).
 
     Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
 
@@ -106,6 +108,7 @@ class FlashSpec:
     k_load: str | None = None
     v_load: str | None = None
     tile_prepass: bool = False
+    kv_heads_inner: bool = False
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:
