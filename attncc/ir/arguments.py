@@ -22,6 +22,7 @@ __all__ = [
     "check_no_grad",
     "check_precision",
     "describe_signature",
+    "is_bf16",
     "split_arguments",
     "to_numpy",
 ]
@@ -61,7 +62,8 @@ def describe_signature(program: Program) -> str:
 
 
 def to_numpy(x: object, name: str = "an input") -> np.ndarray:
-    """numpy arrays as they are; torch tensors detached, on CPU, bf16 through float32."""
+    """numpy arrays as they are; torch tensors detached, on CPU; bfloat16 ones in place as
+    ``ml_dtypes.bfloat16`` arrays (see :func:`_bf16_numpy`)."""
     if hasattr(x, "detach") and hasattr(x, "numpy"):
         t = x.detach()
         device = getattr(getattr(t, "device", None), "type", "cpu")
@@ -73,7 +75,7 @@ def to_numpy(x: object, name: str = "an input") -> np.ndarray:
         if getattr(t, "is_sparse", False) or getattr(t, "layout", None) not in (None, _strided()):
             raise ArgumentError(f"{name} is a sparse torch tensor; pass a dense one (.to_dense())")
         if str(t.dtype) == "torch.bfloat16":
-            t = t.float()
+            return _bf16_numpy(t)
         try:
             return t.cpu().numpy()
         except (RuntimeError, TypeError) as err:  # complex, quantized, ... tensors
@@ -85,6 +87,23 @@ def to_numpy(x: object, name: str = "an input") -> np.ndarray:
     except (ValueError, TypeError) as err:  # ragged nested lists, objects numpy rejects
         raise ArgumentError(f"{name} is not an array: {err}") from None
     return arr
+
+
+def _bf16_numpy(t: object) -> np.ndarray:
+    """A torch bfloat16 tensor as a numpy array of ``ml_dtypes.bfloat16`` sharing its memory
+    (kernels read the 2-byte values in place), or as float32 (exact) without ml_dtypes."""
+    import torch
+
+    try:
+        import ml_dtypes
+    except ImportError:
+        return t.float().cpu().numpy()
+    return t.cpu().view(torch.int16).numpy().view(ml_dtypes.bfloat16)
+
+
+def is_bf16(arr: np.ndarray) -> bool:
+    """Whether ``arr`` holds bfloat16 values (``ml_dtypes.bfloat16``; numpy's kind is "V")."""
+    return arr.dtype.name == "bfloat16"
 
 
 def _strided() -> object:
@@ -173,7 +192,7 @@ def to_scalar(v: object) -> object:
 
 def check_kind(name: str, dtype: DType, arr: np.ndarray) -> np.ndarray:
     """Rule: the array's kind (float / integer / bool) is the declared one."""
-    kind = arr.dtype.kind
+    kind = "f" if is_bf16(arr) else arr.dtype.kind
     ok = kind == "f" if dtype.is_float else kind in "iu" if dtype.is_int else kind == "b"
     if not ok:
         want = "a float" if dtype.is_float else "an integer" if dtype.is_int else "a bool"

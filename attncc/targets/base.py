@@ -165,6 +165,9 @@ class Target(abc.ABC):
     language: ClassVar[str]
     #: Whether :meth:`run` can execute here (a CUDA target on a machine without a GPU can't).
     can_run: ClassVar[bool] = True
+    #: Whether kernels read ``bf16`` inputs as 2-byte bfloat16 (``ml_dtypes.bfloat16``
+    #: arrays in :meth:`run`); otherwise they arrive rounded, held in float32.
+    reads_bf16: ClassVar[bool] = False
 
     @abc.abstractmethod
     def space(self, program: Program, extents: Extents) -> Space: ...

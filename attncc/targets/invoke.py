@@ -17,6 +17,7 @@ from attncc.errors import ShapeError
 from attncc.ir.arguments import check_int_range
 from attncc.ir.arguments import check_no_grad
 from attncc.ir.arguments import check_precision
+from attncc.ir.arguments import is_bf16
 from attncc.ir.arguments import split_arguments
 from attncc.ir.bind import bind
 from attncc.ir.bounds import BoundsCheck
@@ -76,12 +77,16 @@ def call_kernel(
             program, info, ext, live, what="this call (generic lowering: every tensor in memory)"
         )
         check_addressable(program, info, ext, live, target.name)
-    prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
+    bf16 = target.reads_bf16
+    prepared = {d.name: storage_array(arrays[d.name], d.dtype, bf16) for d in program.inputs}
     outputs = target.run(artifact, prepared, binding.scalars, ext)
-    if wants_torch:
+    if wants_torch:  # in the declared dtype: bf16 outputs come back held in float32
         import torch
 
         outputs = {k: torch.from_numpy(v) for k, v in outputs.items()}
+        for k in outputs:
+            if info.tensors[k].dtype is DType.BF16:
+                outputs[k] = outputs[k].to(torch.bfloat16)
     return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
 
@@ -98,8 +103,16 @@ _STORAGE = {
 }
 
 
-def storage_array(array: np.ndarray, dtype: DType) -> np.ndarray:
-    """The array in its declared storage dtype and C order (bf16: rounded, held in float32)."""
+def storage_array(array: np.ndarray, dtype: DType, bf16: bool = False) -> np.ndarray:
+    """The array in its declared storage dtype and C order. bf16: rounded and held in
+    float32, or with ``bf16`` (a target that reads 2-byte bfloat16) as ``ml_dtypes.bfloat16``
+    (a bfloat16 array as it is)."""
+    if dtype is DType.BF16 and bf16:
+        import ml_dtypes
+
+        if is_bf16(array):
+            return np.ascontiguousarray(array)
+        return np.ascontiguousarray(round_bf16(array).astype(np.float32), ml_dtypes.bfloat16)
     if dtype is DType.BF16:
         return np.ascontiguousarray(round_bf16(array), dtype=np.float32)
     return np.ascontiguousarray(array, dtype=_STORAGE[dtype])

@@ -285,6 +285,29 @@ def test_gather_needs_a_walk_over_heads():
         kern(**kwargs)
 
 
+# ----------------------------------------------------------------------------- half precision
+
+
+@pytest.mark.parametrize("lowering", ["fused", "generic"])
+def test_bf16_cache_is_read_in_place(lowering):
+    """bf16 K / V: torch bfloat16 tensors go in as their 2-byte values (no float32 copy),
+    float32 arrays are rounded first; both equal the interpreter."""
+    torch = pytest.importorskip("torch")
+    program = attncc.parse(variants.fp16_kv(causal=True).text.replace(": f16", ": bf16"))
+    _, kwargs = case("fp16_kv")
+    kwargs = {n: np.asarray(x, np.float32) for n, x in kwargs.items()}
+    kern = kernel(program, {"lowering": lowering})
+    want = attncc.interpret(program, **kwargs)
+    np.testing.assert_allclose(kern(**kwargs), want, atol=TOL, rtol=0)
+    assert kern.config["lowering"] == lowering
+    as_torch = {n: torch.from_numpy(x) for n, x in kwargs.items()}
+    as_torch["K"], as_torch["V"] = (as_torch[n].bfloat16() for n in "KV")
+    got = kern(**as_torch)
+    want = attncc.interpret(program, **as_torch)
+    assert got.dtype == torch.float32
+    np.testing.assert_allclose(got.numpy(), want, atol=TOL, rtol=0)
+
+
 # ----------------------------------------------------------------------------- head mapping
 
 _HEADS_PROGRAM = """

@@ -120,13 +120,14 @@ def suggest_config(spec: FlashSpec, decode: bool = False, unit: VectorUnit = AVX
 
 
 def _decode_walk(spec: FlashSpec) -> dict:
-    """How decode walks K and V: a head at a time in two key splits; a pool whose pages hold
-    every head's keys (``kv_heads_inner``) a key tile at a time for every head, gathered
-    front to back (GQA 32/8 D128, 32k keys in 16-key pages on Zen 4: 20.9 -> 14.9 ms;
-    contiguous K/V 11.3 ms, where gathering is slower: 17.4 ms)."""
+    """How decode walks K and V: a head at a time in four key splits (GQA 32/8 D128, 32k
+    keys on Zen 4: 12.8 ms against 14.4 with two); a pool whose pages hold every head's keys
+    (``kv_heads_inner``) a key tile at a time for every head, gathered front to back (the
+    same in 16-key pages: 20.9 -> 14.9 ms; contiguous K/V 11.3 ms in that run, where
+    gathering is slower: 17.4 ms)."""
     if spec.kv_heads_inner and not bands_read_head(spec):
         return {"split_kv": 4, "parallel": "bq", "gather_kv": True}
-    return {"split_kv": 2}
+    return {"split_kv": 4}
 
 
 def bands_read_head(spec: FlashSpec) -> bool:

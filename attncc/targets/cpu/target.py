@@ -71,6 +71,7 @@ _GENERIC_KNOBS = (
 class CpuTarget(Target):
     name = "cpu"
     language = "tvmscript"
+    reads_bf16 = True  # bf16 inputs are bfloat16 buffers (STORAGE)
 
     # ------------------------------------------------------------------ protocol
     def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
@@ -308,7 +309,9 @@ def _aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
 def _tvm_tensor(array: np.ndarray, dtype, any_alignment: bool) -> Any:
     """A TVM tensor over ``array``: without a copy when it is C-contiguous and of the kernel's
     dtype, and either aligned to 64 bytes or passed to a kernel built for any alignment
-    (``Source.meta[UNALIGNED]``; older builds assume 64 and would fault)."""
+    (``Source.meta[UNALIGNED]``; older builds assume 64 and would fault). DLPack has no
+    ``ml_dtypes.bfloat16``: a bfloat16 array goes in as its 16-bit pattern, viewed as
+    bfloat16 (the same bytes)."""
     import tvm_ffi
 
     if array.dtype != dtype:
@@ -317,4 +320,7 @@ def _tvm_tensor(array: np.ndarray, dtype, any_alignment: bool) -> Any:
         aligned = _aligned_empty(array.shape, array.dtype)
         aligned[...] = array
         array = aligned
+    if array.dtype.name == "bfloat16":
+        bits = tvm_ffi.from_dlpack(array.view(np.uint16), require_alignment=2)
+        return bits._create_view(array.shape, "bfloat16")
     return tvm_ffi.from_dlpack(array, require_alignment=array.dtype.itemsize)
