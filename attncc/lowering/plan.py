@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from attncc.errors import AttnccError
+from attncc.errors import LoweringError
 from attncc.ir.bind import eval_scalar
 from attncc.ir.exprs import free_ranks
 from attncc.ir.exprs import map_expr
@@ -44,6 +45,7 @@ from attncc.ir.validate import ProgramInfo
 from attncc.ir.validate import validate
 
 __all__ = [
+    "HALF_OR_F32",
     "KV_HEAD",
     "KV_HEADS",
     "SCORE",
@@ -52,11 +54,16 @@ __all__ = [
     "plan_attention",
     "product",
     "ranks_of",
+    "require_f32_io",
 ]
 
 #: Placeholder names no program can use: the scaled score in score expressions, and the
 #: kernel's kv head in K / V index expressions.
 SCORE, KV_HEAD = "$s", "$g"
+#: The dtypes Q may have and O may be stored in (f16 / bf16: converted on load, rounded on
+#: the final store; the kernel computes in float32).
+HALF_OR_F32 = (DType.F32, DType.F16, DType.BF16)
+
 #: What a K / V index may be in the kv-head dimension: the kv head, or 0 (MQA).
 KV_HEADS = (Name(KV_HEAD), Const(0))
 
@@ -94,6 +101,24 @@ class FusedPlan:
     @property
     def output(self) -> str:
         return self.match.output
+
+    @property
+    def q_dtype(self) -> DType:
+        return self.info.tensors[self.q].dtype
+
+    @property
+    def out_dtype(self) -> DType:
+        return self.info.tensors[self.output].dtype
+
+
+def require_f32_io(p: FusedPlan, target: str) -> None:
+    """A :class:`~attncc.errors.LoweringError` (the generic lowering serves) for a target
+    whose fused kernel reads float32 Q and writes float32 O only."""
+    if p.q_dtype is not DType.F32 or p.out_dtype is not DType.F32:
+        raise LoweringError(
+            f"the fused {target} kernel reads Q and writes O in f32; {p.q}: {p.q_dtype}, "
+            f"{p.output}: {p.out_dtype}"
+        )
 
 
 def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
@@ -141,7 +166,7 @@ def _plan(program: Program) -> FusedPlan | None:
         or len(m.contractions) != 1
         or len(m.rows) != 3
         or len(m.value_ranks) != 1
-        or info.tensors[m.output].dtype is not DType.F32
+        or info.tensors[m.output].dtype not in HALF_OR_F32
     ):
         return None
     c = m.contractions[0]
@@ -154,7 +179,7 @@ def _plan(program: Program) -> FusedPlan | None:
         d = inputs.get(f.tensor) if isinstance(f, Access) else None
         return (
             d is not None
-            and d.dtype is DType.F32
+            and d.dtype in HALF_OR_F32
             and len(d.ranks) == 4
             and f.indices == tuple(Name(r) for r in d.ranks)
             and d.ranks[3] == e

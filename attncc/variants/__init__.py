@@ -68,6 +68,7 @@ from attncc.variants.masks import tree_parent
 from attncc.variants.mla import mla
 from attncc.variants.nonsoftmax import linear_causal
 from attncc.variants.nonsoftmax import sigmoid_attention
+from attncc.variants.precision import in_dtype
 from attncc.variants.scores import alibi
 from attncc.variants.scores import gqa_window_softcap
 from attncc.variants.scores import relative_bias
@@ -87,6 +88,7 @@ __all__ = [
     "fp16_kv",
     "gqa",
     "gqa_window_softcap",
+    "in_dtype",
     "int8_kv",
     "linear_causal",
     "mha",

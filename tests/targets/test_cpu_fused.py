@@ -308,6 +308,63 @@ def test_bf16_cache_is_read_in_place(lowering):
     np.testing.assert_allclose(got.numpy(), want, atol=TOL, rtol=0)
 
 
+def _half_error(got: np.ndarray, want: np.ndarray, dtype: str) -> float:
+    """The largest error in units in the last place of ``dtype`` at the reference value,
+    less a float32 computation's own error (2e-6 of the output's scale: near zero, an f16
+    subnormal ulp is 6e-8, below what float32 arithmetic resolves)."""
+    bits = {"f16": 10, "bf16": 7}[dtype]
+    tiny = {"f16": 2.0**-24, "bf16": 2.0**-133}[dtype]
+    exponent = np.floor(np.log2(np.maximum(np.abs(want), 2.0**-126)))
+    ulp = np.maximum(2.0 ** (exponent - bits), tiny)
+    slack = 2e-6 * max(1.0, float(np.max(np.abs(want), initial=0.0)))
+    err = np.maximum(np.abs(got.astype(np.float64) - want) - slack, 0.0)
+    return float(np.max(err / ulp, initial=0.0))
+
+
+HALF_CASES = [
+    ("gqa_causal", WIDE),
+    ("gqa_causal", DECODE),
+    ("sliding_window", WIDE),
+    ("document", WIDE),
+    ("softcap", WIDE),
+    ("paged", replace(DECODE, h=8, g=2, m=200)),
+    ("paged_causal", WIDE),
+]
+
+
+@pytest.mark.parametrize("dtype", ["bf16", "f16"])
+@pytest.mark.parametrize(("name", "shape"), HALF_CASES)
+def test_half_precision_programs(name, shape, dtype):
+    """``variants.in_dtype``: Q, K, V and O in bf16 / f16, float32 inside. The fused kernel
+    equals the interpreter to one unit in the last place of the output (both round a
+    float result once; the kernel's float32 may land on the other side of a tie). torch
+    tensors go in and come back in that dtype."""
+    torch = pytest.importorskip("torch")
+    program, kwargs = case(name, shape)
+    half = variants.in_dtype(program, dtype)
+    tdt = {"bf16": torch.bfloat16, "f16": torch.float16}[dtype]
+    floats = {d.name for d in program.inputs if d.dtype.is_float}
+    given = {
+        n: torch.from_numpy(np.asarray(x)).to(tdt) if n in floats else x for n, x in kwargs.items()
+    }
+    kern = kernel(half)
+    got = kern(**given)
+    assert kern.config["lowering"] == "fused" and got.dtype == tdt
+    want = attncc.interpret(half, **given)
+    assert _half_error(got.float().numpy(), np.asarray(want, np.float64), dtype) <= 1.0
+
+
+def test_half_precision_plans_stay_f32_on_other_targets():
+    from attncc.errors import LoweringError
+    from attncc.lowering.plan import plan_attention
+    from attncc.lowering.plan import require_f32_io
+
+    found = plan_attention(variants.in_dtype(variants.gqa(causal=True), "bf16"))
+    assert found is not None and str(found.q_dtype) == "bf16"
+    with pytest.raises(LoweringError, match="reads Q and writes O in f32"):
+        require_f32_io(found, "webgpu")
+
+
 # ----------------------------------------------------------------------------- head mapping
 
 _HEADS_PROGRAM = """

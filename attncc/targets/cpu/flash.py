@@ -106,6 +106,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from attncc.errors import LoweringError
+from attncc.ir.nodes import DType
 from attncc.lowering.writer import Writer
 from attncc.targets.cpu.flash_config import DIM_NAMES
 from attncc.targets.cpu.flash_config import FlashConfig
@@ -131,6 +132,8 @@ from attncc.targets.cpu.flash_tiles import tile_class
 from attncc.targets.tvm.flash_spec import FlashSpec
 from attncc.targets.tvm.flash_spec import m_is_arg
 from attncc.targets.tvm.flash_spec import signature
+from attncc.targets.tvm.script import Typed
+from attncc.targets.tvm.script import convert_text
 
 __all__ = ["FlashConfig", "bands_read_head", "generate", "register_demand", "suggest_config"]
 
@@ -231,7 +234,40 @@ def _k_index(ctx: _Emitter, d: str, j: str) -> str:
     return f"_Kp[_b, _g, {d}, _kt * {ctx.cfg.bk} + {j}]"
 
 
-def _emit_qk_tiles(ctx: _Emitter, qh: str, qrow: str) -> None:
+def _q(ctx: _Emitter, row: str, qh: str, qrow: str, d: str) -> str:
+    """Q of tile row ``row`` (head ``qh``, position ``qrow``) at ``d`` as float32: a half Q
+    from the work item's float32 copy (:func:`_emit_q_copy`)."""
+    if ctx.spec.q_dtype == "float32":
+        return f"Q[_b, {qh}, {qrow}, {d}]"
+    return f"_Qf[{ctx.srow(row)}, {d}]"
+
+
+def _emit_q_copy(ctx: _Emitter) -> None:
+    """A half-precision Q tile (every head's with ``parallel="bq"``) converted to float32
+    once per work item, so that the microkernels broadcast float32 as they do for f32 Q."""
+    w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
+    rows = cfg.bq * ctx.heads if ctx.inside else cfg.bq
+    w(f'_Qf = T.alloc_buffer(({rows}, {spec.D}), "float32")')
+    with ExitStack() as loops:
+        if ctx.inside:
+            loops.enter_context(w.block(f"for _hi in range({ctx.heads}):"))
+            _emit_head(ctx, "_hi")
+        loops.enter_context(w.block(f"for _r in range({cfg.bq}):"))
+        loops.enter_context(w.block(f"for _d in T.vectorized({spec.D}):"))
+        src = f"Q[_b, {ctx.row_h('_r')}, {ctx.row_p('_r')}, _d]"
+        w(f'_Qf[{ctx.srow("_r")}, _d] = T.Cast("float32", {src})')
+
+
+def _o_value(ctx: _Emitter, value: str) -> str:
+    """``value`` (float32) as O holds it: float16, bfloat16-rounded float32, or float32."""
+    if ctx.spec.o_dtype == "float16":
+        return f'T.Cast("float16", {value})'
+    if ctx.spec.o_dtype == "bfloat16":
+        return convert_text(Typed(value, "float32"), DType.BF16).text
+    return value
+
+
+def _emit_qk_tiles(ctx: _Emitter, row: str, qh: str, qrow: str) -> None:
     """_s[i, :] += Q[row i, d] * Kp[d, :]: rb x bk register block, broadcast Q, vector K."""
     w, cfg, spec = ctx.w, ctx.cfg, ctx.spec
     rb, bk = cfg.rb, cfg.bk
@@ -244,10 +280,10 @@ def _emit_qk_tiles(ctx: _Emitter, qh: str, qrow: str) -> None:
             loops.enter_context(w.block(f"for _d in range({spec.D}):"))
         with w.block(f"for _i in T.unroll({rb}):"), w.block(f"for _j in T.vectorized({bk}):"):
             k = _k_index(ctx, "_d", "_j")
-            w(f"_s[_i, _j] = _s[_i, _j] + Q[_b, {qh}, {qrow}, _d] * {k}")
+            w(f"_s[_i, _j] = _s[_i, _j] + {_q(ctx, row, qh, qrow, '_d')} * {k}")
 
 
-def _emit_qk_rows(ctx: _Emitter, full: bool, qh: str, qrow: str) -> None:
+def _emit_qk_rows(ctx: _Emitter, full: bool, row: str, qh: str, qrow: str) -> None:
     """_s[i, j] = Q[row i, :] . K[key j, :]: vectors along D, one horizontal sum per score."""
     w, cfg, spec = ctx.w, ctx.cfg, ctx.spec
     rb, bk, d = cfg.rb, cfg.bk, spec.D
@@ -257,11 +293,12 @@ def _emit_qk_rows(ctx: _Emitter, full: bool, qh: str, qrow: str) -> None:
     with w.block(f"for _j in range({bk}):"), w.block(f"for _i in T.unroll({rb}):"):
         w(f'_dv = T.alloc_buffer(({vd},), "float32")')
         with w.block(f"for _e in T.vectorized({vd}):"):
-            w(f"_dv[_e] = Q[_b, {qh}, {qrow}, _e] * {_k_load(ctx, '_b', '_g', key, '_e', local)}")
+            k = _k_load(ctx, "_b", "_g", key, "_e", local)
+            w(f"_dv[_e] = {_q(ctx, row, qh, qrow, '_e')} * {k}")
         with w.block(f"for _do in range(1, {d // vd}):"), w.block(f"for _e in T.vectorized({vd}):"):
             e = f"_do * {vd} + _e"
             k = _k_load(ctx, "_b", "_g", key, e, local)
-            w(f"_dv[_e] = _dv[_e] + Q[_b, {qh}, {qrow}, {e}] * {k}")
+            w(f"_dv[_e] = _dv[_e] + {_q(ctx, row, qh, qrow, e)} * {k}")
         # the horizontal sum in halves (vector adds of the upper half onto the lower) down to
         # 4 lanes, then a scalar tree
         live = vd
@@ -279,11 +316,12 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
     w(f'_s = T.alloc_buffer(({rb}, {bk}), "float32")')
     with w.block(f"for _i in T.unroll({rb}):"), w.block(f"for _j in T.vectorized({bk}):"):
         w("_s[_i, _j] = T.float32(0)")
-    qh, qrow = ctx.row_h(f"{ib} * {rb} + _i"), ctx.row_p(f"{ib} * {rb} + _i")
+    row = f"{ib} * {rb} + _i"
+    qh, qrow = ctx.row_h(row), ctx.row_p(row)
     if cfg.k_layout == "rows":
-        _emit_qk_rows(ctx, full, qh, qrow)
+        _emit_qk_rows(ctx, full, row, qh, qrow)
     else:
-        _emit_qk_tiles(ctx, qh, qrow)
+        _emit_qk_tiles(ctx, row, qh, qrow)
     with w.block(f"for _i in T.unroll({rb}):"):
         w(f"_r = T.meta_var({ib} * {rb} + _i)")
         w(f"_rs = T.meta_var({ctx.srow('_r')})")  # the row's running state
@@ -470,6 +508,8 @@ def _emit_main(ctx: _Emitter) -> None:
         w(f'{name} = T.alloc_buffer(({rows},), "float32")')
     w(f'_Oa = T.alloc_buffer(({rows}, {dv}), "float32")')
     w(f'_Pt = T.alloc_buffer(({bq}, {cfg.bk}), "float32")')
+    if spec.q_dtype != "float32":
+        _emit_q_copy(ctx)
     if cfg.gather_kv:
         w(f'_Kl = T.alloc_buffer(({spec.HK}, {cfg.bk}, {spec.D}), "float32")')
         w(f'_Vl = T.alloc_buffer(({spec.HK}, {cfg.bk}, {dv}), "float32")')
@@ -490,7 +530,7 @@ def _emit_main(ctx: _Emitter) -> None:
         if ns == 1:
             w(f"_inv = T.meta_var({inverse(f'_mrun[{rs}]', f'_lrun[{rs}]')})")
             with w.block(f"for _j in T.vectorized({dv}):"):
-                w(f"O[_b, {rh}, {rp}, _j] = _Oa[{rs}, _j] * _inv")
+                w(f"O[_b, {rh}, {rp}, _j] = {_o_value(ctx, f'_Oa[{rs}, _j] * _inv')}")
         else:
             w(f"_Ms[_b, {rh}, _sp, {rp}] = _mrun[{rs}]")
             w(f"_Ls[_b, {rh}, _sp, {rp}] = _lrun[{rs}]")
@@ -517,7 +557,8 @@ def _emit_merge(ctx: _Emitter) -> None:
         w(f"_st[2] = {inverse(mx, '_st[1]')}")
         with w.block(f"for _j in T.vectorized({dv}):"):
             terms = [f"_c[{s}] * _Os[_b, _h, {s}, _p, _j]" for s in range(ns)]
-            w(f"O[_b, _h, _p, _j] = ({tree('T.Add', terms)}) * _st[2]")
+            merged = f"({tree('T.Add', terms)}) * _st[2]"
+            w(f"O[_b, _h, _p, _j] = {_o_value(ctx, merged)}")
 
 
 _ARG_DTYPE = {
@@ -573,7 +614,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
             w(f"{x} = T.int32()")
         b, h, hk, d, dv = spec.B, spec.H, spec.HK, spec.D, spec.DV
         # inputs: align=4, they come zero-copy from numpy / torch at any element alignment
-        w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "float32", align=4)')
+        w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "{spec.q_dtype}", align=4)')
         if spec.v_load is None:
             w(f'V = T.match_buffer(v_h, ({b}, {hk}, M, {dv}), "float32", align=4)')
         if spec.k_load is not None:
@@ -583,7 +624,8 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
             w(f'K = T.match_buffer(k_h, {shape}, "float32", align=4)')
         else:
             w(f'K = T.match_buffer(k_h, ({b}, {hk}, M, {d}), "float32", align=4)')
-        w(f'O = T.match_buffer(o_h, ({b}, {h}, P, {dv}), "float32")')
+        o_buf = "float16" if spec.o_dtype == "float16" else "float32"  # bf16: held in f32
+        w(f'O = T.match_buffer(o_h, ({b}, {h}, P, {dv}), "{o_buf}")')
         dims = {"B": b, "H": h, "HK": hk, "P": "P", "M": "M", "D": d, "DV": dv}
         for t in spec.tensors:
             shape = ", ".join(
@@ -601,7 +643,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
             _emit_pack(ctx)
         emit_prepass(ctx)
         if not attend and prepass_used(ctx):  # a read of the classes keeps the pass alive
-            w("O[0, 0, 0, 0] = T.Cast('float32', _Tc[0, 0, 0])")
+            w(f"O[0, 0, 0, 0] = {_o_value(ctx, 'T.Cast(' + repr('float32') + ', _Tc[0, 0, 0])')}")
         if attend:
             _emit_main(ctx)
         if attend and cfg.split_kv > 1:

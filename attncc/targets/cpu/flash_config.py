@@ -159,6 +159,9 @@ def check_config(spec: FlashSpec, cfg: FlashConfig) -> None:
             bad(f"extra argument name {n!r} is reserved or not an identifier; rename it")
     if len(set(names)) != len(names):
         bad(f"extra argument names must be unique, got {names}")
+    for role, dtype in (("q_dtype", spec.q_dtype), ("o_dtype", spec.o_dtype)):
+        if dtype not in ("float32", "float16", "bfloat16"):
+            bad(f"FlashSpec.{role} must be float32, float16 or bfloat16, got {dtype!r}")
     if cfg.bq % cfg.rb or cfg.bq % cfg.rbv:
         bad(f"bq={cfg.bq} must be a multiple of rb={cfg.rb} and rbv={cfg.rbv}")
     if cfg.bk % cfg.vl:

@@ -215,6 +215,7 @@ class BoundPlan(BoundAttention):
             name=self.entry, k_load=k_load, v_load=v_load,
             tile_prepass=p.predicate is not None and not p.bands.affine,
             kv_heads_inner=self.kv_heads_inner(),
+            q_dtype=STORAGE[p.q_dtype], o_dtype=STORAGE[p.out_dtype],
         )  # fmt: skip
 
     def _dim(self, rank: str) -> int | str:
@@ -231,9 +232,10 @@ class BoundPlan(BoundAttention):
         for a in signature(spec):
             if a in ("q", "k", "v"):
                 d = self.inputs[inv[a.upper()]]
-                out.append(Arg(d.name, "input", "float32", d.ranks))
-            elif a == "o":
-                out.append(Arg(p.output, "output", "float32", p.match.out_ranks))
+                out.append(Arg(d.name, "input", STORAGE[d.dtype], d.ranks))
+            elif a == "o":  # a bf16 output is held in float32 (rounded)
+                dtype = "float16" if p.out_dtype is DType.F16 else "float32"
+                out.append(Arg(p.output, "output", dtype, p.match.out_ranks))
             elif a == "M":
                 out.append(Arg(p.key, "param", "int32"))
             elif by_kernel[a] in self.inputs:

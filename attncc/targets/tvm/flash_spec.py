@@ -76,6 +76,9 @@ class FlashSpec:
     full ones. A row whose keys are all masked produces 0. ``kv_heads_inner``: the K / V
     hooks read a layout whose head dimension is inside the key position's (a paged NHD
     pool), so a head's keys are short runs far apart (a CPU reads a tile for every head).
+    ``q_dtype``: Q's buffer (``float16`` / ``bfloat16`` convert on load); ``o_dtype``: what O
+    holds (``float16`` a float16 buffer; ``bfloat16`` values rounded to bfloat16, held in a
+    float32 buffer, as the front door returns them).
 
     Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
 
@@ -109,6 +112,8 @@ class FlashSpec:
     v_load: str | None = None
     tile_prepass: bool = False
     kv_heads_inner: bool = False
+    q_dtype: str = "float32"
+    o_dtype: str = "float32"
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:
