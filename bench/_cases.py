@@ -36,15 +36,26 @@ class Case:
     m: int
     d: int
     b: int = 1
+    dtype: str = "f32"  # f32 | bf16: Q, K, V and O (attncc: variants.in_dtype)
 
     @property
     def title(self) -> str:
         heads = f"H{self.h}" if self.h == self.hk else f"H{self.h}/{self.hk}"
         if self.kind in ("decode", "paged"):
             extra = f", page {PAGE}" if self.kind == "paged" else ""
+            extra += f", {self.dtype}" if self.dtype != "f32" else ""
             return f"{self.name} B{self.b} {heads} D{self.d} cache {self.m}{extra}"
         extra = {"window": f" W{WINDOW}", "softcap": f" cap {CAP:g}", "document": f" {DOCS} docs"}
         return f"{self.name} B{self.b} {heads} S{self.p} D{self.d}{extra.get(self.kind, '')}"
+
+    @property
+    def itemsize(self) -> int:
+        return 2 if self.dtype == "bf16" else 4
+
+    def torch_dtype(self):
+        import torch
+
+        return torch.bfloat16 if self.dtype == "bf16" else torch.float32
 
 
 #: The frozen product of cases (full run).
@@ -62,6 +73,8 @@ CASES = (
     Case("tree", "tree", 8, 8, 2048, 2048, 64),
     Case("decode", "decode", 32, 8, 1, 32768, 128),
     Case("paged", "paged", 32, 8, 1, 32768, 128),
+    Case("decode_bf16", "decode", 32, 8, 1, 32768, 128, dtype="bf16"),
+    Case("paged_bf16", "paged", 32, 8, 1, 32768, 128, dtype="bf16"),
 )
 
 
@@ -131,10 +144,10 @@ def setup(case: Case, flex_attention: Callable, seed: int) -> Setup:
     gen = torch.Generator().manual_seed(seed)
     b, h, hk, p, m, d = case.b, case.h, case.hk, case.p, case.m, case.d
     gqa, heads = h != hk, ("gqa" if h != hk else "mha")
-    q = torch.randn(b, h, p, d, generator=gen)
+    q = torch.randn(b, h, p, d, generator=gen).to(case.torch_dtype())
     if case.kind == "paged":
         return _paged_setup(case, flex_attention, gen, q)
-    k, v = torch.randn(b, hk, m, d, generator=gen), torch.randn(b, hk, m, d, generator=gen)
+    k, v = (torch.randn(b, hk, m, d, generator=gen).to(case.torch_dtype()) for _ in "kv")
     pi, mi = torch.arange(p)[:, None], torch.arange(m)[None, :]
     args = {"Q": q, "K": k, "V": v}
     causal_mask = pi >= mi
@@ -233,9 +246,10 @@ def setup(case: Case, flex_attention: Callable, seed: int) -> Setup:
 
     pairs = b * h * (p * m if visible is None else int(visible.sum()))
     ref = reference(q, k, v, visible, bias, cap)
-    return Setup(
-        program, args, sdpa, sdpa_note, flex, flex_note, ref, pairs, 2 * b * hk * m * d * 4, note
-    )
+    if case.dtype != "f32":
+        program = variants.in_dtype(program, case.dtype, inputs=("Q", "K", "V"))
+    kv_bytes = 2 * b * hk * m * d * case.itemsize
+    return Setup(program, args, sdpa, sdpa_note, flex, flex_note, ref, pairs, kv_bytes, note)
 
 
 def _paged_setup(case: Case, flex_attention: Callable, gen, q) -> Setup:
@@ -251,8 +265,8 @@ def _paged_setup(case: Case, flex_attention: Callable, gen, q) -> Setup:
     assert b == 1 and m % PAGE == 0, "paged case: one sequence of whole pages"
     j = m // PAGE
     u = j + SPARE_PAGES
-    kc = torch.randn(u, PAGE, hk, d, generator=gen)  # vLLM / FlashInfer NHD pool
-    vc = torch.randn(u, PAGE, hk, d, generator=gen)
+    kc = torch.randn(u, PAGE, hk, d, generator=gen).to(case.torch_dtype())  # NHD pool
+    vc = torch.randn(u, PAGE, hk, d, generator=gen).to(case.torch_dtype())
     pt = torch.randperm(u, generator=gen)[:j].to(torch.int32)[None]  # [1, j]
     kvlen = torch.tensor([m], dtype=torch.int32)
     pages = pt[0].long()
@@ -278,8 +292,11 @@ def _paged_setup(case: Case, flex_attention: Callable, gen, q) -> Setup:
 
     ref = reference(q, gather(kc), gather(vc))
     args = {"Q": q, "KC": kc, "VC": vc, "PT": pt, "KVLEN": kvlen}
+    program = variants.paged(heads="gqa")
+    if case.dtype != "f32":
+        program = variants.in_dtype(program, case.dtype, inputs=("Q", "KC", "VC"))
     return Setup(
-        variants.paged(heads="gqa"),
+        program,
         args,
         sdpa,
         "index_select pages to a contiguous cache (timed) + SDPA, enable_gqa",
@@ -287,6 +304,6 @@ def _paged_setup(case: Case, flex_attention: Callable, gen, q) -> Setup:
         "PagedAttention block mask over the pool, page = KV block 16, enable_gqa",
         ref,
         b * h * m,
-        2 * b * hk * m * d * 4,
+        2 * b * hk * m * d * case.itemsize,
         f"pool {u} pages of {PAGE}, page table a random permutation",
     )

@@ -90,7 +90,10 @@ def kernel_only(kernel, args: dict) -> Callable | None:
         shapes = {n: a.shape for n, a in arrays.items()}
         binding = bind(kernel.program, shapes=shapes, params=params)
         artifact = kernel._artifact(binding.extents)
-        prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in kernel.program.inputs}
+        bf16 = kernel.target.reads_bf16
+        prepared = {
+            d.name: storage_array(arrays[d.name], d.dtype, bf16) for d in kernel.program.inputs
+        }
         target = kernel.target
         return lambda: target.run(artifact, prepared, binding.scalars, binding.extents)
     except Exception as err:
@@ -121,7 +124,10 @@ def prepass_only(kernel, args: dict) -> tuple[Callable, bool] | None:
         if source is None:
             return None
         artifact = target.build(source)
-        prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in kernel.program.inputs}
+        bf16 = kernel.target.reads_bf16
+        prepared = {
+            d.name: storage_array(arrays[d.name], d.dtype, bf16) for d in kernel.program.inputs
+        }
 
         def run():  # classes the target keeps between calls are forgotten: the pass runs
             artifact.handle.__dict__.pop("tile_classes", None)
