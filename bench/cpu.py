@@ -445,7 +445,8 @@ def main() -> None:
     )
     print(
         "- counting: FLOPs = 4·B·H·D·(unmasked (p, m) pairs); decode bytes = K + V read "
-        "(2·B·G·M·D·itemsize: 4 for f32, 2 for bf16); rates, ratios and % of peak use attncc best (front door)"
+        "(2·B·G·M·D·itemsize: 4 for f32, 2 for bf16); rates, ratios and % of peak use "
+        "attncc best (front door)"
     )
     print(
         f"- cases (frozen in bench/_cases.py): window {WINDOW}, softcap {CAP:g}, {DOCS} documents"
