@@ -221,7 +221,9 @@ def _score(ctx: _Emitter, acc: str, h: str, p: str, m_raw: str, full: bool) -> s
 
 def _k_load(ctx: _Emitter, b: str, g: str, m: str, d: str, local: str | None = None) -> str:
     """K[b, g, m, d] as float32: the buffer, or the ``k_load`` hook; with ``gather_kv`` and
-    ``local`` (``m``'s place in tile ``_kt``), the tile's gathered copy."""
+    ``local`` (``m``'s place in tile ``_kt``), the tile's gathered copy. The caller passes
+    ``local``: TVM 0.27 failed to compile ``_kt * bk + _j - _kt * bk`` as an index
+    ("Divide by zero" in its simplifier)."""
     if ctx.cfg.gather_kv and local is not None:
         return f"_Kl[{g}, {local}, {d}]"
     if ctx.spec.k_load is None:
