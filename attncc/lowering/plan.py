@@ -97,6 +97,7 @@ class FusedPlan:
     predicate: Expr | None
     bands: Bands = field(repr=False)
     symbolic: tuple[str, ...]
+    lse: str | None = None  # an output ``LSE[batch, head, query] = MX + log(L)``, f32
 
     @property
     def output(self) -> str:
@@ -113,12 +114,14 @@ class FusedPlan:
 
 def require_f32_io(p: FusedPlan, target: str) -> None:
     """A :class:`~attncc.errors.LoweringError` (the generic lowering serves) for a target
-    whose fused kernel reads float32 Q and writes float32 O only."""
+    whose fused kernel reads float32 Q and writes one float32 O only."""
     if p.q_dtype is not DType.F32 or p.out_dtype is not DType.F32:
         raise LoweringError(
             f"the fused {target} kernel reads Q and writes O in f32; {p.q}: {p.q_dtype}, "
             f"{p.output}: {p.out_dtype}"
         )
+    if p.lse is not None:
+        raise LoweringError(f"the fused {target} kernel writes no log-sum-exp ({p.lse})")
 
 
 def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
@@ -156,13 +159,16 @@ def _plan(program: Program) -> FusedPlan | None:
     inlined = inline(program)
     info = validate(inlined)
     matches = match_attention(inlined)
-    if len(matches) != 1 or len(program.outputs) != 1:
+    if len(matches) != 1:
         return None
     m = matches[0]
+    lse = [x.name for x in m.extras if x.kind == "lse"]
     if (
-        m.output != program.outputs[0]
+        len(lse) != len(m.extras)
+        or len(lse) > 1
+        or set(program.outputs) != {m.output, *lse}
+        or len(program.outputs) != 1 + len(lse)
         or not m.normalized
-        or m.extras
         or len(m.contractions) != 1
         or len(m.rows) != 3
         or len(m.value_ranks) != 1
@@ -202,6 +208,8 @@ def _plan(program: Program) -> FusedPlan | None:
     v_dim = m.value_ranks[0]
     if m.out_ranks != (batch, head, query, v_dim):
         return None
+    if lse and (info.tensors[lse[0]].dtype is not DType.F32 or m.rows != (batch, head, query)):
+        return None  # the kernel writes LSE[batch, head, query] in f32
 
     # the kv head: one index expression over the head rank, shared by K and V
     head_index = _head_index(info, head, [k_expr, m.value])
@@ -237,7 +245,7 @@ def _plan(program: Program) -> FusedPlan | None:
         return None
     return FusedPlan(
         program, m, info, batch, head, query, m.key, e, v_dim, q.name, head_index,
-        k_expr, v_expr, score, scale, m.predicate, bands, symbolic,
+        k_expr, v_expr, score, scale, m.predicate, bands, symbolic, lse[0] if lse else None,
     )  # fmt: skip
 
 

@@ -76,6 +76,7 @@ from attncc.variants.scores import softcap
 from attncc.variants.scores import temperature
 from attncc.variants.states import cascade
 from attncc.variants.states import split_kv
+from attncc.variants.states import with_lse
 
 __all__ = [
     "CATALOGUE",
@@ -106,6 +107,7 @@ __all__ = [
     "topk_gather",
     "tree_mask",
     "tree_parent",
+    "with_lse",
 ]
 
 #: Every standard configuration, by program name: ``CATALOGUE[name]()`` builds the program

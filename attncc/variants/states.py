@@ -31,7 +31,7 @@ from attncc.variants._blocks import partial_state
 from attncc.variants._blocks import query_position
 from attncc.variants._blocks import scale_let
 
-__all__ = ["cascade", "split_kv"]
+__all__ = ["cascade", "split_kv", "with_lse"]
 
 c, n, s = Name("c"), Name("n"), Name("s")
 
@@ -150,3 +150,33 @@ def cascade(*, heads: str = "gqa", causal: bool = True) -> Program:
     merged = merge_pair(pb, prefix, unique, (b, h, p))
     pb.output(merged.o, merged.lse)
     return pb.build()
+
+
+def with_lse(program: Program) -> Program:
+    """``program`` returning its softmax's log-sum-exp too: ``LSE[b, h, p] = MX[b, h, p] +
+    log(L[b, h, p])`` (natural log), what FlashInfer's ``merge_state`` and FlexAttention's
+    ``return_lse`` use; a row with no visible key gets 0. The program must follow the
+    catalogue's naming (``MX``, ``L`` over ``b, h, p``); renamed ``<name>_lse``.
+
+    >>> from attncc import variants
+    >>> variants.with_lse(variants.gqa(causal=True)).outputs
+    ('O', 'LSE')
+    """
+    from attncc.errors import ArgumentError
+    from attncc.ir.parser import parse
+
+    names = {s.out: s for s in program.stmts}
+    mx, total = names.get("MX"), names.get("L")
+    if mx is None or total is None or mx.ranks != total.ranks or "LSE" in names:
+        raise ArgumentError(
+            f"with_lse: {program.name} has no softmax statements MX and L over the same "
+            "ranks (or already has an LSE)"
+        )
+    rows = ", ".join(mx.ranks)
+    lines = program.text.rstrip("\n").splitlines()
+    last = lines.pop()
+    if not last.startswith("output "):
+        raise ArgumentError(f"with_lse: {program.name}'s text does not end with its outputs")
+    lines[lines.index(f"program {program.name}")] = f"program {program.name}_lse"
+    lines += [f"LSE[{rows}] = MX[{rows}] + log(L[{rows}])", f"{last}, LSE"]
+    return parse("\n".join(lines) + "\n")

@@ -365,6 +365,45 @@ def test_half_precision_plans_stay_f32_on_other_targets():
         require_f32_io(found, "webgpu")
 
 
+# ----------------------------------------------------------------------------- log-sum-exp
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "config"),
+    [
+        ("gqa_causal", WIDE, None),
+        ("causal_offset", replace(WIDE, p=37, m=29), None),  # rows with no key: LSE 0
+        ("sliding_window", WIDE, CONFIGS["split4"]),
+        ("document", WIDE, WALKS["walk"]),
+        ("paged", replace(DECODE, h=8, g=2, m=200), None),  # decode: split KV, gathered
+        ("softcap", DECODE, CONFIGS["rows-packed"]),
+    ],
+)
+def test_log_sum_exp_output(name, shape, config):
+    """``variants.with_lse``: the fused kernel writes each row's log-sum-exp next to O, in
+    one pass, split or not; equal to the interpreter (0 where a row sees no key)."""
+    program, kwargs = case(name, shape)
+    lse = variants.with_lse(program)
+    kern = kernel(lse, config)
+    got = kern(**kwargs)
+    want = attncc.interpret(lse, **kwargs)
+    assert kern.config["lowering"] == "fused" and set(got) == {"O", "LSE"}
+    for out in ("O", "LSE"):
+        scale = max(1.0, float(np.max(np.abs(want[out]))))
+        np.testing.assert_allclose(got[out], want[out], atol=TOL * scale, rtol=0)
+
+
+def test_log_sum_exp_of_nonfinite_scores():
+    """Every present score -inf: NaN, as the reference (exp(-inf - -inf))."""
+    program, kwargs = case("gqa_causal", DECODE)
+    lse = variants.with_lse(program)
+    kwargs = {**kwargs, "Q": np.full_like(kwargs["Q"], np.inf)}
+    kwargs["K"] = np.full_like(kwargs["K"], -1.0)
+    got, want = kernel(lse)(**kwargs), attncc.interpret(lse, **kwargs)
+    np.testing.assert_array_equal(np.isnan(got["LSE"]), np.isnan(want["LSE"]))
+    assert np.isnan(want["LSE"]).all()
+
+
 # ----------------------------------------------------------------------------- head mapping
 
 _HEADS_PROGRAM = """

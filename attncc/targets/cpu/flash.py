@@ -132,6 +132,7 @@ from attncc.targets.cpu.flash_text import exp2
 from attncc.targets.cpu.flash_text import f32
 from attncc.targets.cpu.flash_text import fmt
 from attncc.targets.cpu.flash_text import inverse
+from attncc.targets.cpu.flash_text import log_sum_exp
 from attncc.targets.cpu.flash_text import tree
 from attncc.targets.cpu.flash_tiles import TILE_CLASSES
 from attncc.targets.cpu.flash_tiles import band_ranges
@@ -544,6 +545,8 @@ def _emit_main(ctx: _Emitter) -> None:
             w(f"_inv = T.meta_var({inverse(f'_mrun[{rs}]', f'_lrun[{rs}]')})")
             with w.block(f"for _j in T.vectorized({dv}):"):
                 w(f"O[_b, {rh}, {rp}, _j] = {_o_value(ctx, f'_Oa[{rs}, _j] * _inv')}")
+            if spec.lse:
+                w(f"LSE[_b, {rh}, {rp}] = {log_sum_exp(f'_mrun[{rs}]', f'_lrun[{rs}]')}")
         else:
             w(f"_Ms[_b, {rh}, _sp, {rp}] = _mrun[{rs}]")
             w(f"_Ls[_b, {rh}, _sp, {rp}] = _lrun[{rs}]")
@@ -572,6 +575,8 @@ def _emit_merge(ctx: _Emitter) -> None:
             terms = [f"_c[{s}] * _Os[_b, _h, {s}, _p, _j]" for s in range(ns)]
             merged = f"({tree('T.Add', terms)}) * _st[2]"
             w(f"O[_b, _h, _p, _j] = {_o_value(ctx, merged)}")
+        if spec.lse:  # in log2 units the merged max is mx (the split with the largest)
+            w(f"LSE[_b, _h, _p] = {log_sum_exp(mx, '_st[1]')}")
 
 
 _ARG_DTYPE = {
@@ -639,6 +644,8 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
             w(f'K = T.match_buffer(k_h, ({b}, {hk}, M, {d}), "float32", align=4)')
         o_buf = "float16" if spec.o_dtype == "float16" else "float32"  # bf16: held in f32
         w(f'O = T.match_buffer(o_h, ({b}, {h}, P, {dv}), "{o_buf}")')
+        if spec.lse:
+            w(f'LSE = T.match_buffer(lse_h, ({b}, {h}, P), "float32")')
         dims = {"B": b, "H": h, "HK": hk, "P": "P", "M": "M", "D": d, "DV": dv}
         for t in spec.tensors:
             shape = ", ".join(

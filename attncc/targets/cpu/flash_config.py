@@ -20,7 +20,7 @@ __all__ = ["DIM_NAMES", "FlashConfig", "check_config", "register_demand", "sugge
 #: The kernel's own dimension names (a spec's extra tensors may use others).
 DIM_NAMES = ("B", "H", "HK", "P", "M", "D", "DV")
 _K_LAYOUTS = ("tiles", "packed", "transposed", "rows")
-_RESERVED = {"Q", "K", "V", "O", "T", "P", "M"}
+_RESERVED = {"Q", "K", "V", "O", "LSE", "T", "P", "M"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,24 @@ the reference's answers for rows with no key or only ``-inf`` scores (see
 
 from __future__ import annotations
 
+import math
+
 from attncc.targets.tvm.flash_spec import fill as fmt
 from attncc.targets.tvm.vector_math import EXP2_POLY
 
-__all__ = ["EXP2_POLY", "FLOOR", "LOG2E", "MASKED", "NAN", "exp2", "f32", "fmt", "inverse", "tree"]
+__all__ = [
+    "EXP2_POLY",
+    "FLOOR",
+    "LOG2E",
+    "MASKED",
+    "NAN",
+    "exp2",
+    "f32",
+    "fmt",
+    "inverse",
+    "log_sum_exp",
+    "tree",
+]
 
 LOG2E = 1.4426950408889634
 MASKED = 'T.float32("-inf")'  # a masked score, and the running max of a row with no key yet
@@ -42,6 +56,16 @@ def inverse(mx: str, total: str) -> str:
     zero = "T.float32(0)"
     inv = f"T.if_then_else({total} == {zero}, {zero}, T.float32(1) / {total})"
     return f"T.if_then_else({mx} == {FLOOR}, {NAN}, {inv})"
+
+
+def log_sum_exp(mx: str, total: str) -> str:
+    """A row's natural log-sum-exp from its running max (log2 units) and sum: 0 for a row
+    with no key (the reference's absent value), NaN when every present score was -inf."""
+    value = f"({mx} + T.log2({total})) * {f32(math.log(2.0))}"
+    return (
+        f"T.if_then_else({mx} == {MASKED}, T.float32(0), "
+        f"T.if_then_else({mx} == {FLOOR}, {NAN}, {value}))"
+    )
 
 
 def tree(op: str, items: list[str]) -> str:

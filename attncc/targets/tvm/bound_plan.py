@@ -44,7 +44,7 @@ from attncc.targets.tvm.script import literal
 __all__ = ["BoundPlan", "ClampedPrinter", "kv_group"]
 
 #: Names a kernel's own identifiers take: program names are renamed around them.
-KERNEL_NAMES = frozenset({"Q", "K", "V", "O", "T", "P", "M", "B", "H", "HK", "D", "DV", "q"})
+KERNEL_NAMES = frozenset({"Q", "K", "V", "O", "LSE", "T", "P", "M", "B", "H", "HK", "D", "DV", "q"})
 
 
 class ClampedPrinter(TvmScriptPrinter):
@@ -215,7 +215,7 @@ class BoundPlan(BoundAttention):
             name=self.entry, k_load=k_load, v_load=v_load,
             tile_prepass=p.predicate is not None and not p.bands.affine,
             kv_heads_inner=self.kv_heads_inner(),
-            q_dtype=STORAGE[p.q_dtype], o_dtype=STORAGE[p.out_dtype],
+            q_dtype=STORAGE[p.q_dtype], o_dtype=STORAGE[p.out_dtype], lse=p.lse is not None,
         )  # fmt: skip
 
     def _dim(self, rank: str) -> int | str:
@@ -236,6 +236,8 @@ class BoundPlan(BoundAttention):
             elif a == "o":  # a bf16 output is held in float32 (rounded)
                 dtype = "float16" if p.out_dtype is DType.F16 else "float32"
                 out.append(Arg(p.output, "output", dtype, p.match.out_ranks))
+            elif a == "lse":
+                out.append(Arg(p.lse, "output", "float32", (p.batch, p.head, p.query)))
             elif a == "M":
                 out.append(Arg(p.key, "param", "int32"))
             elif by_kernel[a] in self.inputs:

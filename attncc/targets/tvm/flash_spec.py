@@ -78,7 +78,9 @@ class FlashSpec:
     pool), so a head's keys are short runs far apart (a CPU reads a tile for every head).
     ``q_dtype``: Q's buffer (``float16`` / ``bfloat16`` convert on load); ``o_dtype``: what O
     holds (``float16`` a float16 buffer; ``bfloat16`` values rounded to bfloat16, held in a
-    float32 buffer, as the front door returns them).
+    float32 buffer, as the front door returns them). ``lse``: the kernel also writes each
+    row's log-sum-exp ``LSE[B, H, P]`` (natural log; 0 for a row with no key, as the
+    reference's absent values), an argument right after ``o``.
 
     Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
 
@@ -114,13 +116,16 @@ class FlashSpec:
     kv_heads_inner: bool = False
     q_dtype: str = "float32"
     o_dtype: str = "float32"
+    lse: bool = False
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:
     """The kernel's arguments in call order: ``q``, ``k`` (unless ``k_load``), ``v`` (unless
-    ``v_load``), ``o``, the extra tensors, the scalars, and ``M`` when no buffer binds it."""
+    ``v_load``), ``o``, ``lse`` (with ``spec.lse``), the extra tensors, the scalars, and
+    ``M`` when no buffer binds it."""
     names = ["q"] + (["k"] if spec.k_load is None else []) + (["v"] if spec.v_load is None else [])
-    names += ["o", *(t.name for t in spec.tensors), *(x.name for x in spec.scalars)]
+    names += ["o", *(["lse"] if spec.lse else [])]
+    names += [*(t.name for t in spec.tensors), *(x.name for x in spec.scalars)]
     return (*names, "M") if m_is_arg(spec) else tuple(names)
 
 
