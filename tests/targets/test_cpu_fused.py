@@ -363,6 +363,10 @@ def test_half_precision_plans_stay_f32_on_other_targets():
     assert found is not None and str(found.q_dtype) == "bf16"
     with pytest.raises(LoweringError, match="reads Q and writes O in f32"):
         require_f32_io(found, "webgpu")
+    found = plan_attention(variants.with_lse(variants.gqa(causal=True)))
+    assert found is not None and found.lse == "LSE"
+    with pytest.raises(LoweringError, match="writes no log-sum-exp"):
+        require_f32_io(found, "cuda")
 
 
 # ----------------------------------------------------------------------------- log-sum-exp
