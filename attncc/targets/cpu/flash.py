@@ -338,7 +338,10 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
         _emit_qk_tiles(ctx, row, qh, qrow)
     with w.block(f"for _i in T.unroll({rb}):"):
         w(f"_r = T.meta_var({ib} * {rb} + _i)")
-        w(f"_rs = T.meta_var({ctx.srow('_r')})")  # the row's running state
+        rs = "_r"
+        if ctx.inside:  # the row's running state: every head's tile in one buffer
+            rs = "_rs"
+            w(f"_rs = T.meta_var({ctx.srow('_r')})")
         w(f'_mx = T.alloc_buffer(({vl},), "float32")')
         with w.block(f"for _j in T.vectorized({vl}):"):  # a full tile: every row has keys
             w(f"_mx[_j] = {FLOOR if full else MASKED}")
@@ -351,10 +354,10 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
             w(f"{sv} = {_score(ctx, sv, ctx.row_h('_r'), ctx.row_p('_r'), mk, full)}")
             w(f"_mx[_j] = T.max(_mx[_j], {sv})")
         w('_st = T.alloc_buffer((2,), "float32")')
-        w(f"_st[0] = T.max(_mrun[_rs], {tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
+        w(f"_st[0] = T.max(_mrun[{rs}], {tree('T.max', [f'_mx[{i}]' for i in range(vl)])})")
         w(f"_st[1] = T.if_then_else(_st[0] == {MASKED}, T.float32(0), _st[0])")
-        w(f"_alpha[_rs] = {exp2('_mrun[_rs] - _st[1]')}")
-        w("_mrun[_rs] = _st[0]")
+        w(f"_alpha[{rs}] = {exp2(f'_mrun[{rs}] - _st[1]')}")
+        w(f"_mrun[{rs}] = _st[0]")
         w(f'_sm = T.alloc_buffer(({vl},), "float32")')
         with w.block(f"for _j in T.vectorized({vl}):"):
             w("_sm[_j] = T.float32(0)")
@@ -367,7 +370,7 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
             w(f"{pt} = {exp2(f'{sv} - _st[1]')}")
             w(f"_sm[_j] = _sm[_j] + {pt}")
         total = tree("T.Add", [f"_sm[{i}]" for i in range(vl)])
-        w(f"_lrun[_rs] = _lrun[_rs] * _alpha[_rs] + {total}")
+        w(f"_lrun[{rs}] = _lrun[{rs}] * _alpha[{rs}] + {total}")
 
 
 def _pv_chunks(ctx: _Emitter) -> list[tuple[int, int]]:
@@ -492,13 +495,14 @@ def _emit_main(ctx: _Emitter) -> None:
     bq, dv = cfg.bq, spec.DV
     ns = cfg.split_kv
     heads = ctx.heads
+    hv = "_g" if cfg.pack_gqa else "_h"
     loops = ExitStack()
     if cfg.parallel in ("bhq", "bq"):
         items = heads * ns if cfg.parallel == "bhq" else ns
         loops.enter_context(w.block(f"for _w in T.parallel({spec.B * items} * {ctx.nqt}):"))
         w(f"_b = _w // ({items} * {ctx.nqt})")
         if cfg.parallel == "bhq":
-            _emit_head(ctx, f"_w // ({ns} * {ctx.nqt}) % {heads}")
+            w(f"{hv} = _w // ({ns} * {ctx.nqt}) % {heads}")
         # zigzag: TVM splits a parallel loop into contiguous chunks, one per thread; this mixes
         # cheap and expensive causal query tiles in every chunk
         w(f"_qi = _w // {ns} % {ctx.nqt}")
@@ -507,9 +511,11 @@ def _emit_main(ctx: _Emitter) -> None:
     else:
         loops.enter_context(w.block(f"for _w in T.parallel({spec.B * heads * ns}):"))
         w(f"_b = _w // {heads * ns}")
-        _emit_head(ctx, f"_w // {ns} % {heads}")
+        w(f"{hv} = _w // {ns} % {heads}")
         w(f"_sp = _w % {ns}")
         loops.enter_context(w.block(f"for _qt in range({ctx.nqt}):"))
+    if not cfg.pack_gqa and not ctx.inside:
+        w(f"_g = _h // {ctx.grp}")
     w(f"_p0 = _qt * {ctx.qp}")
     w(f"_p1 = T.min(_p0 + {ctx.qp}, P)")
     w(f"_nr = (_p1 - _p0) * {ctx.grp}" if cfg.pack_gqa else "_nr = _p1 - _p0")  # rows in use
