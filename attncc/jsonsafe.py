@@ -82,7 +82,10 @@ def load_json(data: bytes, where: str) -> Any:
             parse_float=lambda s: _float(s, where),
         )
     except json.JSONDecodeError as e:
-        truncated = " (the file is truncated)" if e.pos >= len(text.rstrip()) else ""
+        # the text ended early: the error is at its end, or a string never closes (JSON
+        # strings hold no raw newline, so an unclosed one runs to the end of the text)
+        ended = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
+        truncated = " (the file is truncated)" if ended else ""
         raise ExportError(
             f"{where} is not valid JSON{truncated}: {e.msg} at line {e.lineno} column "
             f"{e.colno}. Fix: export the library again"

@@ -9,9 +9,11 @@ over their union (``merge_state``); a whole rank of them merges by a max and two
 
 from __future__ import annotations
 
+from attncc.errors import ArgumentError
 from attncc.ir.builder import ProgramBuilder
 from attncc.ir.nodes import Name
 from attncc.ir.nodes import Program
+from attncc.ir.parser import parse
 from attncc.variants._blocks import OFFSET_CAUSAL_DOC
 from attncc.variants._blocks import HeadMap
 from attncc.variants._blocks import b
@@ -162,9 +164,6 @@ def with_lse(program: Program) -> Program:
     >>> variants.with_lse(variants.gqa(causal=True)).outputs
     ('O', 'LSE')
     """
-    from attncc.errors import ArgumentError
-    from attncc.ir.parser import parse
-
     names = {s.out: s for s in program.stmts}
     mx, total = names.get("MX"), names.get("L")
     if mx is None or total is None or mx.ranks != total.ranks or "LSE" in names:
