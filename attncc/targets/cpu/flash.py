@@ -256,6 +256,15 @@ def _q(ctx: _Emitter, row: str, qh: str, qrow: str, d: str) -> str:
     return f"_Qf[{ctx.srow(row)}, {d}]"
 
 
+def _enter_tile_rows(ctx: _Emitter, loops: ExitStack) -> None:
+    """Open the loops over the work item's tile rows ``_r``: every head's (``_hi``, with its
+    head variables) with ``parallel="bq"``, else the one head's."""
+    if ctx.inside:
+        loops.enter_context(ctx.w.block(f"for _hi in range({ctx.heads}):"))
+        _emit_head(ctx, "_hi")
+    loops.enter_context(ctx.w.block(f"for _r in range({ctx.cfg.bq}):"))
+
+
 def _emit_q_copy(ctx: _Emitter) -> None:
     """A half-precision Q tile (every head's with ``parallel="bq"``) converted to float32
     once per work item, so that the microkernels broadcast float32 as they do for f32 Q."""
@@ -263,10 +272,7 @@ def _emit_q_copy(ctx: _Emitter) -> None:
     rows = cfg.bq * ctx.heads if ctx.inside else cfg.bq
     w(f'_Qf = T.alloc_buffer(({rows}, {spec.D}), "float32")')
     with ExitStack() as loops:
-        if ctx.inside:
-            loops.enter_context(w.block(f"for _hi in range({ctx.heads}):"))
-            _emit_head(ctx, "_hi")
-        loops.enter_context(w.block(f"for _r in range({cfg.bq}):"))
+        _enter_tile_rows(ctx, loops)
         loops.enter_context(w.block(f"for _d in T.vectorized({spec.D}):"))
         src = f"Q[_b, {ctx.row_h('_r')}, {ctx.row_p('_r')}, _d]"
         w(f'_Qf[{ctx.srow("_r")}, _d] = T.Cast("float32", {src})')
@@ -541,10 +547,7 @@ def _emit_main(ctx: _Emitter) -> None:
     _emit_key_loop(ctx)
     rp, rh = ctx.row_p("_r", clamp=False), ctx.row_h("_r")
     with ExitStack() as out:
-        if ctx.inside:
-            out.enter_context(w.block(f"for _hi in range({heads}):"))
-            _emit_head(ctx, "_hi")
-        out.enter_context(w.block(f"for _r in range({bq}):"))
+        _enter_tile_rows(ctx, out)
         out.enter_context(w.block(f"if {rp} < P:"))
         rs = ctx.srow("_r")
         if ns == 1:
