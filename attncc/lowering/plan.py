@@ -33,6 +33,8 @@ from attncc.ir.nodes import Expr
 from attncc.ir.nodes import Let
 from attncc.ir.nodes import Name
 from attncc.ir.nodes import Program
+from attncc.ir.nodes import ReduceOp
+from attncc.ir.nodes import Stmt
 from attncc.ir.nodes import accesses_in
 from attncc.ir.nodes import children
 from attncc.ir.nodes import names_in
@@ -55,6 +57,7 @@ __all__ = [
     "product",
     "ranks_of",
     "require_f32_io",
+    "require_no_helpers",
 ]
 
 #: Placeholder names no program can use: the scaled score in score expressions, and the
@@ -98,6 +101,9 @@ class FusedPlan:
     bands: Bands = field(repr=False)
     symbolic: tuple[str, ...]
     lse: str | None = None  # an output ``LSE[batch, head, query] = MX + log(L)``, f32
+    #: statements over inputs alone that the mask, score or loads read (tree ancestors,
+    #: in-program document ids), in program order: the kernel computes them first
+    helpers: tuple[Stmt, ...] = field(default=(), repr=False)
 
     @property
     def output(self) -> str:
@@ -122,6 +128,14 @@ def require_f32_io(p: FusedPlan, target: str) -> None:
         )
     if p.lse is not None:
         raise LoweringError(f"the fused {target} kernel writes no log-sum-exp ({p.lse})")
+
+
+def require_no_helpers(p: FusedPlan, target: str) -> None:
+    """A :class:`~attncc.errors.LoweringError` (the generic lowering serves) for a target
+    whose fused kernel reads inputs only and computes no helper statement first."""
+    if p.helpers:
+        names = ", ".join(s.out for s in p.helpers)
+        raise LoweringError(f"the fused {target} kernel computes no helper statements ({names})")
 
 
 def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
@@ -169,14 +183,18 @@ def _plan(program: Program) -> FusedPlan | None:
         or set(program.outputs) != {m.output, *lse}
         or len(program.outputs) != 1 + len(lse)
         or not m.normalized
-        or len(m.contractions) != 1
         or len(m.rows) != 3
         or len(m.value_ranks) != 1
         or info.tensors[m.output].dtype not in HALF_OR_F32
     ):
         return None
-    c = m.contractions[0]
-    if c.where is not None or len(c.over) != 1 or set(c.out_ranks) != {*m.rows, m.key}:
+    # the QK contraction over every row rank and the key; a sum the score reads over fewer
+    # ranks (``CNT[b, m] = sum(j) ...``) is a helper the kernel computes first
+    qk = [x for x in m.contractions if set(x.out_ranks) == {*m.rows, m.key}]
+    if len(qk) != 1:
+        return None
+    c = qk[0]
+    if c.where is not None or len(c.over) != 1:
         return None
     (e,) = c.over
     inputs = {d.name: d for d in inlined.inputs}
@@ -229,10 +247,13 @@ def _plan(program: Program) -> FusedPlan | None:
     s = product([Name(SCORE), *mods])
     score = map_expr(m.score, lambda n: s if n == contraction else None)
     everything = [score, k_expr, v_expr, *scale] + ([m.predicate] if m.predicate else [])
-    if any(a.tensor not in inputs for x in everything for a in accesses_in(x)):
-        return None  # the kernel reads inputs only (a stored map, another reduction: no)
+    own = set(m.stmts) - {x.name for x in m.contractions if x is not c}
+    helpers = _helpers(inlined, set(inputs), own | set(m.produced), everything)
+    if helpers is None:
+        return None  # the kernel reads inputs and helpers only (not another reduction's)
     bands = key_bands(m.predicate, query, m.key, info=info)
     fixed = {batch, head, e, v_dim} | ranks_of(info, head_index)
+    fixed |= {r for s in helpers for r in s.over}  # a build knows each helper sum's length
     for name in names_in(k_expr) | names_in(v_expr):  # a page size: constant divisors in loads
         if name in info.scalars and not ranks_of(info, Name(name)) & {query, m.key}:
             fixed |= ranks_of(info, Name(name))
@@ -246,7 +267,32 @@ def _plan(program: Program) -> FusedPlan | None:
     return FusedPlan(
         program, m, info, batch, head, query, m.key, e, v_dim, q.name, head_index,
         k_expr, v_expr, score, scale, m.predicate, bands, symbolic, lse[0] if lse else None,
+        helpers,
     )  # fmt: skip
+
+
+def _helpers(
+    program: Program, inputs: set[str], own: set[str], exprs: list[Expr]
+) -> tuple[Stmt, ...] | None:
+    """The statements the kernel's expressions read, directly or through each other, that
+    read inputs alone: maps without a filter, and sums without one (a sum's length is fixed
+    per build, so an empty sum -- absent in the reference -- never reaches a kernel). ``None``
+    when they read anything else (``own``: what the kernel computes; a filtered map)."""
+    stmts = {s.out: s for s in program.stmts}
+    todo = [a.tensor for x in exprs for a in accesses_in(x)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in inputs or name in seen:
+            continue
+        s = stmts.get(name)
+        if s is None or name in own or s.where is not None:
+            return None
+        if s.reduce not in (None, ReduceOp.SUM):
+            return None
+        seen.add(name)
+        todo += [a.tensor for a in accesses_in(s.value)]
+    return tuple(s for s in program.stmts if s.out in seen)
 
 
 def product(items: list[Expr]) -> Expr:

@@ -12,7 +12,7 @@ import attncc
 from attncc.errors import UnsupportedError
 from tests.variants.cases import CASES
 
-__all__ = ["FUSED", "TOLERANCE", "check_variant", "max_rel_err", "why_unavailable"]
+__all__ = ["FUSED", "TOLERANCE", "check_variant", "fused_on", "max_rel_err", "why_unavailable"]
 
 #: max |kernel - reference| / max(1, max |reference|) that a kernel may reach.
 TOLERANCE = 1e-4
@@ -28,6 +28,15 @@ FUSED = frozenset(
         "sinks_window", "sliding_window", "softcap", "temperature", "tree_mask",
     }
 )  # fmt: skip
+
+#: Variants only some targets fuse: the CPU kernel computes helper statements (tree
+#: ancestors) before it attends; the CUDA and WebGPU kernels read inputs only.
+FUSED_ALSO = {"cpu": frozenset({"tree_parent"})}
+
+
+def fused_on(target: str) -> frozenset[str]:
+    """The variants ``target``'s default schedule takes the fused lowering for."""
+    return FUSED | FUSED_ALSO.get(target, frozenset())
 
 
 def max_rel_err(got, want) -> float:

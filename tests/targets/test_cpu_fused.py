@@ -21,6 +21,7 @@ tvm = pytest.importorskip("tvm")
 
 import attncc  # noqa: E402
 from attncc import variants  # noqa: E402
+from attncc.errors import BoundsError  # noqa: E402
 from attncc.errors import UnsupportedError  # noqa: E402
 from attncc.ir.bind import bind  # noqa: E402
 from attncc.targets.cpu import flash as cpu_flash  # noqa: E402
@@ -54,10 +55,10 @@ COVERAGE = [
     "temperature",
     "gqa_window_softcap",
 ]
-STRETCH = ["fp16_kv", "int8_kv", "int8_kv_channel", "paged", "paged_causal"]
+STRETCH = ["fp16_kv", "int8_kv", "int8_kv_channel", "paged", "paged_causal", "tree_parent"]
 FUSED = COVERAGE + STRETCH
-#: No softmax (sigmoid, linear), a mask over a stored map (tree_parent), a gather by the
-#: query (topk), two contractions (mla), several outputs (split_kv, cascade).
+#: No softmax (sigmoid, linear), a gather by the query (topk), two contractions (mla),
+#: several outputs (split_kv, cascade).
 GENERIC = sorted(set(variants.CATALOGUE) - set(FUSED))
 
 
@@ -140,7 +141,7 @@ def test_plan_accepts_the_coverage_list_and_nothing_it_cannot_compute():
     catalogue = variants.catalogue()
     assert [n for n in FUSED if cpu_fused.plan(catalogue[n]) is None] == []
     assert [n for n in GENERIC if cpu_fused.plan(catalogue[n]) is not None] == []
-    assert {"sigmoid_attention", "linear_causal", "tree_parent", "mla"} <= set(GENERIC)
+    assert {"sigmoid_attention", "linear_causal", "topk_gather", "mla"} <= set(GENERIC)
 
 
 @pytest.mark.parametrize("name", FUSED)
@@ -157,7 +158,7 @@ def test_variant_matches_the_interpreter(name):
     assert sorted(dict(k)["p"] or 0 for k in kern._builds) == [0, 1]
 
 
-@pytest.mark.parametrize("name", ["sigmoid_attention", "linear_causal", "tree_parent"])
+@pytest.mark.parametrize("name", ["sigmoid_attention", "linear_causal", "topk_gather"])
 def test_what_the_kernel_cannot_compute_falls_back_to_generic(name):
     program, kwargs = case(name)
     assert cpu_fused.plan(program) is None
@@ -406,6 +407,72 @@ def test_log_sum_exp_of_nonfinite_scores():
     got, want = kernel(lse)(**kwargs), attncc.interpret(lse, **kwargs)
     np.testing.assert_array_equal(np.isnan(got["LSE"]), np.isnan(want["LSE"]))
     assert np.isnan(want["LSE"]).all()
+
+
+# ----------------------------------------------------------------------------- helpers
+
+#: Document ids counted from each document's first position (``OFFS``), for queries and
+#: keys (two sums over ``j``, each read once per score: helpers the kernel computes first),
+#: and a float sum (``CNT``: half the documents begun) added to the score.
+_DOC_OFFSETS = """
+program doc_offsets
+input Q[b, h, p, e] : f32
+input K[b, g, m, e] : f32
+input V[b, g, m, f] : f32
+input OFFS[b, j] : i32
+let G = h / g
+DQ[b, p] = sum(j) select(OFFS[b, j] <= p, 1, 0)
+DK[b, m] = sum(j) select(OFFS[b, j] <= m, 1, 0)
+CNT[b, m] = sum(j) select(OFFS[b, j] <= m, 0.5, 0.0)
+S[b, h, p, m] = sum(e) Q[b, h, p, e] * K[b, h / G, m, e] * 0.25 where DQ[b, p] == DK[b, m]
+T[b, h, p, m] = S[b, h, p, m] + CNT[b, m]
+MX[b, h, p] = max(m) T[b, h, p, m]
+E[b, h, p, m] = exp(T[b, h, p, m] - MX[b, h, p])
+L[b, h, p] = sum(m) E[b, h, p, m]
+O[b, h, p, f] = sum(m) E[b, h, p, m] * V[b, h / G, m, f] / L[b, h, p]
+output O
+"""
+
+
+def _doc_offsets(rng, p: int, m: int, docs: int, b: int = 2, h: int = 6, g: int = 3):
+    offs = np.stack(
+        [np.sort(rng.choice(np.arange(1, m), docs - 1, replace=False)) for _ in range(b)]
+    )
+    return {
+        "Q": rng.standard_normal((b, h, p, 16)).astype(np.float32),
+        "K": rng.standard_normal((b, g, m, 16)).astype(np.float32),
+        "V": rng.standard_normal((b, g, m, 8)).astype(np.float32),
+        "OFFS": np.concatenate([np.zeros((b, 1), np.int64), offs], axis=1).astype(np.int32),
+    }
+
+
+@pytest.mark.parametrize("config", [None, CONFIGS["split4"], WALKS["walk"], WALKS["walk-gather"]])
+def test_helper_statements_are_computed_by_the_kernel(config):
+    """Sums over inputs that the mask and the score read are computed at the top of the
+    kernel (no generic fallback); other lengths reuse the build, another number of
+    documents (the sums' length) gets a build of its own."""
+    program = attncc.parse(_DOC_OFFSETS)
+    plan = cpu_fused.plan(program)
+    assert [s.out for s in plan.helpers] == ["DQ", "DK", "CNT"] and "j" not in plan.symbolic
+    kern = kernel(program, config)
+    rng = np.random.default_rng(5)
+    check(kern, program, _doc_offsets(rng, 37, 37, 3))
+    check(kern, program, _doc_offsets(rng, 1, 50, 4))
+    check(kern, program, _doc_offsets(rng, 29, 61, 3))
+    assert "DQ = T.alloc_buffer" in kern.source
+
+
+def test_tree_ancestors_are_computed_by_the_kernel():
+    """tree_parent's ancestors (pointer chasing over PAR) are helpers: fused, with every
+    ancestor level a buffer of the kernel, walking heads and split; a parent out of range
+    is refused before the kernel runs."""
+    program, kwargs = case("tree_parent")
+    assert [s.out for s in cpu_fused.plan(program).helpers] == ["A2", "A3"]
+    for config in (WALKS["walk"], CONFIGS["rows-packed"]):
+        check(kernel(program, config), program, kwargs)
+    hostile = {**kwargs, "PAR": np.full_like(kwargs["PAR"], 10**6)}
+    with pytest.raises(BoundsError, match="PAR"):  # checked before the kernel runs
+        kernel(program)(**hostile)
 
 
 # ----------------------------------------------------------------------------- head mapping

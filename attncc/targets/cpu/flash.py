@@ -125,6 +125,7 @@ from attncc.targets.cpu.flash_config import bands_read_head
 from attncc.targets.cpu.flash_config import check_config
 from attncc.targets.cpu.flash_config import register_demand
 from attncc.targets.cpu.flash_config import suggest_config
+from attncc.targets.cpu.flash_helpers import emit_helpers
 from attncc.targets.cpu.flash_text import FLOOR
 from attncc.targets.cpu.flash_text import LOG2E
 from attncc.targets.cpu.flash_text import MASKED
@@ -661,6 +662,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
                 str(dims.get(x, x)) if isinstance(x, str) else str(x) for x in t.shape
             )
             w(f'{t.name} = T.match_buffer({t.name}_h, ({shape},), "{t.dtype}", align=4)')
+        emit_helpers(w, spec)
         if (line := class_buffer(ctx)) is not None:
             w(line)
         if cfg.split_kv > 1:

@@ -21,6 +21,7 @@ from attncc.ir.nodes import Const
 from attncc.ir.nodes import DType
 from attncc.ir.nodes import Expr
 from attncc.ir.nodes import Name
+from attncc.ir.nodes import Stmt
 from attncc.ir.nodes import accesses_in
 from attncc.ir.nodes import names_in
 from attncc.lowering.bound import BoundAttention
@@ -31,6 +32,7 @@ from attncc.lowering.tracked import Tracked
 from attncc.targets.base import Arg
 from attncc.targets.tvm.flash_spec import Band
 from attncc.targets.tvm.flash_spec import FlashSpec
+from attncc.targets.tvm.flash_spec import Helper
 from attncc.targets.tvm.flash_spec import Scalar
 from attncc.targets.tvm.flash_spec import Tensor
 from attncc.targets.tvm.flash_spec import signature
@@ -39,7 +41,9 @@ from attncc.targets.tvm.script import STORAGE
 from attncc.targets.tvm.script import Buffer
 from attncc.targets.tvm.script import TvmScriptPrinter
 from attncc.targets.tvm.script import Typed
+from attncc.targets.tvm.script import convert_text
 from attncc.targets.tvm.script import literal
+from attncc.targets.tvm.script import store_text
 
 __all__ = ["BoundPlan", "ClampedPrinter", "kv_group"]
 
@@ -57,7 +61,7 @@ class ClampedPrinter(TvmScriptPrinter):
         self.r = r
 
     def index(self, a: Access) -> str:
-        dims = self.r.inputs[a.tensor].ranks
+        dims = self.r.dims[a.tensor]
         parts = []
         for i, rank in zip(a.indices, dims, strict=True):
             v = self.expr(i)
@@ -84,6 +88,9 @@ class BoundPlan(BoundAttention):
         self.vector_math = vector_math  # float functions as polynomials (CPU kernels)
         info = p.info
         self.inputs = {d.name: d for d in info.program.inputs}
+        self.helpers = {s.out: s for s in p.helpers}
+        self.dims = {d.name: d.ranks for d in info.program.inputs}
+        self.dims |= {s.out: s.ranks for s in p.helpers}
         for r in (p.batch, p.head, p.qk_dim, p.v_dim):
             if self.ext.get(r) is None and any(v is not None for v in self.ext.values()):
                 raise LoweringError(f"the fused lowering needs the extent of rank {r}")
@@ -100,6 +107,8 @@ class BoundPlan(BoundAttention):
         buffers = {}
         for name, d in self.inputs.items():
             buffers[name] = Buffer(kernel.get(name) or self._name(name), STORAGE[d.dtype])
+        for name in self.helpers:
+            buffers[name] = Buffer(self._name(name), STORAGE[info.tensors[name].dtype])
         self.buffers = Tracked(buffers, set(buffers) - set(kernel))
         scalars = {}
         for name, dtype in info.scalars.items():
@@ -185,6 +194,7 @@ class BoundPlan(BoundAttention):
 
     def spec(self) -> FlashSpec:
         p = self.p
+        helpers = tuple(self._helper(s) for s in p.helpers)  # marks the inputs they read
         rows = {p.batch: "{b}", p.head: "{h}", p.query: "{p}", p.key: "{m}"}
         scale, score = self.scale_and_score()
         score_mod = None if score == Name(SCORE) else self._print(score, rows).text
@@ -205,7 +215,15 @@ class BoundPlan(BoundAttention):
         tensors = tuple(
             Tensor(buf.name, tuple(self._dim(r) for r in self.inputs[n].ranks), buf.dtype)
             for n, buf in self.buffers.used.items()
+            if n in self.inputs
         )
+        bound = {"P", "M"} | {x for t in tensors for x in t.shape if isinstance(x, str)}
+        for h in helpers:
+            unbound = [x for x in h.shape if isinstance(x, str) and x not in bound]
+            if unbound:
+                raise LoweringError(
+                    f"helper {h.name}: no input of the kernel has the length {unbound[0]}"
+                )
         scalars = tuple(Scalar(t.text, t.dtype) for t in self.scalars.used.values())
         return FlashSpec(
             B=self.ext.get(p.batch) or 1, H=self.H, HK=self.HK,
@@ -216,7 +234,35 @@ class BoundPlan(BoundAttention):
             tile_prepass=p.predicate is not None and not p.bands.affine,
             kv_heads_inner=self.kv_heads_inner(),
             q_dtype=STORAGE[p.q_dtype], o_dtype=STORAGE[p.out_dtype], lse=p.lse is not None,
+            helpers=helpers,
         )  # fmt: skip
+
+    def _helper(self, s: Stmt) -> Helper:
+        """Helper statement ``s`` (a map or a sum over inputs) as the kernel computes it."""
+        dtype = self.p.info.tensors[s.out].dtype
+        if dtype in (DType.F16, DType.BF16):
+            raise LoweringError(f"helper {s.out}: the fused kernel keeps no {dtype} tensor")
+        loops = {r: f"_x{i}" for i, r in enumerate(s.ranks)}
+        over = {r: f"_y{i}" for i, r in enumerate(s.over)}
+        dry = all(v is None for v in self.ext.values())  # a print at no extents at all
+        lengths = {r: 1 if dry else self.ext.get(r) for r in s.over}
+        for r, n in lengths.items():
+            if not n:  # fixed per build (plan.py): 0 would be an absent sum, not 0
+                raise LoweringError(f"helper {s.out}: its sum over {r} has length {n}")
+        value = self._print(s.value, loops | over)
+        if s.reduce is not None and value.dtype == "bool":
+            value = convert_text(value, DType.I32)
+        store = store_text(convert_text(Typed("{v}", value.dtype), dtype), STORAGE[dtype])
+        return Helper(
+            self.buffers[s.out].name,
+            tuple(self._dim(r) for r in s.ranks),
+            STORAGE[dtype],
+            tuple(loops.values()),
+            value.text,
+            value.dtype,
+            store,
+            tuple((over[r], lengths[r]) for r in s.over),
+        )
 
     def _dim(self, rank: str) -> int | str:
         n = self.ext.get(rank)
@@ -225,7 +271,7 @@ class BoundPlan(BoundAttention):
     def args(self, spec: FlashSpec) -> tuple[Arg, ...]:
         """The kernel's arguments as the target passes them (program names, roles)."""
         p = self.p
-        by_kernel = {buf.name: n for n, buf in self.buffers.used.items()}
+        by_kernel = {buf.name: n for n, buf in self.buffers.used.items() if n in self.inputs}
         by_kernel |= {t.text: n for n, t in self.scalars.used.items()}
         inv = {v: k for k, v in self.kernel_buffers.items()}
         out = []

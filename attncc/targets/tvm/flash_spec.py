@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from attncc.errors import LoweringError
 
-__all__ = ["Band", "FlashSpec", "Scalar", "Tensor", "fill", "m_is_arg", "signature"]
+__all__ = ["Band", "FlashSpec", "Helper", "Scalar", "Tensor", "fill", "m_is_arg", "signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,28 @@ class Scalar:
 
     name: str
     dtype: str = "float32"
+
+
+@dataclass(frozen=True, slots=True)
+class Helper:
+    """A tensor the kernel computes before it attends (a helper statement of the program:
+    tree ancestors, in-program document ids), read by the hooks by ``name`` like an extra
+    tensor but no argument.
+
+    Every point of ``shape`` (ints or dim names) gets ``value``, a TVMScript expression over
+    the loop variables ``loops`` (one per dim) of type ``acc``; with ``over`` (loop variable,
+    extent) pairs it is a sum of ``value`` over them. ``store`` is the stored text with
+    ``{v}`` for the value (or the sum), ``dtype`` the buffer's element type.
+    """
+
+    name: str
+    shape: tuple[int | str, ...]
+    dtype: str
+    loops: tuple[str, ...]
+    value: str
+    acc: str
+    store: str = "{v}"
+    over: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +102,8 @@ class FlashSpec:
     holds (``float16`` a float16 buffer; ``bfloat16`` values rounded to bfloat16, held in a
     float32 buffer, as the front door returns them). ``lse``: the kernel also writes each
     row's log-sum-exp ``LSE[B, H, P]`` (natural log; 0 for a row with no key, as the
-    reference's absent values), an argument right after ``o``.
+    reference's absent values), an argument right after ``o``. ``helpers``: tensors the
+    kernel computes first, in order (:class:`Helper`); hooks read them as tensors.
 
     Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
 
@@ -117,6 +140,7 @@ class FlashSpec:
     q_dtype: str = "float32"
     o_dtype: str = "float32"
     lse: bool = False
+    helpers: tuple[Helper, ...] = ()
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:
