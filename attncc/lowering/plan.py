@@ -41,6 +41,7 @@ from attncc.ir.nodes import names_in
 from attncc.ir.rewrites import AttentionMatch
 from attncc.ir.rewrites import inline
 from attncc.ir.rewrites import match_attention
+from attncc.ir.rewrites import match_weighted_sum
 from attncc.ir.tiles import Bands
 from attncc.ir.tiles import key_bands
 from attncc.ir.validate import ProgramInfo
@@ -58,6 +59,7 @@ __all__ = [
     "ranks_of",
     "require_f32_io",
     "require_no_helpers",
+    "require_softmax",
 ]
 
 #: Placeholder names no program can use: the scaled score in score expressions, and the
@@ -104,6 +106,9 @@ class FusedPlan:
     #: statements over inputs alone that the mask, score or loads read (tree ancestors,
     #: in-program document ids), in program order: the kernel computes them first
     helpers: tuple[Stmt, ...] = field(default=(), repr=False)
+    #: no softmax: ``O = sum(key) weight * V`` with ``weight`` over ``$s`` (the score
+    #: expression's value) -- sigmoid attention; ``None``: a softmax
+    weight: Expr | None = None
 
     @property
     def output(self) -> str:
@@ -136,6 +141,13 @@ def require_no_helpers(p: FusedPlan, target: str) -> None:
     if p.helpers:
         names = ", ".join(s.out for s in p.helpers)
         raise LoweringError(f"the fused {target} kernel computes no helper statements ({names})")
+
+
+def require_softmax(p: FusedPlan, target: str) -> None:
+    """A :class:`~attncc.errors.LoweringError` (the generic lowering serves) for a target
+    whose fused kernel computes a softmax only."""
+    if p.weight is not None:
+        raise LoweringError(f"the fused {target} kernel computes a softmax, not {p.weight}")
 
 
 def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
@@ -172,7 +184,7 @@ def _plan(program: Program) -> FusedPlan | None:
     validate(program)
     inlined = inline(program)
     info = validate(inlined)
-    matches = match_attention(inlined)
+    matches = match_attention(inlined) or match_weighted_sum(inlined)
     if len(matches) != 1:
         return None
     m = matches[0]
@@ -182,7 +194,7 @@ def _plan(program: Program) -> FusedPlan | None:
         or len(lse) > 1
         or set(program.outputs) != {m.output, *lse}
         or len(program.outputs) != 1 + len(lse)
-        or not m.normalized
+        or not (m.normalized or m.weight is not None)
         or len(m.rows) != 3
         or len(m.value_ranks) != 1
         or info.tensors[m.output].dtype not in HALF_OR_F32
@@ -246,7 +258,13 @@ def _plan(program: Program) -> FusedPlan | None:
     contraction = Access(c.name, tuple(Name(r) for r in c.out_ranks))
     s = product([Name(SCORE), *mods])
     score = map_expr(m.score, lambda n: s if n == contraction else None)
+    weight = None
+    if m.weight is not None:
+        weight = map_expr(m.weight, lambda n: Name(SCORE) if n == contraction else None)
+        if contraction in accesses_in(weight):
+            return None
     everything = [score, k_expr, v_expr, *scale] + ([m.predicate] if m.predicate else [])
+    everything += [weight] if weight is not None else []
     own = set(m.stmts) - {x.name for x in m.contractions if x is not c}
     helpers = _helpers(inlined, set(inputs), own | set(m.produced), everything)
     if helpers is None:
@@ -267,7 +285,7 @@ def _plan(program: Program) -> FusedPlan | None:
     return FusedPlan(
         program, m, info, batch, head, query, m.key, e, v_dim, q.name, head_index,
         k_expr, v_expr, score, scale, m.predicate, bands, symbolic, lse[0] if lse else None,
-        helpers,
+        helpers, weight,
     )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from attncc.ir.builder import TensorRef
 from attncc.ir.builder import exp
 from attncc.ir.builder import sqrt
 from attncc.ir.builder import tanh
+from attncc.ir.exprs import identity
 from attncc.ir.interpreter import interpret
 from attncc.ir.nodes import Name
 from attncc.ir.nodes import Program
@@ -30,6 +31,7 @@ from attncc.ir.rewrites import RowStat
 from attncc.ir.rewrites import execute_online
 from attncc.ir.rewrites import inline
 from attncc.ir.rewrites import match_attention
+from attncc.ir.rewrites import match_weighted_sum
 
 # ----------------------------------------------------------------------------- programs
 
@@ -272,3 +274,41 @@ def _variant(text: str) -> Program:
 )
 def test_near_misses_do_not_match(text, why):
     assert match_attention(_variant(text)) == [], why
+
+
+# ----------------------------------------------------------------------------- no softmax
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_weighted_sums_match_attention_without_softmax_only(name):
+    """Sigmoid attention and unnormalised linear attention are weighted sums; a softmax
+    (whose weights read the row max) and a normalised linear attention are not."""
+    program = CATALOGUE[name]
+    found = match_weighted_sum(inline(program))
+    if name.startswith("sigmoid") or name == "linear_causal_identity_unnormalized":
+        (m,) = found
+        assert (m.rows, m.key, m.value_ranks, m.output) == (("b", "h", "p"), "m", ("f",), "O")
+        assert not m.normalized and m.weight is not None and m.max == m.sum == ""
+        (c,) = m.contractions
+        assert c.over == ("e",) and m.score == identity(c.name, c.out_ranks)
+        want = "m <= p" if name.startswith("linear") else "p >= m" if "causal" in name else None
+        assert str(m.predicate) == str(want)
+    else:
+        assert found == [], name
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("Z[p] = sum(m) sigmoid(S[p, m])\nO[p, f] = sum(m) sigmoid(S[p, m]) * V[m, f] / Z[p]"
+         "\noutput O\n", "a normaliser"),
+        ("O[p, f] = sum(m) sigmoid(S[p, m]) * V[m, f] where f > 0\noutput O\n",
+         "the filter depends on the value rank"),
+        ("O[p, f] = sum(m) sigmoid(S[p, m]) * S[p, m] * V[m, f]\noutput O\n",
+         "the logits are read by two factors"),
+        ("N[p] = sum(m) S[p, m]\nO[p, f] = sum(m) sigmoid(S[p, m]) * V[m, f] * N[p]\noutput O\n",
+         "the value reads a reduction"),
+    ],
+)  # fmt: skip
+def test_weighted_near_misses_do_not_match(text, why):
+    assert match_weighted_sum(inline(_variant(text))) == [], why

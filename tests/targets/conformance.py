@@ -30,8 +30,16 @@ FUSED = frozenset(
 )  # fmt: skip
 
 #: Variants only some targets fuse: the CPU kernel computes helper statements (tree
-#: ancestors) before it attends; the CUDA and WebGPU kernels read inputs only.
-FUSED_ALSO = {"cpu": frozenset({"tree_parent"})}
+#: ancestors) before it attends and weighted sums without softmax; the CUDA and WebGPU
+#: kernels read inputs only and compute a softmax.
+FUSED_ALSO = {
+    "cpu": frozenset(
+        {
+            "tree_parent", "sigmoid_attention", "sigmoid_attention_causal",
+            "linear_causal_identity_unnormalized",
+        }
+    )
+}  # fmt: skip
 
 
 def fused_on(target: str) -> frozenset[str]:

@@ -14,8 +14,8 @@ from dataclasses import replace
 import pytest
 
 from attncc.targets import TARGETS
-from tests.targets.conformance import fused_on
 from tests.targets.conformance import check_variant
+from tests.targets.conformance import fused_on
 from tests.targets.conformance import why_unavailable
 from tests.variants.cases import CASES
 from tests.variants.cases import DECODE

@@ -56,9 +56,11 @@ COVERAGE = [
     "gqa_window_softcap",
 ]
 STRETCH = ["fp16_kv", "int8_kv", "int8_kv_channel", "paged", "paged_causal", "tree_parent"]
-FUSED = COVERAGE + STRETCH
-#: No softmax (sigmoid, linear), a gather by the query (topk), two contractions (mla),
-#: several outputs (split_kv, cascade).
+#: No softmax: weights independent per key (``O = sum(m) W(S) V``).
+WEIGHTED = ["sigmoid_attention", "sigmoid_attention_causal", "linear_causal_identity_unnormalized"]
+FUSED = COVERAGE + STRETCH + WEIGHTED
+#: A normalised linear attention with feature maps of Q (linear_causal), a gather by the
+#: query (topk), two contractions (mla), several outputs (split_kv, cascade).
 GENERIC = sorted(set(variants.CATALOGUE) - set(FUSED))
 
 
@@ -141,7 +143,7 @@ def test_plan_accepts_the_coverage_list_and_nothing_it_cannot_compute():
     catalogue = variants.catalogue()
     assert [n for n in FUSED if cpu_fused.plan(catalogue[n]) is None] == []
     assert [n for n in GENERIC if cpu_fused.plan(catalogue[n]) is not None] == []
-    assert {"sigmoid_attention", "linear_causal", "topk_gather", "mla"} <= set(GENERIC)
+    assert {"linear_causal", "topk_gather", "mla"} <= set(GENERIC)
 
 
 @pytest.mark.parametrize("name", FUSED)
@@ -158,7 +160,7 @@ def test_variant_matches_the_interpreter(name):
     assert sorted(dict(k)["p"] or 0 for k in kern._builds) == [0, 1]
 
 
-@pytest.mark.parametrize("name", ["sigmoid_attention", "linear_causal", "topk_gather"])
+@pytest.mark.parametrize("name", ["linear_causal", "topk_gather", "mla"])
 def test_what_the_kernel_cannot_compute_falls_back_to_generic(name):
     program, kwargs = case(name)
     assert cpu_fused.plan(program) is None
@@ -330,6 +332,7 @@ HALF_CASES = [
     ("softcap", WIDE),
     ("paged", replace(DECODE, h=8, g=2, m=200)),
     ("paged_causal", WIDE),
+    ("sigmoid_attention_causal", WIDE),
 ]
 
 
@@ -473,6 +476,36 @@ def test_tree_ancestors_are_computed_by_the_kernel():
     hostile = {**kwargs, "PAR": np.full_like(kwargs["PAR"], 10**6)}
     with pytest.raises(BoundsError, match="PAR"):  # checked before the kernel runs
         kernel(program)(**hostile)
+
+
+# ----------------------------------------------------------------------------- no softmax
+
+
+@pytest.mark.parametrize("config", ["split4", "rows-packed", *(f"walk:{k}" for k in sorted(WALKS))])
+def test_weighted_sums_without_softmax(config):
+    """Sigmoid attention: the weights go straight into PV (no max, no rescale); split keys
+    add up; walks over heads; odd lengths, one query, GQA packing."""
+    cfg = WALKS[config[5:]] if config.startswith("walk:") else CONFIGS[config]
+    program, kwargs = case("sigmoid_attention_causal", replace(WIDE, h=8, g=2))
+    plan = cpu_fused.plan(program)
+    assert plan.weight is not None and plan.predicate is not None
+    kern = kernel(program, cfg)
+    check(kern, program, kwargs)
+    check(kern, *case("sigmoid_attention_causal", replace(WIDE, h=8, g=2, p=1, m=200), seed=1))
+    check(kern, *case("sigmoid_attention_causal", replace(WIDE, h=8, g=2, p=37, m=61), seed=2))
+
+
+def test_weighted_sum_propagates_nonfinite_values():
+    """A NaN score gives a NaN weight (sigmoid), an inf score weight 1: as the reference."""
+    program, kwargs = case("sigmoid_attention")
+    q = kwargs["Q"].copy()
+    q[0, 0, 3, 0] = np.nan
+    q[1, 2, 5] = np.inf
+    want = attncc.interpret(program, **{**kwargs, "Q": q})
+    got = kernel(program)(**{**kwargs, "Q": q})
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    ok = ~np.isnan(want)
+    np.testing.assert_allclose(got[ok], want[ok], atol=TOL * max(1.0, np.abs(want[ok]).max()))
 
 
 # ----------------------------------------------------------------------------- head mapping

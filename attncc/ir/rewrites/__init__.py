@@ -6,6 +6,8 @@
   (:class:`AttentionMatch`); the one-pass form is a recurrence over key tiles, which the
   einsum IR does not express, so it is handed to the lowerings as a description, and
   :func:`execute_online` runs it in numpy for tests;
+* :func:`match_weighted_sum` finds attentions without a softmax (sigmoid attention): a
+  sum over the keys of weights that are a function of one contraction's logits;
 * :func:`split_kv` rewrites a match into partial states over key chunks and their merge.
 
 Passes are a flat list of named ``Program → Program`` functions (:data:`PASSES`), run in
@@ -31,6 +33,7 @@ from attncc.ir.rewrites.online import Contraction
 from attncc.ir.rewrites.online import RowStat
 from attncc.ir.rewrites.online import match_attention
 from attncc.ir.rewrites.split_kv import split_kv
+from attncc.ir.rewrites.weighted import match_weighted_sum
 
 __all__ = [
     "PASSES",
@@ -44,6 +47,7 @@ __all__ = [
     "inline",
     "inline_into",
     "match_attention",
+    "match_weighted_sum",
     "run_passes",
     "split_kv",
     "split_kv_pass",

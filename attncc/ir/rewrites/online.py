@@ -138,6 +138,9 @@ class AttentionMatch:
     max: str
     sum: str
     program: Program = field(compare=False, repr=False)
+    #: a weighted sum without softmax (:mod:`~attncc.ir.rewrites.weighted`): the weight
+    #: factor, reading the logits; ``None`` for a softmax
+    weight: Expr | None = None
 
     @property
     def produced(self) -> tuple[str, ...]:

@@ -208,7 +208,9 @@ def _score(ctx: _Emitter, acc: str, h: str, p: str, m_raw: str, full: bool) -> s
     scale = spec.scale if spec.scale is not None else 1.0 / math.sqrt(spec.D)
     m = m_raw if full else f"T.min({m_raw}, M - 1)"
     idx = {"b": "_b", "h": h, "g": "_g", "p": p, "m": m}
-    if spec.score_mod is None:
+    if spec.weight is not None:  # no softmax: the weight of the score in ``acc``
+        val = fmt(spec.weight, s=acc, **idx)
+    elif spec.score_mod is None:
         val = f"{acc} * {f32(scale * LOG2E)}"
     else:
         mod = fmt(spec.score_mod, s=f"{acc} * {f32(scale)}", **idx)
@@ -218,7 +220,20 @@ def _score(ctx: _Emitter, acc: str, h: str, p: str, m_raw: str, full: bool) -> s
     cond = f"{m_raw} < M"
     if spec.mask is not None:
         cond = f"T.And({cond}, {fmt(spec.mask, **idx)})"
+    if spec.weight is not None:
+        return f"T.if_then_else({cond}, {val}, T.float32(0))"
     return f"T.if_then_else({cond}, T.max({FLOOR}, {val}), {MASKED})"  # NaN stays NaN
+
+
+def _modified(ctx: _Emitter, acc: str, h: str, p: str, m: str) -> str:
+    """The scaled, modified score of accumulator ``acc`` in natural units (weighted sums:
+    stored before the weight reads it, so that the weight's text holds it once)."""
+    spec = ctx.spec
+    scale = spec.scale if spec.scale is not None else 1.0 / math.sqrt(spec.D)
+    val = f"{acc} * {f32(scale)}"
+    if spec.score_mod is None:
+        return val
+    return fmt(spec.score_mod, s=val, b="_b", h=h, g="_g", p=p, m=m)
 
 
 def _k_load(ctx: _Emitter, b: str, g: str, m: str, d: str, local: str | None = None) -> str:
@@ -343,6 +358,19 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
         _emit_qk_rows(ctx, full, row, qh, qrow)
     else:
         _emit_qk_tiles(ctx, row, qh, qrow)
+    if ctx.spec.weight is not None:  # no softmax: the weights are the PV operand, no state
+        with (
+            w.block(f"for _i in T.unroll({rb}):"),
+            w.block(f"for _jo in T.unroll({bk // vl}):"),
+            w.block(f"for _j in T.vectorized({vl}):"),
+        ):
+            w(f"_r = T.meta_var({ib} * {rb} + _i)")
+            sv = f"_s[_i, _jo * {vl} + _j]"
+            mk = f"_kt * {bk} + _jo * {vl} + _j"
+            rh, rp = ctx.row_h("_r"), ctx.row_p("_r")
+            w(f"{sv} = {_modified(ctx, sv, rh, rp, mk if full else f'T.min({mk}, M - 1)')}")
+            w(f"_Pt[_r, _jo * {vl} + _j] = {_score(ctx, sv, rh, rp, mk, full)}")
+        return
     with w.block(f"for _i in T.unroll({rb}):"):
         w(f"_r = T.meta_var({ib} * {rb} + _i)")
         rs = "_r"
@@ -400,7 +428,8 @@ def _emit_pv(ctx: _Emitter, full: bool, ib: str) -> None:
         row = f"{ib} * {rbv} + _i"
         srow = ctx.srow(row)
         with w.block(f"for _i in T.unroll({rbv}):"), w.block(f"for _j in T.vectorized({cw}):"):
-            w(f"{o}[_i, _j] = _Oa[{srow}, {c0} + _j] * _alpha[{srow}]")
+            rescale = "" if ctx.spec.weight is not None else f" * _alpha[{srow}]"
+            w(f"{o}[_i, _j] = _Oa[{srow}, {c0} + _j]{rescale}")
         with (
             w.block(f"for _k in range({keys}):"),
             w.block(f"for _i in T.unroll({rbv}):"),
@@ -551,15 +580,19 @@ def _emit_main(ctx: _Emitter) -> None:
         _enter_tile_rows(ctx, out)
         out.enter_context(w.block(f"if {rp} < P:"))
         rs = ctx.srow("_r")
-        if ns == 1:
+        if ns == 1 and spec.weight is not None:  # a weighted sum: the accumulator as it is
+            with w.block(f"for _j in T.vectorized({dv}):"):
+                w(f"O[_b, {rh}, {rp}, _j] = {_o_value(ctx, f'_Oa[{rs}, _j]')}")
+        elif ns == 1:
             w(f"_inv = T.meta_var({inverse(f'_mrun[{rs}]', f'_lrun[{rs}]')})")
             with w.block(f"for _j in T.vectorized({dv}):"):
                 w(f"O[_b, {rh}, {rp}, _j] = {_o_value(ctx, f'_Oa[{rs}, _j] * _inv')}")
             if spec.lse:
                 w(f"LSE[_b, {rh}, {rp}] = {log_sum_exp(f'_mrun[{rs}]', f'_lrun[{rs}]')}")
         else:
-            w(f"_Ms[_b, {rh}, _sp, {rp}] = _mrun[{rs}]")
-            w(f"_Ls[_b, {rh}, _sp, {rp}] = _lrun[{rs}]")
+            if spec.weight is None:
+                w(f"_Ms[_b, {rh}, _sp, {rp}] = _mrun[{rs}]")
+                w(f"_Ls[_b, {rh}, _sp, {rp}] = _lrun[{rs}]")
             with w.block(f"for _j in T.vectorized({dv}):"):
                 w(f"_Os[_b, {rh}, _sp, {rp}, _j] = _Oa[{rs}, _j]")
     loops.close()
@@ -572,6 +605,11 @@ def _emit_merge(ctx: _Emitter) -> None:
         w(f"_b = _w // ({spec.H} * P)")
         w(f"_h = _w // P % {spec.H}")
         w("_p = _w % P")
+        if spec.weight is not None:  # weighted sums add up
+            with w.block(f"for _j in T.vectorized({dv}):"):
+                total = tree("T.Add", [f"_Os[_b, _h, {s}, _p, _j]" for s in range(ns)])
+                w(f"O[_b, _h, _p, _j] = {_o_value(ctx, total)}")
+            return
         w('_st = T.alloc_buffer((3,), "float32")')
         mx = tree("T.max", [f"_Ms[_b, _h, {s}, _p]" for s in range(ns)])
         w(f"_st[0] = T.if_then_else({mx} == {MASKED}, T.float32(0), {mx})")
@@ -667,8 +705,9 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
             w(line)
         if cfg.split_kv > 1:
             ns = cfg.split_kv
-            w(f'_Ms = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
-            w(f'_Ls = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
+            if spec.weight is None:  # (unread buffers fail in TVM 0.27: "used before def")
+                w(f'_Ms = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
+                w(f'_Ls = T.alloc_buffer(({b}, {h}, {ns}, P), "float32")')
             w(f'_Os = T.alloc_buffer(({b}, {h}, {ns}, P, {dv}), "float32")')
         if attend:
             _emit_pack(ctx)

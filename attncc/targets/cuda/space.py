@@ -25,6 +25,7 @@ from attncc.errors import AttnccError
 from attncc.ir.nodes import Program
 from attncc.lowering.plan import require_f32_io
 from attncc.lowering.plan import require_no_helpers
+from attncc.lowering.plan import require_softmax
 from attncc.targets.base import Config
 from attncc.targets.base import Constraint
 from attncc.targets.base import Knob
@@ -127,6 +128,7 @@ def _prints(found) -> None:
     fixes at a stand-in extent, the default config)."""
     require_f32_io(found, "cuda")
     require_no_helpers(found, "cuda")
+    require_softmax(found, "cuda")
     extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
     generate_fused(found, extents, {k.name: k.initial for k in _knobs(found, extents)})
 

@@ -199,6 +199,7 @@ class BoundPlan(BoundAttention):
         scale, score = self.scale_and_score()
         score_mod = None if score == Name(SCORE) else self._print(score, rows).text
         mask = None if p.predicate is None else self._print(p.predicate, rows).text
+        weight = None if p.weight is None else self._print(p.weight, rows).text
         kv = {p.batch: "{b}", p.key: "{m}", KV_HEAD: "{g}"}
         k_load = None if self.k_direct else self._print(p.k_expr, kv | {p.qk_dim: "{d}"}).text
         v_load = None if self.v_direct else self._print(p.v_expr, kv | {p.v_dim: "{f}"}).text
@@ -234,7 +235,7 @@ class BoundPlan(BoundAttention):
             tile_prepass=p.predicate is not None and not p.bands.affine,
             kv_heads_inner=self.kv_heads_inner(),
             q_dtype=STORAGE[p.q_dtype], o_dtype=STORAGE[p.out_dtype], lse=p.lse is not None,
-            helpers=helpers,
+            helpers=helpers, weight=weight,
         )  # fmt: skip
 
     def _helper(self, s: Stmt) -> Helper:

@@ -105,6 +105,10 @@ class FlashSpec:
     reference's absent values), an argument right after ``o``. ``helpers``: tensors the
     kernel computes first, in order (:class:`Helper`); hooks read them as tensors.
 
+    ``weight``: no softmax. A template over ``{s}`` (the modified score, natural units) and
+    the index placeholders of ``mask``; the kernel computes ``O = sum(m) weight · V`` over
+    the visible keys (sigmoid attention), with no running max and no normalisation.
+
     Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
 
     * ``k_load`` over ``{b}``, ``{g}`` (kv head), ``{m}``, ``{d}`` returns ``K[b, g, m, d]``
@@ -141,6 +145,7 @@ class FlashSpec:
     o_dtype: str = "float32"
     lse: bool = False
     helpers: tuple[Helper, ...] = ()
+    weight: str | None = None
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ from attncc.ir.nodes import Program
 from attncc.jsonsafe import read_json_object
 from attncc.lowering.plan import require_f32_io
 from attncc.lowering.plan import require_no_helpers
+from attncc.lowering.plan import require_softmax
 from attncc.targets.base import Artifact
 from attncc.targets.base import Config
 from attncc.targets.base import Knob
@@ -170,6 +171,7 @@ def _prints(found) -> None:
     fixes at a stand-in extent, the default config)."""
     require_f32_io(found, "webgpu")
     require_no_helpers(found, "webgpu")
+    require_softmax(found, "webgpu")
     extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
     kernel = webgpu_fused.render(found, extents)
     kernel.text({k.name: k.initial for k in webgpu_fused.knobs(kernel, extents)}, True)
