@@ -57,7 +57,7 @@ def _cases(gen):
     causal = torch.ones(s, s, dtype=torch.bool).tril()
     bias = -math.log(s)
 
-    def sigmoid_peer():
+    def sigmoid_peer(q=q, k=k, v=v, d=d, causal=causal, bias=bias):
         w = torch.sigmoid(q @ k.transpose(-1, -2) / math.sqrt(d) + bias)
         return w.masked_fill(~causal, 0.0) @ v
 
@@ -86,7 +86,7 @@ def _cases(gen):
             j = par[j]
     tree_args = {"Q": q, "K": k, "V": v, "PAR": torch.from_numpy(par)[None]}
 
-    def tree_peer():
+    def tree_peer(q=q, k=k, v=v, visible=visible):
         return F.scaled_dot_product_attention(q, k, v, attn_mask=visible, enable_gqa=True)
 
     out["tree"] = (variants.tree_parent(heads="gqa"), tree_args, tree_peer)
@@ -97,7 +97,7 @@ def _cases(gen):
     doc = (torch.arange(s)[:, None] >= offs[0][None]).sum(-1)
     mask = (doc[:, None] == doc[None]) & causal
 
-    def doc_peer():
+    def doc_peer(q=q, k=k, v=v, mask=mask):
         return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
 
     doc_args = {"Q": q, "K": k, "V": v, "OFFS": offs}
@@ -127,8 +127,8 @@ def main() -> None:
         program, args, peer = cases[name]
         fused = attncc.compile(program, "cpu")
         generic = attncc.compile(program, "cpu", config={"lowering": "generic"})
-        assert fused.config["lowering"] == "fused", name
         ref = np.asarray(fused(**args))
+        assert fused.config["lowering"] == "fused", name
         for side, fn in (("generic", lambda g=generic, a=args: g(**a)), ("torch", peer)):
             err = float(np.abs(np.asarray(fn()) - ref).max())
             assert err < 1e-4, f"{name} {side}: max |diff| {err} against the fused kernel"
