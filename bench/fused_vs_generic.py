@@ -1,7 +1,7 @@
 """Programs the fused CPU kernel took over from the generic lowering: weighted sums without
-softmax (sigmoid attention) and helper statements computed by the kernel (tree ancestors by
-pointer chasing, document ids counted from offsets), fused against generic, with a torch
-eager peer on the same float32 tensors.
+softmax (sigmoid attention), helper statements computed by the kernel (tree ancestors by
+pointer chasing, document ids counted from offsets) and QK in two parts (MLA), fused against
+generic, with a torch eager peer on the same float32 tensors.
 
 * ``sigmoid``: causal sigmoid attention, B1 H8 S2048 D64. Peer: ``sigmoid(Q Kᵀ/√d + b)``
   masked to 0, times V (what FlexAttention cannot express: it normalises with a softmax).
@@ -9,11 +9,14 @@ eager peer on the same float32 tensors.
   parents, depth ≤ 4), GQA 32/8 D128. Peer: SDPA with the ancestor mask (built beforehand).
 * ``doc_offsets``: document ids counted in the program from each document's first position
   (4 documents), causal, B1 H8 S2048 D64. Peer: SDPA with the document mask (built beforehand).
+* ``mla``: MLA decode in the absorbed form (``variants.mla``), DeepSeek-V3 dims (latent
+  512, RoPE 64), 16 heads (a tensor-parallel shard of 128), one query, an 8k latent
+  cache. Peer: the same absorbed form in torch (two matmuls, softmax, one matmul).
 
 One process, round-robin blocks with pauses (``_timing.interleaved``); every output is
 checked against the fused one first.
 
-    python bench/fused_vs_generic.py [--rounds 5] [--cases sigmoid,tree,doc_offsets]
+    python bench/fused_vs_generic.py [--rounds 5] [--cases sigmoid,tree,doc_offsets,mla]
 """
 
 from __future__ import annotations
@@ -102,6 +105,18 @@ def _cases(gen):
 
     doc_args = {"Q": q, "K": k, "V": v, "OFFS": offs}
     out["doc_offsets"] = (attncc.parse(DOC_OFFSETS), doc_args, doc_peer)
+    # MLA decode, absorbed
+    h, m, dn, da = 16, 8192, 512, 64
+    qn, qr = torch.randn(1, h, 1, dn, generator=gen), torch.randn(1, h, 1, da, generator=gen)
+    ckv, kr = torch.randn(1, m, dn, generator=gen), torch.randn(1, m, da, generator=gen)
+    mla = variants.mla()
+    scale = float(next(d.default for d in mla.decls if getattr(d, "name", "") == "SCALE"))
+
+    def mla_peer(qn=qn, qr=qr, ckv=ckv, kr=kr, scale=scale):
+        s = (qn @ ckv[:, None].transpose(-1, -2) + qr @ kr[:, None].transpose(-1, -2)) * scale
+        return torch.softmax(s, dim=-1) @ ckv[:, None]
+
+    out["mla"] = (mla, {"QN": qn, "QR": qr, "CKV": ckv, "KR": kr}, mla_peer)
     return out
 
 
@@ -109,7 +124,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pause", type=float, default=0.3)
-    ap.add_argument("--cases", default="sigmoid,tree,doc_offsets")
+    ap.add_argument("--cases", default="sigmoid,tree,doc_offsets,mla")
     opts = ap.parse_args()
 
     import torch

@@ -39,6 +39,7 @@ from attncc.ir.nodes import accesses_in
 from attncc.ir.nodes import children
 from attncc.ir.nodes import names_in
 from attncc.ir.rewrites import AttentionMatch
+from attncc.ir.rewrites import Contraction
 from attncc.ir.rewrites import inline
 from attncc.ir.rewrites import match_attention
 from attncc.ir.rewrites import match_weighted_sum
@@ -57,9 +58,7 @@ __all__ = [
     "plan_attention",
     "product",
     "ranks_of",
-    "require_f32_io",
-    "require_no_helpers",
-    "require_softmax",
+    "require_plain",
 ]
 
 #: Placeholder names no program can use: the scaled score in score expressions, and the
@@ -109,6 +108,13 @@ class FusedPlan:
     #: no softmax: ``O = sum(key) weight * V`` with ``weight`` over ``$s`` (the score
     #: expression's value) -- sigmoid attention; ``None``: a softmax
     weight: Expr | None = None
+    #: further QK contractions the score adds to the first (MLA: the RoPE part), each as
+    #: ``(Q input, its contracted rank, K expression with $g)``: the kernel contracts Q and
+    #: K concatenated along the head dim, this part after the first
+    qk_parts: tuple[tuple[str, str, Expr], ...] = ()
+    #: K or V read at rows that depend on the query (a top-k gather): the kernel's tiles
+    #: hold one query each
+    kv_by_query: bool = False
 
     @property
     def output(self) -> str:
@@ -123,9 +129,12 @@ class FusedPlan:
         return self.info.tensors[self.output].dtype
 
 
-def require_f32_io(p: FusedPlan, target: str) -> None:
+def require_plain(p: FusedPlan, target: str) -> None:
     """A :class:`~attncc.errors.LoweringError` (the generic lowering serves) for a target
-    whose fused kernel reads float32 Q and writes one float32 O only."""
+    whose fused kernel computes one softmax over one QK contraction of inputs, reading Q
+    and writing one O in float32: what only the CPU kernel adds is refused (half Q / O, a
+    log-sum-exp output, helper statements, weighted sums without softmax, QK parts, K / V
+    rows chosen per query)."""
     if p.q_dtype is not DType.F32 or p.out_dtype is not DType.F32:
         raise LoweringError(
             f"the fused {target} kernel reads Q and writes O in f32; {p.q}: {p.q_dtype}, "
@@ -133,21 +142,16 @@ def require_f32_io(p: FusedPlan, target: str) -> None:
         )
     if p.lse is not None:
         raise LoweringError(f"the fused {target} kernel writes no log-sum-exp ({p.lse})")
-
-
-def require_no_helpers(p: FusedPlan, target: str) -> None:
-    """A :class:`~attncc.errors.LoweringError` (the generic lowering serves) for a target
-    whose fused kernel reads inputs only and computes no helper statement first."""
     if p.helpers:
         names = ", ".join(s.out for s in p.helpers)
         raise LoweringError(f"the fused {target} kernel computes no helper statements ({names})")
-
-
-def require_softmax(p: FusedPlan, target: str) -> None:
-    """A :class:`~attncc.errors.LoweringError` (the generic lowering serves) for a target
-    whose fused kernel computes a softmax only."""
     if p.weight is not None:
         raise LoweringError(f"the fused {target} kernel computes a softmax, not {p.weight}")
+    if p.qk_parts:
+        parts = ", ".join(q for q, _, _ in p.qk_parts)
+        raise LoweringError(f"the fused {target} kernel contracts one Q ({p.q}), not {parts}")
+    if p.kv_by_query:
+        raise LoweringError(f"the fused {target} kernel reads no K / V rows chosen per query")
 
 
 def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
@@ -200,40 +204,26 @@ def _plan(program: Program) -> FusedPlan | None:
         or info.tensors[m.output].dtype not in HALF_OR_F32
     ):
         return None
-    # the QK contraction over every row rank and the key; a sum the score reads over fewer
-    # ranks (``CNT[b, m] = sum(j) ...``) is a helper the kernel computes first
+    # the QK contractions over every row rank and the key (MLA: two, added in the score);
+    # a sum the score reads over fewer ranks (``CNT[b, m] = sum(j) ...``) is a helper
     qk = [x for x in m.contractions if set(x.out_ranks) == {*m.rows, m.key}]
-    if len(qk) != 1:
+    inputs = {d.name: d for d in inlined.inputs}
+    parts = [_qk_part(x, inputs, m.rows, info) for x in qk]
+    if not parts or any(x is None for x in parts):
         return None
     c = qk[0]
-    if c.where is not None or len(c.over) != 1:
-        return None
-    (e,) = c.over
-    inputs = {d.name: d for d in inlined.inputs}
-
-    def is_q(f: Expr) -> bool:
-        d = inputs.get(f.tensor) if isinstance(f, Access) else None
-        return (
-            d is not None
-            and d.dtype in HALF_OR_F32
-            and len(d.ranks) == 4
-            and f.indices == tuple(Name(r) for r in d.ranks)
-            and d.ranks[3] == e
-            and set(d.ranks[:3]) == set(m.rows)
-        )
-
-    qs = [f for f in c.factors if is_q(f)]
-    if len(qs) != 1:
-        return None
-    q = inputs[qs[0].tensor]
+    (q, e, k_side, scale, mods), *more = parts
     batch, head, query, _ = q.ranks
-    others = [f for f in c.factors if f is not qs[0]]
-    k_side = [f for f in others if e in free_ranks(f, [e])]
-    rest = [f for f in others if f not in k_side]
-    scale = tuple(f for f in rest if not free_ranks(f, info.ranks))
-    mods = [f for f in rest if f not in scale]
-    if not k_side:
-        return None
+    if any(
+        x[0].ranks[:3] != q.ranks[:3] or x[4] or sorted(map(str, x[3])) != sorted(map(str, scale))
+        for x in more
+    ):
+        return None  # the parts share Q's layout and scale; no per-part score factor
+    if more:
+        score_in = _merge_parts(m.score, [_access(x) for x in qk])
+        if score_in is None:
+            return None  # the score reads the parts other than summed
+        m = replace(m, score=score_in)
     k_expr = product(k_side)
     v_dim = m.value_ranks[0]
     if m.out_ranks != (batch, head, query, v_dim):
@@ -242,20 +232,29 @@ def _plan(program: Program) -> FusedPlan | None:
         return None  # the kernel writes LSE[batch, head, query] in f32
 
     # the kv head: one index expression over the head rank, shared by K and V
-    head_index = _head_index(info, head, [k_expr, m.value])
+    k_more = [product(x[2]) for x in more]
+    head_index = _head_index(info, head, [k_expr, m.value, *k_more])
     if head_index is False:
         return None
     k_expr, v_expr = (_put_kv_head(x, head, head_index) for x in (k_expr, m.value))
+    qk_parts = tuple(
+        (x[0].name, x[1], _put_kv_head(k, head, head_index))
+        for x, k in zip(more, k_more, strict=True)
+    )
+    if any(not _over(k, info, {batch, m.key, r, KV_HEAD}) for _, r, k in qk_parts):
+        return None
     for f in list(mods):  # per-key factors (a dequantisation scale) join K in its pre-pass
         kf = _put_kv_head(f, head, head_index)
         if m.key in free_ranks(f, [m.key]) and _over(kf, info, {batch, m.key, KV_HEAD}):
             k_expr, mods = Binary(BinaryOp.MUL, k_expr, kf), [x for x in mods if x is not f]
-    if not _over(k_expr, info, {batch, m.key, e, KV_HEAD}) or not _over(
-        v_expr, info, {batch, m.key, v_dim, KV_HEAD}
+    # K / V rows may be chosen per query (top-k: ``K[b, g, IDX[b, p, k], e]``)
+    if not _over(k_expr, info, {batch, query, m.key, e, KV_HEAD}) or not _over(
+        v_expr, info, {batch, query, m.key, v_dim, KV_HEAD}
     ):
         return None
+    kv_by_query = any(query in free_ranks(x, [query]) for x in (k_expr, v_expr))
 
-    contraction = Access(c.name, tuple(Name(r) for r in c.out_ranks))
+    contraction = _access(c)
     s = product([Name(SCORE), *mods])
     score = map_expr(m.score, lambda n: s if n == contraction else None)
     weight = None
@@ -264,18 +263,20 @@ def _plan(program: Program) -> FusedPlan | None:
         if contraction in accesses_in(weight):
             return None
     everything = [score, k_expr, v_expr, *scale] + ([m.predicate] if m.predicate else [])
+    everything += [k for _, _, k in qk_parts]
     everything += [weight] if weight is not None else []
-    own = set(m.stmts) - {x.name for x in m.contractions if x is not c}
+    own = set(m.stmts) - {x.name for x in m.contractions if x not in qk}
     helpers = _helpers(inlined, set(inputs), own | set(m.produced), everything)
     if helpers is None:
         return None  # the kernel reads inputs and helpers only (not another reduction's)
     bands = key_bands(m.predicate, query, m.key, info=info)
-    fixed = {batch, head, e, v_dim} | ranks_of(info, head_index)
+    fixed = {batch, head, e, v_dim, *(r for _, r, _ in qk_parts)} | ranks_of(info, head_index)
     fixed |= {r for s in helpers for r in s.over}  # a build knows each helper sum's length
-    for name in names_in(k_expr) | names_in(v_expr):  # a page size: constant divisors in loads
+    loads = [k_expr, v_expr, *(k for _, _, k in qk_parts)]
+    for name in {n for x in loads for n in names_in(x)}:  # a page size: constant divisors
         if name in info.scalars and not ranks_of(info, Name(name)) & {query, m.key}:
             fixed |= ranks_of(info, Name(name))
-    for a in accesses_in(k_expr) + accesses_in(v_expr):  # kv-head dims: K / V buffer shapes
+    for a in [a for x in loads for a in accesses_in(x)]:  # kv-head dims: K / V buffer shapes
         fixed |= {
             r for i, r in zip(a.indices, inputs[a.tensor].ranks, strict=True) if i in KV_HEADS
         }
@@ -285,8 +286,64 @@ def _plan(program: Program) -> FusedPlan | None:
     return FusedPlan(
         program, m, info, batch, head, query, m.key, e, v_dim, q.name, head_index,
         k_expr, v_expr, score, scale, m.predicate, bands, symbolic, lse[0] if lse else None,
-        helpers, weight,
+        helpers, weight, qk_parts, kv_by_query,
     )  # fmt: skip
+
+
+def _access(c: Contraction) -> Access:
+    """How the score reads contraction ``c``."""
+    return Access(c.name, tuple(Name(r) for r in c.out_ranks))
+
+
+def _qk_part(c: Contraction, inputs: Mapping[str, Any], rows: tuple[str, ...], info: ProgramInfo):
+    """``(Q input, contracted rank, K factors, rank-free scale factors, other factors)`` of a
+    QK contraction, or ``None``: one rank contracted, no filter over it, one Q factor (a
+    4-d input over the row ranks and the contracted one), some factor over the rank (K)."""
+    if c.where is not None or len(c.over) != 1:
+        return None
+    (e,) = c.over
+
+    def is_q(f: Expr) -> bool:
+        d = inputs.get(f.tensor) if isinstance(f, Access) else None
+        return (
+            d is not None
+            and d.dtype in HALF_OR_F32
+            and len(d.ranks) == 4
+            and f.indices == tuple(Name(r) for r in d.ranks)
+            and d.ranks[3] == e
+            and set(d.ranks[:3]) == set(rows)
+        )
+
+    qs = [f for f in c.factors if is_q(f)]
+    if len(qs) != 1:
+        return None
+    others = [f for f in c.factors if f is not qs[0]]
+    k_side = [f for f in others if e in free_ranks(f, [e])]
+    rest = [f for f in others if f not in k_side]
+    scale = tuple(f for f in rest if not free_ranks(f, info.ranks))
+    if not k_side:
+        return None
+    return inputs[qs[0].tensor], e, k_side, scale, [f for f in rest if f not in scale]
+
+
+def _merge_parts(score: Expr, parts: list[Access]) -> Expr | None:
+    """``score`` with the sum of every part (any order, one ``+`` tree) read as the first
+    part alone -- the kernel's concatenated contraction; ``None`` if it reads them else."""
+    want = sorted(map(str, parts))
+
+    def leaves(x: Expr) -> list[Expr]:
+        if isinstance(x, Binary) and x.op is BinaryOp.ADD:
+            return leaves(x.lhs) + leaves(x.rhs)
+        return [x]
+
+    def merge(x: Expr) -> Expr | None:
+        if isinstance(x, Binary) and x.op is BinaryOp.ADD and sorted(map(str, leaves(x))) == want:
+            return parts[0]
+        return None
+
+    merged = map_expr(score, merge)
+    left = [a for a in accesses_in(merged) if a in parts[1:]]
+    return None if left or merged == score else merged
 
 
 def _helpers(

@@ -30,13 +30,14 @@ FUSED = frozenset(
 )  # fmt: skip
 
 #: Variants only some targets fuse: the CPU kernel computes helper statements (tree
-#: ancestors) before it attends and weighted sums without softmax; the CUDA and WebGPU
-#: kernels read inputs only and compute a softmax.
+#: ancestors) before it attends, weighted sums without softmax, QK in parts (MLA) and K / V
+#: rows chosen per query (top-k); the CUDA and WebGPU kernels read inputs only and compute
+#: a softmax over one Q.
 FUSED_ALSO = {
     "cpu": frozenset(
         {
             "tree_parent", "sigmoid_attention", "sigmoid_attention_causal",
-            "linear_causal_identity_unnormalized",
+            "linear_causal_identity_unnormalized", "mla", "mla_causal", "topk_gather",
         }
     )
 }  # fmt: skip

@@ -58,9 +58,13 @@ COVERAGE = [
 STRETCH = ["fp16_kv", "int8_kv", "int8_kv_channel", "paged", "paged_causal", "tree_parent"]
 #: No softmax: weights independent per key (``O = sum(m) W(S) V``).
 WEIGHTED = ["sigmoid_attention", "sigmoid_attention_causal", "linear_causal_identity_unnormalized"]
-FUSED = COVERAGE + STRETCH + WEIGHTED
-#: A normalised linear attention with feature maps of Q (linear_causal), a gather by the
-#: query (topk), two contractions (mla), several outputs (split_kv, cascade).
+#: QK in two parts (MLA: latent and RoPE dims), contracted concatenated.
+PARTS = ["mla", "mla_causal"]
+#: K / V rows chosen per query (a top-k gather): a tile per query.
+PER_QUERY = ["topk_gather"]
+FUSED = COVERAGE + STRETCH + WEIGHTED + PARTS + PER_QUERY
+#: A normalised linear attention with feature maps of Q (linear_causal), several outputs
+#: (split_kv, cascade).
 GENERIC = sorted(set(variants.CATALOGUE) - set(FUSED))
 
 
@@ -143,7 +147,7 @@ def test_plan_accepts_the_coverage_list_and_nothing_it_cannot_compute():
     catalogue = variants.catalogue()
     assert [n for n in FUSED if cpu_fused.plan(catalogue[n]) is None] == []
     assert [n for n in GENERIC if cpu_fused.plan(catalogue[n]) is not None] == []
-    assert {"linear_causal", "topk_gather", "mla"} <= set(GENERIC)
+    assert {"linear_causal", "split_kv", "cascade"} <= set(GENERIC)
 
 
 @pytest.mark.parametrize("name", FUSED)
@@ -160,7 +164,7 @@ def test_variant_matches_the_interpreter(name):
     assert sorted(dict(k)["p"] or 0 for k in kern._builds) == [0, 1]
 
 
-@pytest.mark.parametrize("name", ["linear_causal", "topk_gather", "mla"])
+@pytest.mark.parametrize("name", ["linear_causal"])
 def test_what_the_kernel_cannot_compute_falls_back_to_generic(name):
     program, kwargs = case(name)
     assert cpu_fused.plan(program) is None
@@ -333,6 +337,7 @@ HALF_CASES = [
     ("paged", replace(DECODE, h=8, g=2, m=200)),
     ("paged_causal", WIDE),
     ("sigmoid_attention_causal", WIDE),
+    ("mla_causal", DECODE),
 ]
 
 
@@ -361,16 +366,16 @@ def test_half_precision_programs(name, shape, dtype):
 def test_half_precision_plans_stay_f32_on_other_targets():
     from attncc.errors import LoweringError
     from attncc.lowering.plan import plan_attention
-    from attncc.lowering.plan import require_f32_io
+    from attncc.lowering.plan import require_plain
 
     found = plan_attention(variants.in_dtype(variants.gqa(causal=True), "bf16"))
     assert found is not None and str(found.q_dtype) == "bf16"
     with pytest.raises(LoweringError, match="reads Q and writes O in f32"):
-        require_f32_io(found, "webgpu")
+        require_plain(found, "webgpu")
     found = plan_attention(variants.with_lse(variants.gqa(causal=True)))
     assert found is not None and found.lse == "LSE"
     with pytest.raises(LoweringError, match="writes no log-sum-exp"):
-        require_f32_io(found, "cuda")
+        require_plain(found, "cuda")
 
 
 # ----------------------------------------------------------------------------- log-sum-exp
@@ -506,6 +511,91 @@ def test_weighted_sum_propagates_nonfinite_values():
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     ok = ~np.isnan(want)
     np.testing.assert_allclose(got[ok], want[ok], atol=TOL * max(1.0, np.abs(want[ok]).max()))
+
+
+# ----------------------------------------------------------------------------- QK in parts
+
+
+def _mla_inputs(rng, p: int, m: int, d: int, a: int, h: int = 8, b: int = 2) -> dict:
+    return {
+        "QN": rng.standard_normal((b, h, p, d)).astype(np.float32),
+        "QR": rng.standard_normal((b, h, p, a)).astype(np.float32),
+        "CKV": rng.standard_normal((b, m, d)).astype(np.float32),
+        "KR": rng.standard_normal((b, m, a)).astype(np.float32),
+    }
+
+
+#: MLA's heads all read one latent cache: a packed tile's rows are 8 heads of a query.
+MLA_GATHER = {
+    "bq": 8, "bk": 32, "rb": 4, "rbv": 4, "pack_gqa": True, "k_layout": "rows",
+    "parallel_over": "bq", "gather_kv": True, "split_kv": 4,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "config", [None, "split4", "rows-packed", "walk:walk", "walk:walk-gather-heads", "gather"]
+)
+@pytest.mark.parametrize(("d", "a"), [(64, 16), (40, 12)])  # parts on vector bounds, or not
+def test_mla_contracts_its_two_parts_concatenated(config, d, a):
+    """MLA's score adds the latent and the RoPE contraction: the kernel copies QN | QR into
+    one float32 Q tile and reads CKV | KR as one K row (a loop per part where the parts
+    fall on vector chunks); V is the latent cache. Prefill, decode, odd lengths."""
+    cfg = WALKS[config[5:]] if config and config.startswith("walk:") else CONFIGS.get(config)
+    cfg = MLA_GATHER if config == "gather" else cfg
+    program = variants.mla(causal=True)
+    plan = cpu_fused.plan(program)
+    assert (plan.q, plan.qk_dim, [(q, r) for q, r, _ in plan.qk_parts]) == (
+        "QN",
+        "d",
+        [("QR", "a")],
+    )
+    kern = kernel(program, cfg)
+    rng = np.random.default_rng(7)
+    for p, m in ((37, 53), (1, 200), (3, 61)):
+        check(kern, program, _mla_inputs(rng, p, m, d, a))
+
+
+# ----------------------------------------------------------------------------- keys per query
+
+
+def _topk_inputs(rng, p: int, m: int, k: int, h: int = 8, g: int = 2, b: int = 2) -> dict:
+    idx = rng.integers(0, m, size=(b, p, k)).astype(np.int32)  # repeats count twice
+    idx[rng.random(idx.shape) < 0.3] = -1  # unused slots
+    idx[0, 0] = -1  # a query with no key
+    return {
+        "Q": rng.standard_normal((b, h, p, 16)).astype(np.float32),
+        "K": rng.standard_normal((b, g, m, 16)).astype(np.float32),
+        "V": rng.standard_normal((b, g, m, 8)).astype(np.float32),
+        "IDX": idx,
+    }
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        None,
+        {"pack_gqa": False, "bq": 1, "rb": 1, "rbv": 1, "split_kv": 1},
+        {"parallel_over": "bq", "gather_kv": True, "bk": 16, "split_kv": 2},
+    ],
+    ids=["default", "one-row", "walk-gather"],
+)
+def test_top_k_gather_reads_each_querys_keys(config):
+    """``K[b, g, IDX[b, p, k], e]``: a tile holds one query (the heads of a group), its K and
+    V rows gathered by the query's slots; unused slots (-1) masked, repeated keys counted
+    twice as in the reference, prefill and decode, split keys."""
+    program = variants.topk_gather()
+    spec = cpu_fused._render(cpu_fused.plan(program), {r: None for r in "bhgpmkef"})[1]
+    assert spec.kv_by_query and "{p}" in spec.k_load
+    kern = kernel(program, config)
+    rng = np.random.default_rng(11)
+    for p, m, k in ((37, 53, 24), (1, 300, 64), (5, 61, 7)):
+        check(kern, program, _topk_inputs(rng, p, m, k))
+
+
+def test_tiles_of_several_queries_cannot_gather_per_query():
+    program, kwargs = case("topk_gather")
+    with pytest.raises(UnsupportedError, match="one query a tile"):
+        attncc.compile(program, "cpu", config={"bq": 16, "k_layout": "tiles"})(**kwargs)
 
 
 # ----------------------------------------------------------------------------- head mapping

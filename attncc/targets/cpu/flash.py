@@ -123,6 +123,7 @@ from attncc.targets.cpu.flash_config import DIM_NAMES
 from attncc.targets.cpu.flash_config import FlashConfig
 from attncc.targets.cpu.flash_config import bands_read_head
 from attncc.targets.cpu.flash_config import check_config
+from attncc.targets.cpu.flash_config import query_tiles
 from attncc.targets.cpu.flash_config import register_demand
 from attncc.targets.cpu.flash_config import suggest_config
 from attncc.targets.cpu.flash_helpers import emit_helpers
@@ -148,7 +149,14 @@ from attncc.targets.tvm.flash_spec import signature
 from attncc.targets.tvm.script import Typed
 from attncc.targets.tvm.script import convert_text
 
-__all__ = ["FlashConfig", "bands_read_head", "generate", "register_demand", "suggest_config"]
+__all__ = [
+    "FlashConfig",
+    "bands_read_head",
+    "generate",
+    "query_tiles",
+    "register_demand",
+    "suggest_config",
+]
 
 # ---------------------------------------------------------------------------------------------
 # generator
@@ -245,7 +253,32 @@ def _k_load(ctx: _Emitter, b: str, g: str, m: str, d: str, local: str | None = N
         return f"_Kl[{g}, {local}, {d}]"
     if ctx.spec.k_load is None:
         return f"K[{b}, {g}, {m}, {d}]"
-    return f"({fmt(ctx.spec.k_load, b=b, g=g, m=m, d=d)})"
+    if not ctx.spec.k_parts:
+        return f"({fmt(ctx.spec.k_load, b=b, g=g, m=m, d=d, p='_p0')})"
+    # concatenated parts: the part ``d`` falls in, each read at a clamped index of its own
+    parts = _k_segments(ctx)
+    template, off, width = parts[-1]
+    text = _k_part(template, b, g, m, d, off, width)
+    for template, off, width in reversed(parts[:-1]):
+        part = _k_part(template, b, g, m, d, off, width)
+        text = f"T.if_then_else({d} < {off + width}, {part}, {text})"
+    return text
+
+
+def _k_segments(ctx: _Emitter) -> list[tuple[str, int, int]]:
+    """``(load template, offset, width)`` of each concatenated K part along D."""
+    spec = ctx.spec
+    first = spec.D - sum(n for _, n in spec.k_parts)
+    out, off = [(spec.k_load or "", 0, first)], first
+    for template, width in spec.k_parts:
+        out.append((template, off, width))
+        off += width
+    return out
+
+
+def _k_part(template: str, b: str, g: str, m: str, d: str, off: int, width: int) -> str:
+    local = f"T.min(T.max({d} - {off}, 0), {width - 1})" if off else f"T.min({d}, {width - 1})"
+    return f"({fmt(template, b=b, g=g, m=m, d=local, p='_p0')})"
 
 
 def _v_load(ctx: _Emitter, b: str, g: str, m: str, f: str, local: str | None = None) -> str:
@@ -253,7 +286,7 @@ def _v_load(ctx: _Emitter, b: str, g: str, m: str, f: str, local: str | None = N
         return f"_Vl[{g}, {local}, {f}]"
     if ctx.spec.v_load is None:
         return f"V[{b}, {g}, {m}, {f}]"
-    return f"({fmt(ctx.spec.v_load, b=b, g=g, m=m, f=f)})"
+    return f"({fmt(ctx.spec.v_load, b=b, g=g, m=m, f=f, p='_p0')})"
 
 
 def _k_index(ctx: _Emitter, d: str, j: str) -> str:
@@ -267,9 +300,14 @@ def _k_index(ctx: _Emitter, d: str, j: str) -> str:
 def _q(ctx: _Emitter, row: str, qh: str, qrow: str, d: str) -> str:
     """Q of tile row ``row`` (head ``qh``, position ``qrow``) at ``d`` as float32: a half Q
     from the work item's float32 copy (:func:`_emit_q_copy`)."""
-    if ctx.spec.q_dtype == "float32":
+    if not _copies_q(ctx.spec):
         return f"Q[_b, {qh}, {qrow}, {d}]"
     return f"_Qf[{ctx.srow(row)}, {d}]"
+
+
+def _copies_q(spec: FlashSpec) -> bool:
+    """Whether a work item first copies its Q tile to float32 (half Q, or Q in parts)."""
+    return spec.q_dtype != "float32" or bool(spec.q_parts)
 
 
 def _enter_tile_rows(ctx: _Emitter, loops: ExitStack) -> None:
@@ -287,11 +325,15 @@ def _emit_q_copy(ctx: _Emitter) -> None:
     w, spec, cfg = ctx.w, ctx.spec, ctx.cfg
     rows = cfg.bq * ctx.heads if ctx.inside else cfg.bq
     w(f'_Qf = T.alloc_buffer(({rows}, {spec.D}), "float32")')
+    first = spec.D - sum(n for _, n in spec.q_parts)
     with ExitStack() as loops:
         _enter_tile_rows(ctx, loops)
-        loops.enter_context(w.block(f"for _d in T.vectorized({spec.D}):"))
-        src = f"Q[_b, {ctx.row_h('_r')}, {ctx.row_p('_r')}, _d]"
-        w(f'_Qf[{ctx.srow("_r")}, _d] = T.Cast("float32", {src})')
+        off = 0
+        for buf, width in (("Q", first), *spec.q_parts):
+            with w.block(f"for _d in T.vectorized({width}):"):
+                src = f"{buf}[_b, {ctx.row_h('_r')}, {ctx.row_p('_r')}, _d]"
+                w(f'_Qf[{ctx.srow("_r")}, {off} + _d] = T.Cast("float32", {src})')
+            off += width
 
 
 def _o_value(ctx: _Emitter, value: str) -> str:
@@ -326,15 +368,34 @@ def _emit_qk_rows(ctx: _Emitter, full: bool, row: str, qh: str, qrow: str) -> No
     vd = cfg.vl if d % cfg.vl == 0 else d
     key = f"_kt * {bk} + _j" if full else f"T.min(_kt * {bk} + _j, M - 1)"
     local = "_j" if full else f"T.min(_j, M - 1 - _kt * {bk})"  # in the gathered tile
+    # K in parts (MLA) whose bounds fall on vector chunks: each chunk loop reads one part
+    segments = [(0, d, None, 0)]
+    if spec.k_parts and not cfg.gather_kv:
+        parts = _k_segments(ctx)
+        if all(off % vd == 0 and width % vd == 0 for _, off, width in parts):
+            segments = [(off, off + width, t, off) for t, off, width in parts]
     with w.block(f"for _j in range({bk}):"), w.block(f"for _i in T.unroll({rb}):"):
         w(f'_dv = T.alloc_buffer(({vd},), "float32")')
+
+        def k_at(e: str, part: str | None, off: int) -> str:
+            if part is None:
+                return _k_load(ctx, "_b", "_g", key, e, local)
+            at = f"{e} - {off}" if off else e
+            return f"({fmt(part, b='_b', g='_g', m=key, d=at, p='_p0')})"
+
+        first = segments[0]
         with w.block(f"for _e in T.vectorized({vd}):"):
-            k = _k_load(ctx, "_b", "_g", key, "_e", local)
-            w(f"_dv[_e] = {_q(ctx, row, qh, qrow, '_e')} * {k}")
-        with w.block(f"for _do in range(1, {d // vd}):"), w.block(f"for _e in T.vectorized({vd}):"):
-            e = f"_do * {vd} + _e"
-            k = _k_load(ctx, "_b", "_g", key, e, local)
-            w(f"_dv[_e] = _dv[_e] + {_q(ctx, row, qh, qrow, e)} * {k}")
+            w(f"_dv[_e] = {_q(ctx, row, qh, qrow, '_e')} * {k_at('_e', first[2], 0)}")
+        for lo, hi, part, off in segments:
+            start = max(lo // vd, 1)
+            if start >= hi // vd:
+                continue
+            with (
+                w.block(f"for _do in range({start}, {hi // vd}):"),
+                w.block(f"for _e in T.vectorized({vd}):"),
+            ):
+                e = f"_do * {vd} + _e"
+                w(f"_dv[_e] = _dv[_e] + {_q(ctx, row, qh, qrow, e)} * {k_at(e, part, off)}")
         # the horizontal sum in halves (vector adds of the upper half onto the lower) down to
         # 4 lanes, then a scalar tree
         live = vd
@@ -564,7 +625,7 @@ def _emit_main(ctx: _Emitter) -> None:
         w(f'{name} = T.alloc_buffer(({rows},), "float32")')
     w(f'_Oa = T.alloc_buffer(({rows}, {dv}), "float32")')
     w(f'_Pt = T.alloc_buffer(({bq}, {cfg.bk}), "float32")')
-    if spec.q_dtype != "float32":
+    if _copies_q(spec):
         _emit_q_copy(ctx)
     if cfg.gather_kv:
         w(f'_Kl = T.alloc_buffer(({spec.HK}, {cfg.bk}, {spec.D}), "float32")')
@@ -680,7 +741,8 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
             w(f"{x} = T.int32()")
         b, h, hk, d, dv = spec.B, spec.H, spec.HK, spec.D, spec.DV
         # inputs: align=4, they come zero-copy from numpy / torch at any element alignment
-        w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {d}), "{spec.q_dtype}", align=4)')
+        dq = d - sum(n for _, n in spec.q_parts)  # Q's own part of the head dim
+        w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {dq}), "{spec.q_dtype}", align=4)')
         if spec.v_load is None:
             w(f'V = T.match_buffer(v_h, ({b}, {hk}, M, {dv}), "float32", align=4)')
         if spec.k_load is not None:

@@ -15,7 +15,14 @@ from attncc.targets.cpu.isa import AVX512
 from attncc.targets.cpu.isa import VectorUnit
 from attncc.targets.tvm.flash_spec import FlashSpec
 
-__all__ = ["DIM_NAMES", "FlashConfig", "check_config", "register_demand", "suggest_config"]
+__all__ = [
+    "DIM_NAMES",
+    "FlashConfig",
+    "check_config",
+    "query_tiles",
+    "register_demand",
+    "suggest_config",
+]
 
 #: The kernel's own dimension names (a spec's extra tensors may use others).
 DIM_NAMES = ("B", "H", "HK", "P", "M", "D", "DV")
@@ -87,6 +94,7 @@ def suggest_config(spec: FlashSpec, decode: bool = False, unit: VectorUnit = AVX
     vectors a row and as many rows as fit the budget (:func:`register_demand`): two on
     AVX2's 16 registers, four on NEON's 32."""
     grp = spec.H // spec.HK
+    decode = decode or spec.kv_by_query  # one query per tile, as decode
     if unit != AVX512:
         width = 4 * unit.lanes  # bk and pv_cols: four vectors a row
         if decode:
@@ -130,6 +138,21 @@ def _decode_walk(spec: FlashSpec) -> dict:
     return {"split_kv": 4}
 
 
+def query_tiles(spec: FlashSpec, cfg: FlashConfig) -> str | None:
+    """Why ``cfg`` cannot hold K / V rows chosen per query (``spec.kv_by_query``): every
+    tile must be one query's (its rows the heads of a group), K read as given."""
+    if not spec.kv_by_query:
+        return None
+    one = spec.H // spec.HK if cfg.pack_gqa else 1
+    if cfg.bq != one or cfg.k_layout != "rows":
+        return (
+            f"K / V rows chosen per query need one query a tile: bq={one} "
+            f"({'the heads of a group' if cfg.pack_gqa else 'no pack_gqa'}) and "
+            f"k_layout='rows' (got bq={cfg.bq}, k_layout={cfg.k_layout!r})"
+        )
+    return None
+
+
 def bands_read_head(spec: FlashSpec) -> bool:
     """Whether a key-tile range depends on the head (then it is computed per work item)."""
     texts = [t for b in spec.bands or () for t in (b.lo, b.hi, b.full_lo, b.full_hi)]
@@ -164,6 +187,8 @@ def check_config(spec: FlashSpec, cfg: FlashConfig) -> None:
             bad(f"FlashSpec.{role} must be float32, float16 or bfloat16, got {dtype!r}")
     if cfg.bq % cfg.rb or cfg.bq % cfg.rbv:
         bad(f"bq={cfg.bq} must be a multiple of rb={cfg.rb} and rbv={cfg.rbv}")
+    if (why := query_tiles(spec, cfg)) is not None:
+        bad(why)
     if cfg.bk % cfg.vl:
         bad(f"bk={cfg.bk} must be a multiple of vl={cfg.vl}")
     if cfg.fuse_pv and cfg.rb != cfg.rbv:

@@ -91,7 +91,9 @@ def _unit(mcpu: str) -> VectorUnit:
 def _prints(found: FusedPlan) -> None:
     """The flash generator prints the plan (symbolic extents, a small config)."""
     dry = BoundPlan(found, {r: None for r in found.info.ranks}, vector_math=True)
-    flash.generate(dry.spec(), flash.FlashConfig(bq=4, bk=16, rb=4, rbv=4))
+    spec = dry.spec()
+    small = flash.FlashConfig(bq=4, bk=16, rb=4, rbv=4)
+    flash.generate(spec, flash.suggest_config(spec) if spec.kv_by_query else small)
 
 
 #: The attention plan of a program when this target's flash kernel can print it, else None.
@@ -129,6 +131,8 @@ def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
     grp = r.grp if r.grp > 1 else 0  # decode tiles: the heads of a group (pack_gqa)
     packs = (False, True) if grp and not r.bands_read_head else (False,)
     bqs = tuple(sorted({16, 24, 32, 48, 64, 96} | ({grp, 2 * grp, 4 * grp} - {0})))
+    one = (1,) if spec.kv_by_query else ()  # a tile of one query's row (no pack_gqa)
+    bqs = tuple(sorted({*bqs, *one}))
     pv_cols = (32, 64, 128) if spec.DV >= 128 else (32, 64)
     if cfg.vl < 16:  # narrower vectors: narrower tiles and PV blocks too
         pv_cols = (16, *pv_cols)
@@ -137,8 +141,8 @@ def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
         *prepass,
         knob("bq", bqs, cfg.bq),
         knob("bk", (16, 32, 64), cfg.bk),
-        knob("rb", (2, 3, 4, 6, 8), cfg.rb),
-        knob("rbv", (2, 3, 4, 6), cfg.rbv),
+        knob("rb", (*one, 2, 3, 4, 6, 8), cfg.rb),
+        knob("rbv", (*one, 2, 3, 4, 6), cfg.rbv),
         knob("pv_cols", pv_cols, cfg.pv_cols),
         knob("k_layout", ("tiles", "rows"), cfg.k_layout),
         knob("parallel_over", ("bhq", "bh", "bq"), cfg.parallel),
@@ -198,6 +202,9 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
             return f"pack_gqa needs bq={c['bq']} to be a multiple of the group size {r.grp}"
         return None
 
+    def per_query(c: Config) -> str | None:
+        return flash.query_tiles(spec, _flash_config(c))
+
     def walk(c: Config) -> str | None:
         if c.get("gather_kv") and (c["parallel_over"] != "bq" or c["k_layout"] != "rows"):
             return "gather_kv needs parallel_over='bq' and k_layout='rows'"
@@ -208,6 +215,7 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
     return (
         Constraint("row blocks", fused(row_blocks)),
         Constraint("head walk", fused(walk)),
+        Constraint("keys per query", fused(per_query)),
         Constraint("register budget", fused(registers)),
         Constraint("vector lanes", fused(lanes)),
         Constraint("pack_gqa", fused(packing)),

@@ -23,9 +23,7 @@ from typing import Any
 
 from attncc.errors import AttnccError
 from attncc.ir.nodes import Program
-from attncc.lowering.plan import require_f32_io
-from attncc.lowering.plan import require_no_helpers
-from attncc.lowering.plan import require_softmax
+from attncc.lowering.plan import require_plain
 from attncc.targets.base import Config
 from attncc.targets.base import Constraint
 from attncc.targets.base import Knob
@@ -126,9 +124,7 @@ def _plan(program: Program):
 def _prints(found) -> None:
     """The fused Triton generator prints the plan (lengths symbolic, the ranks a build
     fixes at a stand-in extent, the default config)."""
-    require_f32_io(found, "cuda")
-    require_no_helpers(found, "cuda")
-    require_softmax(found, "cuda")
+    require_plain(found, "cuda")
     extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
     generate_fused(found, extents, {k.name: k.initial for k in _knobs(found, extents)})
 

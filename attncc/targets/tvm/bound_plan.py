@@ -91,14 +91,14 @@ class BoundPlan(BoundAttention):
         self.helpers = {s.out: s for s in p.helpers}
         self.dims = {d.name: d.ranks for d in info.program.inputs}
         self.dims |= {s.out: s.ranks for s in p.helpers}
-        for r in (p.batch, p.head, p.qk_dim, p.v_dim):
+        for r in (p.batch, p.head, p.qk_dim, p.v_dim, *(r for _, r, _ in p.qk_parts)):
             if self.ext.get(r) is None and any(v is not None for v in self.ext.values()):
                 raise LoweringError(f"the fused lowering needs the extent of rank {r}")
         self.kernel_names: dict[tuple[str, str], str] = {}
         self.H = self.ext.get(p.head) or 1
         self.grp, self.head_index = self._grouping()
         self.HK = self.H // self.grp
-        self.k_direct = self._direct(p.k_expr, p.qk_dim)
+        self.k_direct = self._direct(p.k_expr, p.qk_dim) and not p.qk_parts
         self.v_direct = self._direct(p.v_expr, p.v_dim)
         kernel = {p.q: "Q"} | ({p.k_expr.tensor: "K"} if self.k_direct else {})
         kernel |= {p.v_expr.tensor: "V"} if self.v_direct else {}
@@ -200,7 +200,13 @@ class BoundPlan(BoundAttention):
         score_mod = None if score == Name(SCORE) else self._print(score, rows).text
         mask = None if p.predicate is None else self._print(p.predicate, rows).text
         weight = None if p.weight is None else self._print(p.weight, rows).text
-        kv = {p.batch: "{b}", p.key: "{m}", KV_HEAD: "{g}"}
+        q_parts, k_parts = [], []
+        for q, rank, k in p.qk_parts:  # QK concatenated along the head dim (MLA)
+            width = self.ext.get(rank) or 1
+            q_parts.append((self.buffers[q].name, width))
+            kv = {p.batch: "{b}", p.key: "{m}", KV_HEAD: "{g}", p.query: "{p}", rank: "{d}"}
+            k_parts.append((self._print(k, kv).text, width))
+        kv = {p.batch: "{b}", p.key: "{m}", KV_HEAD: "{g}", p.query: "{p}"}
         k_load = None if self.k_direct else self._print(p.k_expr, kv | {p.qk_dim: "{d}"}).text
         v_load = None if self.v_direct else self._print(p.v_expr, kv | {p.v_dim: "{f}"}).text
         bands = None
@@ -228,14 +234,16 @@ class BoundPlan(BoundAttention):
         scalars = tuple(Scalar(t.text, t.dtype) for t in self.scalars.used.values())
         return FlashSpec(
             B=self.ext.get(p.batch) or 1, H=self.H, HK=self.HK,
-            D=self.ext.get(p.qk_dim) or 1, DV=self.ext.get(p.v_dim) or 1,
+            D=(self.ext.get(p.qk_dim) or 1) + sum(n for _, n in q_parts),
+            DV=self.ext.get(p.v_dim) or 1,
             P=self.ext.get(p.query), M=self.ext.get(p.key), scale=scale,
             score_mod=score_mod, mask=mask, bands=bands, tensors=tensors, scalars=scalars,
             name=self.entry, k_load=k_load, v_load=v_load,
             tile_prepass=p.predicate is not None and not p.bands.affine,
             kv_heads_inner=self.kv_heads_inner(),
             q_dtype=STORAGE[p.q_dtype], o_dtype=STORAGE[p.out_dtype], lse=p.lse is not None,
-            helpers=helpers, weight=weight,
+            helpers=helpers, weight=weight, q_parts=tuple(q_parts), k_parts=tuple(k_parts),
+            kv_by_query=p.kv_by_query,
         )  # fmt: skip
 
     def _helper(self, s: Stmt) -> Helper:

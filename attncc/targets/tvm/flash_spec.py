@@ -105,6 +105,16 @@ class FlashSpec:
     reference's absent values), an argument right after ``o``. ``helpers``: tensors the
     kernel computes first, in order (:class:`Helper`); hooks read them as tensors.
 
+    ``q_parts`` / ``k_parts``: the QK contraction runs over Q and K concatenated along the
+    head dim (MLA: the latent part, then the RoPE part). ``Q`` holds the first
+    ``D - sum(widths)`` dims; each ``(tensor, width)`` of ``q_parts`` names an extra tensor
+    ``[B, H, P, width]`` that follows, and each ``(template, width)`` of ``k_parts`` its K
+    load over ``{b}``, ``{g}``, ``{m}`` and ``{d}`` (counted from the part's start); ``k_load``
+    loads the first part.
+
+    ``kv_by_query``: the K / V loads read ``{p}`` too (a top-k gather picks each query's
+    keys): every tile of the kernel holds one query (its rows are the heads of a group).
+
     ``weight``: no softmax. A template over ``{s}`` (the modified score, natural units) and
     the index placeholders of ``mask``; the kernel computes ``O = sum(m) weight · V`` over
     the visible keys (sigmoid attention), with no running max and no normalisation.
@@ -146,6 +156,9 @@ class FlashSpec:
     lse: bool = False
     helpers: tuple[Helper, ...] = ()
     weight: str | None = None
+    q_parts: tuple[tuple[str, int], ...] = ()
+    k_parts: tuple[tuple[str, int], ...] = ()
+    kv_by_query: bool = False
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:

@@ -34,9 +34,7 @@ from attncc.errors import ExportError
 from attncc.ir.nodes import DType
 from attncc.ir.nodes import Program
 from attncc.jsonsafe import read_json_object
-from attncc.lowering.plan import require_f32_io
-from attncc.lowering.plan import require_no_helpers
-from attncc.lowering.plan import require_softmax
+from attncc.lowering.plan import require_plain
 from attncc.targets.base import Artifact
 from attncc.targets.base import Config
 from attncc.targets.base import Knob
@@ -169,9 +167,7 @@ class WebGpuTarget(Target):
 def _prints(found) -> None:
     """The workgroup flash generator prints the plan (lengths symbolic, the ranks a build
     fixes at a stand-in extent, the default config)."""
-    require_f32_io(found, "webgpu")
-    require_no_helpers(found, "webgpu")
-    require_softmax(found, "webgpu")
+    require_plain(found, "webgpu")
     extents = {r: (None if r in found.symbolic else 16) for r in found.info.ranks}
     kernel = webgpu_fused.render(found, extents)
     kernel.text({k.name: k.initial for k in webgpu_fused.knobs(kernel, extents)}, True)
