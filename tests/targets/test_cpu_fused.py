@@ -533,9 +533,13 @@ MLA_GATHER = {
 
 
 @pytest.mark.parametrize(
-    "config", [None, "split4", "rows-packed", "walk:walk", "walk:walk-gather-heads", "gather"]
+    ("config", "d", "a"),
+    [
+        *((c, 64, 16) for c in (None, "split4", "walk:walk", "walk:walk-gather-heads", "gather")),
+        (None, 40, 12),  # parts off vector bounds: K rows read through one select
+        ("rows-packed", 40, 12),
+    ],
 )
-@pytest.mark.parametrize(("d", "a"), [(64, 16), (40, 12)])  # parts on vector bounds, or not
 def test_mla_contracts_its_two_parts_concatenated(config, d, a):
     """MLA's score adds the latent and the RoPE contraction: the kernel copies QN | QR into
     one float32 Q tile and reads CKV | KR as one K row (a loop per part where the parts
