@@ -52,6 +52,7 @@ __all__ = [
     "HALF_OR_F32",
     "KV_HEAD",
     "KV_HEADS",
+    "Q_VALUE",
     "SCORE",
     "FusedPlan",
     "fixed_lets",
@@ -64,6 +65,8 @@ __all__ = [
 #: Placeholder names no program can use: the scaled score in score expressions, and the
 #: kernel's kv head in K / V index expressions.
 SCORE, KV_HEAD = "$s", "$g"
+#: A Q element in a feature map of Q (``elu(Q) + 1`` in linear attention).
+Q_VALUE = "$q"
 #: The dtypes Q may have and O may be stored in (f16 / bf16: converted on load, rounded on
 #: the final store; the kernel computes in float32).
 HALF_OR_F32 = (DType.F32, DType.F16, DType.BF16)
@@ -115,6 +118,9 @@ class FusedPlan:
     #: K or V read at rows that depend on the query (a top-k gather): the kernel's tiles
     #: hold one query each
     kv_by_query: bool = False
+    #: Q enters the contraction through an elementwise map (``$q`` for the element):
+    #: applied as the kernel copies its Q tile
+    q_map: Expr | None = None
 
     @property
     def output(self) -> str:
@@ -152,6 +158,8 @@ def require_plain(p: FusedPlan, target: str) -> None:
         raise LoweringError(f"the fused {target} kernel contracts one Q ({p.q}), not {parts}")
     if p.kv_by_query:
         raise LoweringError(f"the fused {target} kernel reads no K / V rows chosen per query")
+    if p.q_map is not None:
+        raise LoweringError(f"the fused {target} kernel reads Q as it is, not {p.q_map}")
 
 
 def fixed_lets(p: FusedPlan, extents: Mapping[str, int | None]) -> dict[str, Any]:
@@ -212,13 +220,16 @@ def _plan(program: Program) -> FusedPlan | None:
     if not parts or any(x is None for x in parts):
         return None
     c = qk[0]
-    (q, e, k_side, scale, mods), *more = parts
+    (q, e, k_side, scale, mods, q_map), *more = parts
     batch, head, query, _ = q.ranks
     if any(
-        x[0].ranks[:3] != q.ranks[:3] or x[4] or sorted(map(str, x[3])) != sorted(map(str, scale))
+        x[0].ranks[:3] != q.ranks[:3]
+        or x[4]
+        or x[5] is not None
+        or sorted(map(str, x[3])) != sorted(map(str, scale))
         for x in more
     ):
-        return None  # the parts share Q's layout and scale; no per-part score factor
+        return None  # the parts share Q's layout and scale; no per-part factor or Q map
     if more:
         score_in = _merge_parts(m.score, [_access(x) for x in qk])
         if score_in is None:
@@ -286,7 +297,7 @@ def _plan(program: Program) -> FusedPlan | None:
     return FusedPlan(
         program, m, info, batch, head, query, m.key, e, v_dim, q.name, head_index,
         k_expr, v_expr, score, scale, m.predicate, bands, symbolic, lse[0] if lse else None,
-        helpers, weight, qk_parts, kv_by_query,
+        helpers, weight, qk_parts, kv_by_query, q_map,
     )  # fmt: skip
 
 
@@ -303,27 +314,38 @@ def _qk_part(c: Contraction, inputs: Mapping[str, Any], rows: tuple[str, ...], i
         return None
     (e,) = c.over
 
-    def is_q(f: Expr) -> bool:
-        d = inputs.get(f.tensor) if isinstance(f, Access) else None
-        return (
-            d is not None
-            and d.dtype in HALF_OR_F32
-            and len(d.ranks) == 4
-            and f.indices == tuple(Name(r) for r in d.ranks)
-            and d.ranks[3] == e
-            and set(d.ranks[:3]) == set(rows)
-        )
+    def q_of(f: Expr) -> tuple[Access, Expr | None] | None:
+        """The Q access of factor ``f`` and the map around it (``None``: Q as it is)."""
+        found = accesses_in(f)
+        a = found[0] if found else None
+        d = inputs.get(a.tensor) if a is not None else None
+        if (
+            d is None
+            or any(x != a for x in found)
+            or d.dtype not in HALF_OR_F32
+            or len(d.ranks) != 4
+            or a.indices != tuple(Name(r) for r in d.ranks)
+            or d.ranks[3] != e
+            or set(d.ranks[:3]) != set(rows)
+        ):
+            return None
+        if f == a:
+            return a, None
+        q_map = map_expr(f, lambda n: Name(Q_VALUE) if n == a else None)
+        return (a, q_map) if not free_ranks(q_map, info.ranks) else None
 
-    qs = [f for f in c.factors if is_q(f)]
+    qs = [(f, q) for f in c.factors if (q := q_of(f)) is not None]
     if len(qs) != 1:
         return None
-    others = [f for f in c.factors if f is not qs[0]]
+    q_factor, (q_access, q_map) = qs[0]
+    others = [f for f in c.factors if f is not q_factor]
     k_side = [f for f in others if e in free_ranks(f, [e])]
     rest = [f for f in others if f not in k_side]
     scale = tuple(f for f in rest if not free_ranks(f, info.ranks))
     if not k_side:
         return None
-    return inputs[qs[0].tensor], e, k_side, scale, [f for f in rest if f not in scale]
+    mods = [f for f in rest if f not in scale]
+    return inputs[q_access.tensor], e, k_side, scale, mods, q_map
 
 
 def _merge_parts(score: Expr, parts: list[Access]) -> Expr | None:

@@ -57,7 +57,7 @@ def test_deterministic_and_finite(name):
 
 
 def test_generic_only_program_is_finite_where_defined():
-    c = cand("sigmoid_attention", {"lowering": "generic", "parallel": True, "fuse": 2, "unroll": 4})
+    c = cand("split_kv", {"lowering": "generic", "parallel": True, "fuse": 2, "unroll": 4})
     x = dict(zip(F.FEATURES, F.featurize(c), strict=True))
     assert x["ir_fusable"] == 0 and x["sched_fused"] == 0 and x["sched_generic_unroll"] == 4
     assert math.isfinite(x["ir_log_flops_contract"]) and math.isnan(x["sched_bq"])

@@ -281,14 +281,15 @@ def test_near_misses_do_not_match(text, why):
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_weighted_sums_match_attention_without_softmax_only(name):
-    """Sigmoid attention and unnormalised linear attention are weighted sums; a softmax
-    (whose weights read the row max) and a normalised linear attention are not."""
+    """Sigmoid and linear attention are weighted sums (the normalised one divided by ``Z``
+    over the same keys); a softmax, whose weights read the row max, is not."""
     program = CATALOGUE[name]
     found = match_weighted_sum(inline(program))
-    if name.startswith("sigmoid") or name == "linear_causal_identity_unnormalized":
+    if name.startswith(("sigmoid", "linear")):
         (m,) = found
         assert (m.rows, m.key, m.value_ranks, m.output) == (("b", "h", "p"), "m", ("f",), "O")
-        assert not m.normalized and m.weight is not None and m.max == m.sum == ""
+        assert m.normalized == (name == "linear_causal") and m.weight is not None
+        assert m.max == "" and m.sum == ("Z" if m.normalized else "")
         (c,) = m.contractions
         assert c.over == ("e",) and m.score == identity(c.name, c.out_ranks)
         want = "m <= p" if name.startswith("linear") else "p >= m" if "causal" in name else None
@@ -300,8 +301,11 @@ def test_weighted_sums_match_attention_without_softmax_only(name):
 @pytest.mark.parametrize(
     "text, why",
     [
-        ("Z[p] = sum(m) sigmoid(S[p, m])\nO[p, f] = sum(m) sigmoid(S[p, m]) * V[m, f] / Z[p]"
-         "\noutput O\n", "a normaliser"),
+        ("Z[p] = sum(m) sigmoid(S[p, m]) where m > 0\n"
+         "O[p, f] = sum(m) sigmoid(S[p, m]) * V[m, f] / Z[p]\noutput O\n",
+         "the normaliser sums other keys"),
+        ("Z[p] = sum(m) S[p, m]\nO[p, f] = sum(m) sigmoid(S[p, m]) * V[m, f] / Z[p]\noutput O\n",
+         "the normaliser sums other weights"),
         ("O[p, f] = sum(m) sigmoid(S[p, m]) * V[m, f] where f > 0\noutput O\n",
          "the filter depends on the value rank"),
         ("O[p, f] = sum(m) sigmoid(S[p, m]) * S[p, m] * V[m, f]\noutput O\n",

@@ -1,5 +1,5 @@
 """Shared fixtures of the library tests: one small tuning database on the real CPU target
-(a generic and a fused lowering), and one library exported from it."""
+(sigmoid attention and GQA causal), and one library exported from it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from attncc.search.tuner import TuneOptions
 from attncc.search.tuner import tune
 
 #: Small shapes: builds and trials of a few milliseconds.
-SIGMOID = dict(b=1, h=2, g=1, p=16, m=16, e=8, f=8)  # generic lowering: b, h, g, p, m symbolic
+SIGMOID = dict(b=1, h=2, g=1, p=16, m=16, e=8, f=8)  # fused (weighted sum): p, m symbolic
 GQA = dict(b=1, h=2, g=1, p=16, m=16, e=16, f=16)  # fused lowering: p, m symbolic
 
 QUICK = TuneOptions(

@@ -103,9 +103,9 @@ def test_a_target_fingerprint_edited_is_refused(library_copy, loads):
 
 def test_a_meta_field_added_or_removed_is_refused(library, library_copy, loads):
     data = read_manifest(library_copy)
-    kernel_entry(data)["source"]["meta"]["llvm_target"] = {"kind": "llvm", "mcpu": "generic"}
+    kernel_entry(data)["source"]["meta"]["link_flags"] = ["-mcpu=generic"]
     write_manifest(library_copy, data, sealed=False)
-    refused(library_copy, loads, rf"{AT}\.source\.meta\.llvm_target has no hash")
+    refused(library_copy, loads, rf"{AT}\.source\.meta\.link_flags has no hash")
     data = read_manifest(library)
     kernel = kernel_entry(data)
     del kernel["source"]["meta"]["lowering"], kernel["hashes"]["source.meta.lowering"]

@@ -36,7 +36,7 @@ FUSED = frozenset(
 FUSED_ALSO = {
     "cpu": frozenset(
         {
-            "tree_parent", "sigmoid_attention", "sigmoid_attention_causal",
+            "tree_parent", "sigmoid_attention", "sigmoid_attention_causal", "linear_causal",
             "linear_causal_identity_unnormalized", "mla", "mla_causal", "topk_gather",
         }
     )

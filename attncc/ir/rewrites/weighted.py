@@ -14,7 +14,7 @@ weights that read the output or another reduction over the keys, do not match.
 
 The result is an :class:`~attncc.ir.rewrites.online.AttentionMatch` with ``weight`` set
 (the factor ``W`` of the summand, reading the contraction as ``S[R, k]``), ``score`` the
-contraction's access, ``normalized=False`` and no ``max`` / ``sum`` statements. Filters:
+contraction's access and no ``max`` statement. Filters:
 the logits' own filter (outside the reduced ``e``) and the output's are the predicate; a
 masked key contributes nothing, and a row with no visible key is absent (0), as the
 reference.
@@ -27,6 +27,7 @@ from attncc.ir.exprs import factors
 from attncc.ir.exprs import free_ranks
 from attncc.ir.exprs import identity
 from attncc.ir.exprs import product
+from attncc.ir.nodes import Access
 from attncc.ir.nodes import Binary
 from attncc.ir.nodes import BinaryOp
 from attncc.ir.nodes import Const
@@ -62,8 +63,8 @@ def _from_output(ctx: _ProgramIndex, o: Stmt) -> AttentionMatch | None:
     (key,) = o.over
     z = ctx.expand(o.value)
     num, den = factors(z.expr, ctx.is_float_div(o))
-    if den:
-        return None  # a normaliser: not this pattern
+    if len(den) > 1:
+        return None
     reading = [(i, s) for i, f in enumerate(num) if (s := _logits_read(ctx, f, key))]
     if len(reading) != 1:
         return None
@@ -84,6 +85,9 @@ def _from_output(ctx: _ProgramIndex, o: Stmt) -> AttentionMatch | None:
     for c in ctx.filters(s, sv):
         (inner if free_ranks(c, s.over) else mask).append(c)
     filters_o = ctx.filters(o, z)
+    norm = _normaliser(ctx, den[0], weight, key, rows, filters_o) if den else None
+    if den and norm is None:
+        return None
     vranks = tuple(r for r in o.ranks if r not in rows)
     predicate = conjoin([*mask, *[c for c in filters_o if c not in mask]])
     if predicate is not None and free_ranks(predicate, vranks):
@@ -99,11 +103,15 @@ def _from_output(ctx: _ProgramIndex, o: Stmt) -> AttentionMatch | None:
         predicate=predicate,
         value=value,
         output=o.out,
-        normalized=False,
+        normalized=norm is not None,
         extras=(),
-        stmts=tuple(x for x in (s.out, o.out) if x != s.out or _only_read_by(ctx, s.out, o.out)),
+        stmts=tuple(
+            x
+            for x in (s.out, norm, o.out)
+            if x is not None and (x == o.out or _only_read_by(ctx, x, {o.out, norm}))
+        ),
         max="",
-        sum="",
+        sum=norm or "",
         program=ctx.p,
         weight=weight,
     )
@@ -122,5 +130,20 @@ def _logits_read(ctx: _ProgramIndex, f: Expr, key: str) -> Stmt | None:
     return found
 
 
-def _only_read_by(ctx: _ProgramIndex, name: str, reader: str) -> bool:
-    return name not in ctx.p.outputs and ctx.readers(name) == [reader]
+def _only_read_by(ctx: _ProgramIndex, name: str, readers: set[str | None]) -> bool:
+    return name not in ctx.p.outputs and set(ctx.readers(name)) <= readers
+
+
+def _normaliser(
+    ctx: _ProgramIndex, den: Expr, weight: Expr, key: str, rows: tuple[str, ...], filters: list
+) -> str | None:
+    """The name of ``Z`` when the output divides by ``Z[R] = sum(k) W`` over the same keys
+    (normalised linear attention), else ``None``."""
+    z = ctx.stmt.get(den.tensor) if isinstance(den, Access) else None
+    if z is None or z.reduce is not ReduceOp.SUM or z.over != (key,) or z.ranks != rows:
+        return None
+    if den != identity(z.out, z.ranks) or not ctx.plain(z.out):
+        return None
+    value = ctx.expand(z.value)
+    same_keys = sorted(map(str, ctx.filters(z, value))) == sorted(map(str, filters))
+    return z.out if value.expr == weight and same_keys else None

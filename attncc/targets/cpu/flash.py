@@ -225,12 +225,19 @@ def _score(ctx: _Emitter, acc: str, h: str, p: str, m_raw: str, full: bool) -> s
         val = f"({mod}) * {f32(LOG2E)}"
     if full:
         return val
-    cond = f"{m_raw} < M"
-    if spec.mask is not None:
-        cond = f"T.And({cond}, {fmt(spec.mask, **idx)})"
+    cond = _visible(ctx, h, p, m_raw)
     if spec.weight is not None:
         return f"T.if_then_else({cond}, {val}, T.float32(0))"
     return f"T.if_then_else({cond}, T.max({FLOOR}, {val}), {MASKED})"  # NaN stays NaN
+
+
+def _visible(ctx: _Emitter, h: str, p: str, m_raw: str) -> str:
+    """Whether key ``m_raw`` is visible to the row (inside ``M`` and the mask)."""
+    cond = f"{m_raw} < M"
+    if ctx.spec.mask is not None:
+        idx = {"b": "_b", "h": h, "g": "_g", "p": p, "m": f"T.min({m_raw}, M - 1)"}
+        cond = f"T.And({cond}, {fmt(ctx.spec.mask, **idx)})"
+    return cond
 
 
 def _modified(ctx: _Emitter, acc: str, h: str, p: str, m: str) -> str:
@@ -307,7 +314,7 @@ def _q(ctx: _Emitter, row: str, qh: str, qrow: str, d: str) -> str:
 
 def _copies_q(spec: FlashSpec) -> bool:
     """Whether a work item first copies its Q tile to float32 (half Q, or Q in parts)."""
-    return spec.q_dtype != "float32" or bool(spec.q_parts)
+    return spec.q_dtype != "float32" or bool(spec.q_parts) or spec.q_map is not None
 
 
 def _enter_tile_rows(ctx: _Emitter, loops: ExitStack) -> None:
@@ -332,7 +339,10 @@ def _emit_q_copy(ctx: _Emitter) -> None:
         for buf, width in (("Q", first), *spec.q_parts):
             with w.block(f"for _d in T.vectorized({width}):"):
                 src = f"{buf}[_b, {ctx.row_h('_r')}, {ctx.row_p('_r')}, _d]"
-                w(f'_Qf[{ctx.srow("_r")}, {off} + _d] = T.Cast("float32", {src})')
+                value = f'T.Cast("float32", {src})'
+                if buf == "Q" and spec.q_map is not None:  # a feature map of Q
+                    value = fmt(spec.q_map, q=value)
+                w(f"_Qf[{ctx.srow('_r')}, {off} + _d] = {value}")
             off += width
 
 
@@ -431,6 +441,8 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
             rh, rp = ctx.row_h("_r"), ctx.row_p("_r")
             w(f"{sv} = {_modified(ctx, sv, rh, rp, mk if full else f'T.min({mk}, M - 1)')}")
             w(f"_Pt[_r, _jo * {vl} + _j] = {_score(ctx, sv, rh, rp, mk, full)}")
+        if ctx.spec.normalized:
+            _emit_weight_sums(ctx, full, ib)
         return
     with w.block(f"for _i in T.unroll({rb}):"):
         w(f"_r = T.meta_var({ib} * {rb} + _i)")
@@ -467,6 +479,39 @@ def _emit_qk_softmax(ctx: _Emitter, full: bool, ib: str) -> None:
             w(f"_sm[_j] = _sm[_j] + {pt}")
         total = tree("T.Add", [f"_sm[{i}]" for i in range(vl)])
         w(f"_lrun[{rs}] = _lrun[{rs}] * _alpha[{rs}] + {total}")
+
+
+def _emit_weight_sums(ctx: _Emitter, full: bool, ib: str) -> None:
+    """Normalised weighted sums: each row's running sum of its weights (``_lrun``) and
+    whether it saw a visible key (``_mrun`` 0, else -inf): a row with none gives 0, a row
+    whose weights sum to 0 divides by it, as the reference."""
+    w, cfg = ctx.w, ctx.cfg
+    rb, bk, vl = cfg.rb, cfg.bk, cfg.vl
+    with w.block(f"for _i in T.unroll({rb}):"):
+        w(f"_r = T.meta_var({ib} * {rb} + _i)")
+        rs = ctx.srow("_r")
+        w(f'_sm = T.alloc_buffer(({vl},), "float32")')
+        w(f'_fv = T.alloc_buffer(({vl},), "float32")')
+        with w.block(f"for _j in T.vectorized({vl}):"):
+            w("_sm[_j] = T.float32(0)")
+            w(f"_fv[_j] = {MASKED}")
+        with (
+            w.block(f"for _jo in T.unroll({bk // vl}):"),
+            w.block(f"for _j in T.vectorized({vl}):"),
+        ):
+            w(f"_sm[_j] = _sm[_j] + _Pt[_r, _jo * {vl} + _j]")
+            mk = f"_kt * {bk} + _jo * {vl} + _j"
+            seen = (
+                "T.float32(0)"
+                if full
+                else (
+                    f"T.if_then_else({_visible(ctx, ctx.row_h('_r'), ctx.row_p('_r'), mk)}, "
+                    f"T.float32(0), {MASKED})"
+                )
+            )
+            w(f"_fv[_j] = T.max(_fv[_j], {seen})")
+        w(f"_lrun[{rs}] = _lrun[{rs}] + {tree('T.Add', [f'_sm[{i}]' for i in range(vl)])}")
+        w(f"_mrun[{rs}] = T.max(_mrun[{rs}], {tree('T.max', [f'_fv[{i}]' for i in range(vl)])})")
 
 
 def _pv_chunks(ctx: _Emitter) -> list[tuple[int, int]]:
@@ -641,7 +686,13 @@ def _emit_main(ctx: _Emitter) -> None:
         _enter_tile_rows(ctx, out)
         out.enter_context(w.block(f"if {rp} < P:"))
         rs = ctx.srow("_r")
-        if ns == 1 and spec.weight is not None:  # a weighted sum: the accumulator as it is
+        if ns == 1 and spec.normalized:  # divided by the weights' sum; no key: 0
+            rl, rm = f"_lrun[{rs}]", f"_mrun[{rs}]"
+            inv = f"T.if_then_else({rm} == {MASKED}, T.float32(0), T.float32(1) / {rl})"
+            w(f"_inv = T.meta_var({inv})")
+            with w.block(f"for _j in T.vectorized({dv}):"):
+                w(f"O[_b, {rh}, {rp}, _j] = {_o_value(ctx, f'_Oa[{rs}, _j] * _inv')}")
+        elif ns == 1 and spec.weight is not None:  # a weighted sum: the accumulator as it is
             with w.block(f"for _j in T.vectorized({dv}):"):
                 w(f"O[_b, {rh}, {rp}, _j] = {_o_value(ctx, f'_Oa[{rs}, _j]')}")
         elif ns == 1:

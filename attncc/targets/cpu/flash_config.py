@@ -133,9 +133,10 @@ def _decode_walk(spec: FlashSpec) -> dict:
     (``kv_heads_inner``) a key tile at a time for every head, gathered front to back (the
     same in 16-key pages: 20.9 -> 14.9 ms; contiguous K/V 11.3 ms in that run, where
     gathering is slower: 17.4 ms)."""
+    splits = 1 if spec.normalized else 4  # normalised weighted sums are not split (merge)
     if spec.kv_heads_inner and not bands_read_head(spec):
-        return {"split_kv": 4, "parallel": "bq", "gather_kv": True}
-    return {"split_kv": 4}
+        return {"split_kv": splits, "parallel": "bq", "gather_kv": True}
+    return {"split_kv": splits}
 
 
 def query_tiles(spec: FlashSpec, cfg: FlashConfig) -> str | None:
@@ -189,6 +190,8 @@ def check_config(spec: FlashSpec, cfg: FlashConfig) -> None:
         bad(f"bq={cfg.bq} must be a multiple of rb={cfg.rb} and rbv={cfg.rbv}")
     if (why := query_tiles(spec, cfg)) is not None:
         bad(why)
+    if spec.normalized and cfg.split_kv > 1:
+        bad("a normalised weighted sum is not split (split_kv=1): its merge is not written")
     if cfg.bk % cfg.vl:
         bad(f"bk={cfg.bk} must be a multiple of vl={cfg.vl}")
     if cfg.fuse_pv and cfg.rb != cfg.rbv:

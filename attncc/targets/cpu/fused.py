@@ -205,6 +205,11 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
     def per_query(c: Config) -> str | None:
         return flash.query_tiles(spec, _flash_config(c))
 
+    def splits(c: Config) -> str | None:
+        if spec.normalized and c["split_kv"] > 1:
+            return "a normalised weighted sum is not split: split_kv must be 1"
+        return None
+
     def walk(c: Config) -> str | None:
         if c.get("gather_kv") and (c["parallel_over"] != "bq" or c["k_layout"] != "rows"):
             return "gather_kv needs parallel_over='bq' and k_layout='rows'"
@@ -216,6 +221,7 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
         Constraint("row blocks", fused(row_blocks)),
         Constraint("head walk", fused(walk)),
         Constraint("keys per query", fused(per_query)),
+        Constraint("weight sums", fused(splits)),
         Constraint("register budget", fused(registers)),
         Constraint("vector lanes", fused(lanes)),
         Constraint("pack_gqa", fused(packing)),

@@ -26,6 +26,7 @@ from attncc.ir.nodes import accesses_in
 from attncc.ir.nodes import names_in
 from attncc.lowering.bound import BoundAttention
 from attncc.lowering.plan import KV_HEAD
+from attncc.lowering.plan import Q_VALUE
 from attncc.lowering.plan import SCORE
 from attncc.lowering.plan import FusedPlan
 from attncc.lowering.tracked import Tracked
@@ -117,6 +118,7 @@ class BoundPlan(BoundAttention):
             else:
                 scalars[name] = Typed(self._name(name), COMPUTE[dtype])
         scalars[SCORE] = Typed("{s}", "float32")
+        scalars[Q_VALUE] = Typed("{q}", "float32")
         self.scalars = Tracked(scalars, set(info.scalars) - set(self.consts))
 
     # -- names and extents --------------------------------------------------------------
@@ -200,6 +202,7 @@ class BoundPlan(BoundAttention):
         score_mod = None if score == Name(SCORE) else self._print(score, rows).text
         mask = None if p.predicate is None else self._print(p.predicate, rows).text
         weight = None if p.weight is None else self._print(p.weight, rows).text
+        q_map = None if p.q_map is None else self._print(p.q_map, rows).text
         q_parts, k_parts = [], []
         for q, rank, k in p.qk_parts:  # QK concatenated along the head dim (MLA)
             width = self.ext.get(rank) or 1
@@ -243,7 +246,8 @@ class BoundPlan(BoundAttention):
             kv_heads_inner=self.kv_heads_inner(),
             q_dtype=STORAGE[p.q_dtype], o_dtype=STORAGE[p.out_dtype], lse=p.lse is not None,
             helpers=helpers, weight=weight, q_parts=tuple(q_parts), k_parts=tuple(k_parts),
-            kv_by_query=p.kv_by_query,
+            kv_by_query=p.kv_by_query, q_map=q_map,
+            normalized=p.weight is not None and p.match.normalized,
         )  # fmt: skip
 
     def _helper(self, s: Stmt) -> Helper:

@@ -115,9 +115,13 @@ class FlashSpec:
     ``kv_by_query``: the K / V loads read ``{p}`` too (a top-k gather picks each query's
     keys): every tile of the kernel holds one query (its rows are the heads of a group).
 
+    ``q_map``: a template over ``{q}`` (a Q element as float32) applied as the kernel copies
+    its Q tile (a feature map: ``elu(q) + 1`` in linear attention).
+
     ``weight``: no softmax. A template over ``{s}`` (the modified score, natural units) and
     the index placeholders of ``mask``; the kernel computes ``O = sum(m) weight · V`` over
-    the visible keys (sigmoid attention), with no running max and no normalisation.
+    the visible keys (sigmoid attention), with no running max; with ``normalized`` divided
+    by the sum of the weights (linear attention; a row with no visible key gives 0).
 
     Load hooks replace the K and V buffers (dequantisation, paged caches, other layouts):
 
@@ -159,6 +163,8 @@ class FlashSpec:
     q_parts: tuple[tuple[str, int], ...] = ()
     k_parts: tuple[tuple[str, int], ...] = ()
     kv_by_query: bool = False
+    q_map: str | None = None
+    normalized: bool = False
 
 
 def signature(spec: FlashSpec) -> tuple[str, ...]:
