@@ -1,10 +1,12 @@
 """Programs the fused CPU kernel took over from the generic lowering: weighted sums without
-softmax (sigmoid attention), helper statements computed by the kernel (tree ancestors by
+softmax (sigmoid and linear attention), helper statements computed by the kernel (tree ancestors by
 pointer chasing, document ids counted from offsets) and QK in two parts (MLA), fused against
 generic, with a torch eager peer on the same float32 tensors.
 
 * ``sigmoid``: causal sigmoid attention, B1 H8 S2048 D64. Peer: ``sigmoid(Q Kᵀ/√d + b)``
   masked to 0, times V (what FlexAttention cannot express: it normalises with a softmax).
+* ``linear``: causal linear attention (``elu + 1`` features, normalised), same sizes, in
+  its quadratic form. Peer: the same quadratic form in torch.
 * ``tree``: ``variants.tree_parent`` -- 1984 committed keys and a 64-token draft tree (random
   parents, depth ≤ 4), GQA 32/8 D128. Peer: SDPA with the ancestor mask (built beforehand).
 * ``doc_offsets``: document ids counted in the program from each document's first position
@@ -16,7 +18,7 @@ generic, with a torch eager peer on the same float32 tensors.
 One process, round-robin blocks with pauses (``_timing.interleaved``); every output is
 checked against the fused one first.
 
-    python bench/fused_vs_generic.py [--rounds 5] [--cases sigmoid,tree,doc_offsets,mla]
+    python bench/fused_vs_generic.py [--rounds 5] [--cases sigmoid,linear,tree,doc_offsets,mla]
 """
 
 from __future__ import annotations
@@ -64,6 +66,12 @@ def _cases(gen):
         w = torch.sigmoid(q @ k.transpose(-1, -2) / math.sqrt(d) + bias)
         return w.masked_fill(~causal, 0.0) @ v
 
+    def linear_peer(q=q, k=k, v=v, causal=causal):
+        fq, fk = F.elu(q) + 1, F.elu(k) + 1
+        a = (fq @ fk.transpose(-1, -2)).masked_fill(~causal, 0.0)
+        return (a / a.sum(-1, keepdim=True)) @ v
+
+    out["linear"] = (variants.linear_causal(heads="mha"), {"Q": q, "K": k, "V": v}, linear_peer)
     out["sigmoid"] = (
         variants.sigmoid_attention(causal=True),
         {"Q": q, "K": k, "V": v},
@@ -124,7 +132,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pause", type=float, default=0.3)
-    ap.add_argument("--cases", default="sigmoid,tree,doc_offsets,mla")
+    ap.add_argument("--cases", default="sigmoid,linear,tree,doc_offsets,mla")
     opts = ap.parse_args()
 
     import torch
