@@ -1,7 +1,8 @@
-"""Programs the fused CPU kernel took over from the generic lowering: weighted sums without
-softmax (sigmoid and linear attention), helper statements computed by the kernel (tree ancestors by
-pointer chasing, document ids counted from offsets) and QK in two parts (MLA), fused against
-generic, with a torch eager peer on the same float32 tensors.
+"""Programs the fused CPU kernel took over from the generic lowering, fused against generic,
+with a torch eager peer on the same float32 tensors: weighted sums without softmax (sigmoid
+and linear attention), helper statements computed by the kernel (tree ancestors by pointer
+chasing, document ids counted from offsets), QK in two parts (MLA) and K / V rows chosen per
+query (top-k).
 
 * ``sigmoid``: causal sigmoid attention, B1 H8 S2048 D64. Peer: ``sigmoid(Q Kᵀ/√d + b)``
   masked to 0, times V (what FlexAttention cannot express: it normalises with a softmax).
@@ -14,11 +15,14 @@ generic, with a torch eager peer on the same float32 tensors.
 * ``mla``: MLA decode in the absorbed form (``variants.mla``), DeepSeek-V3 dims (latent
   512, RoPE 64), 16 heads (a tensor-parallel shard of 128), one query, an 8k latent
   cache. Peer: the same absorbed form in torch (two matmuls, softmax, one matmul).
+* ``topk``: a top-k gather (``variants.topk_gather``): 16 queries, each attending to its own
+  2048 keys of a 32k cache, GQA 32/8 D128. Peer: torch gathers each query's K / V rows,
+  then matmul, softmax, matmul.
 
 One process, round-robin blocks with pauses (``_timing.interleaved``); every output is
 checked against the fused one first.
 
-    python bench/fused_vs_generic.py [--rounds 5] [--cases sigmoid,linear,tree,doc_offsets,mla]
+    python bench/fused_vs_generic.py [--rounds 5] [--cases sigmoid,linear,tree,doc_offsets,mla,topk]
 """
 
 from __future__ import annotations
@@ -125,6 +129,21 @@ def _cases(gen):
         return torch.softmax(s, dim=-1) @ ckv[:, None]
 
     out["mla"] = (mla, {"QN": qn, "QR": qr, "CKV": ckv, "KR": kr}, mla_peer)
+    # top-k gather: each query attends to its own 2048 of a 32k cache
+    h, hk, d, p, m, top = 32, 8, 128, 16, 32768, 2048
+    q = torch.randn(1, h, p, d, generator=gen)
+    k, v = (torch.randn(1, hk, m, d, generator=gen) for _ in "kv")
+    idx = torch.stack([torch.randperm(m, generator=gen)[:top] for _ in range(p)])[None]
+    idx = idx.to(torch.int32)
+
+    def topk_peer(q=q, k=k, v=v, idx=idx, d=d, g=h // hk):
+        kg, vg = k[0][:, idx[0].long()], v[0][:, idx[0].long()]  # [hk, p, top, d]
+        qg = q[0].view(hk, g, p, d).transpose(1, 2)  # [hk, p, g, d]
+        w = torch.softmax(qg @ kg.transpose(-1, -2) / math.sqrt(d), dim=-1)
+        return (w @ vg).transpose(1, 2).reshape(1, h, p, d)
+
+    topk_args = {"Q": q, "K": k, "V": v, "IDX": idx}
+    out["topk"] = (variants.topk_gather(heads="gqa"), topk_args, topk_peer)
     return out
 
 
@@ -132,7 +151,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pause", type=float, default=0.3)
-    ap.add_argument("--cases", default="sigmoid,linear,tree,doc_offsets,mla")
+    ap.add_argument("--cases", default="sigmoid,linear,tree,doc_offsets,mla,topk")
     opts = ap.parse_args()
 
     import torch
