@@ -2,7 +2,7 @@
 
 The layers run one way (``attncc/targets/__init__.py`` states the rule for targets)::
 
-    errors ← ir ← lowering ← targets ← cost_models ← search ← library ← compiler / cli
+    errors ← ir ← lowering ← targets ← cost_models ← search ← library ← compiler / cli / torch
 
 Imports sit at the top of modules, except heavy or optional dependencies (a function may
 import those on first use, so that ``import attncc`` stays cheap and works without them), and
@@ -38,6 +38,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "attncc.cli_tune",
             "attncc.demo",
             "attncc.runtime",
+            "attncc.torch",
         }
     ),
 )

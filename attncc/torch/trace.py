@@ -1,0 +1,393 @@
+"""FlexAttention mods traced into the IR.
+
+``score_mod(score, b, h, q_idx, kv_idx)`` and ``mask_mod(b, h, q_idx, kv_idx)`` are called
+once with symbolic arguments (:class:`Sym`): Python operators build IR expressions, and a
+``TorchFunctionMode`` catches the torch calls a mod makes (``torch.where``, ``torch.tanh``,
+indexing a captured tensor with a symbolic index). Captured tensors become program inputs;
+numbers captured by the mod's closure (or read from its globals) become params, so another
+value needs no new build. A mod that branches on a symbolic value (``if q_idx > kv_idx``),
+calls ``.item()`` or writes in place gets an :class:`~attncc.errors.UnsupportedError`
+naming the construct and the line of the user's function.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from attncc.errors import UnsupportedError
+from attncc.ir.builder import ProgramBuilder
+from attncc.ir.nodes import Access
+from attncc.ir.nodes import Binary
+from attncc.ir.nodes import BinaryOp
+from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import DType
+from attncc.ir.nodes import Expr
+from attncc.ir.nodes import Fn
+from attncc.ir.nodes import Name
+from attncc.ir.nodes import Program
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
+
+__all__ = ["Sym", "trace", "trace_mods"]
+
+_FLOAT_FNS = {
+    "tanh": Fn.TANH, "exp": Fn.EXP, "exp2": Fn.EXP2, "log": Fn.LOG, "log2": Fn.LOG2,
+    "sigmoid": Fn.SIGMOID, "sqrt": Fn.SQRT, "rsqrt": Fn.RSQRT,
+}  # fmt: skip
+_KEEP_FNS = {"abs": Fn.ABS, "floor": Fn.FLOOR, "ceil": Fn.CEIL}
+_DTYPES = {
+    torch.float32: DType.F32, torch.int32: DType.I32, torch.int64: DType.I32,
+    torch.bool: DType.BOOL, torch.int8: DType.I8,
+}  # fmt: skip
+
+
+@dataclass
+class _Trace:
+    """What one trace collects: captured tensors (inputs) and numbers (params)."""
+
+    user: Callable
+    tensors: dict[int, tuple[str, torch.Tensor]] = field(default_factory=dict)
+    mode: Any = None  # the _Mode catching torch calls while the user's mod runs
+    params: dict[str, tuple[DType, float | int]] = field(default_factory=dict)
+
+    def unsupported(self, what: str) -> UnsupportedError:
+        return UnsupportedError(f"{what}{_user_line(self.user)}")
+
+    def tensor(self, t: torch.Tensor, hint: str | None = None) -> str:
+        if id(t) not in self.tensors:
+            if t.dtype not in _DTYPES:
+                raise self.unsupported(f"a captured tensor of dtype {t.dtype}")
+            name = (hint or f"T{len(self.tensors)}").upper()
+            self.tensors[id(t)] = (name, t)
+        return self.tensors[id(t)][0]
+
+
+def _user_line(fn: Callable) -> str:
+    """`` (file:line of the user's function)`` for the innermost frame of ``fn``'s code."""
+    code = getattr(fn, "__code__", None)
+    for frame in inspect.stack()[2:]:
+        if code is not None and frame.frame.f_code is code:
+            text = (frame.code_context or [""])[0].strip()
+            return f" at {frame.filename}:{frame.lineno}: {text}"
+    return ""
+
+
+class Sym:
+    """A traced value: an IR expression and its kind (``int``, ``float`` or ``bool``)."""
+
+    __slots__ = ("expr", "kind", "trace")
+
+    def __init__(self, expr: Expr, kind: str, trace: _Trace):
+        self.expr, self.kind, self.trace = expr, kind, trace
+
+    # -- lifting -------------------------------------------------------------------------
+    def _lift(self, x: Any) -> Sym:
+        if isinstance(x, Sym):
+            return x
+        if isinstance(x, bool):
+            return Sym(Const(x), "bool", self.trace)
+        if isinstance(x, int):
+            return Sym(Const(x), "int", self.trace)
+        if isinstance(x, float):
+            return Sym(Const(x), "float", self.trace)
+        if isinstance(x, torch.Tensor) and x.dim() == 0:
+            return self._lift(x.item())
+        raise self.trace.unsupported(f"an operand of type {type(x).__name__}")
+
+    def _op(self, op: BinaryOp, other: Any, kind: str | None = None, swap: bool = False) -> Sym:
+        a, b = self, self._lift(other)
+        if swap:
+            a, b = b, a
+        if kind is None:
+            kind = "float" if "float" in (a.kind, b.kind) else "int"
+        return Sym(Binary(op, a.expr, b.expr), kind, self.trace)
+
+    def __add__(self, o):
+        return self._op(BinaryOp.ADD, o)
+
+    def __radd__(self, o):
+        return self._op(BinaryOp.ADD, o, swap=True)
+
+    def __sub__(self, o):
+        return self._op(BinaryOp.SUB, o)
+
+    def __rsub__(self, o):
+        return self._op(BinaryOp.SUB, o, swap=True)
+
+    def __mul__(self, o):
+        return self._op(BinaryOp.MUL, o)
+
+    def __rmul__(self, o):
+        return self._op(BinaryOp.MUL, o, swap=True)
+
+    def __truediv__(self, o, swap=False):
+        a, b = (self._lift(o), self) if swap else (self, self._lift(o))
+        fa, fb = (_as_float(x) for x in (a, b))
+        return Sym(Binary(BinaryOp.DIV, fa, fb), "float", self.trace)
+
+    def __rtruediv__(self, o):
+        return self.__truediv__(o, swap=True)
+
+    def __floordiv__(self, o, swap=False):
+        a, b = (self._lift(o), self) if swap else (self, self._lift(o))
+        if "float" in (a.kind, b.kind):
+            raise self.trace.unsupported("`//` of floats")
+        return Sym(Binary(BinaryOp.DIV, a.expr, b.expr), "int", self.trace)
+
+    def __rfloordiv__(self, o):
+        return self.__floordiv__(o, swap=True)
+
+    def __mod__(self, o):
+        return self._op(BinaryOp.MOD, o)
+
+    def __rmod__(self, o):
+        return self._op(BinaryOp.MOD, o, swap=True)
+
+    def __lt__(self, o):
+        return self._op(BinaryOp.LT, o, "bool")
+
+    def __le__(self, o):
+        return self._op(BinaryOp.LE, o, "bool")
+
+    def __gt__(self, o):
+        return self._op(BinaryOp.GT, o, "bool")
+
+    def __ge__(self, o):
+        return self._op(BinaryOp.GE, o, "bool")
+
+    def __eq__(self, o):
+        return self._op(BinaryOp.EQ, o, "bool")  # type: ignore[override]
+
+    def __ne__(self, o):
+        return self._op(BinaryOp.NE, o, "bool")  # type: ignore[override]
+
+    def __and__(self, o):
+        return self._op(BinaryOp.AND, o, "bool")
+
+    def __rand__(self, o):
+        return self._op(BinaryOp.AND, o, "bool", swap=True)
+
+    def __or__(self, o):
+        return self._op(BinaryOp.OR, o, "bool")
+
+    def __ror__(self, o):
+        return self._op(BinaryOp.OR, o, "bool", swap=True)
+
+    __hash__ = object.__hash__
+
+    def __invert__(self):
+        if self.kind != "bool":
+            raise self.trace.unsupported("`~` of a number")
+        return Sym(Unary(UnaryOp.NOT, self.expr), "bool", self.trace)
+
+    def __neg__(self):
+        return Sym(Unary(UnaryOp.NEG, self.expr), self.kind, self.trace)
+
+    def __abs__(self):
+        return Sym(Call(Fn.ABS, (self.expr,)), self.kind, self.trace)
+
+    def __bool__(self):
+        raise self.trace.unsupported(
+            "Python control flow on a traced value (`if`, `and`, `or`, `not`): use "
+            "`torch.where`, `&`, `|`, `~`"
+        )
+
+    @classmethod
+    def __torch_function__(cls, func, types_, args=(), kwargs=None):
+        """torch calls with a traced argument (``torch.tanh(score)``) go to the trace's mode."""
+        flat = [*args, *(kwargs or {}).values()]
+        sym = next(x for x in flat if isinstance(x, Sym))
+        return sym.trace.mode.__torch_function__(func, types_, args, kwargs)
+
+    def __index__(self):
+        raise self.trace.unsupported("a traced value used as a Python integer")
+
+    def item(self):
+        raise self.trace.unsupported("`.item()` of a traced value")
+
+    def __getattr__(self, name: str):
+        fn = {**_FLOAT_FNS, **_KEEP_FNS}.get(name)
+        if fn is None:
+            raise self.trace.unsupported(f"the tensor method `.{name}`")
+        return lambda: _apply(name, self)
+
+
+def _as_float(x: Sym) -> Expr:
+    return x.expr if x.kind == "float" else Call(Fn.F32, (x.expr,))
+
+
+def _apply(name: str, x: Sym) -> Sym:
+    if name in _FLOAT_FNS:
+        return Sym(Call(_FLOAT_FNS[name], (_as_float(x),)), "float", x.trace)
+    return Sym(Call(_KEEP_FNS[name], (x.expr,)), x.kind, x.trace)
+
+
+class _Mode(TorchFunctionMode):
+    """Torch calls with a traced argument become IR; the others run as they are."""
+
+    def __init__(self, trace: _Trace, names: dict[int, str]):
+        super().__init__()
+        self.trace, self.names = trace, names
+
+    def __torch_function__(self, func, types_, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        flat = [*args, *kwargs.values()]
+        flat += [y for x in flat if isinstance(x, tuple | list) for y in x]
+        if not any(isinstance(x, Sym) for x in flat):
+            return func(*args, **kwargs)
+        name = getattr(func, "__name__", str(func))
+        if name == "__getitem__" and isinstance(args[0], torch.Tensor):
+            return self._index(args[0], args[1])
+        if name == "where" and len(args) == 3 and not kwargs:
+            c, a, b = args
+            lift = next(x for x in flat if isinstance(x, Sym))._lift
+            a, b = lift(a), lift(b)
+            kind = "float" if "float" in (a.kind, b.kind) else a.kind
+            ea, eb = (_as_float(x) if kind == "float" else x.expr for x in (a, b))
+            return Sym(Call(Fn.SELECT, (lift(c).expr, ea, eb)), kind, self.trace)
+        if name in ("maximum", "minimum", "max", "min") and len(args) == 2 and not kwargs:
+            lift = next(x for x in flat if isinstance(x, Sym))._lift
+            a, b = lift(args[0]), lift(args[1])
+            kind = "float" if "float" in (a.kind, b.kind) else a.kind
+            fn = Fn.MAX if name in ("maximum", "max") else Fn.MIN
+            return Sym(Call(fn, (a.expr, b.expr)), kind, self.trace)
+        if name in _FLOAT_FNS or name in _KEEP_FNS:
+            return _apply(name, args[0])
+        if name in ("logical_and", "logical_or", "logical_not", "bitwise_not"):
+            a = args[0]
+            if name in ("logical_not", "bitwise_not"):
+                return ~a
+            return a & args[1] if name == "logical_and" else a | args[1]
+        if name in ("add_", "sub_", "mul_", "div_", "__setitem__", "copy_"):
+            raise self.trace.unsupported(f"an in-place write (`{name}`)")
+        raise self.trace.unsupported(f"`{name}` on a traced value")
+
+    def _index(self, t: torch.Tensor, index: Any) -> Sym:
+        index = index if isinstance(index, tuple) else (index,)
+        if len(index) != t.dim():
+            raise self.trace.unsupported(
+                f"indexing a captured tensor of rank {t.dim()} with {len(index)} indices"
+            )
+        lift = next(x for x in index if isinstance(x, Sym))._lift
+        parts = []
+        for i in index:
+            s = lift(i)
+            if s.kind != "int":
+                raise self.trace.unsupported("a tensor index that is not an integer")
+            parts.append(s.expr)
+        name = self.trace.tensor(t, self.names.get(id(t)))
+        kind = "float" if t.dtype.is_floating_point else "bool" if t.dtype == torch.bool else "int"
+        return Sym(Access(name, tuple(parts)), kind, self.trace)
+
+
+def _with_params(fn: Callable, trace: _Trace) -> tuple[Callable, dict[int, str]]:
+    """``fn`` with the numbers it captures (closure cells, globals it reads) as params, and
+    the names of the tensors it captures (for their inputs' names)."""
+    names: dict[int, str] = {}
+    if not isinstance(fn, types.FunctionType):
+        return fn, names
+    code = fn.__code__
+    cells = []
+    for var, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True):
+        value = cell.cell_contents
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, torch.Tensor):
+                names[id(value)] = var
+            cells.append(cell)
+            continue
+        dtype = DType.I32 if isinstance(value, int) else DType.F32
+        trace.params[var] = (dtype, value)
+        kind = "int" if dtype is DType.I32 else "float"
+        cells.append(types.CellType(Sym(Name(var), kind, trace)))
+    glob = dict(fn.__globals__)
+    for var in code.co_names:
+        value = glob.get(var)
+        if isinstance(value, torch.Tensor):
+            names[id(value)] = var
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            dtype = DType.I32 if isinstance(value, int) else DType.F32
+            trace.params[var] = (dtype, value)
+            glob[var] = Sym(Name(var), "int" if dtype is DType.I32 else "float", trace)
+    new = types.FunctionType(code, glob, fn.__name__, fn.__defaults__, tuple(cells))
+    return new, names
+
+
+def _call(fn: Callable, trace: _Trace, args: tuple) -> Sym:
+    traced, names = _with_params(fn, trace)
+    trace.user = fn
+    trace.mode = _Mode(trace, names)
+    with trace.mode:
+        out = traced(*args)
+    if not isinstance(out, Sym):
+        out = next(a for a in args if isinstance(a, Sym))._lift(out)
+    return out
+
+
+def trace(
+    score_mod: Callable | None = None,
+    mask_mod: Callable | None = None,
+    *,
+    name: str = "flex",
+    enable_gqa: bool = False,
+    scale: float | None = None,
+) -> Program:
+    """The attncc program computing ``flex_attention(q, k, v, score_mod, mask_mod)`` (its
+    text prints, saves, tunes and exports like any other); the tensors the mods capture are
+    inputs of it named after their variables (:func:`trace_mods` returns them too)."""
+    return trace_mods(score_mod, mask_mod, name=name, enable_gqa=enable_gqa, scale=scale)[0]
+
+
+def trace_mods(
+    score_mod: Callable | None = None,
+    mask_mod: Callable | None = None,
+    *,
+    name: str = "flex",
+    enable_gqa: bool = False,
+    scale: float | None = None,
+) -> tuple[Program, dict[str, torch.Tensor]]:
+    """:func:`trace`, and the captured tensors the program reads (its extra inputs)."""
+    t = _Trace(score_mod or mask_mod or trace)
+    pb = ProgramBuilder(name, "Traced from FlexAttention mods.")
+    Q = pb.input("Q", "b h p e")
+    K = pb.input("K", "b g m e" if enable_gqa else "b h m e")
+    V = pb.input("V", "b g m f" if enable_gqa else "b h m f")
+    b, h, p, m, e = (Name(r) for r in "bhpme")
+    kv: Expr = h
+    if enable_gqa:
+        kv = Binary(BinaryOp.DIV, h, pb.let("G", Binary(BinaryOp.DIV, h, Name("g"))))
+    default = Binary(BinaryOp.DIV, Const(1.0), Call(Fn.SQRT, (e,)))
+    sc = pb.let("scale", Const(float(scale)) if scale is not None else default)
+    s = pb.sum("S", "b h p m", Q[b, h, p, e] * K[b, kv, m, e] * sc, over=[e])
+    idx = tuple(Sym(Name(r), "int", t) for r in "bhpm")
+    score: Expr = s[b, h, p, m]
+    if score_mod is not None:
+        score = _call(score_mod, t, (Sym(score, "float", t), *idx)).expr
+    where = None
+    if mask_mod is not None:
+        mask = _call(mask_mod, t, idx)
+        where = mask.expr
+    for pname, (dtype, value) in t.params.items():
+        pb.param(pname, dtype, value)
+    inputs = {}
+    for tname, tensor in t.tensors.values():
+        ranks = [f"{tname.lower()}_{i}" for i in range(tensor.dim())]
+        pb.input(tname, ranks, _DTYPES[tensor.dtype])
+        inputs[tname] = tensor
+    x = pb.stmt("X", "b h p m", score, where=where)
+    mx = pb.max("MX", "b h p", x[b, h, p, m], over=[m])
+    logit = Binary(BinaryOp.SUB, x[b, h, p, m], mx[b, h, p])
+    ex = pb.stmt("E", "b h p m", Call(Fn.EXP, (logit,)))
+    l_ = pb.sum("L", "b h p", ex[b, h, p, m], over=[m])
+    f = Name("f")
+    o = pb.sum("O", "b h p f", ex[b, h, p, m] * V[b, kv, m, f] / l_[b, h, p], over=[m])
+    pb.output(o)
+    return pb.build(), inputs
