@@ -151,6 +151,12 @@ class Kernel:
         return dict(self._latest.source.meta.get("config", self._requested))
 
     @property
+    def builds(self) -> int:
+        """How many builds this kernel has made (one per specialisation the target needs:
+        the CPU target keeps sequence lengths symbolic, so new lengths build nothing)."""
+        return len(self._builds)
+
+    @property
     def source(self) -> str:
         return self._require_build().source.text
 

@@ -24,6 +24,7 @@ from torch.overrides import TorchFunctionMode
 
 from attncc.errors import UnsupportedError
 from attncc.ir.builder import ProgramBuilder
+from attncc.ir.exprs import map_expr
 from attncc.ir.nodes import Access
 from attncc.ir.nodes import Binary
 from attncc.ir.nodes import BinaryOp
@@ -54,28 +55,62 @@ _DTYPES = {
 class _Trace:
     """What one trace collects: captured tensors (inputs) and numbers (params)."""
 
-    user: Callable
+    codes: set = field(default_factory=set)  # the user's functions' code: for error lines
     tensors: dict[int, tuple[str, torch.Tensor]] = field(default_factory=dict)
     mode: Any = None  # the _Mode catching torch calls while the user's mod runs
     params: dict[str, tuple[DType, float | int]] = field(default_factory=dict)
+    wrapped: dict[int, Callable] = field(default_factory=dict)  # user functions, rebuilt
+    names: dict[int, str] = field(default_factory=dict)  # captured tensors' variable names
+    origins: dict[tuple, str] = field(default_factory=dict)  # (variable, dtype, value): param
 
     def unsupported(self, what: str) -> UnsupportedError:
-        return UnsupportedError(f"{what}{_user_line(self.user)}")
+        return UnsupportedError(f"{what}{_user_line(self.codes)}")
 
-    def tensor(self, t: torch.Tensor, hint: str | None = None) -> str:
+    def taken(self) -> set[str]:
+        return {n for n, _ in self.tensors.values()} | set(self.params) | RESERVED
+
+    def tensor(self, t: torch.Tensor) -> str:
         if id(t) not in self.tensors:
             if t.dtype not in _DTYPES:
                 raise self.unsupported(f"a captured tensor of dtype {t.dtype}")
-            name = (hint or f"T{len(self.tensors)}").upper()
-            self.tensors[id(t)] = (name, t)
+            hint = self.names.get(id(t)) or f"T{len(self.tensors)}"
+            self.tensors[id(t)] = (_fresh(hint.upper(), self.taken()), t)
         return self.tensors[id(t)][0]
 
+    def divisor(self, x: Sym) -> Expr:
+        """A captured number divides as a constant, not as a param: a division by a constant
+        is a multiply and shift, by a runtime value a division per lane, whose vectorised
+        code took LLVM minutes to compile (a block-diffusion mask: 88 s against 5 s)."""
+        if isinstance(x.expr, Name) and x.expr.name in self.params:
+            return Const(self.params[x.expr.name][1])
+        return x.expr
 
-def _user_line(fn: Callable) -> str:
-    """`` (file:line of the user's function)`` for the innermost frame of ``fn``'s code."""
-    code = getattr(fn, "__code__", None)
+    def param(self, var: str, value: int | float) -> Sym:
+        """The param standing for captured number ``value`` (variable ``var``)."""
+        dtype = DType.I32 if isinstance(value, int) else DType.F32
+        name = self.origins.get((var, dtype, value))
+        if name is None:
+            name = self.origins[var, dtype, value] = _fresh(var, self.taken())
+            self.params[name] = (dtype, value)
+        return Sym(Name(name), "int" if dtype is DType.I32 else "float", self)
+
+
+#: Names the traced program gives its own tensors, ranks and lets: captured values get others.
+RESERVED = frozenset({"Q", "K", "V", "S", "X", "MX", "E", "L", "O", "LSE", "G", "scale"}) | set(
+    "bhgpmef"
+)
+
+
+def _fresh(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    return next(f"{name}_{i}" for i in range(1, len(taken) + 2) if f"{name}_{i}" not in taken)
+
+
+def _user_line(codes: set) -> str:
+    """`` at file:line: source`` of the innermost frame running one of the user's functions."""
     for frame in inspect.stack()[2:]:
-        if code is not None and frame.frame.f_code is code:
+        if frame.frame.f_code in codes:
             text = (frame.code_context or [""])[0].strip()
             return f" at {frame.filename}:{frame.lineno}: {text}"
     return ""
@@ -141,16 +176,19 @@ class Sym:
         a, b = (self._lift(o), self) if swap else (self, self._lift(o))
         if "float" in (a.kind, b.kind):
             raise self.trace.unsupported("`//` of floats")
-        return Sym(Binary(BinaryOp.DIV, a.expr, b.expr), "int", self.trace)
+        return Sym(Binary(BinaryOp.DIV, a.expr, self.trace.divisor(b)), "int", self.trace)
 
     def __rfloordiv__(self, o):
         return self.__floordiv__(o, swap=True)
 
-    def __mod__(self, o):
-        return self._op(BinaryOp.MOD, o)
+    def __mod__(self, o, swap=False):
+        a, b = (self._lift(o), self) if swap else (self, self._lift(o))
+        if "float" in (a.kind, b.kind):
+            raise self.trace.unsupported("`%` of floats")
+        return Sym(Binary(BinaryOp.MOD, a.expr, self.trace.divisor(b)), "int", self.trace)
 
     def __rmod__(self, o):
-        return self._op(BinaryOp.MOD, o, swap=True)
+        return self.__mod__(o, swap=True)
 
     def __lt__(self, o):
         return self._op(BinaryOp.LT, o, "bool")
@@ -170,17 +208,26 @@ class Sym:
     def __ne__(self, o):
         return self._op(BinaryOp.NE, o, "bool")  # type: ignore[override]
 
+    def _logic(self, op: BinaryOp, other: Any, swap: bool = False) -> Sym:
+        """``&`` / ``|``, folding the constants ``and_masks`` / ``or_masks`` start from."""
+        a, b = self, self._lift(other)
+        for x, y in ((a, b), (b, a)):
+            if isinstance(x.expr, Const) and isinstance(x.expr.value, bool):
+                neutral = x.expr.value is (op is BinaryOp.AND)
+                return y if neutral else x
+        return self._op(op, other, "bool", swap)
+
     def __and__(self, o):
-        return self._op(BinaryOp.AND, o, "bool")
+        return self._logic(BinaryOp.AND, o)
 
     def __rand__(self, o):
-        return self._op(BinaryOp.AND, o, "bool", swap=True)
+        return self._logic(BinaryOp.AND, o, swap=True)
 
     def __or__(self, o):
-        return self._op(BinaryOp.OR, o, "bool")
+        return self._logic(BinaryOp.OR, o)
 
     def __ror__(self, o):
-        return self._op(BinaryOp.OR, o, "bool", swap=True)
+        return self._logic(BinaryOp.OR, o, swap=True)
 
     __hash__ = object.__hash__
 
@@ -214,6 +261,49 @@ class Sym:
     def item(self):
         raise self.trace.unsupported("`.item()` of a traced value")
 
+    @property
+    def device(self) -> None:  # ``b.new_ones((), device=b.device)`` (noop_mask)
+        return None
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return {"int": torch.int32, "float": torch.float32, "bool": torch.bool}[self.kind]
+
+    def new_ones(self, *_size: Any, dtype: Any = None, **_kw: Any) -> Sym:
+        return self._constant(1, dtype)
+
+    def new_zeros(self, *_size: Any, dtype: Any = None, **_kw: Any) -> Sym:
+        return self._constant(0, dtype)
+
+    def _constant(self, value: int, dtype: Any) -> Sym:
+        if dtype == torch.bool:
+            return self._lift(bool(value))
+        if dtype is not None and dtype.is_floating_point:
+            return self._lift(float(value))
+        return self._lift(value)
+
+    def to(self, dtype: Any = None, *_a: Any, **_kw: Any) -> Sym:
+        if not isinstance(dtype, torch.dtype):
+            return self
+        if dtype == torch.bool:
+            return self.bool()
+        if dtype.is_floating_point:
+            return self.float()
+        return self.int()
+
+    def float(self) -> Sym:
+        return Sym(_as_float(self), "float", self.trace)
+
+    def int(self) -> Sym:
+        if self.kind == "int":
+            return self
+        return Sym(Call(Fn.I32, (self.expr,)), "int", self.trace)
+
+    long = int
+
+    def bool(self) -> Sym:
+        return self if self.kind == "bool" else self != 0
+
     def __getattr__(self, name: str):
         fn = {**_FLOAT_FNS, **_KEEP_FNS}.get(name)
         if fn is None:
@@ -234,9 +324,9 @@ def _apply(name: str, x: Sym) -> Sym:
 class _Mode(TorchFunctionMode):
     """Torch calls with a traced argument become IR; the others run as they are."""
 
-    def __init__(self, trace: _Trace, names: dict[int, str]):
+    def __init__(self, trace: _Trace):
         super().__init__()
-        self.trace, self.names = trace, names
+        self.trace = trace
 
     def __torch_function__(self, func, types_, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -284,52 +374,78 @@ class _Mode(TorchFunctionMode):
             if s.kind != "int":
                 raise self.trace.unsupported("a tensor index that is not an integer")
             parts.append(s.expr)
-        name = self.trace.tensor(t, self.names.get(id(t)))
+        name = self.trace.tensor(t)
         kind = "float" if t.dtype.is_floating_point else "bool" if t.dtype == torch.bool else "int"
         return Sym(Access(name, tuple(parts)), kind, self.trace)
 
 
-def _with_params(fn: Callable, trace: _Trace) -> tuple[Callable, dict[int, str]]:
-    """``fn`` with the numbers it captures (closure cells, globals it reads) as params, and
-    the names of the tensors it captures (for their inputs' names)."""
-    names: dict[int, str] = {}
-    if not isinstance(fn, types.FunctionType):
-        return fn, names
+def _is_user_function(value: Any) -> bool:
+    """A function whose captures the trace looks into: the user's, and the closures torch's
+    ``and_masks`` / ``or_masks`` make of them."""
+    module = getattr(value, "__module__", None) or ""
+    library = (
+        module.startswith(("torch", "attncc")) and module != "torch.nn.attention.flex_attention"
+    )
+    return isinstance(value, types.FunctionType) and not library
+
+
+def _captured(value: Any, var: str, trace: _Trace) -> Any:
+    """What a mod sees in place of ``value``, captured as ``var``: numbers become params,
+    user functions (composed mods, ``and_masks``'s list) are rebuilt the same way, tensors
+    are remembered by their variable's name (the input's name)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return trace.param(var, value)
+    if isinstance(value, torch.Tensor):
+        trace.names.setdefault(id(value), var)
+    if _is_user_function(value):
+        return _rebuilt(value, trace)
+    if isinstance(value, tuple | list) and any(_is_user_function(v) for v in value):
+        return type(value)(_captured(v, var, trace) for v in value)
+    return value
+
+
+def _rebuilt(fn: Callable, trace: _Trace) -> Callable:
+    """``fn`` reading what :func:`_captured` makes of the values it captures (closure cells,
+    the globals it names)."""
+    if not _is_user_function(fn):
+        return fn
+    if id(fn) in trace.wrapped:
+        return trace.wrapped[id(fn)]
     code = fn.__code__
-    cells = []
-    for var, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True):
-        value = cell.cell_contents
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            if isinstance(value, torch.Tensor):
-                names[id(value)] = var
-            cells.append(cell)
-            continue
-        dtype = DType.I32 if isinstance(value, int) else DType.F32
-        trace.params[var] = (dtype, value)
-        kind = "int" if dtype is DType.I32 else "float"
-        cells.append(types.CellType(Sym(Name(var), kind, trace)))
+    trace.codes.add(code)
+    cells = [
+        types.CellType(_captured(cell.cell_contents, var, trace))
+        for var, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True)
+    ]
     glob = dict(fn.__globals__)
     for var in code.co_names:
-        value = glob.get(var)
-        if isinstance(value, torch.Tensor):
-            names[id(value)] = var
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            dtype = DType.I32 if isinstance(value, int) else DType.F32
-            trace.params[var] = (dtype, value)
-            glob[var] = Sym(Name(var), "int" if dtype is DType.I32 else "float", trace)
+        if var in glob:
+            glob[var] = _captured(glob[var], var, trace)
     new = types.FunctionType(code, glob, fn.__name__, fn.__defaults__, tuple(cells))
-    return new, names
+    trace.wrapped[id(fn)] = new
+    return new
 
 
 def _call(fn: Callable, trace: _Trace, args: tuple) -> Sym:
-    traced, names = _with_params(fn, trace)
-    trace.user = fn
-    trace.mode = _Mode(trace, names)
+    traced = _rebuilt(fn, trace)
+    trace.codes.add(getattr(fn, "__code__", None))
+    trace.mode = _Mode(trace)
     with trace.mode:
         out = traced(*args)
     if not isinstance(out, Sym):
         out = next(a for a in args if isinstance(a, Sym))._lift(out)
     return out
+
+
+def _names(expr: Expr) -> set[str]:
+    found: set[str] = set()
+
+    def visit(e: Expr) -> None:
+        if isinstance(e, Name):
+            found.add(e.name)
+
+    map_expr(expr, visit)
+    return found
 
 
 def trace(
@@ -355,7 +471,7 @@ def trace_mods(
     scale: float | None = None,
 ) -> tuple[Program, dict[str, torch.Tensor]]:
     """:func:`trace`, and the captured tensors the program reads (its extra inputs)."""
-    t = _Trace(score_mod or mask_mod or trace)
+    t = _Trace()
     pb = ProgramBuilder(name, "Traced from FlexAttention mods.")
     Q = pb.input("Q", "b h p e")
     K = pb.input("K", "b g m e" if enable_gqa else "b h m e")
@@ -365,7 +481,8 @@ def trace_mods(
     if enable_gqa:
         kv = Binary(BinaryOp.DIV, h, pb.let("G", Binary(BinaryOp.DIV, h, Name("g"))))
     default = Binary(BinaryOp.DIV, Const(1.0), Call(Fn.SQRT, (e,)))
-    sc = pb.let("scale", Const(float(scale)) if scale is not None else default)
+    # a given scale is a param: another value needs no new build
+    sc = pb.let("scale", default) if scale is None else pb.param("scale", "f32", float(scale))
     s = pb.sum("S", "b h p m", Q[b, h, p, e] * K[b, kv, m, e] * sc, over=[e])
     idx = tuple(Sym(Name(r), "int", t) for r in "bhpm")
     score: Expr = s[b, h, p, m]
@@ -374,9 +491,11 @@ def trace_mods(
     where = None
     if mask_mod is not None:
         mask = _call(mask_mod, t, idx)
-        where = mask.expr
+        where = None if mask.expr == Const(True) else mask.expr
+    used = set().union(*(_names(x) for x in (score, where) if x is not None))
     for pname, (dtype, value) in t.params.items():
-        pb.param(pname, dtype, value)
+        if pname in used:  # (one read only as a divisor is a constant: _Trace.divisor)
+            pb.param(pname, dtype, value)
     inputs = {}
     for tname, tensor in t.tensors.values():
         ranks = [f"{tname.lower()}_{i}" for i in range(tensor.dim())]
