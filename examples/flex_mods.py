@@ -25,6 +25,8 @@ from torch.nn.attention.flex_attention import or_masks
 __all__ = ["PAGE", "Mods", "gallery"]
 
 PAGE = 16  # tokens per page of the paged KV cache
+CANVAS_WIDTH = 7  # tokens per row of the 2-D canvas (rows follow from the length)
+DIFFUSION_BLOCK = 4  # tokens per block of block diffusion
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ def block_diffusion(n: int, block: int) -> Callable:
 
     def block_diffusion_mask(b, h, q_idx, kv_idx):
         q_clean, kv_clean = q_idx >= n, kv_idx >= n
-        q_block, kv_block = (q_idx % n) // block, (kv_idx % n) // block
+        # (not ``q_idx % n``: a divisor is compiled in, and n changes with the length)
+        q_block = torch.where(q_clean, q_idx - n, q_idx) // block
+        kv_block = torch.where(kv_clean, kv_idx - n, kv_idx) // block
         diagonal = ~q_clean & ~kv_clean & (q_block == kv_block)
         offset_causal = ~q_clean & kv_clean & (q_block > kv_block)
         clean_causal = q_clean & kv_clean & (q_block >= kv_block)
@@ -218,8 +222,8 @@ def gallery(q_len: int, heads: int, seed: int = 0) -> dict[str, Mods]:
         Mods("document", mask_mod=document(doc_ids_from_offsets(offsets, q_len))),
         Mods("dilated_window", mask_mod=dilated_window(window, 3)),
         Mods("longformer", mask_mod=longformer(window // 2, 3)),
-        Mods("neighborhood_2d", mask_mod=neighborhood_2d(max(4, int(q_len**0.5)), 2)),
-        Mods("block_diffusion", mask_mod=block_diffusion(q_len // 2, max(2, q_len // 16))),
+        Mods("neighborhood_2d", mask_mod=neighborhood_2d(CANVAS_WIDTH, 2)),
+        Mods("block_diffusion", mask_mod=block_diffusion(q_len // 2, DIFFUSION_BLOCK)),
         Mods("tree", mask_mod=tree(random_tree(q_len, seed))),
         Mods("alibi", score_mod=alibi(heads), mask_mod=causal),
         Mods("softcap", score_mod=softcap(20.0)),

@@ -421,7 +421,13 @@ def _rebuilt(fn: Callable, trace: _Trace) -> Callable:
     for var in code.co_names:
         if var in glob:
             glob[var] = _captured(glob[var], var, trace)
-    new = types.FunctionType(code, glob, fn.__name__, fn.__defaults__, tuple(cells))
+    defaults = fn.__defaults__
+    if defaults:  # ``def mod(score, b, h, q_idx, kv_idx, cap=cap)``: captured by a default
+        names = code.co_varnames[code.co_argcount - len(defaults) : code.co_argcount]
+        defaults = tuple(_captured(v, n, trace) for n, v in zip(names, defaults, strict=True))
+    new = types.FunctionType(code, glob, fn.__name__, defaults, tuple(cells))
+    if fn.__kwdefaults__:
+        new.__kwdefaults__ = {n: _captured(v, n, trace) for n, v in fn.__kwdefaults__.items()}
     trace.wrapped[id(fn)] = new
     return new
 
