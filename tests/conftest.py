@@ -4,6 +4,10 @@ Triton decides when it is imported whether its kernels run in its interpreter, s
 is set here, before any test module can import it: there is no GPU on the machines that run
 this suite, and the ``cuda`` target's kernels are checked in the interpreter (its
 ahead-of-time compiles go to a separate process; see ``attncc/targets/cuda/launch.py``).
+
+``ATTNCC_CUDA_DEVICE=1`` (opt-in, for a machine with a GPU) leaves the flag alone: triton is
+imported with its JIT and the ``cuda`` tests launch the compiled kernels on the GPU
+(``tests/targets/conformance.py``: :func:`~tests.targets.conformance.cuda_on_device`).
 """
 
 from __future__ import annotations
@@ -11,5 +15,5 @@ from __future__ import annotations
 import os
 import sys
 
-if "triton" not in sys.modules:
+if "triton" not in sys.modules and os.environ.get("ATTNCC_CUDA_DEVICE") != "1":
     os.environ.setdefault("TRITON_INTERPRET", "1")

@@ -4,6 +4,7 @@ whether a target can run here (and why not)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import zlib
 
 import numpy as np
@@ -12,7 +13,16 @@ import attncc
 from attncc.errors import UnsupportedError
 from tests.variants.cases import CASES
 
-__all__ = ["FUSED", "TOLERANCE", "check_variant", "fused_on", "max_rel_err", "why_unavailable"]
+__all__ = [
+    "FUSED",
+    "TOLERANCE",
+    "check_variant",
+    "cuda_on_device",
+    "cuda_runs_here",
+    "fused_on",
+    "max_rel_err",
+    "why_unavailable",
+]
 
 #: max |kernel - reference| / max(1, max |reference|) that a kernel may reach.
 TOLERANCE = 1e-4
@@ -70,6 +80,34 @@ def check_variant(target: str, name: str, shape, config=None) -> attncc.Kernel:
     return kernel
 
 
+def cuda_on_device() -> bool:
+    """Whether the ``cuda`` tests were asked to launch the compiled kernels on a GPU
+    (``ATTNCC_CUDA_DEVICE=1``; ``tests/conftest.py`` then leaves ``TRITON_INTERPRET`` unset)
+    rather than run them in Triton's interpreter, as CI does."""
+    return os.environ.get("ATTNCC_CUDA_DEVICE") == "1"
+
+
+def _why_cuda_unavailable() -> str | None:
+    from attncc.targets.cuda import gpu_present
+    from attncc.targets.cuda.launch import interpreted_process
+
+    if cuda_on_device():
+        if not gpu_present():
+            return "ATTNCC_CUDA_DEVICE=1 asks for a GPU, and torch sees no CUDA GPU here"
+        if interpreted_process():
+            return "ATTNCC_CUDA_DEVICE=1, but triton was imported under TRITON_INTERPRET=1"
+        return None
+    if not interpreted_process():
+        return "triton was imported before TRITON_INTERPRET=1 could be set (tests/conftest.py)"
+    return None
+
+
+def cuda_runs_here() -> bool:
+    """Whether the ``cuda`` target's kernels run in this process: in Triton's interpreter,
+    or on the GPU under ``ATTNCC_CUDA_DEVICE=1``."""
+    return _why_cuda_unavailable() is None
+
+
 def why_unavailable(target: str) -> str | None:
     """Why ``target``'s kernels cannot run in this process, or ``None`` when they can."""
     if target == "webgpu":
@@ -82,8 +120,5 @@ def why_unavailable(target: str) -> str | None:
         except UnsupportedError as err:  # no Vulkan driver: CI installs mesa-vulkan-drivers
             return str(err)
     if target == "cuda":
-        from attncc.targets.cuda.launch import interpreted_process
-
-        if not interpreted_process():
-            return "triton was imported before TRITON_INTERPRET=1 could be set (tests/conftest.py)"
+        return _why_cuda_unavailable()
     return None

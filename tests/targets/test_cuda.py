@@ -13,22 +13,21 @@ from __future__ import annotations
 import os
 import sys
 
-if "triton" not in sys.modules:
-    os.environ["TRITON_INTERPRET"] = "1"
+if "triton" not in sys.modules and os.environ.get("ATTNCC_CUDA_DEVICE") != "1":
+    os.environ["TRITON_INTERPRET"] = "1"  # ATTNCC_CUDA_DEVICE=1: on the GPU (tests/conftest.py)
 
 import numpy as np
 import pytest
 
 import attncc
 from attncc.errors import UnsupportedError
-from attncc.targets.cuda.launch import interpreted_process
 from tests.targets.conformance import check_variant
+from tests.targets.conformance import cuda_on_device
+from tests.targets.conformance import cuda_runs_here
+from tests.targets.conformance import why_unavailable
 from tests.variants.cases import WIDE
 
-pytestmark = pytest.mark.skipif(
-    not interpreted_process(),
-    reason="triton was imported before TRITON_INTERPRET=1 could be set; run this file alone",
-)
+pytestmark = pytest.mark.skipif(not cuda_runs_here(), reason=str(why_unavailable("cuda")))
 
 
 def _check(name: str, shape, config=None):
@@ -59,6 +58,7 @@ def test_fused_source_skips_and_unmasks_tiles():
     assert "tl.dot" in src
 
 
+@pytest.mark.skipif(cuda_on_device(), reason="ATTNCC_CUDA_DEVICE=1: calls run on the GPU")
 def test_call_without_gpu_or_interpreter_raises(monkeypatch):
     program = attncc.variants.attention(heads="mha", causal=True)
     kernel = attncc.compile(program, "cuda")

@@ -15,8 +15,8 @@ import os
 import sys
 from dataclasses import replace
 
-if "triton" not in sys.modules:
-    os.environ["TRITON_INTERPRET"] = "1"
+if "triton" not in sys.modules and os.environ.get("ATTNCC_CUDA_DEVICE") != "1":
+    os.environ["TRITON_INTERPRET"] = "1"  # ATTNCC_CUDA_DEVICE=1: on the GPU (tests/conftest.py)
 
 import numpy as np
 import pytest
@@ -31,11 +31,10 @@ from attncc.targets.cuda.fused import generate_fused
 from attncc.targets.cuda.launch import device_tensors
 from attncc.targets.cuda.launch import interpreted_process
 from attncc.targets.cuda.launch import launch_all
+from tests.targets.conformance import cuda_runs_here
+from tests.targets.conformance import why_unavailable
 
-pytestmark = pytest.mark.skipif(
-    not interpreted_process(),
-    reason="triton was imported before TRITON_INTERPRET=1 could be set; run this file alone",
-)
+pytestmark = pytest.mark.skipif(not cuda_runs_here(), reason=str(why_unavailable("cuda")))
 
 B, H, G, P, M, E, F = 2, 4, 2, 45, 77, 24, 20
 TILES = {"BLOCK_M": 16, "BLOCK_N": 16}
@@ -108,10 +107,11 @@ def _block_lists(kernel: attncc.Kernel, kwargs) -> tuple[np.ndarray, np.ndarray]
     handle = kernel.artifact.handle
     first = replace(handle.launch, launches=handle.launch.launches[:1])
     assert first.launches[0].kernel.startswith("blocks_")
-    tensors = device_tensors(first, arrays, binding.extents, "cpu")
-    module = handle.module(interpret=True)
-    launch_all(first, module, tensors, binding.scalars, binding.extents, interpret=True)
-    return tensors["$blk_num"].numpy(), tensors["$blk_idx"].numpy()
+    interpret = interpreted_process()  # else on the GPU (ATTNCC_CUDA_DEVICE=1)
+    tensors = device_tensors(first, arrays, binding.extents, "cpu" if interpret else "cuda")
+    module = handle.module(interpret=interpret)
+    launch_all(first, module, tensors, binding.scalars, binding.extents, interpret=interpret)
+    return tensors["$blk_num"].cpu().numpy(), tensors["$blk_idx"].cpu().numpy()
 
 
 def _brute_force(visible: np.ndarray, bm: int, bn: int) -> dict:
