@@ -44,38 +44,10 @@ EOF
     echo "bench rc=$?"
 
     [ "$TESTS" = none ] && return
-    local plugin=""
-    if [ -n "${NANFIX:-}" ]; then  # the tests with bench/gpu.py's nan_global_workaround
-        mkdir -p /tmp/attncc-nanfix
-        cat >/tmp/attncc-nanfix/attncc_nanfix.py <<'EOF'
-"""NANFIX=1 (bench/gpu_check.sh): every module the cuda target loads to run on the GPU gets
-bench/gpu.py's nan_global_workaround (in each xdist worker too: -p is passed on)."""
-import sys
-
-sys.path.insert(0, "bench")
-import gpu  # noqa: E402
-
-import attncc.targets.cuda.launch as launch  # noqa: E402
-import attncc.targets.cuda.target as target  # noqa: E402
-
-_load = launch.load_module
-
-
-def load_module(path, *, interpret):
-    module = _load(path, interpret=interpret)
-    if not interpret:
-        gpu.nan_global_workaround(module)
-    return module
-
-
-target.load_module = load_module
-EOF
-        plugin="-p attncc_nanfix"
-    fi
-    echo "== tests: ATTNCC_CUDA_DEVICE=1 pytest (cuda only) ${plugin:+NANFIX=1 }$TESTS"
+    echo "== tests: ATTNCC_CUDA_DEVICE=1 pytest (cuda only) $TESTS"
     # -k cuda: every test of the test_cuda*.py files, and test_conformance's [cuda-*] cases
     ATTNCC_CUDA_DEVICE=1 PYTHONPATH=/tmp/attncc-nanfix:$PYTHONPATH \
-        timeout -k 5 "${TESTS_S:-180}" $PY -m pytest -q -p no:cacheprovider $plugin \
+        timeout -k 5 "${TESTS_S:-180}" $PY -m pytest -q -p no:cacheprovider \
         $xdist $timeout -k cuda -rfEs --tb=short --junitxml="$OUT/junit.xml" $TESTS
     echo "tests rc=$?"
 }

@@ -75,3 +75,22 @@ def test_describe_fingerprints_arch_and_triton():
     desc = attncc.targets.get_target("cuda").describe()
     assert desc["target"] == "cuda" and desc["triton"] == triton.__version__
     assert desc["arch"] in ("sm_80", "sm_90", "gfx942")
+
+
+def test_module_globals_equal_themselves():
+    """Triton refuses to launch a kernel whose module globals changed since it compiled,
+    testing ``new != old``: a NaN global never passes (every fused launch failed on an
+    H200). The globals of a fused module must each equal themselves."""
+    import ast
+
+    src = _check("gqa_causal", WIDE).source
+    for node in ast.parse(src).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            call = node.value
+            if ast.unparse(call.func) == "tl.constexpr":
+                arg = call.args[0]
+                if isinstance(arg, ast.Call):  # float("-inf")
+                    value = float(ast.literal_eval(arg.args[0]))
+                else:
+                    value = ast.literal_eval(arg)
+                assert value == value, f"{ast.unparse(node)}: a global that never equals itself"

@@ -166,9 +166,18 @@ def _jsonable(v: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=1)
-def _ptxas() -> str | None:
+def _ptxas(arch: int) -> str | None:
+    """The ptxas Triton compiles ``arch`` with: it honours ``TRITON_PTXAS_PATH`` (which
+    ``torch.compile`` points at torch's own CUDA), and a ptxas older than the PTX Triton
+    wrote refuses it ("Unsupported .version"); else the one bundled with Triton."""
     import triton
 
+    try:
+        from triton.backends.nvidia.compiler import get_ptxas
+
+        return get_ptxas(arch).path
+    except Exception:  # another Triton's layout: the bundled binaries
+        pass
     root = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin")
     for name in ("ptxas-blackwell", "ptxas"):
         path = os.path.join(root, name)
@@ -185,9 +194,11 @@ _SPILL = re.compile(r"(\d+) bytes spill stores, (\d+) bytes spill loads")
 def ptxas_stats(ptx: str) -> tuple[int | None, int | None]:
     """Registers per thread and spill bytes (stores + loads) of the PTX's kernel, from
     ``ptxas -v``; ``(None, None)`` when no ptxas is available."""
-    tool = _ptxas()
     found = _TARGET.search(ptx)
-    if tool is None or found is None:
+    if found is None:
+        return None, None
+    tool = _ptxas(int(re.sub(r"\D", "", found.group(1)) or 0))
+    if tool is None:
         return None, None
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "kernel.ptx")

@@ -77,12 +77,11 @@ LOG2E = 1.4426950408889634
 CONSTANTS = """\
 NEG = tl.constexpr(float("-inf"))  # a masked score (log2 units), the max of a row with no key
 FLOOR = tl.constexpr(-3.4028234663852886e38)  # the least max of a row with a present key
-NAN = tl.constexpr(float("nan"))
 """
 _LOCALS = {
     "b", "h", "g", "p0", "p1", "offs_p", "offs_n", "offs_d", "offs_f", "q", "k", "v", "s", "qk",
     "vis", "acc", "m_i", "l_i", "m_new", "m_use", "alpha", "pexp", "kt", "klo", "khi", "pid_m",
-    "pid_bh", "pid_s", "out", "l_safe", "nkt", "per", "ks0", "ks1", "NEG", "FLOOR", "NAN", "LOG2E",
+    "pid_bh", "pid_s", "out", "l_safe", "nkt", "per", "ks0", "ks1", "NEG", "FLOOR", "LOG2E",
     "BLOCK_M", "BLOCK_N", "BLOCK_D", "BLOCK_DV", "MASKED", "SPLIT", "DOT", "triton", "tl", "split",
     "_nanmax", "_nanmin", "m_s", "l_s", "w", "lo", "hi", "ta", "tb", "tc", "td", "prev", "o_ptr",
     "row_ok", "_idiv", "_imod", "_tanh", "_f2i", "_wrap8", "_tile", "_merge", *BLOCK_LOCALS,
@@ -537,7 +536,9 @@ def _write_finish(w: Writer) -> None:
     (max FLOOR); a NaN ``l`` stays NaN (an ``l > 0`` test would make it 0)."""
     w("l_safe = tl.where(l_i == 0, 1.0, l_i)")
     w("out = tl.where(l_i[:, None] == 0, 0.0, acc / l_safe[:, None])")
-    w("out = tl.where(m_i[:, None] == FLOOR, NAN, out)")
+    # NaN as 0 · -inf, not a module global: Triton checks before each launch that the globals
+    # a kernel read are unchanged, and a NaN global never equals itself
+    w("out = tl.where(m_i[:, None] == FLOOR, 0.0 * NEG, out)")
 
 
 def _tree(op: str, items: list[str]) -> str:
