@@ -12,7 +12,10 @@ with a cold build cache, and reports:
   call; attncc reads the mask_mod itself (index masks need no tables; masks that read
   captured tensors are classified per tile inside the kernel), so its e2e is its call;
 * ``new_len``: the first call at a second length (``--second``): attncc reuses its build,
-  torch recompiles (dynamic shapes) and builds a new block mask.
+  torch recompiles (dynamic shapes) and builds a new block mask;
+* ``classify``: attncc's tile classification alone, in ms (the kernel's pre-pass, part of
+  ``attn``): ``-`` where the mask's index arithmetic bounds the tiles, ``kept`` where the
+  classes depend on lengths and params only and a first call pays them.
 
 Outputs of both sides are compared (max |attncc - torch|). Run::
 
@@ -96,15 +99,54 @@ def _worker(side: str, name: str, length: int, second: int, reps: int, out: str)
         t2 = time.perf_counter()
         attn.append(t1 - t0)
         e2e.append(t2 - t1)
+    classify = _classify_ms(mods, q, k, v, reps) if side == "attncc" else None
     other = gallery(second, H)[name]
     q2, k2, v2 = _inputs(second, other.kv_len or second)
     t0 = time.perf_counter()
-    run(other, prepare(other, q2, k2), q2, k2, v2)
-    new_len = time.perf_counter() - t0
+    try:
+        run(other, prepare(other, q2, k2), q2, k2, v2)
+        new_len = time.perf_counter() - t0
+    except Exception as err:  # torch.compile's recompile for a new length can fail
+        print(f"new length failed: {type(err).__name__}: {str(err)[:300]}", file=sys.stderr)
+        new_len = None
     return {
         "first": first, "attn": statistics.median(attn), "e2e": statistics.median(e2e),
-        "new_len": new_len,
+        "new_len": new_len, "classify": classify,
     }  # fmt: skip
+
+
+def _classify_ms(mods, q, k, v, reps: int) -> str:
+    """What attncc's tile classification costs inside the call (the kernel's pre-pass alone,
+    ``bench/cpu.py: prepass_only``): "-" without a pre-pass, "kept" where the classes depend
+    on extents and params only (kept between calls: only a first call pays)."""
+    import numpy as np
+    import torch
+    from cpu import prepass_only
+
+    import attncc.torch as at
+    from attncc.torch import op
+
+    program, captured = at.trace_mods(mods.score_mod, mods.mask_mod, enable_gqa=True)
+    kernel = next(iter(op._kernels.values()))
+    args = {"Q": q.numpy(), "K": k.numpy(), "V": v.numpy()}
+    for n, t in captured.items():
+        args[n] = t.numpy().astype(np.int32) if t.dtype == torch.int64 else t.numpy()
+    args |= {d.name: d.default for d in program.params}
+    found = prepass_only(kernel, args)
+    if found is None:
+        return "-"
+    run, kept = found
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    ms = statistics.median(times) * 1e3
+    return f"{ms:.2f} (kept)" if kept else f"{ms:.2f}"
+
+
+def _s(seconds: float | None) -> str:
+    return "failed" if seconds is None else f"{seconds:6.2f}"
 
 
 def main() -> int:
@@ -134,7 +176,7 @@ def main() -> int:
     head = (
         f"{'mod':20s} {'attncc':>8s} {'flex':>8s} {'ratio':>6s} | {'attncc e2e':>10s} "
         f"{'flex e2e':>9s} {'ratio':>6s} | {'first a/f (s)':>15s} | {'new len a/f (s)':>15s}"
-        f" | max|diff|"
+        f" | {'classify':>12s} | max|diff|"
     )
     print(head)
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,7 +204,8 @@ def main() -> int:
                 f"{name:20s} {a['attn'] * 1e3:8.1f} {f['attn'] * 1e3:8.1f} "
                 f"{f['attn'] / a['attn']:5.2f}x | {a['e2e'] * 1e3:10.1f} {f['e2e'] * 1e3:9.1f} "
                 f"{f['e2e'] / a['e2e']:5.2f}x | {a['first']:6.1f} / {f['first']:6.1f} | "
-                f"{a['new_len']:6.2f} / {f['new_len']:6.2f} | {diff.abs().max().item():.1e}",
+                f"{_s(a['new_len'])} / {_s(f['new_len'])} | {a['classify']:>12s} | "
+                f"{diff.abs().max().item():.1e}",
                 flush=True,
             )
     return 0
