@@ -122,10 +122,12 @@ from attncc.lowering.writer import Writer
 from attncc.targets.cpu.flash_config import DIM_NAMES
 from attncc.targets.cpu.flash_config import FlashConfig
 from attncc.targets.cpu.flash_config import bands_read_head
+from attncc.targets.cpu.flash_config import batch
 from attncc.targets.cpu.flash_config import check_config
 from attncc.targets.cpu.flash_config import query_tiles
 from attncc.targets.cpu.flash_config import register_demand
 from attncc.targets.cpu.flash_config import suggest_config
+from attncc.targets.cpu.flash_config import times_b
 from attncc.targets.cpu.flash_helpers import emit_helpers
 from attncc.targets.cpu.flash_text import FLOOR
 from attncc.targets.cpu.flash_text import LOG2E
@@ -618,10 +620,11 @@ def _emit_pack(ctx: _Emitter) -> None:
     if cfg.k_layout in ("rows", "packed"):
         return
     if cfg.k_layout == "tiles":
-        w(f'_Kp = T.alloc_buffer(({spec.B}, {spec.HK}, {ctx.nkt}, {spec.D}, {bk}), "float32")')
+        shape = f"{batch(spec)}, {spec.HK}, {ctx.nkt}, {spec.D}, {bk}"
     else:
-        w(f'_Kp = T.alloc_buffer(({spec.B}, {spec.HK}, {spec.D}, {ctx.nkt} * {bk}), "float32")')
-    with w.block(f"for _w in T.parallel({spec.B * spec.HK} * {ctx.nkt}):"):
+        shape = f"{batch(spec)}, {spec.HK}, {spec.D}, {ctx.nkt} * {bk}"
+    w(f'_Kp = T.alloc_buffer(({shape}), "float32")')
+    with w.block(f"for _w in T.parallel({times_b(spec, spec.HK)} * {ctx.nkt}):"):
         w(f"_b = _w // ({spec.HK} * {ctx.nkt})")
         w(f"_g = _w // {ctx.nkt} % {spec.HK}")
         w(f"_kt = _w % {ctx.nkt}")
@@ -641,7 +644,7 @@ def _emit_main(ctx: _Emitter) -> None:
     loops = ExitStack()
     if cfg.parallel in ("bhq", "bq"):
         items = heads * ns if cfg.parallel == "bhq" else ns
-        loops.enter_context(w.block(f"for _w in T.parallel({spec.B * items} * {ctx.nqt}):"))
+        loops.enter_context(w.block(f"for _w in T.parallel({times_b(spec, items)} * {ctx.nqt}):"))
         w(f"_b = _w // ({items} * {ctx.nqt})")
         if cfg.parallel == "bhq":
             w(f"{hv} = _w // ({ns} * {ctx.nqt}) % {heads}")
@@ -651,7 +654,7 @@ def _emit_main(ctx: _Emitter) -> None:
         w(f"_qt = T.if_then_else(_qi % 2 == 0, _qi // 2, {ctx.nqt} - 1 - _qi // 2)")
         w(f"_sp = _w % {ns}")
     else:
-        loops.enter_context(w.block(f"for _w in T.parallel({spec.B * heads * ns}):"))
+        loops.enter_context(w.block(f"for _w in T.parallel({times_b(spec, heads * ns)}):"))
         w(f"_b = _w // {heads * ns}")
         w(f"{hv} = _w // {ns} % {heads}")
         w(f"_sp = _w % {ns}")
@@ -713,7 +716,7 @@ def _emit_main(ctx: _Emitter) -> None:
 def _emit_merge(ctx: _Emitter) -> None:
     """Split-KV: merge the partial (max, sum, out) states of every split (log2 units)."""
     w, spec, ns, dv = ctx.w, ctx.spec, ctx.cfg.split_kv, ctx.spec.DV
-    with w.block(f"for _w in T.parallel({spec.B * spec.H} * P):"):
+    with w.block(f"for _w in T.parallel({times_b(spec, spec.H)} * P):"):
         w(f"_b = _w // ({spec.H} * P)")
         w(f"_h = _w // P % {spec.H}")
         w("_p = _w % P")
@@ -783,6 +786,8 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
     with w.block(f"def {spec.name}({', '.join(args)}):"):
         w(f'T.func_attr({{"global_symbol": "{spec.name}", "tirx.noalias": True}})')
         w("P = T.int32()" if spec.P is None else f"P = T.meta_var({spec.P})")
+        if spec.B is None:
+            w("B = T.int32()")
         if spec.M is not None:
             w(f"M = T.meta_var({spec.M})")
         elif not m_is_arg(spec):
@@ -790,7 +795,7 @@ def generate(spec: FlashSpec, config: FlashConfig | None = None, attend: bool = 
         dims_own = {x for t in spec.tensors for x in t.shape if isinstance(x, str)}
         for x in sorted(dims_own - set(DIM_NAMES)):
             w(f"{x} = T.int32()")
-        b, h, hk, d, dv = spec.B, spec.H, spec.HK, spec.D, spec.DV
+        b, h, hk, d, dv = batch(spec), spec.H, spec.HK, spec.D, spec.DV
         # inputs: align=4, they come zero-copy from numpy / torch at any element alignment
         dq = d - sum(n for _, n in spec.q_parts)  # Q's own part of the head dim
         w(f'Q = T.match_buffer(q_h, ({b}, {h}, P, {dq}), "{spec.q_dtype}", align=4)')

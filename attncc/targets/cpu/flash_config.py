@@ -160,6 +160,19 @@ def bands_read_head(spec: FlashSpec) -> bool:
     return any("{h}" in t or "{g}" in t for t in texts)
 
 
+def batch(spec: FlashSpec) -> int | str:
+    """The batch extent as the kernel prints it: a number, or ``B`` (symbolic, bound by Q's
+    shape)."""
+    return "B" if spec.B is None else spec.B
+
+
+def times_b(spec: FlashSpec, n: int | str) -> int | str:
+    """``B * n`` as the kernel prints it (a number when both are known)."""
+    if spec.B is None or isinstance(n, str):
+        return f"{batch(spec)} * {n}"
+    return spec.B * n
+
+
 def check_config(spec: FlashSpec, cfg: FlashConfig) -> None:
     """A :class:`~attncc.errors.LoweringError` for a spec or config the generator cannot print."""
 
@@ -167,6 +180,8 @@ def check_config(spec: FlashSpec, cfg: FlashConfig) -> None:
         raise LoweringError(msg)
 
     for dim in ("B", "H", "HK", "D", "DV"):
+        if dim == "B" and spec.B is None:
+            continue  # symbolic
         if getattr(spec, dim) < 1:
             bad(f"FlashSpec.{dim} must be >= 1, got {getattr(spec, dim)}")
     if spec.H % spec.HK:

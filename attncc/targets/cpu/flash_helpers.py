@@ -24,7 +24,8 @@ _DIMS = ("B", "H", "HK", "D", "DV")
 
 def emit_helpers(w: Writer, spec: FlashSpec) -> None:
     """Allocate and fill every helper of ``spec`` (parallel over its first dimension)."""
-    dims = dict(zip(_DIMS, (spec.B, spec.H, spec.HK, spec.D, spec.DV), strict=True))
+    b = "B" if spec.B is None else spec.B  # symbolic: bound by Q's shape
+    dims = dict(zip(_DIMS, (b, spec.H, spec.HK, spec.D, spec.DV), strict=True))
     for i, h in enumerate(spec.helpers):
         shape = [str(dims.get(x, x)) if isinstance(x, str) else str(x) for x in h.shape]
         w(f'{h.name} = T.alloc_buffer(({", ".join(shape or ["1"])},), "{h.dtype}")')

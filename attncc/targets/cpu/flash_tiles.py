@@ -29,6 +29,7 @@ import re
 from contextlib import ExitStack
 from typing import Protocol
 
+from attncc.errors import LoweringError
 from attncc.lowering.writer import Writer
 from attncc.targets.cpu.flash_config import FlashConfig
 from attncc.targets.cpu.flash_text import fmt
@@ -167,6 +168,8 @@ def class_shape(spec: FlashSpec, cfg: FlashConfig) -> tuple[int, int, int]:
     reads_b, reads_h = _reads_spec(spec)
     heads, _ = _heads_of(spec, cfg)
     qp = cfg.bq // (spec.H // spec.HK) if cfg.pack_gqa else cfg.bq
+    if reads_b and spec.B is None:
+        raise LoweringError("tile classes of a mask that reads the batch need a fixed batch")
     return (spec.B if reads_b else 1) * (heads if reads_h else 1), qp, cfg.bk
 
 
@@ -193,6 +196,8 @@ def _condition(ctx: _Emitter) -> str:
 def _rows(ctx: _Emitter) -> tuple[int, int]:
     reads_b, reads_h = _reads(ctx)
     heads, _ = _heads(ctx)
+    if reads_b and ctx.spec.B is None:
+        raise LoweringError("tile classes of a mask that reads the batch need a fixed batch")
     return ctx.spec.B if reads_b else 1, heads if reads_h else 1
 
 

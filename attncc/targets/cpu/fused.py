@@ -104,7 +104,7 @@ plan = printable_plans(_prints)
 
 
 def _render(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[BoundPlan, flash.FlashSpec]:
-    r = BoundPlan(p, extents, vector_math=True)
+    r = BoundPlan(p, extents, vector_math=True, symbolic_batch=True)
     return r, r.spec()
 
 

@@ -28,7 +28,9 @@ import numpy as np
 from attncc.cache import cached_file
 from attncc.cache import read_private
 from attncc.errors import UnsupportedError
+from attncc.ir.exprs import free_ranks
 from attncc.ir.nodes import Program
+from attncc.lowering.plan import FusedPlan
 from attncc.targets.base import Artifact
 from attncc.targets.base import Config
 from attncc.targets.base import Knob
@@ -75,11 +77,14 @@ class CpuTarget(Target):
 
     # ------------------------------------------------------------------ protocol
     def specialise(self, program: Program, extents: Mapping[str, int]) -> dict[str, int | None]:
-        """Sequence lengths stay symbolic (one build serves every length); the rest is fixed.
+        """Sequence lengths stay symbolic (one build serves every length), and so does the
+        batch where the mask does not read it (:func:`batch_free`); the rest is fixed.
         A query length up to ``fused.DECODE_QUERIES`` is fixed too: decode gets its own
         build, with decode defaults, whatever length the prefill build serves."""
         plan = fused.plan(program)
         out = specialise_lengths(plan, program, extents)
+        if plan is not None and batch_free(plan):
+            out[plan.batch] = None
         n = extents.get(plan.query) if plan is not None else None
         if n is not None and 1 <= n <= fused.DECODE_QUERIES:
             out[plan.query] = n
@@ -324,3 +329,12 @@ def _tvm_tensor(array: np.ndarray, dtype, any_alignment: bool) -> Any:
         bits = tvm_ffi.from_dlpack(array.view(np.uint16), require_alignment=2)
         return bits._create_view(array.shape, "bfloat16")
     return tvm_ffi.from_dlpack(array, require_alignment=array.dtype.itemsize)
+
+
+def batch_free(plan: FusedPlan) -> bool:
+    """Whether a fused build may keep the batch symbolic: the mask (hence its bands and tile
+    classes) and the helpers do not read it. Reads elsewhere (a bias by batch in the score)
+    index buffers whose shapes bind their own extents."""
+    if plan.predicate is not None and plan.batch in free_ranks(plan.predicate, [plan.batch]):
+        return False
+    return not any(plan.batch in s.ranks for s in plan.helpers)

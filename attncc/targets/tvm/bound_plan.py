@@ -83,16 +83,25 @@ class BoundPlan(BoundAttention):
     A target's fused lowering subclasses it where its printing differs (WebGPU's types)."""
 
     def __init__(
-        self, p: FusedPlan, extents: Mapping[str, int | None], *, vector_math: bool = False
+        self,
+        p: FusedPlan,
+        extents: Mapping[str, int | None],
+        *,
+        vector_math: bool = False,
+        symbolic_batch: bool = False,
     ):
         super().__init__(p, extents, reserved=KERNEL_NAMES, prefix="fused")
         self.vector_math = vector_math  # float functions as polynomials (CPU kernels)
+        # the batch may stay symbolic (FlashSpec.B = None) where the mask does not read it
+        self.symbolic_batch = symbolic_batch
         info = p.info
         self.inputs = {d.name: d for d in info.program.inputs}
         self.helpers = {s.out: s for s in p.helpers}
         self.dims = {d.name: d.ranks for d in info.program.inputs}
         self.dims |= {s.out: s.ranks for s in p.helpers}
         for r in (p.batch, p.head, p.qk_dim, p.v_dim, *(r for _, r, _ in p.qk_parts)):
+            if r == p.batch and symbolic_batch:
+                continue
             if self.ext.get(r) is None and any(v is not None for v in self.ext.values()):
                 raise LoweringError(f"the fused lowering needs the extent of rank {r}")
         self.kernel_names: dict[tuple[str, str], str] = {}
@@ -236,7 +245,7 @@ class BoundPlan(BoundAttention):
                 )
         scalars = tuple(Scalar(t.text, t.dtype) for t in self.scalars.used.values())
         return FlashSpec(
-            B=self.ext.get(p.batch) or 1, H=self.H, HK=self.HK,
+            B=self._batch(mask, bands), H=self.H, HK=self.HK,
             D=(self.ext.get(p.qk_dim) or 1) + sum(n for _, n in q_parts),
             DV=self.ext.get(p.v_dim) or 1,
             P=self.ext.get(p.query), M=self.ext.get(p.key), scale=scale,
@@ -249,6 +258,17 @@ class BoundPlan(BoundAttention):
             kv_by_query=p.kv_by_query, q_map=q_map,
             normalized=p.weight is not None and p.match.normalized,
         )  # fmt: skip
+
+    def _batch(self, mask: str | None, bands: tuple[Band, ...] | None) -> int | None:
+        """The spec's batch: its extent, or None (symbolic) where the target allows it and
+        neither the mask, its bands nor a helper reads the batch (their tile classes and
+        buffers have a row per batch element)."""
+        b = self.ext.get(self.p.batch)
+        if b is not None or not self.symbolic_batch:
+            return b or 1
+        texts = [mask or ""] + [t for x in bands or () for t in (x.lo, x.hi, x.full_lo, x.full_hi)]
+        helpers = any(self.p.batch in s.ranks for s in self.p.helpers)
+        return 1 if helpers or any("{b}" in t for t in texts) else None
 
     def _helper(self, s: Stmt) -> Helper:
         """Helper statement ``s`` (a map or a sum over inputs) as the kernel computes it."""

@@ -137,7 +137,7 @@ class FlashSpec:
     the last argument.
     """
 
-    B: int
+    B: int | None  # None: symbolic, bound by Q's shape (a CPU build serves every batch)
     H: int
     HK: int
     D: int
