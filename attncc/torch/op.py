@@ -24,7 +24,7 @@ from attncc.ir.nodes import DType
 from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
 
-__all__ = ["cache_info", "clear_cache", "run_spec", "spec_of"]
+__all__ = ["cache_info", "clear_cache", "flex_attention_op", "spec_of"]
 
 _PARAM_VALUE = re.compile(r"^(param \S+ : \S+) = .*$", re.MULTILINE)
 _ENTRIES_KEPT = 256  # specs differ by param values too: keep the latest few hundred
@@ -89,25 +89,6 @@ def clear_cache() -> None:
     _entries.clear()
 
 
-def run_spec(
-    query: torch.Tensor,
-    key: torch.Tensor,
-    value: torch.Tensor,
-    captured: list[torch.Tensor],
-    spec: str,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The op's computation: the output and the log-sum-exp (empty unless the spec's
-    program returns one)."""
-    entry = _entry(spec)
-    arguments: dict[str, Any] = {"Q": query, "K": key, "V": value}
-    arguments |= dict(zip(entry.captured, captured, strict=True))
-    arguments = {n: t.detach() for n, t in arguments.items()} | entry.params
-    out = entry.kernel(**arguments)
-    if entry.lse:
-        return out["O"], out["LSE"]
-    return out, query.new_empty((0,), dtype=torch.float32)
-
-
 @torch.library.custom_op("attncc::flex_attention", mutates_args=())
 def flex_attention_op(
     query: torch.Tensor,
@@ -116,8 +97,16 @@ def flex_attention_op(
     captured: list[torch.Tensor],
     spec: str,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """attncc attention for a traced program (see :func:`attncc.torch.flex_attention`)."""
-    return run_spec(query, key, value, captured, spec)
+    """attncc attention for a traced program (see :func:`attncc.torch.flex_attention`): the
+    output and the log-sum-exp (empty unless the spec's program returns one)."""
+    entry = _entry(spec)
+    arguments: dict[str, Any] = {"Q": query, "K": key, "V": value}
+    arguments |= dict(zip(entry.captured, captured, strict=True))
+    arguments = {n: t.detach() for n, t in arguments.items()} | entry.params
+    out = entry.kernel(**arguments)
+    if entry.lse:
+        return out["O"], out["LSE"]
+    return out, query.new_empty((0,), dtype=torch.float32)
 
 
 @flex_attention_op.register_fake
