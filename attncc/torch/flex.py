@@ -179,6 +179,11 @@ def _check(query: Any, key: Any, value: Any, enable_gqa: bool) -> None:
                 f"query, key and value must share one dtype of float32, bfloat16 or float16; "
                 f"got {query.dtype}, {key.dtype}, {value.dtype}"
             )
+        if t.device.type != "cpu":  # the kernels' call path reads host memory
+            raise UnsupportedError(
+                f"{name} is on {t.device}: attncc.torch takes CPU tensors for every target "
+                "for now (the cuda target runs them through Triton)"
+            )
         if t.requires_grad and torch.is_grad_enabled():
             raise UnsupportedError(
                 f"{name} requires grad, but attncc kernels are forward-only: the result "
