@@ -17,3 +17,13 @@ import sys
 
 if "triton" not in sys.modules and os.environ.get("ATTNCC_CUDA_DEVICE") != "1":
     os.environ.setdefault("TRITON_INTERPRET", "1")
+
+
+def pytest_configure(config) -> None:
+    """A pytest-xdist worker ignores SIGINT, and the processes it starts (measuring children,
+    tuning workers) would inherit that: tests that interrupt them would see nothing happen.
+    Each worker takes Python's own handler back, as a plain ``pytest`` run has it."""
+    import signal
+
+    if hasattr(config, "workerinput"):
+        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -66,15 +66,18 @@ def _kill_one_worker_mid_trial(url: str) -> None:
     tuner = Tuner(problem, url, options, cost_model=None)
     tuner.prepare()
     workers = spawn_workers(url, problem.study_name, options, 3, model=False)
-    victim = workers[0]
+    by_pid = {str(w.pid): w for w in workers}
+    victim = None
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         running = []
         while time.monotonic() < deadline:
+            # the victim: whichever worker is measuring first (under load one worker can
+            # start late and find every trial taken)
             running = [
                 t
                 for t in tuner.study.get_trials(states=(TrialState.RUNNING,))
-                if t.user_attrs.get("worker", "").endswith(f":{victim.pid}") and t.params
+                if t.user_attrs.get("worker", "").rsplit(":", 1)[-1] in by_pid and t.params
             ]
             if running:
                 # A trial whose proposal turns out to be a duplicate ends within milliseconds;
@@ -85,10 +88,11 @@ def _kill_one_worker_mid_trial(url: str) -> None:
                     break
                 running = []
             time.sleep(0.05)
-        assert running, "the victim never started measuring a trial"
+        assert running, "no worker started measuring a trial"
+        victim = by_pid[running[0].user_attrs["worker"].rsplit(":", 1)[-1]]
         victim.send_signal(signal.SIGKILL)
         killed_at = time.monotonic()
-        codes = stop_workers(workers[1:], timeout=60)
+        codes = stop_workers([w for w in workers if w is not victim], timeout=60)
     finally:
         stop_workers(workers, interrupt=True)
     assert codes == [0, 0]
