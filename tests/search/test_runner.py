@@ -67,7 +67,7 @@ def attempts(tmp_path, monkeypatch):
     return path
 
 
-def killed_runner(timeout: float = 30) -> LocalRunner:  # a fresh process, under load
+def killed_runner(timeout: float = 5) -> LocalRunner:
     from attncc.search.problem import Problem
     from attncc.variants import CATALOGUE
 
