@@ -1,7 +1,8 @@
 """Measure schedules of catalogue variants on this CPU: the cost model's training data.
 
-    python bench/collect_cpu.py                      # the frozen sweep, ~20 min on 2 cores
-    python bench/collect_cpu.py --budget 300 --per-group 6 --out /tmp/smoke.jsonl
+    python bench/collect_cpu.py                      # this machine, ~20 min on 2 cores
+    ATTNCC_CPU=znver3 python bench/collect_cpu.py    # AVX2 builds on an AVX-512 host too
+    python bench/collect_cpu.py --budget 300 --per-group 6 --out /tmp/smoke.jsonl.gz
 
 For every (variant, shape) group of :data:`SWEEP`: the target's default config plus
 ``--per-group`` configs drawn with the seed from ``get_target("cpu").space(...)`` (a share
@@ -15,13 +16,15 @@ the generic lowering materialises ``[b, h, p, m]``). Each config is
    blocks of calls filling ~``BLOCK_S`` seconds each; ``seconds`` is the median block mean.
 
 A failure (build error, wrong answer) is a row with ``seconds: Infinity`` and the error.
-Rows are appended to ``--out`` as they come (JSON lines), and a rerun skips what is there, so
-an interrupted sweep resumes. Params are baked into the program as defaults
+Rows go to ``bench/data/cpu/<machine>.jsonl.gz`` (one file per CPU model, LLVM CPU, ISA and
+thread count; gzip members appended every few configs), and a rerun skips the rows there
+whose code version is current, so an interrupted sweep resumes and a sweep after a lowering
+change measures again. Params are baked into the program as defaults
 (``param W : i32 = 256``) so that the stored program text says everything a feature needs.
 
-Row schema: ``program`` (name), ``program_hash`` (sha256 of the text), ``program_text``,
-``extents``, ``config``, ``seconds``, ``blocks`` (block means), ``error``, ``build_s``,
-``hardware`` (``Target.describe()``), ``group`` (``name@shape``).
+Row schema: :mod:`attncc.cost_models.dataset` (hardware description with the probe
+embedding, program, extents, config, build metadata from the disassembly, code version,
+median seconds).
 """
 
 from __future__ import annotations
@@ -180,32 +183,45 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     sprog, skw = make_case(group, small_p, small_m, seed + 1)
     want = attncc.interpret(sprog, **skw)
     want = want if isinstance(want, dict) else {"out": want}
+    from attncc.cost_models.dataset import SCHEMA
+    from attncc.cost_models.dataset import code_version
+    from attncc.cost_models.hardware import host_hardware
+    from attncc.targets.base import stable_hash
+    from attncc.targets.cpu.asm_stats import assembly_stats
+
     text = format_program(program)
     arrays, params = split_arguments(program, kwargs)
     binding = bind(program, shapes={n: a.shape for n, a in arrays.items()}, params=params)
     prepared = {d.name: storage_array(arrays[d.name], d.dtype) for d in program.inputs}
     target = attncc.targets.get_target("cpu")
     base = {
+        "schema": SCHEMA,
+        "code_version": code_version(),
+        "attncc": attncc.__version__,
         "program": group.variant,
         "program_hash": program_hash(text),
         "program_text": text,
         "extents": dict(binding.extents),
         "group": group.tag,
-        "hardware": target.describe(),
+        "hardware": host_hardware(target),
     }
     for cfg in configs:
         row = {**base, "config": cfg, "seconds": math.inf, "blocks": [], "error": None}
+        row["build"] = {}
         t0 = time.perf_counter()
         try:
             kernel = attncc.compile(program, "cpu", config=cfg)
             got = kernel(**skw)
             got = got if isinstance(got, dict) else {"out": got}
-            row["build_s"] = round(time.perf_counter() - t0, 3)
+            row["build"]["build_s"] = round(time.perf_counter() - t0, 3)
             err = max(float(np.max(np.abs(got[k] - want[k]))) for k in want)
             if not err <= TOL:
                 row["error"] = f"wrong answer at p={small_p} m={small_m}: max abs error {err:.3g}"
             else:
                 artifact = kernel._artifact(binding.extents)
+                row["kernel_hash"] = stable_hash(artifact.source.text)[:16]
+                if artifact.path:
+                    row["build"].update(assembly_stats(artifact.path))
                 blocks = time_call(
                     lambda a=artifact: target.run(a, prepared, binding.scalars, binding.extents),
                     runs,
@@ -217,9 +233,22 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
         emit(row)
 
 
+def default_out() -> Path:
+    """``bench/data/cpu/<machine>.jsonl.gz``: one file per machine (CPU model, LLVM CPU,
+    ISA, threads), so sessions on different CPUs add files instead of editing one."""
+    import re
+
+    from attncc.cost_models.dataset import machine_key
+    from attncc.cost_models.hardware import host_hardware
+
+    key = machine_key(host_hardware(measure_embedding=False))
+    slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    return ROOT / "bench" / "data" / "cpu" / f"{slug}.jsonl.gz"
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=str(ROOT / "bench" / "data" / "cpu_measurements.jsonl"))
+    ap.add_argument("--out", default=None, help="default: bench/data/cpu/<machine>.jsonl.gz")
     ap.add_argument("--per-group", type=int, default=14, help="random configs per group")
     ap.add_argument("--runs", type=int, default=3, help="timed blocks per config (median)")
     ap.add_argument("--budget", type=float, default=1200, help="wall seconds for the sweep")
@@ -228,17 +257,21 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     import attncc
+    from attncc.cost_models.dataset import append_rows
+    from attncc.cost_models.dataset import is_stale
+    from attncc.cost_models.dataset import load_rows
+    from attncc.cost_models.hardware import host_hardware
     from attncc.targets.cpu.host import configure_threads
 
     threads = configure_threads()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out) if args.out else default_out()
     done = set()
-    if out.exists():
-        for line in out.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
+    if out.exists():  # resume: fresh rows are done; stale ones (older kernels) are redone
+        for r in load_rows(out):
+            if not is_stale(r):
                 done.add((r["group"], json.dumps(r["config"], sort_keys=True)))
+    hw = host_hardware()  # measures the probe embedding once (cached per machine)
+    print(f"machine: {hw['cpu']} {hw['mcpu']} {hw['isa']}, {threads} threads -> {out}")
     wanted = set(filter(None, args.groups.split(",")))
     sweep = [g for g in SWEEP if not wanted or g.variant in wanted]
     # Breadth first: every group gets its configs in rounds, so a budget cut leaves all.
@@ -261,24 +294,25 @@ def main(argv=None) -> None:
 
     start = time.time()
     n_rows = 0
-    with out.open("a") as fh:
 
-        def emit(row):
-            nonlocal n_rows
-            fh.write(json.dumps(row) + "\n")
-            fh.flush()
-            n_rows += 1
-            s = row["seconds"]
-            shown = f"{s * 1e3:8.3f} ms" if math.isfinite(s) else f"FAILED {row['error']}"
-            cfg = {k: v for k, v in row["config"].items()}
-            print(f"{time.time() - start:7.1f}s {row['group']:<48} {shown}  {cfg}", flush=True)
+    def show(row):
+        s = row["seconds"]
+        shown = f"{s * 1e3:8.3f} ms" if math.isfinite(s) else f"FAILED {row['error']}"
+        print(
+            f"{time.time() - start:7.1f}s {row['group']:<48} {shown}  {row['config']}", flush=True
+        )
 
-        chunk = 4
-        for r0 in range(0, args.per_group + 1, chunk):
-            for g, cfgs in plans:
-                if time.time() - start > args.budget:
-                    break
-                measure(g, cfgs[r0 : r0 + chunk], args.runs, args.seed, emit)
+    chunk = 4
+    for r0 in range(0, args.per_group + 1, chunk):
+        for g, cfgs in plans:
+            if time.time() - start > args.budget:
+                break
+            rows = []
+            measure(g, cfgs[r0 : r0 + chunk], args.runs, args.seed, rows.append)
+            append_rows(out, rows)  # one gzip member per chunk: a kill loses one chunk
+            for row in rows:
+                show(row)
+            n_rows += len(rows)
     print(f"{n_rows} rows in {time.time() - start:.0f}s ({threads} threads) -> {out}")
 
 

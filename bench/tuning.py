@@ -83,10 +83,10 @@ def problem(variant: str):
     return program, dict(ext), space
 
 
-def subspace(space) -> list[dict]:
-    """Every feasible fused config varying only :data:`VARY` (others at the default)."""
+def subspace(space, vary=VARY) -> list[dict]:
+    """Every feasible fused config varying only ``vary`` (others at the default)."""
     base = {**space.default(), "lowering": "fused"}
-    knobs = [k for k in space.knobs if k.name in VARY]
+    knobs = [k for k in space.knobs if k.name in vary]
     out = []
     for values in itertools.product(*(k.choices for k in knobs)):
         cfg = {**base, **{k.name: v for k, v in zip(knobs, values, strict=True)}}
@@ -99,7 +99,15 @@ def key(cfg) -> str:
     return json.dumps(cfg, sort_keys=True, default=str)
 
 
-def load(variant: str) -> list[dict]:
+def load(variant: str, source: str | None = None) -> list[dict]:
+    """The measured subspace of ``variant``: from ``source`` (a machine's dataset file,
+    rows tagged ``subspace``) or, without one, the first-schema ``tuning_<variant>.jsonl``."""
+    if source is not None:
+        from attncc.cost_models.dataset import load_rows
+
+        path = Path(source)
+        rows = load_rows(path) if path.exists() else []
+        return [r for r in rows if r.get("subspace") == variant]
     path = DATA / f"tuning_{variant}.jsonl"
     if not path.exists():
         return []
@@ -107,34 +115,32 @@ def load(variant: str) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------ measure
-def run_measure(variants: list[str], runs: int, shard=(0, 1)) -> None:
+def run_measure(variants: list[str], runs: int, shard=(0, 1), vary=VARY) -> None:
+    """Measure every config of each variant's subspace into this machine's dataset file
+    (``bench/data/cpu/<machine>.jsonl.gz``, rows tagged ``subspace``); resumable."""
+    from collect_cpu import default_out
     from collect_cpu import measure
 
+    from attncc.cost_models.dataset import append_rows
+    from attncc.cost_models.dataset import is_stale
     from attncc.targets.cpu.host import configure_threads
 
-    threads = configure_threads()
-    DATA.mkdir(parents=True, exist_ok=True)
+    configure_threads()
+    out = default_out()
     for v in variants:
         _, _, space = problem(v)
-        configs = subspace(space)
-        done = {key(r["config"]) for r in load(v)}
+        configs = subspace(space, vary)
+        done = {key(r["config"]) for r in load(v, out) if not is_stale(r)}
         todo = [c for c in configs[shard[0] :: shard[1]] if key(c) not in done]
-        print(f"{v}: subspace {len(configs)} configs, {len(todo)} to measure", flush=True)
+        print(f"{v}: subspace {len(configs)} configs, {len(todo)} to measure -> {out}")
         start = time.time()
-        with (DATA / f"tuning_{v}.jsonl").open("a") as fh:
-            n = 0
-
-            def emit(row, fh=fh, v=v, todo=todo, start=start):
-                nonlocal n
-                row["threads"] = threads
-                fh.write(json.dumps(row) + "\n")
-                fh.flush()
-                n += 1
-                if n % 20 == 0:
-                    print(f"  {v}: {n}/{len(todo)} in {time.time() - start:.0f}s", flush=True)
-
-            for i in range(0, len(todo), 8):
-                measure(group(v), todo[i : i + 8], runs, 0, emit)
+        for i in range(0, len(todo), 8):
+            rows = []
+            measure(group(v), todo[i : i + 8], runs, 0, rows.append)
+            for r in rows:
+                r["subspace"] = v
+            append_rows(out, rows)
+            print(f"  {v}: {i + len(rows)}/{len(todo)} in {time.time() - start:.0f}s", flush=True)
 
 
 # ------------------------------------------------------------------------------ compare
@@ -361,11 +367,12 @@ def main(argv=None) -> None:
     ap.add_argument("--runs", type=int, default=3, help="timed blocks per config (median)")
     ap.add_argument("--shard", default="0/1", help="i/n: measure every n-th config from i")
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--vary", default=",".join(VARY), help="knobs a subspace varies")
     args = ap.parse_args(argv)
     variants = [v for v in args.variants.split(",") if v]
     if args.measure:
         i, n = (int(x) for x in args.shard.split("/"))
-        run_measure(variants, args.runs, shard=(i, n))
+        run_measure(variants, args.runs, shard=(i, n), vary=tuple(args.vary.split(",")))
         return
     run_compare(variants, args.seeds)
 

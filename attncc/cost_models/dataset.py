@@ -1,18 +1,37 @@
-"""Measurement datasets on disk: JSON lines of ``bench/collect_cpu.py`` → :class:`Record` s.
+"""The cost model's measurement dataset: one compressed JSON-lines file per machine.
 
-One row per measured config: ``program`` (variant name), ``program_hash``, ``program_text``
-(params baked in as defaults), ``extents``, ``config``, ``seconds`` (``Infinity``: failed),
-``error``, ``group``, ``hardware`` (``Target.describe()``). ``hardware`` extra keys (cache
-sizes, the probe embedding) are merged into every row's hardware when given: a dataset
-collected on one machine is described by that machine's embedding
-(``attncc/cost_models/pretrained/cpu.meta.json`` keeps the one the shipped model saw).
+``bench/collect_cpu.py`` writes ``bench/data/cpu/<machine>.jsonl.gz`` (gzip members
+appended as groups finish, so an interrupted run loses at most one group and resumes). One
+row per measured config:
+
+* ``schema`` (:data:`SCHEMA`), ``code_version`` (:func:`code_version` when measured),
+  ``kernel_hash`` (sha256 of the generated kernel source), ``attncc`` (its version);
+* ``hardware``: the machine (:func:`attncc.cost_models.hardware.host_hardware`: CPU model
+  name, LLVM CPU, ISA, vector lanes and registers, threads, cores, cache sizes, the probe
+  embedding) -- every row is self-describing, so files from any number of machines mix;
+* ``program`` (variant name), ``program_hash``, ``program_text`` (params baked in as
+  defaults), ``extents``, ``config``, ``group`` (``name@shape``);
+* ``seconds`` (median of ``blocks``; ``Infinity`` = failed, with ``error``), ``blocks``;
+* ``build``: ``build_s`` and what the disassembly says
+  (:func:`attncc.targets.cpu.asm_stats.assembly_stats`: instructions, vector, FMA, spills).
+
+Staleness: a row whose ``code_version`` differs from this checkout's timed a kernel this
+checkout no longer generates (the CPU lowering changed since). :func:`load_dataset` marks such
+rows ``stale`` and leaves them out unless asked (``include_stale=True``): a model is never
+trained on outdated kernels by accident. Rows of the first schema (``bench/data/*.jsonl``,
+no version at all) are always stale.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
+import hashlib
 import json
 import math
+from collections.abc import Iterable
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +39,90 @@ from attncc.cost_models.base import Candidate
 from attncc.cost_models.base import Record
 from attncc.ir.parser import parse
 
-__all__ = ["load_records", "load_rows", "to_records"]
+__all__ = [
+    "SCHEMA",
+    "Dataset",
+    "append_rows",
+    "code_version",
+    "is_stale",
+    "load_dataset",
+    "load_records",
+    "load_rows",
+    "machine_key",
+    "to_records",
+]
+
+SCHEMA = 2
+_ROOT = Path(__file__).resolve().parents[1]
+#: The packages whose source decides what a CPU kernel is (its code version).
+_CODEGEN = ("targets/cpu", "targets/tvm", "lowering", "targets/pipeline.py")
+
+
+@functools.lru_cache(maxsize=4)
+def code_version(target: str = "cpu") -> str:
+    """sha256 (16 hex digits) of the source that generates ``target``'s kernels."""
+    if target != "cpu":
+        raise ValueError(f"code_version knows the cpu target only, got {target!r}")
+    h = hashlib.sha256()
+    for part in _CODEGEN:
+        p = _ROOT / part
+        files = sorted(p.rglob("*.py")) if p.is_dir() else [p]
+        for f in files:
+            if f.is_file():
+                h.update(str(f.relative_to(_ROOT)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def machine_key(hardware: Mapping[str, Any]) -> str:
+    """What tells machines apart in a split: CPU model, LLVM CPU, ISA and threads."""
+    return "/".join(str(hardware.get(k, "?")) for k in ("cpu", "mcpu", "isa", "threads"))
+
+
+# ----------------------------------------------------------------------------- files
 
 
 def load_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of one file (``.jsonl`` or ``.jsonl.gz``); a truncated last line (a run
+    killed mid-write) is skipped."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
     rows = []
-    with open(path) as fh:
-        for line in fh:
-            if line.strip():
-                rows.append(json.loads(line))
+    try:
+        with opener(path, "rt") as fh:
+            for line in fh:
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        continue
+    except EOFError:  # a gzip member cut short: keep what was whole
+        pass
     return rows
+
+
+def append_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Append rows as one gzip member (``.gz``) or plain lines."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
+    if not text:
+        return
+    if path.suffix == ".gz":
+        with open(path, "ab") as fh:
+            fh.write(gzip.compress(text.encode(), mtime=0))
+    else:
+        with open(path, "a") as fh:
+            fh.write(text)
+
+
+# ----------------------------------------------------------------------------- records
 
 
 def to_records(
     rows: list[Mapping[str, Any]], hardware: Mapping[str, Any] | None = None
 ) -> list[Record]:
-    """Rows → records; programs parsed once per text; ``hardware`` merged into each row's."""
+    """Rows → records; programs parsed once per text; ``hardware`` merged into each row's
+    (fills in what first-schema rows lack)."""
 
     programs: dict[str, Any] = {}
     out = []
@@ -44,7 +131,7 @@ def to_records(
         program = programs.get(text)
         if program is None:
             program = programs[text] = parse(text)
-        hw = {**r.get("hardware", {}), **(hardware or {})}
+        hw = {**(hardware or {}), **r.get("hardware", {})}
         c = Candidate(program, dict(r["extents"]), dict(r["config"]), hw)
         seconds = float(r["seconds"]) if r.get("seconds") is not None else math.inf
         out.append(Record(c, seconds, r.get("error")))
@@ -53,3 +140,49 @@ def to_records(
 
 def load_records(path: str | Path, hardware: Mapping[str, Any] | None = None) -> list[Record]:
     return to_records(load_rows(path), hardware)
+
+
+@dataclass
+class Dataset:
+    """Records with their rows, the machine and variant of each, and what was left out."""
+
+    records: list[Record]
+    rows: list[dict[str, Any]]
+    stale: int = 0
+
+    def machine(self, i: int) -> str:
+        return machine_key(self.records[i].candidate.hardware)
+
+    def variant(self, i: int) -> str:
+        return str(self.rows[i]["program"])
+
+    @property
+    def machines(self) -> list[str]:
+        return sorted({self.machine(i) for i in range(len(self.records))})
+
+
+def is_stale(row: Mapping[str, Any], version: str | None = None) -> bool:
+    return row.get("schema") != SCHEMA or row.get("code_version") != (version or code_version())
+
+
+def load_dataset(
+    paths: Iterable[str | Path],
+    *,
+    include_stale: bool = False,
+    legacy_hardware: Mapping[str, Any] | None = None,
+) -> Dataset:
+    """Every row of ``paths`` (files, or directories of ``*.jsonl.gz``), stale ones left out
+    unless ``include_stale``; ``legacy_hardware`` completes first-schema rows' machine."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(p.glob("*.jsonl.gz")) if p.is_dir() else [p]
+    rows, stale = [], 0
+    version = code_version()
+    for f in files:
+        for row in load_rows(f):
+            if is_stale(row, version):
+                stale += 1
+                if not include_stale:
+                    continue
+            rows.append(row)
+    return Dataset(to_records(rows, legacy_hardware), rows, stale)

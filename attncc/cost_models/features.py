@@ -28,7 +28,8 @@ Groups (prefix: meaning):
 ``art_*`` -- the compiled artifact when given (``Candidate.artifact``: ``registers``,
     ``spills``, ``shared_memory``, ``instructions``); NaN otherwise (the CPU target fills none).
 ``hw_*`` -- the machine: the probe embedding (:mod:`attncc.cost_models.hardware`), threads,
-    and cache sizes (``Candidate.hardware["caches"]``, else this host's sysfs).
+    the vector unit kernels are built for (lanes and registers: also what the ``sched_regs_*``
+    estimates divide by) and cache sizes (``Candidate.hardware["caches"]``, else this host's sysfs).
 
 Program-level values are memoised per (program, extents); a pool of thousands of configs
 of one program costs one analysis plus cheap arithmetic per config.
@@ -66,7 +67,7 @@ from attncc.targets.tvm.bound_plan import kv_group
 
 __all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "mask_tiles"]
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 _K_LAYOUTS = ("tiles", "rows", "packed", "transposed")
 _PARALLEL_OVER = ("bhq", "bh")
@@ -134,6 +135,8 @@ FEATURES: tuple[str, ...] = (
     # hw_*: the machine
     *(f"hw_probe_{p}" for p in PROBES),
     "hw_log_threads",
+    "hw_vector_lanes",
+    "hw_vector_registers",
     "hw_log_l1d",
     "hw_log_l2",
     "hw_log_l3",
@@ -317,6 +320,24 @@ def _hw_caches(hardware: Mapping[str, Any]) -> dict[str, int]:
     return dict(given) if isinstance(given, Mapping) else cache_sizes()
 
 
+def _vector_unit(hardware: Mapping[str, Any]) -> tuple[int, int]:
+    """(float32 lanes, vector registers) the candidate's kernels are built for: from the
+    machine description, else from its LLVM CPU name, else this process's build target."""
+    if "lanes" in hardware and "vector_registers" in hardware:
+        return int(hardware["lanes"]), int(hardware["vector_registers"])
+    unit = _unit_of(str(hardware.get("mcpu") or ""))
+    return unit.lanes, unit.registers
+
+
+@functools.lru_cache(maxsize=16)
+def _unit_of(mcpu: str):
+    from attncc.targets.cpu.host import isa_features
+    from attncc.targets.cpu.isa import vector_unit
+
+    features = isa_features(mcpu) if mcpu else None
+    return vector_unit(features) if features is not None else cpu_fused.build_unit()
+
+
 def featurize(c: Candidate) -> np.ndarray:
     """The feature vector of one candidate, in :data:`FEATURES` order (float64, NaN = missing)."""
     ext = tuple(sorted((k, int(v)) for k, v in c.extents.items() if v is not None))
@@ -325,6 +346,7 @@ def featurize(c: Candidate) -> np.ndarray:
     hw = c.hardware or {}
     caches = _hw_caches(hw)
     threads = int(hw.get("threads") or hw.get("cores") or 1)
+    lanes, registers = _vector_unit(hw)
     x = np.full(len(FEATURES), NAN)
 
     def put(name: str, value: float) -> None:
@@ -375,7 +397,7 @@ def featurize(c: Candidate) -> np.ndarray:
             put(f"sched_parallel_over_{k}", float(over == k))
         put("sched_pack_gqa", float(pack))
         d, dv = int(roles.get("qk_dim", 64)), int(roles.get("v_dim", 64))
-        vl = 16
+        vl = lanes
         qk_regs = rb + 2 if k_layout == "rows" else (rb + 1) * -(-bk // vl) + 1
         pv_regs = (rbv + 1) * -(-min(pv_cols, dv) // vl) + 1
         put("sched_regs_qk", qk_regs)
@@ -430,6 +452,8 @@ def featurize(c: Candidate) -> np.ndarray:
         if p in emb:
             put(f"hw_probe_{p}", float(emb[p]))
     put("hw_log_threads", _lg(threads))
+    put("hw_vector_lanes", lanes)
+    put("hw_vector_registers", registers)
     for lvl in ("l1d", "l2", "l3"):
         put(f"hw_log_{lvl}", _lg(caches.get(lvl, NAN)))
     return x

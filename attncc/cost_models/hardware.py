@@ -33,6 +33,7 @@ memory for the process. :func:`host_hardware` is what a tuner puts into
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -49,11 +50,11 @@ import numpy as np
 from attncc.cache import cache_subdir
 from attncc.targets import get_target
 from attncc.targets.base import stable_hash
+from attncc.targets.cpu.host import build_cpu
+from attncc.targets.cpu.host import build_target
 from attncc.targets.cpu.host import compile_tvmscript
 from attncc.targets.cpu.host import configure_threads
 from attncc.targets.cpu.host import cpu_count
-from attncc.targets.cpu.host import host_cpu
-from attncc.targets.cpu.host import host_target
 
 __all__ = [
     "PROBES",
@@ -63,6 +64,7 @@ __all__ = [
     "embedding_vector",
     "fingerprint",
     "host_hardware",
+    "machine_name",
     "measure",
 ]
 
@@ -107,7 +109,12 @@ def _parse_size(text: str) -> int:
 
 def cache_sizes(root: str = "/sys/devices/system/cpu/cpu0/cache") -> dict[str, int]:
     """Data cache sizes in bytes (``l1d``, ``l2``, ``l3``) from sysfs; defaults where absent
-    (32 KiB, 1 MiB, 32 MiB: a common x86 server core)."""
+    (32 KiB, 1 MiB, 32 MiB: a common x86 server core). Read once per root."""
+    return dict(_cache_sizes(root))
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_sizes(root: str) -> dict[str, int]:
     sizes = {"l1d": 32 << 10, "l2": 1 << 20, "l3": 32 << 20}
     base = Path(root)
     if not base.is_dir():
@@ -131,7 +138,7 @@ def fingerprint() -> dict[str, Any]:
 
     return {
         "cpu": _cpu_model(),
-        "mcpu": host_cpu(),
+        "mcpu": build_cpu(),
         "threads": configure_threads(),
         "tvm": tvm.__version__,
         "version": VERSION,
@@ -290,7 +297,7 @@ def measure(probes: tuple[str, ...] = PROBES) -> dict[str, float]:
     """Build and time the probes now: ``{probe: log2(ns per unit)}`` (module docstring)."""
 
     threads = configure_threads()
-    target = host_target()
+    target = build_target()  # what kernels are built for: AVX2 probes on an AVX2 build
     sources = _sources(threads)
     out = {}
     for name in probes:
@@ -353,11 +360,30 @@ def embedding_vector(hardware: Mapping[str, Any]) -> list[float]:
 
 def host_hardware(target=None, *, measure_embedding: bool = True) -> dict[str, Any]:
     """``Candidate.hardware`` for this machine: ``target.describe()`` (the ``cpu`` target by
-    default), ``caches`` (bytes), ``cores`` and, unless ``measure_embedding=False``, the
-    embedding (cached; the first call on a machine measures, ~3-6 s)."""
+    default), the CPU's model name, the vector unit kernels are built for (``isa``,
+    ``lanes``, ``vector_registers``: an AVX2 build on an AVX-512 host says AVX2), ``caches``
+    (bytes), ``cores`` and, unless ``measure_embedding=False``, the embedding (cached; the
+    first call on a machine measures, ~3-6 s)."""
+
+    from attncc.targets.cpu.fused import build_unit
 
     target = get_target("cpu") if target is None else target
-    out: dict[str, Any] = {**target.describe(), "caches": cache_sizes(), "cores": cpu_count()}
+    unit = build_unit()
+    out: dict[str, Any] = {
+        **target.describe(),
+        "cpu": _cpu_model(),
+        "isa": unit.name,
+        "lanes": unit.lanes,
+        "vector_registers": unit.registers,
+        "caches": cache_sizes(),
+        "cores": cpu_count(),
+    }
     if measure_embedding:
         out["embedding"] = embedding()
     return out
+
+
+def machine_name(hardware: Mapping[str, Any]) -> str:
+    """A short readable name of a machine description: ``AMD EPYC/znver4/avx512/2t``."""
+    parts = (hardware.get("cpu", "?"), hardware.get("mcpu", "?"), hardware.get("isa", "?"))
+    return "/".join(str(p) for p in parts) + f"/{hardware.get('threads', '?')}t"

@@ -16,6 +16,7 @@ Front doors do not call these one by one: they run :mod:`attncc.targets.pipeline
 from __future__ import annotations
 
 import abc
+import functools
 import hashlib
 import itertools
 import json
@@ -94,6 +95,11 @@ class Space:
     constraints: tuple[Constraint, ...] = ()
 
     def default(self) -> dict[str, Any]:
+        return dict(self._default)
+
+    @functools.cached_property
+    def _default(self) -> dict[str, Any]:
+        # kept: the tuner checks hundreds of thousands of configs against one space
         return {k.name: k.initial for k in self.knobs}
 
     def why_infeasible(self, config: Config) -> str | None:
@@ -101,10 +107,10 @@ class Space:
         for knob in self.knobs:
             if knob.name in config and config[knob.name] not in knob.choices:
                 return f"{knob.name}={config[knob.name]!r} is not one of {list(knob.choices)}"
-        unknown = sorted(set(config) - {k.name for k in self.knobs})
-        if unknown:
+        if not config.keys() <= self._default.keys():
+            unknown = sorted(set(config) - {k.name for k in self.knobs})
             return f"unknown knob(s) {', '.join(unknown)}; knobs: {[k.name for k in self.knobs]}"
-        full = {**self.default(), **config}
+        full = {**self._default, **config}
         for c in self.constraints:
             reason = c.check(full)
             if reason:
@@ -112,7 +118,7 @@ class Space:
         return None
 
     def complete(self, config: Config | None) -> dict[str, Any]:
-        return {**self.default(), **(config or {})}
+        return {**self._default, **(config or {})}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         """Every feasible config (the product of the knobs' choices, filtered)."""

@@ -152,9 +152,9 @@ def knobs(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Knob, ...]:
     )
 
 
-def _flash_config(config: Config) -> flash.FlashConfig:
+def _flash_config(config: Config, lanes: int | None = None) -> flash.FlashConfig:
     return flash.FlashConfig(
-        vl=build_unit().lanes,
+        vl=build_unit().lanes if lanes is None else lanes,
         bq=config["bq"],
         bk=config["bk"],
         rb=config["rb"],
@@ -184,7 +184,7 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
     unit = build_unit()
 
     def registers(c: Config) -> str | None:
-        qk, pv = flash.register_demand(spec, _flash_config(c))
+        qk, pv = flash.register_demand(spec, _flash_config(c, unit.lanes))
         if max(qk, pv) > unit.budget:
             return (
                 f"the microkernels need {qk} (QK) and {pv} (PV) vector registers, more than "
@@ -203,7 +203,7 @@ def constraints(p: FusedPlan, extents: Mapping[str, int | None]) -> tuple[Constr
         return None
 
     def per_query(c: Config) -> str | None:
-        return flash.query_tiles(spec, _flash_config(c))
+        return flash.query_tiles(spec, _flash_config(c, unit.lanes))
 
     def splits(c: Config) -> str | None:
         if spec.normalized and c["split_kv"] > 1:
