@@ -170,12 +170,32 @@ def tune(
         _print_best(tuner.result() if helpers else result)
 
 
-def show(storage: Storage = None, debug: Debug = False) -> None:
+def show(
+    storage: Storage = None,
+    plot: Annotated[
+        str | None,
+        typer.Option(
+            help="Draw a study to this file (.png, .svg or .html): best so far against trials "
+            "and wall time, the model's scores against measured times, the default and the "
+            "model's pick."
+        ),
+    ] = None,
+    study: Annotated[
+        str | None, typer.Option(help="The study to plot (needed when there are several).")
+    ] = None,
+    debug: Debug = False,
+) -> None:
     """The best config of every study in a tuning database, with the params it was
-    measured at."""
+    measured at; ``--plot FILE`` draws one study."""
 
     set_debug(debug)
     with reporting():
+        if plot is not None:
+            from attncc.search.plot import plot_study
+
+            written = plot_study(storage, plot, study)
+            _out().print(f"wrote {written}")
+            return
         rows = summaries(storage)
         columns = ("study", "program", "target", "params", "measured", "failed", "best")
         table = Table(*columns, "config")

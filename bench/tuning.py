@@ -137,8 +137,10 @@ def run_measure(variants: list[str], runs: int, shard=(0, 1), vary=VARY) -> None
         for i in range(0, len(todo), 8):
             rows = []
             measure(group(v), todo[i : i + 8], runs, 0, rows.append)
+            default = key({**space.default(), "lowering": "fused"})
             for r in rows:
                 r["subspace"] = v
+                r["is_default"] = key(r["config"]) == default  # this ISA's default config
             append_rows(out, rows)
             print(f"  {v}: {i + len(rows)}/{len(todo)} in {time.time() - start:.0f}s", flush=True)
 
@@ -147,9 +149,9 @@ def run_measure(variants: list[str], runs: int, shard=(0, 1), vary=VARY) -> None
 class Table:
     """A measured subspace: the lookup that replaces measurement."""
 
-    def __init__(self, variant: str):
-        rows, seen = [], set()
-        for r in load(variant):
+    def __init__(self, variant: str, rows: list[dict] | None = None):
+        given, rows, seen = rows, [], set()
+        for r in load(variant) if given is None else given:
             if key(r["config"]) not in seen:  # first measurement of a config wins
                 seen.add(key(r["config"]))
                 rows.append(r)
@@ -169,7 +171,7 @@ class Table:
         return {**self.base, **params}
 
 
-def _hit(table: Table, order: list[dict]) -> int:
+def hit(table: Table, order: list[dict]) -> int:
     """Trials until the first config within 95 % of the best (len(space) when never)."""
     for i, c in enumerate(order, 1):
         if key(c) in table.good:
@@ -261,21 +263,32 @@ def _model(pretrained: bool):
 
 
 def search_model(
-    table: Table, seed: int, program, extents, *, pretrained=True, stop=None, budget=64
+    table: Table,
+    seed: int,
+    program,
+    extents,
+    *,
+    pretrained=True,
+    stop=None,
+    budget=64,
+    model=None,
+    default=None,
 ) -> list[dict]:
-    """The tuner's loop (attncc/search/tuner.py) on the lookup table."""
+    """The tuner's loop (attncc/search/tuner.py) on the lookup table; ``model`` replaces the
+    shipped one, ``default`` the target default measured first."""
     from attncc.cost_models.base import Candidate
     from attncc.cost_models.base import Record
 
     batch, explore, polish = 8, 0.25, 0.2
-    model = _model(pretrained)
+    model = _model(pretrained) if model is None else model
     st = _Study(table, seed)
 
     def cand(c):
         return Candidate(program, extents, c, hardware=table.hardware)
 
     base = {**table.base, **{k: table.configs[0][k] for k in table.varied}}
-    default = next((c for c in table.configs if key(c) == key(_default(table))), base)
+    want = key(default) if default is not None else key(_default(table))
+    default = next((c for c in table.configs if key(c) == want), base)
     st.measure(default)  # the incumbent
     polish_from = budget - math.ceil(polish * budget)
     while st.fresh() and not (stop and stop(st.order)):
@@ -348,7 +361,7 @@ def run_compare(variants: list[str], seeds: int) -> str:
         }
         for name, fn in methods.items():
             t0 = time.time()
-            hits = [_hit(table, fn(seed)) for seed in range(seeds)]
+            hits = [hit(table, fn(seed)) for seed in range(seeds)]
             p32 = sum(h <= WITHIN for h in hits) / len(hits)
             lines.append(
                 f"| {v} | {n} | {share:.1%} | {name} | {statistics.median(hits):g} | "

@@ -21,7 +21,8 @@ Groups (prefix: meaning):
     ``pack_gqa`` — by ``bk`` keys; 64 × 64 for the generic lowering), the computed pairs and
     the share of computed pairs that are masked (waste).
 ``sched_*`` -- knobs (numeric, and one-hot for categorical ones) and what they imply:
-    vector registers of the two microkernels (``register_demand``), parallel
+    vector registers of the two microkernels (``register_demand``; also as a share of the
+    machine's registers, and tile widths in vectors: the units that carry across ISAs), parallel
     work items, items per core and the load balance ``items / (cores · ceil(items / cores))``,
     the working set of one tile (Q, K, V, S tiles and the accumulator) against L1 and L2, the
     K/V stream of one head against L2 and L3, and the K pre-pack bytes.
@@ -119,6 +120,10 @@ FEATURES: tuple[str, ...] = (
     "sched_generic_unroll",
     "sched_regs_qk",
     "sched_regs_pv",
+    "sched_regs_qk_share",
+    "sched_regs_pv_share",
+    "sched_bk_vectors",
+    "sched_pv_vectors",
     "sched_log_work_items",
     "sched_items_per_core",
     "sched_balance",
@@ -402,6 +407,11 @@ def featurize(c: Candidate) -> np.ndarray:
         pv_regs = (rbv + 1) * -(-min(pv_cols, dv) // vl) + 1
         put("sched_regs_qk", qk_regs)
         put("sched_regs_pv", pv_regs)
+        # the same in the machine's units: what transfers between AVX2 and AVX-512
+        put("sched_regs_qk_share", qk_regs / registers)
+        put("sched_regs_pv_share", pv_regs / registers)
+        put("sched_bk_vectors", bk / vl)
+        put("sched_pv_vectors", min(pv_cols, dv) / vl)
         q_rows = max(1, bq // group) if pack else bq  # queries per tile
         heads = int(roles.get("heads", 1))
         head_items = heads // group if pack else heads

@@ -51,7 +51,15 @@ from attncc.errors import TuningError
 from attncc.ir.printer import format_program
 from attncc.targets.base import stable_hash
 
-__all__ = ["OBJECTIVES", "XGBConfig", "XGBModel", "group_key", "pretrained", "pretrained_path"]
+__all__ = [
+    "OBJECTIVES",
+    "XGBConfig",
+    "XGBModel",
+    "group_key",
+    "labels",
+    "pretrained",
+    "pretrained_path",
+]
 
 OBJECTIVES = ("rank:pairwise", "reg:squarederror")
 _PRETRAINED = Path(__file__).resolve().parent / "pretrained"
@@ -124,7 +132,7 @@ def group_key(c: Candidate) -> str:
     return stable_hash(_program_key(c.program), ext, hw)[:16]
 
 
-def _labels(records: Sequence[Record]) -> tuple[np.ndarray, np.ndarray]:
+def labels(records: Sequence[Record]) -> tuple[np.ndarray, np.ndarray]:
     """(normalised throughput per record, group index per record)."""
     keys = [group_key(r.candidate) for r in records]
     ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
@@ -166,7 +174,7 @@ class XGBModel(CostModel):
         far). From scratch, or continued from the base booster when the model has one."""
         xgb = require_xgboost()
         records = list(records)
-        y, groups = _labels(records)
+        y, groups = labels(records)
         keep = np.zeros(len(records), bool)
         for g in np.unique(groups):  # a group with no success teaches no order
             m = groups == g

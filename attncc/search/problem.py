@@ -32,6 +32,7 @@ param's value), ``target`` (a registered target name, never an import path) and
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -58,6 +59,8 @@ from attncc.targets.base import stable_hash
 from attncc.version import __version__
 
 __all__ = ["Problem", "format_param", "resolve_target", "shape_bucket", "target_spec"]
+
+_log = logging.getLogger("attncc.search")
 
 #: A study name's params part longer than this is replaced by a hash of it.
 _PARAMS_TEXT_LIMIT = 64
@@ -152,6 +155,21 @@ class Problem:
     @cached_property
     def fingerprint(self) -> dict[str, Any]:
         return dict(self.target.describe())
+
+    @cached_property
+    def hardware(self) -> dict[str, Any]:
+        """What the cost model knows of the machine (``Candidate.hardware``): on the CPU
+        target the full description with the probe embedding (measured once per machine,
+        then read from the cache), else the target's fingerprint."""
+        if self.target.name != "cpu":
+            return dict(self.fingerprint)
+        from attncc.cost_models.hardware import host_hardware
+
+        try:
+            return host_hardware(self.target)
+        except Exception as e:  # a probe that fails to build degrades the model, no more
+            _log.warning("could not describe this machine for the cost model (%s)", e)
+            return dict(self.fingerprint)
 
     @property
     def program_hash(self) -> str:

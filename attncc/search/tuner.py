@@ -46,6 +46,7 @@ from attncc.cost_models.base import CostModel
 from attncc.cost_models.base import Record
 from attncc.errors import TuningError
 from attncc.search.cost_model import load_cost_model
+from attncc.search.cost_model import model_pick
 from attncc.search.cost_model import spearman
 from attncc.search.database import best_trial
 from attncc.search.database import open_storage
@@ -202,7 +203,7 @@ class Tuner:
 
     def _candidate(self, config: Mapping[str, Any]) -> Candidate:
         p = self.problem
-        return Candidate(p.measured_program, dict(p.extents), dict(config), hardware=p.fingerprint)
+        return Candidate(p.measured_program, dict(p.extents), dict(config), hardware=p.hardware)
 
     @staticmethod
     def _seen(trials: Sequence) -> set[str]:
@@ -578,15 +579,16 @@ def best_config(
         return dict(best.params)
     elif tune == "model":
         model = load_cost_model(kw.get("cost_model") or "required", problem.target.name)
-        space = problem.space
-        pool = space.everything() or space.pool(2048, random.Random(0))
-        scores = model.predict(
-            [
-                Candidate(problem.measured_program, dict(problem.extents), c, problem.fingerprint)
-                for c in pool
-            ]
-        )
-        return dict(pool[max(range(len(pool)), key=lambda i: scores[i])])
+        pick = model_pick(problem, model)
+        if not pick.sure:
+            _log.info(
+                "the cost model is unsure about %s (its pick scores %.3g over the default, "
+                "below its calibrated %.3g): keeping the default config",
+                problem.program.name,
+                pick.margin,
+                pick.threshold,
+            )
+        return dict(pick.chosen)
     else:
         raise TuningError(f"tune= takes a number of trials, 'cached' or 'model'; got {tune!r}")
     if result.config is None:
