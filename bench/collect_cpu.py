@@ -205,8 +205,12 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
         "group": group.tag,
         "hardware": host_hardware(target),
     }
+    default = json.dumps(
+        target.space(program, target.specialise(program, binding.extents)).default(), sort_keys=True
+    )
     for cfg in configs:
         row = {**base, "config": cfg, "seconds": math.inf, "blocks": [], "error": None}
+        row["is_default"] = json.dumps(cfg, sort_keys=True) == default
         row["build"] = {}
         t0 = time.perf_counter()
         try:

@@ -32,14 +32,21 @@ def cand(name="sliding_window", config=FUSED, ext=EXT, hw=HW):
 
 
 def test_layout_is_fixed():
-    assert F.LAYOUT_VERSION == 1
-    assert len(F.FEATURES) == len(set(F.FEATURES)) == 70
+    assert F.LAYOUT_VERSION == 2
+    assert len(F.FEATURES) == len(set(F.FEATURES)) == 76
     assert F.FEATURES[:3] == (
         "ir_log_flops_contract",
         "ir_log_flops_elementwise",
         "ir_log_flops_visible",
     )
-    assert F.FEATURES[-4:] == ("hw_log_threads", "hw_log_l1d", "hw_log_l2", "hw_log_l3")
+    assert F.FEATURES[-6:] == (
+        "hw_log_threads",
+        "hw_vector_lanes",
+        "hw_vector_registers",
+        "hw_log_l1d",
+        "hw_log_l2",
+        "hw_log_l3",
+    )
 
 
 @pytest.mark.parametrize("name", ["sliding_window", "mha_causal", "document_causal", "softcap"])
@@ -94,3 +101,17 @@ def test_mask_tiles_match_classify():
 def test_featurize_many_shape():
     assert F.featurize_many([]).shape == (0, len(F.FEATURES))
     assert F.featurize_many([cand(), cand()]).shape == (2, len(F.FEATURES))
+
+
+def test_vector_unit_comes_from_the_machine_description():
+    """An AVX2 machine's record is featurised with 8 lanes and 16 registers wherever it is
+    read (its own description, else its LLVM CPU name), never with this host's unit."""
+    at = {n: i for i, n in enumerate(F.FEATURES)}
+    wide = F.featurize(cand(hw={**HW, "lanes": 16, "vector_registers": 32}))
+    narrow = F.featurize(cand(hw={**HW, "lanes": 8, "vector_registers": 16}))
+    by_name = F.featurize(cand(hw={**HW, "mcpu": "znver3"}))
+    assert wide[at["hw_vector_lanes"]] == 16 and narrow[at["hw_vector_lanes"]] == 8
+    assert by_name[at["hw_vector_lanes"]] == 8 and by_name[at["hw_vector_registers"]] == 16
+    for name in ("sched_regs_qk", "sched_bk_vectors", "sched_regs_qk_share"):
+        assert narrow[at[name]] > wide[at[name]], name
+    assert narrow[at["sched_bk_vectors"]] == FUSED["bk"] / 8

@@ -45,7 +45,7 @@ def test_plot_png_svg_html(tuned, tmp_path):
 
 def test_plot_errors(tuned, tmp_path, problem):
     storage, _ = tuned
-    with pytest.raises(ArgumentError, match=".png, .svg, .html"):
+    with pytest.raises(ArgumentError, match=r"\.png, \.svg, \.html"):
         plot_study(storage, tmp_path / "s.pdf")
     with pytest.raises(ArgumentError, match="no study 'nope'"):
         plot_study(storage, tmp_path / "s.png", "nope")

@@ -1,0 +1,64 @@
+"""``tune="model"``: the cost model's first choice with no measurement, kept only when the
+model is sure by its own calibration; otherwise the default config, said so."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from attncc.cost_models import hardware
+from attncc.search.cost_model import model_pick
+from attncc.search.problem import Problem
+from attncc.search.tuner import best_config
+from attncc.targets.cpu.host import host_isa_features
+from attncc.variants import CATALOGUE
+from tests.search.conftest import TINY
+from tests.search.fakes import OracleModel
+from tests.search.fakes import delay
+
+BEST = {"tile": 4, "order": "ij"}
+
+
+class Calibrated(OracleModel):
+    def __init__(self, threshold):
+        super().__init__()
+        self.info = {} if threshold is None else {"keep_default_margin": threshold}
+
+
+def test_pick_margin_and_threshold(problem):
+    default = problem.space.default()
+    gain = delay(default) - delay(BEST)  # the oracle's margin of the best over the default
+    assert gain > 0
+    for threshold, sure in ((None, True), (gain / 2, True), (gain * 2, False)):
+        pick = model_pick(problem, Calibrated(threshold))
+        assert pick.config == BEST and pick.default == default
+        assert pick.margin == pytest.approx(gain)
+        assert pick.sure is sure
+        assert pick.chosen == (BEST if sure else default)
+
+
+def test_best_config_keeps_the_default_when_unsure(problem, caplog):
+    program, target = problem.program, problem.target
+    assert best_config(program, target, TINY, tune="model", cost_model=Calibrated(0.0)) == BEST
+    with caplog.at_level(logging.INFO, logger="attncc.search"):
+        got = best_config(program, target, TINY, tune="model", cost_model=Calibrated(1.0))
+    assert got == problem.space.default()
+    assert "unsure" in caplog.text and "keeping the default" in caplog.text
+
+
+def test_cpu_problems_describe_the_machine_to_the_model(monkeypatch):
+    monkeypatch.setattr(hardware, "embedding", lambda: {p: 0.0 for p in hardware.PROBES})
+    problem = Problem.create(CATALOGUE["mha_causal"](), "cpu", TINY)
+    hw = problem.hardware
+    assert hw["target"] == "cpu" and hw["cpu"] and hw["isa"] in ("avx512", "avx2", "neon", "sse")
+    assert hw["lanes"] in (4, 8, 16) and set(hw["caches"]) >= {"l1d", "l2", "l3"}
+    assert hw["embedding"] == {p: 0.0 for p in hardware.PROBES}
+    monkeypatch.setenv("ATTNCC_CPU", "znver3")
+    if "avx2" in host_isa_features():
+        avx2 = hardware.host_hardware(measure_embedding=False)
+        assert (avx2["isa"], avx2["lanes"], avx2["mcpu"]) == ("avx2", 8, "znver3")
+
+
+def test_fake_targets_keep_their_fingerprint(problem):
+    assert problem.hardware == problem.fingerprint
