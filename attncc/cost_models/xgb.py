@@ -76,6 +76,10 @@ class XGBConfig:
       booster) ``fit`` keeps the model untrained and ``predict`` returns random scores;
     * ``adapt_rounds``, ``adapt_eta``: continued boosting of a base (how far ~10 new
       measurements move it);
+    * ``adapt_guard``: keep the continued boosting only when it helps on measurements it did
+      not see (two folds of the new records, each fitted on one and scored on the other,
+      pairwise accuracy against the base's); otherwise the base stays as it is, so a few
+      unlucky measurements never make the ranking worse than the base's;
     * ``seed``: XGBoost's seed and the warm-up scores' seed.
     """
 
@@ -90,6 +94,7 @@ class XGBConfig:
     num_warmup_samples: int = 16
     adapt_rounds: int = 30
     adapt_eta: float = 0.1
+    adapt_guard: bool = True
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -197,12 +202,50 @@ class XGBModel(CostModel):
             if self.config.adapt_rounds == 0:
                 self._booster = base
                 return
-            self._booster = xgb.train(
-                self.config.params(eta=self.config.adapt_eta),
-                d,
-                num_boost_round=self.config.adapt_rounds,
-                xgb_model=base,
-            )
+            adapted = self._continue(xgb, base, d)
+            if self.config.adapt_guard and not self._adapting_helps(
+                xgb, base, x, y[idx], groups[idx]
+            ):
+                adapted = base
+            self._booster = adapted
+
+    def _continue(self, xgb, base, d):
+        return xgb.train(
+            self.config.params(eta=self.config.adapt_eta),
+            d,
+            num_boost_round=self.config.adapt_rounds,
+            xgb_model=base,
+        )
+
+    def _adapting_helps(self, xgb, base, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> bool:
+        """Two folds of the new records (alternate records of each group): continue the base
+        on one, score pairs of the other; helps when the summed pairwise accuracy beats the
+        base's on the same pairs. Too few records to tell (< 3 per fold): it does not."""
+        from attncc.cost_models.metrics import pairwise_accuracy
+
+        rank = np.zeros(len(y), dtype=np.int64)
+        for g in np.unique(groups):
+            m = np.flatnonzero(groups == g)
+            rank[m] = np.arange(len(m))
+        folds = [rank % 2 == 0, rank % 2 == 1]
+        if min(int((y[f] > 0).sum()) for f in folds) < 3:
+            return False
+        secs = np.where(y > 0, 1.0 / np.maximum(y, 1e-12), np.inf)
+        gain = 0.0
+        for fit_on, score_on in (folds, folds[::-1]):
+            d = self._dmatrix(xgb, x[fit_on], y[fit_on], groups[fit_on])
+            probe = self._continue(xgb, base, d)
+            held = xgb.DMatrix(x[score_on], feature_names=list(FEATURES), missing=np.nan)
+            new, old = probe.predict(held), base.predict(held)
+            for g in np.unique(groups[score_on]):
+                m = groups[score_on] == g
+                if m.sum() < 2:
+                    continue
+                t = secs[score_on][m]
+                a, b = pairwise_accuracy(new[m], t), pairwise_accuracy(old[m], t)
+                if a == a and b == b:  # NaN: no pair with different times
+                    gain += a - b
+        return gain > 0
 
     def _dmatrix(self, xgb, x: np.ndarray, y: np.ndarray, groups: np.ndarray):
         if self.config.objective == "rank:pairwise":

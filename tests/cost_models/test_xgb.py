@@ -8,13 +8,14 @@ from _data import records
 from _data import variant
 
 from attncc.cost_models import metrics
+from attncc.cost_models.features import LAYOUT_VERSION
 from attncc.cost_models.xgb import XGBConfig
 from attncc.cost_models.xgb import XGBModel
 from attncc.cost_models.xgb import group_key
 from attncc.cost_models.xgb import pretrained
 from attncc.errors import TuningError
 
-SMALL = XGBConfig(num_boost_round=20, num_warmup_samples=8, adapt_rounds=10)
+SMALL = XGBConfig(num_boost_round=20, num_warmup_samples=8, adapt_rounds=10, adapt_guard=False)
 #: A value for every config field that differs from SMALL's.
 MOVES = {
     "objective": "reg:squarederror",
@@ -28,9 +29,10 @@ MOVES = {
     "num_warmup_samples": 100_000,
     "adapt_rounds": 3,
     "adapt_eta": 0.5,
+    "adapt_guard": True,
     "seed": 1,
 }
-ADAPT_FIELDS = {"adapt_rounds", "adapt_eta"}
+ADAPT_FIELDS = {"adapt_rounds", "adapt_eta", "adapt_guard"}
 
 
 def split(held_out=("sliding_window", "softcap")):
@@ -45,6 +47,18 @@ def groups(recs):
     for r in recs:
         out.setdefault(group_key(r.candidate), []).append(r)
     return list(out.values())
+
+
+def contradicting(shots):
+    """Ten records of five configs, each measured twice with opposite orders: whatever one
+    half teaches, the other half refutes (the guard's two folds are alternate records)."""
+    five = shots[:5]
+    times = sorted(r.seconds for r in five)
+    out = []
+    for i, r in enumerate(five):
+        out.append(dataclasses.replace(r, seconds=times[i]))
+        out.append(dataclasses.replace(r, seconds=times[4 - i]))
+    return out
 
 
 def predictions(config, train, test, shots=()):
@@ -65,6 +79,8 @@ def test_every_config_field_takes_effect(name):
     train, test = split()
     train = random.Random(0).sample(train, 160)
     shots = groups(test)[0][:10]  # ~10 measurements of one new problem
+    if name == "adapt_guard":  # shots that contradict themselves: the guard refuses them
+        shots = contradicting(shots)
     test = test[:40]
     moved = dataclasses.replace(SMALL, **{name: MOVES[name]})
     if name in ADAPT_FIELDS:
@@ -100,7 +116,7 @@ def test_save_load_round_trip(tmp_path, suffix):
     path = tmp_path / f"m{suffix}"
     model.save(str(path))
     meta = json.loads((tmp_path / "m.meta.json").read_text())
-    assert meta["config"]["eta"] == 0.2 and meta["layout_version"] == 1
+    assert meta["config"]["eta"] == 0.2 and meta["layout_version"] == LAYOUT_VERSION
     loaded = XGBModel.load(str(path))
     assert loaded.config == model.config and loaded.info == {"note": "x"} and loaded.has_base
     c = [r.candidate for r in test]
@@ -157,3 +173,15 @@ def test_shipped_model_loads_and_ranks_the_stored_data():
     pairs = [(model.predict([r.candidate for r in g]), [r.seconds for r in g]) for g in some]
     got = metrics.evaluate(pairs)
     assert got["spearman"] > 0.5 and got["pairwise"] > 0.7
+
+
+def test_the_guard_keeps_the_base_when_adapting_would_hurt():
+    """Shots that refute themselves: the guarded fit keeps the base exactly, the unguarded
+    one moves; fewer than 6 shots never move a guarded model."""
+    train, test = split()
+    shots = groups(test)[0][:10]
+    guarded = dataclasses.replace(SMALL, adapt_guard=True)
+    base = predictions(SMALL, train, test)
+    assert np.array_equal(predictions(guarded, train, test, contradicting(shots)), base)
+    assert not np.array_equal(predictions(SMALL, train, test, contradicting(shots)), base)
+    assert np.array_equal(predictions(guarded, train, test, shots[:5]), base)
