@@ -7,7 +7,8 @@ database, the config of its fastest trial that matched the reference (``"provena
 the command line): each shape of each listed program gets its tuned config when the
 database has one, else the config the pre-trained cost model ranks first (``"provenance":
 "model"``), else the target's default (``"default"``: a target with no pre-trained model,
-whose timings cannot be taken here). ``programs`` alone restricts the export to those programs.
+whose timings cannot be taken here, or a pick the model is unsure of by its own calibration:
+``tuning.model_unsure``). ``programs`` alone restricts the export to those programs.
 
 Param values: a study is keyed by the param values it was tuned at (``attncc tune --param
 W=256``), and its kernel is exported with them (the problem is rebuilt from the study's

@@ -31,6 +31,8 @@ from attncc.errors import ExportError
 from attncc.ir.nodes import Program
 from attncc.ir.parser import parse
 from attncc.library.manifest import digest_text
+from attncc.search.cost_model import load_cost_model
+from attncc.search.cost_model import model_pick
 from attncc.search.database import best_trial
 from attncc.search.database import measured_trials
 from attncc.search.database import open_storage
@@ -41,7 +43,6 @@ from attncc.search.params import parse_params
 from attncc.search.problem import Problem
 from attncc.search.problem import format_param
 from attncc.search.problem import target_spec
-from attncc.search.tuner import best_config
 from attncc.targets import get_target
 from attncc.targets.base import Target
 from attncc.variants import CATALOGUE
@@ -326,14 +327,16 @@ def _requested_job(
         # taken on this kind of machine): the target's default schedule, marked as such.
         return Job(problem, problem.space.default(), "default", {"trials": 0})
     try:
-        config = best_config(program, target, problem.extents, tune="model", params=problem.params)
+        pick = model_pick(problem, load_cost_model("required", target.name))
     except AttnccError as e:
         raise ExportError(
             f"{program.name} at {problem.bucket} on {target.name} has no measurement and no "
             f"cost model to pick a config: {e.message}. Fix: tune it first"
         ) from None
     ranked = {"cost_model": "pretrained", "trials": 0, "params": dict(problem.params)}
-    return Job(problem, config, "model", ranked)
+    if not pick.sure:  # the model's own calibration: not reliably faster than the default
+        return Job(problem, dict(pick.default), "default", {**ranked, "model_unsure": True})
+    return Job(problem, dict(pick.config), "model", ranked)
 
 
 def _check_unique_programs(jobs: Iterable[Job]) -> None:

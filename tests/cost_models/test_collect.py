@@ -1,0 +1,50 @@
+"""``bench/collect_cpu.py``: a short sweep writes self-describing rows to this machine's
+file, a rerun resumes (measures nothing twice), stale rows are measured again."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from attncc.cost_models import dataset as D
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def collect():
+    sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests" / "variants")]
+    try:
+        import collect_cpu
+    finally:
+        del sys.path[:2]
+    return collect_cpu
+
+
+def test_sweep_rows_resume_and_staleness(collect, tmp_path, capsys):
+    out = tmp_path / "m.jsonl.gz"
+    argv = ["--per-group", "1", "--groups", "mha", "--runs", "1", "--out", str(out)]
+    collect.main(argv)
+    rows = D.load_rows(out)
+    assert len(rows) == 4  # mha at two shapes × (the default + one drawn config)
+    assert sum(r["is_default"] for r in rows) == 2
+    for r in rows:
+        assert r["schema"] == D.SCHEMA and r["code_version"] == D.code_version()
+        hw = r["hardware"]
+        assert {"cpu", "mcpu", "isa", "lanes", "caches", "cores", "embedding"} <= set(hw)
+        assert r["error"] is None and r["seconds"] > 0 and len(r["blocks"]) == 1
+        assert r["build"]["build_s"] >= 0 and len(r["kernel_hash"]) == 16
+        program = D.to_records([r])[0].candidate.program  # the text says everything
+        assert program.name == "mha"
+    collect.main(argv)
+    assert len(D.load_rows(out)) == 4, "a rerun measured again what was there"
+    # rows of older kernels are measured again, the fresh ones are not
+    stale = [{**r, "code_version": "0" * 16} for r in rows]
+    out.unlink()
+    D.append_rows(out, stale[:2] + rows[2:])
+    collect.main(argv)
+    again = D.load_rows(out)
+    assert len(again) == 6 and sum(not D.is_stale(r) for r in again) == 4
+    assert "0 configs to measure" in capsys.readouterr().out
