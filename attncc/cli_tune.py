@@ -28,6 +28,7 @@ from attncc.errors import ArgumentError
 from attncc.search.database import summaries
 from attncc.search.params import parse_params
 from attncc.search.params import tuning_params
+from attncc.search.plot import plot_study
 from attncc.search.problem import Problem
 from attncc.search.problem import format_param
 from attncc.search.progress import TuningProgress
@@ -191,8 +192,6 @@ def show(
     set_debug(debug)
     with reporting():
         if plot is not None:
-            from attncc.search.plot import plot_study
-
             written = plot_study(storage, plot, study)
             _out().print(f"wrote {written}")
             return

@@ -56,6 +56,7 @@ HEAVY = frozenset(
         "sqlalchemy",
         "scipy",
         "ml_dtypes",
+        "matplotlib",
     }
     | {"rich"}  # reports of attncc.ir.analysis: the IR imports without a console library
 )

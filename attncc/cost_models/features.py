@@ -64,6 +64,8 @@ from attncc.ir.tiles import key_bands
 from attncc.ir.tiles import query_rank
 from attncc.ir.validate import validate
 from attncc.targets.cpu import fused as cpu_fused
+from attncc.targets.cpu.host import isa_features
+from attncc.targets.cpu.isa import vector_unit
 from attncc.targets.tvm.bound_plan import kv_group
 
 __all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "mask_tiles"]
@@ -336,8 +338,6 @@ def _vector_unit(hardware: Mapping[str, Any]) -> tuple[int, int]:
 
 @functools.lru_cache(maxsize=16)
 def _unit_of(mcpu: str):
-    from attncc.targets.cpu.host import isa_features
-    from attncc.targets.cpu.isa import vector_unit
 
     features = isa_features(mcpu) if mcpu else None
     return vector_unit(features) if features is not None else cpu_fused.build_unit()

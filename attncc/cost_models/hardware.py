@@ -50,6 +50,7 @@ import numpy as np
 from attncc.cache import cache_subdir
 from attncc.targets import get_target
 from attncc.targets.base import stable_hash
+from attncc.targets.cpu.fused import build_unit
 from attncc.targets.cpu.host import build_cpu
 from attncc.targets.cpu.host import build_target
 from attncc.targets.cpu.host import compile_tvmscript
@@ -364,8 +365,6 @@ def host_hardware(target=None, *, measure_embedding: bool = True) -> dict[str, A
     ``lanes``, ``vector_registers``: an AVX2 build on an AVX-512 host says AVX2), ``caches``
     (bytes), ``cores`` and, unless ``measure_embedding=False``, the embedding (cached; the
     first call on a machine measures, ~3-6 s)."""
-
-    from attncc.targets.cpu.fused import build_unit
 
     target = get_target("cpu") if target is None else target
     unit = build_unit()

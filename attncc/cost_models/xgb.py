@@ -47,6 +47,7 @@ from attncc.cost_models.base import Record
 from attncc.cost_models.features import FEATURES
 from attncc.cost_models.features import LAYOUT_VERSION
 from attncc.cost_models.features import featurize_many
+from attncc.cost_models.metrics import pairwise_accuracy
 from attncc.errors import TuningError
 from attncc.ir.printer import format_program
 from attncc.targets.base import stable_hash
@@ -221,7 +222,6 @@ class XGBModel(CostModel):
         """Two folds of the new records (alternate records of each group): continue the base
         on one, score pairs of the other; helps when the summed pairwise accuracy beats the
         base's on the same pairs. Too few records to tell (< 3 per fold): it does not."""
-        from attncc.cost_models.metrics import pairwise_accuracy
 
         rank = np.zeros(len(y), dtype=np.int64)
         for g in np.unique(groups):

@@ -23,11 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from attncc.errors import ArgumentError
+from attncc.errors import AttnccError
 from attncc.errors import UnsupportedError
+from attncc.search.cost_model import load_cost_model
+from attncc.search.cost_model import model_pick
 from attncc.search.cost_model import spearman
 from attncc.search.database import open_storage
 from attncc.search.database import storage_errors
 from attncc.search.database import storage_url
+from attncc.search.problem import Problem
 from attncc.search.space import config_key
 
 __all__ = ["plot_study"]
@@ -78,10 +82,6 @@ def _study(url: str | None, name: str | None):
 
 def _model_pick(study) -> Mapping[str, Any] | None:
     """The config ``tune="model"`` would take for this study's problem, if it can say."""
-    from attncc.errors import AttnccError
-    from attncc.search.cost_model import load_cost_model
-    from attncc.search.cost_model import model_pick
-    from attncc.search.problem import Problem
 
     try:
         problem = Problem.from_study_attrs(study.user_attrs)

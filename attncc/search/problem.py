@@ -41,6 +41,7 @@ from dataclasses import field
 from functools import cached_property
 from typing import Any
 
+from attncc.cost_models.hardware import host_hardware
 from attncc.errors import ArgumentError
 from attncc.errors import AttnccError
 from attncc.errors import TuningError
@@ -163,7 +164,6 @@ class Problem:
         then read from the cache), else the target's fingerprint."""
         if self.target.name != "cpu":
             return dict(self.fingerprint)
-        from attncc.cost_models.hardware import host_hardware
 
         try:
             return host_hardware(self.target)
