@@ -14,7 +14,7 @@ model_pick`): on held-out predictions (leave one machine out and leave one varia
 for every group whose default config was measured, the margin ``score(pick) - score(default)``
 of the model's first choice over the default, and whether the pick was slower than the
 default by more than ``NOISE``. The threshold is the largest margin at which a pick was
-slower: below it ``tune="model"`` keeps the default and says so.
+slower: up to it ``tune="model"`` keeps the default and says so.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def main(argv=None):
     held += margins(ds, folds(ds, ds.variant))
     slower = [m for m, bad, _ in held if bad]
     threshold = max(slower) if slower else 0.0
-    kept = [s for m, _, s in held if m >= threshold]
+    kept = [s for m, _, s in held if m > threshold]
     print(
         f"calibration on {len(held)} held-out groups: the pick was slower than the default "
         f"beyond {NOISE:.0%} in {len(slower)}; threshold {threshold:.4g} keeps the pick in "

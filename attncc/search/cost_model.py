@@ -75,9 +75,9 @@ class ModelPick:
     """The cost model's first choice for a problem, and whether to trust it.
 
     ``margin``: the pick's score minus the default config's (the model's own units);
-    ``threshold``: the margin below which, on held-out data, the pick was not reliably
-    faster than the default (``info["keep_default_margin"]`` of a trained model; ``None``
-    when the model has no calibration, and then it is trusted)."""
+    ``threshold``: the largest margin at which, on held-out data, a pick was slower than the
+    default; the model is sure above it (``info["keep_default_margin"]`` of a trained model;
+    ``None`` when the model has no calibration, and then it is trusted)."""
 
     config: Mapping[str, Any]
     default: Mapping[str, Any]
@@ -86,7 +86,7 @@ class ModelPick:
 
     @property
     def sure(self) -> bool:
-        return self.threshold is None or self.margin >= self.threshold
+        return self.threshold is None or self.margin > self.threshold
 
     @property
     def chosen(self) -> Mapping[str, Any]:

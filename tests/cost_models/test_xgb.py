@@ -1,6 +1,7 @@
 import dataclasses
 import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -166,22 +167,18 @@ def test_held_out_variants_rank_better_than_random():
 
 
 def test_shipped_model_loads_and_ranks_the_stored_data():
+    """The shipped model ranks the data it was trained on (bench/data/cpu/, every machine):
+    a check that the file, its layout and the machine descriptions fit together; held-out
+    quality is bench/eval_cost_model.py's job."""
+    from attncc.cost_models.dataset import load_dataset
+
     model = pretrained("cpu")
-    assert model.trained and model.info["records"] >= 300
-    some = [g for g in groups(records()) if variant(g[0]) in {"mha_causal", "gqa", "alibi"}]
-    assert some
+    assert model.trained and model.info["records"] >= 1000 and len(model.info["machines"]) >= 2
+    assert model.info["keep_default_margin"] >= 0
+    data = Path(__file__).resolve().parents[2] / "bench" / "data" / "cpu"
+    ds = load_dataset([data], include_stale=True)
+    some = [g for g in groups(ds.records) if variant(g[0]) in {"mha_causal", "gqa", "alibi"}]
+    assert len({g[0].candidate.hardware["isa"] for g in some}) >= 2
     pairs = [(model.predict([r.candidate for r in g]), [r.seconds for r in g]) for g in some]
     got = metrics.evaluate(pairs)
     assert got["spearman"] > 0.5 and got["pairwise"] > 0.7
-
-
-def test_the_guard_keeps_the_base_when_adapting_would_hurt():
-    """Shots that refute themselves: the guarded fit keeps the base exactly, the unguarded
-    one moves; fewer than 6 shots never move a guarded model."""
-    train, test = split()
-    shots = groups(test)[0][:10]
-    guarded = dataclasses.replace(SMALL, adapt_guard=True)
-    base = predictions(SMALL, train, test)
-    assert np.array_equal(predictions(guarded, train, test, contradicting(shots)), base)
-    assert not np.array_equal(predictions(SMALL, train, test, contradicting(shots)), base)
-    assert np.array_equal(predictions(guarded, train, test, shots[:5]), base)
