@@ -24,7 +24,10 @@ set a tuner ranks. Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
 3. **Search** on fully measured subspaces (rows tagged ``subspace``): trials until a config
    within 95 % of the exhaustive best, for random search, Optuna TPE and attncc's tuner loop
    (``bench/tuning.py``'s replay) starting from a model trained (a) on everything but this
-   subspace's group and (b) on other machines only; 20 seeds each.
+   subspace's group and (b) on other machines only; 20 seeds each. The tuner measures the
+   target's default config first; so that the default's merit is not counted as the
+   model's, TPE is also run with the default first, and the model without it (its own
+   first choice first).
 """
 
 from __future__ import annotations
@@ -271,16 +274,30 @@ def search(ds, seeds=20):
         methods = {
             "random": lambda s, t=table: tuning.search_random(t, s),
             "Optuna TPE": lambda s, t=table: tuning.search_tpe(t, s, stop),
+            "Optuna TPE, default first": lambda s, t=table, f=default: tuning.search_tpe(
+                t, s, stop, first=f
+            ),
         }
         with tempfile.TemporaryDirectory() as d:
             for name, base in bases.items():
                 path = f"{d}/{len(methods)}.json"
                 base.save(path)
-                methods[name] = lambda s, t=table, p=path, pe=(program, extents, default): (
-                    tuning.search_model(
-                        t, s, pe[0], pe[1], model=XGBModel.load(p), default=pe[2], stop=stop
+                for first in (True, False):
+                    label = name if first else name.replace("(", "(its own first pick, ")
+                    methods[label] = (
+                        lambda s, t=table, p=path, f=first, pe=(program, extents, default): (
+                            tuning.search_model(
+                                t,
+                                s,
+                                pe[0],
+                                pe[1],
+                                model=XGBModel.load(p),
+                                default=pe[2],
+                                stop=stop,
+                                default_first=f,
+                            )
+                        )
                     )
-                )
             for name, fn in methods.items():
                 hits = [tuning.hit(table, fn(seed)) for seed in range(seeds)]
                 med = statistics.median(hits)

@@ -243,8 +243,10 @@ class _Study:
         return min(fresh, key=lambda c: sum(c[k] != cfg[k] for k in self.dists))
 
 
-def search_tpe(table: Table, seed: int, stop=None) -> list[dict]:
+def search_tpe(table: Table, seed: int, stop=None, first=None) -> list[dict]:
     st = _Study(table, seed)
+    if first is not None:  # enqueued: TPE's first trial is this config (the default)
+        st.measure(next(c for c in table.configs if key(c) == key(first)))
     while st.fresh() and not (stop and stop(st.order)):
         st.tpe(repair=False)
     return st.order
@@ -273,6 +275,7 @@ def search_model(
     budget=64,
     model=None,
     default=None,
+    default_first=True,
 ) -> list[dict]:
     """The tuner's loop (attncc/search/tuner.py) on the lookup table; ``model`` replaces the
     shipped one, ``default`` the target default measured first."""
@@ -289,7 +292,12 @@ def search_model(
     base = {**table.base, **{k: table.configs[0][k] for k in table.varied}}
     want = key(default) if default is not None else key(_default(table))
     default = next((c for c in table.configs if key(c) == want), base)
-    st.measure(default)  # the incumbent
+    if default_first:
+        st.measure(default)  # the incumbent
+    else:  # the model's own first choice instead: what it knows, not what the target does
+        first = st.fresh()
+        scores = model.predict([cand(c) for c in first]) if model.trained else None
+        st.measure(first[max(range(len(first)), key=lambda i: scores[i])] if scores else default)
     polish_from = budget - math.ceil(polish * budget)
     while st.fresh() and not (stop and stop(st.order)):
         records = [Record(cand(c), table.seconds[key(c)]) for c in st.order]
