@@ -9,7 +9,8 @@ model) the shipped cost model picks a config with no measurement
 this process twice: the first call plans the program, the second is a program whose plan
 was seen) and says whether it is sure; then the default and the pick are timed
 interleaved (``bench/_timing.py``: rounds of blocks, a pause before each), medians.
-``kept default`` means the model was unsure and ``tune="model"`` returns the default.
+``kept default`` means the model was unsure and ``tune="model"`` returns the default; the
+last column times the model's first choice anyway (what an uncalibrated pick would cost).
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ def main(argv=None):
     wanted = set(filter(None, args.cases.split(",")))
     cases = [c for c in CASES if c.kind not in ("decode", "paged") and c.dtype == "f32"]
     cases = [quick(c) if args.quick else c for c in cases if not wanted or c.name in wanted]
-    print("\n".join(host_lines()))
+    from attncc.targets.cpu.host import configure_threads
+
+    print("\n".join(host_lines(configure_threads())))
     print(
         "\n| case | pick s (first / again) | sure | margin / threshold | default ms | pick ms | "
-        "default / pick |\n|---|---|---|---|---|---|---|"
+        "default / pick | default / raw pick |\n|---|---|---|---|---|---|---|---|"
     )
     model = pretrained("cpu")
     ratios = []
@@ -71,24 +74,26 @@ def main(argv=None):
             times.append(time.perf_counter() - t0)
         default = attncc.compile(s.program, "cpu")
         chosen = attncc.compile(s.program, "cpu", config=dict(pick.chosen))
-        for k in (default, chosen):
+        raw = attncc.compile(s.program, "cpu", config=dict(pick.config))  # trusted or not
+        fns = [("default", default), ("pick", chosen)]
+        if pick.config != pick.chosen:
+            fns.append(("raw", raw))
+        for _, k in fns:
             k(**kwargs)  # build for these lengths and warm up
         res = interleaved(
-            [
-                ("default", lambda k=default, a=kwargs: k(**a), 3, True),
-                ("pick", lambda k=chosen, a=kwargs: k(**a), 3, True),
-            ],
+            [(n, lambda k=k, a=kwargs: k(**a), 3, True) for n, k in fns],
             args.rounds,
             args.pause,
         )
         d, p = (statistics.median(res[n].blocks) for n in ("default", "pick"))
+        r = statistics.median(res["raw"].blocks) if "raw" in res else p
         ratios.append(d / p)
         thr = "-" if pick.threshold is None else f"{pick.threshold:.3g}"
         sure = "yes" if pick.sure else "no: kept default"
         print(
             f"| {case.title} | {times[0]:.2f} / {times[1]:.2f} | {sure} | "
             f"{pick.margin:.3g} / {thr} | "
-            f"{d * 1e3:.2f} | {p * 1e3:.2f} | {d / p:.2f} |",
+            f"{d * 1e3:.2f} | {p * 1e3:.2f} | {d / p:.2f} | {d / r:.2f} |",
             flush=True,
         )
     if ratios:
