@@ -28,6 +28,23 @@ def fast(**kw) -> TuneOptions:
     return TuneOptions(**{**base, **kw})
 
 
+@pytest.fixture(autouse=True)
+def python_sigint():
+    """Measuring children and tuning workers inherit the test process's SIGINT disposition;
+    tests that interrupt them assume Python's own handler (a plain ``pytest`` run's). Set it
+    for each test and put back what was there: a library that left SIGINT ignored earlier in
+    the session (the killed-runner test saw its SIGINT-once child sleep into a timeout in one
+    full run) cannot change what these tests see."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
+
+
 @pytest.fixture
 def problem() -> Problem:
     return Problem.create(CATALOGUE["mha_causal"](), FakeTarget(), TINY)
