@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from eval_cost_model import DATA  # noqa: E402
 from eval_cost_model import by_group  # noqa: E402
 from eval_cost_model import fitted  # noqa: E402
+from eval_cost_model import folds_by  # noqa: E402
 
 from attncc.cost_models.dataset import load_dataset  # noqa: E402
 from attncc.cost_models.xgb import XGBConfig  # noqa: E402
@@ -76,12 +77,6 @@ def margins(ds, folds) -> list[tuple[float, bool, float]]:
     return out
 
 
-def folds(ds, key_of):
-    keys = [key_of(i) for i in range(len(ds.records))]
-    for k in sorted(set(keys)):
-        yield [i for i, x in enumerate(keys) if x != k], [i for i, x in enumerate(keys) if x == k]
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", action="append", default=None)
@@ -94,8 +89,8 @@ def main(argv=None):
 
     held = []
     if len(ds.machines) > 1:
-        held += margins(ds, folds(ds, ds.machine))
-    held += margins(ds, folds(ds, ds.variant))
+        held += margins(ds, folds_by(ds, ds.machine))
+    held += margins(ds, folds_by(ds, ds.variant))
     slower = [m for m, bad, _ in held if bad]
     threshold = max(slower) if slower else 0.0
     kept = [s for m, _, s in held if m > threshold]

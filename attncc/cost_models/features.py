@@ -338,7 +338,6 @@ def _vector_unit(hardware: Mapping[str, Any]) -> tuple[int, int]:
 
 @functools.lru_cache(maxsize=16)
 def _unit_of(mcpu: str):
-
     features = isa_features(mcpu) if mcpu else None
     return vector_unit(features) if features is not None else cpu_fused.build_unit()
 

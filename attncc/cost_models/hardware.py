@@ -65,7 +65,6 @@ __all__ = [
     "embedding_vector",
     "fingerprint",
     "host_hardware",
-    "machine_name",
     "measure",
 ]
 
@@ -380,9 +379,3 @@ def host_hardware(target=None, *, measure_embedding: bool = True) -> dict[str, A
     if measure_embedding:
         out["embedding"] = embedding()
     return out
-
-
-def machine_name(hardware: Mapping[str, Any]) -> str:
-    """A short readable name of a machine description: ``AMD EPYC/znver4/avx512/2t``."""
-    parts = (hardware.get("cpu", "?"), hardware.get("mcpu", "?"), hardware.get("isa", "?"))
-    return "/".join(str(p) for p in parts) + f"/{hardware.get('threads', '?')}t"
