@@ -23,6 +23,7 @@ program's order, and no timestamp but ``created`` (which nothing hashes).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -289,7 +290,8 @@ def seal(data: dict[str, Any]) -> dict[str, Any]:
     targets = data.get("targets")
     for name, entry in targets.items() if isinstance(targets, dict) else ():
         if isinstance(entry, dict) and "fingerprint" in entry:
-            entry["hashes"] = target_hashes(name, entry)
+            with contextlib.suppress(ExportError):  # e.g. a non-finite number: not hashable
+                entry["hashes"] = target_hashes(name, entry)
     programs = data.get("programs")
     for program in programs.values() if isinstance(programs, dict) else ():
         if not isinstance(program, dict) or not isinstance(program.get("kernels"), list):
