@@ -59,10 +59,12 @@ class Group:
     e: int = 64
     b: int = 1
     params: tuple[tuple[str, object], ...] = ()
+    bench: str = ""  # a kind of bench/_cases.py (heads "H/HK"), built as the benchmarks are
 
     @property
     def tag(self) -> str:
         extra = "".join(f",{k}={v}" for k, v in self.params)
+        extra += f",bench={self.bench}" if self.bench else ""
         return f"{self.variant}@{self.heads},b{self.b},p{self.p},m{self.m},e{self.e}{extra}"
 
 
@@ -88,6 +90,26 @@ SWEEP: tuple[Group, ...] = (
     *_g("int8_kv", "gqa", ((1, 8192),), b=2),
     *_g("sigmoid_attention", "gqa", ((256, 256), (512, 512))),
     *_g("mla", "gqa", ((256, 256), (512, 512))),
+    # The benchmarks' programs and head counts (bench/_cases.py: 8 heads, GQA 32/8 at D128,
+    # the masks of bench/_masks.py) at half their sequence length, so that bench/model_pick.py
+    # still measures the model on shapes it has not seen.
+    *(
+        Group(variant, heads, 1024, 1024, 64, 1, (), kind)
+        for kind, variant in (
+            ("causal", "mha_causal"),
+            ("window", "sliding_window"),
+            ("softcap", "softcap"),
+            ("alibi", "alibi"),
+            ("document", "document_causal"),
+            ("dilated", "dilated"),
+            ("neighborhood", "neighborhood"),
+            ("block_causal", "block_causal"),
+            ("longformer", "longformer"),
+            ("tree", "tree_mask"),
+        )
+        for heads in ("8/8",)
+    ),
+    Group("gqa_causal", "32/8", 512, 512, 128, 1, (), "causal"),
 )
 
 
@@ -105,6 +127,9 @@ def bake_params(program, params: dict):
 def make_case(group: Group, p: int, m: int, seed: int):
     """(program, arguments) of ``group`` at lengths ``p`` × ``m``."""
     import numpy as np
+
+    if group.bench:
+        return _bench_case(group, p, m, seed)
     from cases import CASES
     from cases import Shape
 
@@ -114,6 +139,24 @@ def make_case(group: Group, p: int, m: int, seed: int):
     program = bake_params(program, dict(group.params))
     declared = {d.name for d in program.params}
     kwargs = {k: v for k, v in kwargs.items() if k not in declared}  # defaults are used
+    return program, kwargs
+
+
+def _bench_case(group: Group, p: int, m: int, seed: int):
+    """(program, arguments) as ``bench/_cases.py`` builds its case of ``group.bench``, with
+    scalar params baked in as defaults and tensors as numpy arrays."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _cases import Case
+    from _cases import setup
+
+    h, hk = (int(x) for x in group.heads.split("/"))
+    case = Case(group.variant, group.bench, h, hk, p, m, group.e, group.b)
+    built = setup(case, flex_attention=None, seed=seed)  # the peers are never called here
+    program = built.program
+    declared = {d.name for d in program.params}
+    scalars = {k: v for k, v in built.args.items() if k in declared}
+    program = bake_params(program, scalars)
+    kwargs = {k: v.numpy() for k, v in built.args.items() if k not in declared}
     return program, kwargs
 
 
@@ -180,6 +223,8 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     program, kwargs = make_case(group, group.p, group.m, seed)
     small_p = min(group.p, 37)
     small_m = min(group.m, 101) if group.p > 1 else min(group.m, 203)
+    if group.bench:  # square: a tree's queries are its nodes; documents need some length
+        small_p = small_m = min(group.p, 96)
     sprog, skw = make_case(group, small_p, small_m, seed + 1)
     want = attncc.interpret(sprog, **skw)
     want = want if isinstance(want, dict) else {"out": want}

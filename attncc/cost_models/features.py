@@ -19,13 +19,19 @@ Groups (prefix: meaning):
     pairs that are empty / full / partial (:func:`attncc.ir.tiles.key_bands`, classified as
     :func:`attncc.ir.tiles.classify` does; tiles of ``bq`` rows — ``bq / group`` queries with
     ``pack_gqa`` — by ``bk`` keys; 64 × 64 for the generic lowering), the computed pairs and
-    the share of computed pairs that are masked (waste).
+    the share of computed pairs that are masked (waste). A mask of indices and scalars that
+    the bands cannot classify (``//``, ``%``, ``or``) is evaluated pair by pair (up to
+    :data:`GRID_PAIRS`): its visible fraction is exact, and with the kernel's tile pre-pass
+    on, tiles are classified as the pre-pass finds them.
 ``sched_*`` -- knobs (numeric, and one-hot for categorical ones) and what they imply:
     vector registers of the two microkernels (``register_demand``; also as a share of the
     machine's registers, and tile widths in vectors: the units that carry across ISAs), parallel
     work items, items per core and the load balance ``items / (cores · ceil(items / cores))``,
-    the working set of one tile (Q, K, V, S tiles and the accumulator) against L1 and L2, the
-    K/V stream of one head against L2 and L3, and the K pre-pack bytes.
+    the heads a work item walks (``parallel_over="bq"``: all of them, their state held at
+    once), the working set of one key tile (the item's Q tiles and accumulators, the K and V
+    tile, the scores) against L1 and L2, the K/V stream of one head against L2 and L3, the
+    K pre-pack bytes, the bytes ``gather_kv`` copies, and ``prepass`` (NaN where the mask
+    needs none).
 ``art_*`` -- the compiled artifact when given (``Candidate.artifact``: ``registers``,
     ``spills``, ``shared_memory``, ``instructions``); NaN otherwise (the CPU target fills none).
 ``hw_*`` -- the machine: the probe embedding (:mod:`attncc.cost_models.hardware`), threads,
@@ -58,7 +64,11 @@ from attncc.ir.nodes import Access
 from attncc.ir.nodes import Binary
 from attncc.ir.nodes import BinaryOp
 from attncc.ir.nodes import Call
+from attncc.ir.nodes import Const
+from attncc.ir.nodes import Fn
 from attncc.ir.nodes import Name
+from attncc.ir.nodes import Unary
+from attncc.ir.nodes import UnaryOp
 from attncc.ir.nodes import walk
 from attncc.ir.tiles import key_bands
 from attncc.ir.tiles import query_rank
@@ -70,10 +80,10 @@ from attncc.targets.tvm.bound_plan import kv_group
 
 __all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "mask_tiles"]
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 _K_LAYOUTS = ("tiles", "rows", "packed", "transposed")
-_PARALLEL_OVER = ("bhq", "bh")
+_PARALLEL_OVER = ("bhq", "bh", "bq")
 _TRANSCENDENTAL = {"exp", "exp2", "log", "log2", "tanh", "sigmoid", "sqrt", "rsqrt"}
 
 FEATURES: tuple[str, ...] = (
@@ -117,6 +127,8 @@ FEATURES: tuple[str, ...] = (
     *(f"sched_k_layout_{k}" for k in _K_LAYOUTS),
     *(f"sched_parallel_over_{k}" for k in _PARALLEL_OVER),
     "sched_pack_gqa",
+    "sched_gather_kv",
+    "sched_prepass",
     "sched_generic_parallel",
     "sched_generic_fuse",
     "sched_generic_unroll",
@@ -127,6 +139,7 @@ FEATURES: tuple[str, ...] = (
     "sched_bk_vectors",
     "sched_pv_vectors",
     "sched_log_work_items",
+    "sched_log_heads_per_item",
     "sched_items_per_core",
     "sched_balance",
     "sched_ws_tile_l1",
@@ -134,6 +147,7 @@ FEATURES: tuple[str, ...] = (
     "sched_kv_head_l2",
     "sched_kv_head_l3",
     "sched_log_pack_bytes",
+    "sched_log_gather_bytes",
     # art_*: the compiled artifact
     "art_registers",
     "art_spills",
@@ -237,6 +251,9 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     rows = size.get(query, 1) if query else 1
     keys = size.get(key, 1) if key else 1
     env = {**scalars, **{r: 0 for r in info.ranks}}  # other ranks' indices: tile 0
+    grid = None  # where the bands are not exact: the mask itself, pair by pair
+    if has_mask and affine != 1.0 and query and key and rows * keys <= GRID_PAIRS:
+        grid = _visible_grid(predicate, query, key, rows, keys, env)
     return {
         "contract": contract,
         "elementwise": elementwise,
@@ -251,6 +268,9 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
         "affine": affine if has_mask else 1.0,
         "roles": roles,
         "bands": bands,
+        "grid": None if grid is None else _integral(grid),
+        "grid_visible": NAN if grid is None else float(grid.mean()),
+        "grid_tiles": {},  # (bq, bk) -> counts, memoised
         "env": env,
         "rows": rows,
         "keys": keys,
@@ -271,6 +291,88 @@ def _generic_mask(program, reduced):
         rows = [r for r in s.space if r != key]
         return s.where, query_rank(s.where, rows, key), key
     return None, None, None
+
+
+# ----------------------------------------------------------------------------- mask grid
+
+#: Largest (query × key) square whose mask is evaluated pair by pair (S2048 × S2048).
+GRID_PAIRS = 1 << 22
+
+
+class _NotStatic(Exception):
+    """The predicate reads a tensor or a name without a value: unknown before a call."""
+
+
+def _visible_grid(predicate, query: str, key: str, rows: int, keys: int, env) -> np.ndarray | None:
+    """The mask as a ``[rows, keys]`` bool array when it depends on indices and scalars only
+    (a 2-D neighbourhood, block-causal, dilated or global-token masks: the ones the kernel's
+    tile pre-pass classifies and the bands cannot); ``None`` when it reads a tensor (document
+    ids, a tree's ancestors). Other ranks' indices are 0, as for the bands."""
+    idx = {query: np.arange(rows)[:, None], key: np.arange(keys)[None, :]}
+    try:
+        with np.errstate(all="ignore"):
+            out = _grid_eval(predicate, {**env, **idx})
+    except _NotStatic:
+        return None
+    return np.broadcast_to(np.asarray(out, bool), (rows, keys))
+
+
+def _grid_eval(e, env):
+    if isinstance(e, Const):
+        return e.value
+    if isinstance(e, Name):
+        if e.name not in env:
+            raise _NotStatic(e.name)
+        return env[e.name]
+    if isinstance(e, Unary):
+        v = _grid_eval(e.operand, env)
+        return np.logical_not(v) if e.op is UnaryOp.NOT else -v
+    if isinstance(e, Binary):
+        a, b = _grid_eval(e.lhs, env), _grid_eval(e.rhs, env)
+        both_int = all(np.issubdtype(np.asarray(v).dtype, np.integer) for v in (a, b))
+        return _GRID_OPS[e.op](a, b, both_int)
+    if isinstance(e, Call) and e.fn in _GRID_FNS:
+        return _GRID_FNS[e.fn](*(_grid_eval(a, env) for a in e.args))
+    raise _NotStatic(type(e).__name__)  # a tensor read, a float function: not an index mask
+
+
+_GRID_OPS = {
+    BinaryOp.AND: lambda a, b, _: np.logical_and(a, b),
+    BinaryOp.OR: lambda a, b, _: np.logical_or(a, b),
+    BinaryOp.LT: lambda a, b, _: np.less(a, b),
+    BinaryOp.LE: lambda a, b, _: np.less_equal(a, b),
+    BinaryOp.GT: lambda a, b, _: np.greater(a, b),
+    BinaryOp.GE: lambda a, b, _: np.greater_equal(a, b),
+    BinaryOp.EQ: lambda a, b, _: np.equal(a, b),
+    BinaryOp.NE: lambda a, b, _: np.not_equal(a, b),
+    BinaryOp.ADD: lambda a, b, _: np.add(a, b),
+    BinaryOp.SUB: lambda a, b, _: np.subtract(a, b),
+    BinaryOp.MUL: lambda a, b, _: np.multiply(a, b),
+    # the language's integer / and % floor, as numpy's do
+    BinaryOp.DIV: lambda a, b, i: np.floor_divide(a, b) if i else np.true_divide(a, b),
+    BinaryOp.MOD: lambda a, b, i: np.mod(a, b),
+}
+_GRID_FNS = {Fn.MIN: np.minimum, Fn.MAX: np.maximum, Fn.ABS: np.abs, Fn.SELECT: np.where}
+
+
+def _integral(grid: np.ndarray) -> np.ndarray:
+    """Summed-area table, ``[rows + 1, keys + 1]``: any tile's visible count in 4 reads."""
+    out = np.zeros((grid.shape[0] + 1, grid.shape[1] + 1), np.int32)
+    np.cumsum(np.cumsum(grid, axis=0, dtype=np.int32), axis=1, out=out[1:, 1:])
+    return out
+
+
+def _grid_tiles(table: np.ndarray, bq: int, bk: int) -> tuple[float, float, float]:
+    """(empty, full, partial) tile counts of ``bq × bk`` tiles by the visible pairs they hold
+    (``table``: :func:`_integral`): what the kernel's pre-pass finds; last tiles may be short."""
+    rows, keys = table.shape[0] - 1, table.shape[1] - 1
+    r = np.append(np.arange(0, rows, bq), rows)
+    k = np.append(np.arange(0, keys, bk), keys)
+    t = table[np.ix_(r, k)]
+    count = t[1:, 1:] - t[:-1, 1:] - t[1:, :-1] + t[:-1, :-1]
+    size = np.outer(np.diff(r), np.diff(k))
+    empty, full = int(np.sum(count == 0)), int(np.sum(count == size))
+    return float(empty), float(full), float(count.size - empty - full)
 
 
 # ----------------------------------------------------------------------------- mask tiles
@@ -303,10 +405,19 @@ def _classify_grid(bands, env, rows: int, keys: int, bq: int, bk: int) -> tuple[
     return tuple(float(c) for c in counts)
 
 
-def mask_tiles(facts: Mapping[str, Any], bq: int, bk: int) -> tuple[float, float, float] | None:
+def mask_tiles(
+    facts: Mapping[str, Any], bq: int, bk: int, exact: bool = False
+) -> tuple[float, float, float] | None:
     """(empty, full, partial) tile counts for ``bq``-query × ``bk``-key tiles, or ``None``
-    when the bounds can't be evaluated statically (they read tensors: ``KVLEN[b]``)."""
+    when the bounds can't be evaluated statically (they read tensors: ``KVLEN[b]``).
+    ``exact``: classify by the mask itself where it is known pair by pair (what a kernel
+    with a tile pre-pass skips); else by the bands alone (what a kernel without one does)."""
     rows, keys = facts["rows"], facts["keys"]
+    if exact and facts.get("grid") is not None:
+        memo = facts["grid_tiles"]
+        if (bq, bk) not in memo:
+            memo[bq, bk] = _grid_tiles(facts["grid"], max(1, bq), max(1, bk))
+        return memo[bq, bk]
     if not facts["has_mask"]:
         n = float(math.ceil(rows / bq) * math.ceil(keys / bk))
         return 0.0, n, 0.0
@@ -360,7 +471,9 @@ def featurize(c: Candidate) -> np.ndarray:
     rows, keys = facts["rows"], facts["keys"]
     fine = mask_tiles(facts, 16, 16)
     visible_frac = NAN
-    if fine is not None:
+    if facts.get("grid") is not None:
+        visible_frac = facts["grid_visible"]
+    elif fine is not None:
         tot = sum(fine) or 1.0
         visible_frac = (fine[1] + 0.5 * fine[2]) / tot
     put("ir_log_flops_contract", _lg(facts["contract"]))
@@ -400,6 +513,10 @@ def featurize(c: Candidate) -> np.ndarray:
         for k in _PARALLEL_OVER:
             put(f"sched_parallel_over_{k}", float(over == k))
         put("sched_pack_gqa", float(pack))
+        gather = bool(cfg.get("gather_kv", False))
+        put("sched_gather_kv", float(gather))
+        # the knob exists only where the mask needs a pre-pass to skip tiles (else NaN)
+        put("sched_prepass", float(bool(cfg["prepass"])) if "prepass" in cfg else NAN)
         d, dv = int(roles.get("qk_dim", 64)), int(roles.get("v_dim", 64))
         vl = lanes
         qk_regs = rb + 2 if k_layout == "rows" else (rb + 1) * -(-bk // vl) + 1
@@ -413,18 +530,31 @@ def featurize(c: Candidate) -> np.ndarray:
         put("sched_pv_vectors", min(pv_cols, dv) / vl)
         q_rows = max(1, bq // group) if pack else bq  # queries per tile
         heads = int(roles.get("heads", 1))
-        head_items = heads // group if pack else heads
+        kv_heads = heads // max(group, 1)
+        head_items = kv_heads if pack else heads
         n_qt = math.ceil(rows / q_rows)
-        items = int(roles.get("batch", 1)) * head_items * split * (n_qt if over == "bhq" else 1)
-        tile = 4 * (bq * d + bk * d + bk * dv + bq * bk + bq * dv)
+        batch = int(roles.get("batch", 1))
+        if over == "bq":  # an item walks every head inside each key tile, holding their state
+            items = batch * split * n_qt
+            item_heads, item_kv = head_items, kv_heads
+        else:
+            items = batch * head_items * split * (n_qt if over == "bhq" else 1)
+            item_heads, item_kv = 1, 1
+        put("sched_log_heads_per_item", _lg(item_heads))
+        # working set while a key tile is in use: Q tiles and accumulators of the item's
+        # heads, one score tile, and the key tile of K and V (every kv head with "bq")
+        tile = 4 * (item_heads * bq * (d + dv) + item_kv * bk * (d + dv) + bq * bk)
         put("sched_ws_tile_l1", tile / caches.get("l1d", 32 << 10))
         put("sched_ws_tile_l2", tile / caches.get("l2", 1 << 20))
+        # gather_kv copies each visited key tile of every kv head, once per work item
+        gathered = items * kv_heads * math.ceil(keys / max(split, 1)) * 4 * (d + dv)
+        put("sched_log_gather_bytes", _lg(gathered if gather else 0))
         kv_head = 4 * keys * (d + dv)
         put("sched_kv_head_l2", kv_head / caches.get("l2", 1 << 20))
         put("sched_kv_head_l3", kv_head / caches.get("l3", 32 << 20))
-        pack_bytes = 4 * keys * d * int(roles.get("batch", 1)) * (heads // max(group, 1))
+        pack_bytes = 4 * keys * d * batch * kv_heads
         put("sched_log_pack_bytes", _lg(pack_bytes if k_layout == "tiles" else 0))
-        tiles = mask_tiles(facts, q_rows, bk)
+        tiles = mask_tiles(facts, q_rows, bk, exact=bool(cfg.get("prepass", False)))
     else:
         put("sched_generic_parallel", float(bool(cfg.get("parallel", True))))
         put("sched_generic_fuse", float(cfg.get("fuse", 2)))

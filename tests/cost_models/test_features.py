@@ -32,8 +32,8 @@ def cand(name="sliding_window", config=FUSED, ext=EXT, hw=HW):
 
 
 def test_layout_is_fixed():
-    assert F.LAYOUT_VERSION == 2
-    assert len(F.FEATURES) == len(set(F.FEATURES)) == 76
+    assert F.LAYOUT_VERSION == 3
+    assert len(F.FEATURES) == len(set(F.FEATURES)) == 81
     assert F.FEATURES[:3] == (
         "ir_log_flops_contract",
         "ir_log_flops_elementwise",
@@ -59,6 +59,8 @@ def test_deterministic_and_finite(name):
             assert math.isnan(v), n
         elif n == "ir_mask_affine" and name == "document_causal":
             assert v == 0.0
+        elif n == "sched_prepass":  # FUSED has no prepass knob: not applicable
+            assert math.isnan(v), n
         else:
             assert math.isfinite(v), n
 
@@ -115,3 +117,70 @@ def test_vector_unit_comes_from_the_machine_description():
     for name in ("sched_regs_qk", "sched_bk_vectors", "sched_regs_qk_share"):
         assert narrow[at[name]] > wide[at[name]], name
     assert narrow[at["sched_bk_vectors"]] == FUSED["bk"] / 8
+
+
+def test_parallel_over_bq_gather_and_prepass_are_seen():
+    """``parallel_over="bq"`` makes one work item per query tile holding every head's state,
+    ``gather_kv`` copies key tiles, ``prepass`` is a knob only where the mask needs it."""
+    at = {n: i for i, n in enumerate(F.FEATURES)}
+    bhq = F.featurize(cand("gqa_causal"))
+    bq = F.featurize(cand("gqa_causal", {**FUSED, "parallel_over": "bq"}))
+    rows = {**FUSED, "parallel_over": "bq", "k_layout": "rows"}
+    gathered = F.featurize(cand("gqa_causal", {**rows, "gather_kv": True}))
+    plain = F.featurize(cand("gqa_causal", rows))
+    tiles_512 = math.ceil(512 / 48)
+    assert bhq[at["sched_log_work_items"]] == pytest.approx(math.log2(1 + 6 * tiles_512))
+    assert bq[at["sched_log_work_items"]] == pytest.approx(math.log2(1 + tiles_512))
+    assert bq[at["sched_log_heads_per_item"]] == pytest.approx(math.log2(7))
+    assert bq[at["sched_ws_tile_l1"]] > bhq[at["sched_ws_tile_l1"]]
+    assert bq[at["sched_parallel_over_bq"]] == 1 and bhq[at["sched_parallel_over_bq"]] == 0
+    assert gathered[at["sched_gather_kv"]] == 1 and plain[at["sched_gather_kv"]] == 0
+    assert gathered[at["sched_log_gather_bytes"]] > 0 == plain[at["sched_log_gather_bytes"]]
+    doc = {**FUSED, "prepass": False}
+    assert F.featurize(cand("document_causal", doc))[at["sched_prepass"]] == 0
+    assert F.featurize(cand("document_causal", {**doc, "prepass": True}))[at["sched_prepass"]] == 1
+
+
+NEIGHBOURHOOD = """program neighbourhood
+input Q[b, h, p, e] : f32
+input K[b, g, m, e] : f32
+input V[b, g, m, f] : f32
+param CW : i32 = 16
+param R : i32 = 1
+let G = h / g
+S[b, h, p, m] = sum(e) Q[b, h, p, e] * K[b, h / G, m, e] where {mask}
+MX[b, h, p] = max(m) S[b, h, p, m]
+E[b, h, p, m] = exp(S[b, h, p, m] - MX[b, h, p])
+L[b, h, p] = sum(m) E[b, h, p, m]
+O[b, h, p, f] = sum(m) E[b, h, p, m] * V[b, h / G, m, f] / L[b, h, p]
+output O
+""".format(mask="abs(p / CW - m / CW) <= R and abs(p % CW - m % CW) <= R")
+
+
+def test_a_mask_of_indices_is_classified_pair_by_pair_where_the_bands_cannot():
+    """A 2-D neighbourhood (``//`` and ``%``): the bands call every tile partial; with the
+    tile pre-pass on, the features count the tiles a brute-force check finds empty / full,
+    and the visible fraction is the mask's own. A mask reading a tensor stays band-based."""
+    import attncc
+
+    program = attncc.parse(NEIGHBOURHOOD)
+    ext = {**EXT, "p": 200, "m": 200}
+    p, m = np.arange(200)[:, None], np.arange(200)[None, :]
+    visible = (np.abs(p // 16 - m // 16) <= 1) & (np.abs(p % 16 - m % 16) <= 1)
+    facts = F._program(program, tuple(sorted(ext.items())))
+    for bq, bk in ((48, 64), (24, 16), (7, 13)):
+        brute = [0, 0, 0]
+        for p0 in range(0, 200, bq):
+            for m0 in range(0, 200, bk):
+                tile = visible[p0 : p0 + bq, m0 : m0 + bk]
+                brute[0 if not tile.any() else 1 if tile.all() else 2] += 1
+        assert F.mask_tiles(facts, bq, bk, exact=True) == tuple(map(float, brute))
+        assert F.mask_tiles(facts, bq, bk) != F.mask_tiles(facts, bq, bk, exact=True)
+    cfg = {**FUSED, "prepass": True}
+    at = {n: i for i, n in enumerate(F.FEATURES)}
+    on = F.featurize(Candidate(program, ext, cfg, HW))
+    off = F.featurize(Candidate(program, ext, {**cfg, "prepass": False}, HW))
+    assert on[at["ir_visible_fraction"]] == pytest.approx(visible.mean())
+    assert on[at["tile_empty"]] > 0.5 and off[at["tile_empty"]] < on[at["tile_empty"]]
+    doc = F._program(variants.catalogue()["document_causal"], tuple(sorted(EXT.items())))
+    assert doc["grid"] is None
