@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import attncc
-from attncc.errors import ExportError
+from attncc.cost_models import xgb
+from attncc.errors import AttnccError
 from attncc.library.manifest import SCHEMA_VERSION
 from tests.library.conftest import SIGMOID
 from tests.library.conftest import inputs
@@ -62,29 +63,36 @@ def test_the_manifest_records_versions_hashes_and_fingerprints(library):
             assert "program" not in k["source"]["meta"]
 
 
-def test_programs_and_shapes_with_nothing_measured_get_the_cost_models_pick(tuned_db, tmp_path):
+@pytest.mark.parametrize("sure", [True, False], ids=["model-sure", "model-unsure"])
+def test_programs_and_shapes_with_nothing_measured_get_the_cost_models_pick(
+    tuned_db, tmp_path, monkeypatch, sure
+):
+    """An unmeasured shape gets the shipped model's pick when the model is sure of it, else
+    the default config marked ``tuning.model_unsure`` (the calibration is the model's own;
+    here it is set either way so that both paths run whatever the shipped model says)."""
+    try:
+        model = xgb.pretrained("cpu")
+    except AttnccError:
+        pytest.skip("no pre-trained cost model for the cpu target")
+    model.info = {**model.info, "keep_default_margin": -1e9 if sure else 1e9}
+    monkeypatch.setattr(xgb, "pretrained", lambda target="cpu": model)
     out = tmp_path / "lib"
     longer = {**SIGMOID, "p": 64, "m": 64}
-    try:
-        report = attncc.export(
-            out, tuned_db, programs=["sigmoid_attention"], shapes=[SIGMOID, longer]
-        )
-    except ExportError as e:
-        if "no cost model" in str(e):
-            pytest.skip("no pre-trained cost model for the cpu target")
-        raise
+    report = attncc.export(out, tuned_db, programs=["sigmoid_attention"], shapes=[SIGMOID, longer])
+    provenance = "model" if sure else "default"
     assert [(k.program, k.bucket, k.provenance) for k in report.kernels] == [
         ("sigmoid_attention", "b=1,h=2,p=16,e=8,g=1,m=16,f=8", "tuned"),
-        ("sigmoid_attention", "b=1,h=2,p=64,e=8,g=1,m=64,f=8", "model"),
+        ("sigmoid_attention", "b=1,h=2,p=64,e=8,g=1,m=64,f=8", provenance),
     ]
     (tuned, picked) = read_manifest(out)["programs"]["sigmoid_attention"]["kernels"]
-    assert picked["provenance"] == "model" and picked["tuning"]["trials"] == 0
+    assert picked["provenance"] == provenance and picked["tuning"]["trials"] == 0
+    assert picked["tuning"].get("model_unsure", False) is not sure
     assert tuned["provenance"] == "tuned" and tuned["tuning"]["trials"] == 2
     lib = attncc.load_library(out)
     kernel = lib.kernel("sigmoid_attention")
     for shape in (longer, {**longer, "p": 50, "m": 33}, SIGMOID):
         args = inputs(shape, seed=2)
-        assert kernel.select(shape).provenance == ("tuned" if shape is SIGMOID else "model")
+        assert kernel.select(shape).provenance == ("tuned" if shape is SIGMOID else provenance)
         ref = attncc.interpret(program("sigmoid_attention"), **args)
         np.testing.assert_allclose(kernel(**args), ref, atol=1e-5)
 
