@@ -10,6 +10,7 @@ from _data import variant
 
 from attncc.cost_models import metrics
 from attncc.cost_models.features import LAYOUT_VERSION
+from attncc.cost_models.xgb import OBJECTIVES
 from attncc.cost_models.xgb import XGBConfig
 from attncc.cost_models.xgb import XGBModel
 from attncc.cost_models.xgb import group_key
@@ -152,9 +153,10 @@ def test_fit_on_a_loaded_model_adapts_from_its_base(tmp_path):
     assert loaded._booster.num_boosted_rounds() == SMALL.num_boost_round + SMALL.adapt_rounds
 
 
-def test_held_out_variants_rank_better_than_random():
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_held_out_variants_rank_better_than_random(objective):
     train, test = split()
-    model = XGBModel(XGBConfig(num_boost_round=100))
+    model = XGBModel(XGBConfig(objective=objective, num_boost_round=100))
     model.fit(train)
     pairs = [
         (model.predict([r.candidate for r in g]), [r.seconds for r in g]) for g in groups(test)
