@@ -251,9 +251,12 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
     rows = size.get(query, 1) if query else 1
     keys = size.get(key, 1) if key else 1
     env = {**scalars, **{r: 0 for r in info.ranks}}  # other ranks' indices: tile 0
-    grid = None  # where the bands are not exact: the mask itself, pair by pair
+    grid_args, table = None, None  # where the bands are not exact: the mask, pair by pair
     if has_mask and affine != 1.0 and query and key and rows * keys <= GRID_PAIRS:
-        grid = _visible_grid(predicate, query, key, rows, keys, env)
+        scalars_only = tuple(sorted((k, v) for k, v in env.items() if isinstance(v, int | float)))
+        grid_args = (predicate, query, key, rows, keys, scalars_only)
+        table = _grid_table(*grid_args)
+        grid_args = grid_args if table is not None else None
     return {
         "contract": contract,
         "elementwise": elementwise,
@@ -268,8 +271,10 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
         "affine": affine if has_mask else 1.0,
         "roles": roles,
         "bands": bands,
-        "grid": None if grid is None else _integral(grid),
-        "grid_visible": NAN if grid is None else float(grid.mean()),
+        # the table itself lives in _grid_table's small cache (16 MB at S2048): recomputed if
+        # evicted, never held by the hundreds of entries this cache keeps
+        "grid": grid_args,
+        "grid_visible": NAN if table is None else float(table[-1, -1]) / (rows * keys or 1),
         "grid_tiles": {},  # (bq, bk) -> counts, memoised
         "env": env,
         "rows": rows,
@@ -355,6 +360,13 @@ _GRID_OPS = {
 _GRID_FNS = {Fn.MIN: np.minimum, Fn.MAX: np.maximum, Fn.ABS: np.abs, Fn.SELECT: np.where}
 
 
+@functools.lru_cache(maxsize=4)
+def _grid_table(predicate, query: str, key: str, rows: int, keys: int, env_items):
+    """The summed-area table of the mask's visible pairs, or ``None`` (not an index mask)."""
+    grid = _visible_grid(predicate, query, key, rows, keys, dict(env_items))
+    return None if grid is None else _integral(grid)
+
+
 def _integral(grid: np.ndarray) -> np.ndarray:
     """Summed-area table, ``[rows + 1, keys + 1]``: any tile's visible count in 4 reads."""
     out = np.zeros((grid.shape[0] + 1, grid.shape[1] + 1), np.int32)
@@ -416,7 +428,7 @@ def mask_tiles(
     if exact and facts.get("grid") is not None:
         memo = facts["grid_tiles"]
         if (bq, bk) not in memo:
-            memo[bq, bk] = _grid_tiles(facts["grid"], max(1, bq), max(1, bk))
+            memo[bq, bk] = _grid_tiles(_grid_table(*facts["grid"]), max(1, bq), max(1, bk))
         return memo[bq, bk]
     if not facts["has_mask"]:
         n = float(math.ceil(rows / bq) * math.ceil(keys / bk))
