@@ -6,12 +6,13 @@ may overrule the default config.
 
 Data: ``bench/data/cpu/*.jsonl.gz`` (``bench/collect_cpu.py``), fresh rows only (their code
 version is this checkout's) unless ``--include-stale``. The model is attncc's XGBoost
-ranker (``rank:pairwise``, :class:`attncc.cost_models.xgb.XGBConfig` defaults); its held-out
+ranker (``rank:pairwise``, five members bagged by group: ``eval_cost_model.SHIPPED``); its held-out
 quality is ``bench/eval_cost_model.py``'s job.
 
 Calibration (``info["keep_default_margin"]``, read by :func:`attncc.search.cost_model.
 model_pick`): on held-out predictions (leave one machine out and leave one variant out),
 for every group whose default config was measured, the margin ``score(pick) - score(default)``
+(the smallest over the ensemble's members, as :func:`attncc.search.cost_model.model_pick`)
 of the model's first choice over the default, and whether the pick was slower than the
 default by more than ``NOISE``. The threshold is the largest margin at which a pick was
 slower: up to it ``tune="model"`` keeps the default and says so.
@@ -30,14 +31,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from eval_cost_model import DATA  # noqa: E402
+from eval_cost_model import SHIPPED  # noqa: E402
 from eval_cost_model import by_group  # noqa: E402
 from eval_cost_model import fitted  # noqa: E402
 from eval_cost_model import folds_by  # noqa: E402
 
 from attncc.cost_models.dataset import load_dataset  # noqa: E402
-from attncc.cost_models.xgb import XGBConfig  # noqa: E402
 from attncc.cost_models.xgb import group_key  # noqa: E402
 from attncc.cost_models.xgb import pretrained_path  # noqa: E402
+from attncc.search.cost_model import member_scores  # noqa: E402
+from attncc.search.cost_model import pick_and_margin  # noqa: E402
 
 #: Run-to-run variation of one config's median on these machines (bench/RESULTS.md).
 NOISE = 0.05
@@ -69,9 +72,9 @@ def margins(ds, folds) -> list[tuple[float, bool, float]]:
             if not defaults:
                 continue
             d = defaults[0]
-            scores = model.predict([r.candidate for r in g])
-            best = max(range(len(g)), key=lambda i: scores[i])
-            margin = float(scores[best] - scores[g.index(d)])
+            # the statistic model_pick compares: the members' smallest margin
+            members = member_scores(model, [r.candidate for r in g])
+            best, margin = pick_and_margin(members, g.index(d))
             pick, base = g[best].seconds, d.seconds
             out.append((margin, pick > base * (1 + NOISE), base / pick if pick > 0 else 0.0))
     return out
@@ -105,7 +108,7 @@ def main(argv=None):
     by_machine = defaultdict(int)
     for i in range(len(ds.records)):
         by_machine[ds.machine(i)] += 1
-    model = fitted(ds.records, XGBConfig())
+    model = fitted(ds.records, SHIPPED)
     model.info = {
         "data": "bench/data/cpu/*.jsonl.gz",
         "records": len(ds.records),

@@ -25,6 +25,11 @@ measurements move the ranking without forgetting what the base learned. The hard
 embedding is in the features (:mod:`attncc.cost_models.features`), so a base trained on
 several machines can tell them apart.
 
+Members (:attr:`XGBConfig.members` > 1): a bagged ensemble, each booster trained on a
+seeded :data:`MEMBER_SHARE` of the groups; scores are the members' mean, and
+:meth:`XGBModel.predict_members` gives each member's, so that ``tune="model"`` can ask how
+much the members agree (a pick only some members prefer is an extrapolation).
+
 Files: ``save(path)`` writes the booster in XGBoost's JSON (``.json``) or UBJSON (``.ubj``)
 format and a sidecar ``<path without suffix>.meta.json`` with the config, the feature layout
 (version and names) and free-form ``info`` (training data, validation, the hardware
@@ -68,6 +73,8 @@ __all__ = [
 ]
 
 OBJECTIVES = ("rank:pairwise", "rank:ndcg", "reg:squarederror")
+#: Share of the groups each member of an ensemble trains on.
+MEMBER_SHARE = 0.8
 _RANKING = ("rank:ndcg", "rank:pairwise")
 _PRETRAINED = Path(__file__).resolve().parent / "pretrained"
 
@@ -87,6 +94,8 @@ class XGBConfig:
       not see (two folds of the new records, each fitted on one and scored on the other,
       pairwise accuracy against the base's); otherwise the base stays as it is, so a few
       unlucky measurements never make the ranking worse than the base's;
+    * ``members``: boosters in the ensemble (1: one booster on all the data); each fit,
+      adaptation and file covers every member;
     * ``seed``: XGBoost's seed and the warm-up scores' seed.
     """
 
@@ -102,6 +111,7 @@ class XGBConfig:
     adapt_rounds: int = 30
     adapt_eta: float = 0.1
     adapt_guard: bool = True
+    members: int = 1
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -109,10 +119,12 @@ class XGBConfig:
             raise ValueError(
                 f"XGBConfig.objective must be one of {OBJECTIVES}, got {self.objective!r}"
             )
-        if self.num_boost_round < 1 or self.adapt_rounds < 0:
-            raise ValueError("XGBConfig: num_boost_round must be ≥ 1 and adapt_rounds ≥ 0")
+        if self.num_boost_round < 1 or self.adapt_rounds < 0 or self.members < 1:
+            raise ValueError(
+                "XGBConfig: num_boost_round and members must be ≥ 1 and adapt_rounds ≥ 0"
+            )
 
-    def params(self, eta: float | None = None) -> dict[str, Any]:
+    def params(self, eta: float | None = None, member: int = 0) -> dict[str, Any]:
         p = {
             "objective": self.objective,
             "max_depth": self.max_depth,
@@ -121,7 +133,7 @@ class XGBConfig:
             "subsample": self.subsample,
             "colsample_bytree": self.colsample_bytree,
             "lambda": self.reg_lambda,
-            "seed": self.seed,
+            "seed": self.seed + member,
             "verbosity": 0,
             "nthread": 1,  # deterministic, and small: the tuner's cores time kernels
         }
@@ -171,6 +183,8 @@ class XGBModel(CostModel):
         self.info: dict[str, Any] = dict(info or {})
         self._booster = None
         self._base: bytearray | None = None  # raw booster a fit continues from
+        self._others: list = []  # members 1.. of an ensemble (member 0 is _booster)
+        self._other_bases: list[bytearray] = []
         self._calls = 0
 
     # ------------------------------------------------------------------ state
@@ -200,33 +214,50 @@ class XGBModel(CostModel):
         idx = np.flatnonzero(keep)
         idx = idx[np.argsort(groups[idx], kind="stable")]  # qid must be sorted
         x = featurize_many([records[i].candidate for i in idx])
-        d = self._dmatrix(xgb, x, y[idx], groups[idx])
+        y, groups = y[idx], groups[idx]
         if self._base is None:
-            self._booster = xgb.train(
-                self.config.params(), d, num_boost_round=self.config.num_boost_round
-            )
+            boosters = [self._train(xgb, x, y, groups, k) for k in range(self.config.members)]
         else:
-            base = xgb.Booster()
-            base.load_model(self._base)
-            if self.config.adapt_rounds == 0:
-                self._booster = base
-                return
-            adapted = self._continue(xgb, base, d)
-            if self.config.adapt_guard and not self._adapting_helps(
-                xgb, base, x, y[idx], groups[idx]
-            ):
-                adapted = base
-            self._booster = adapted
+            bases = [self._base, *self._other_bases]
+            boosters = [self._adapt(xgb, b, x, y, groups, k) for k, b in enumerate(bases)]
+        self._booster, *self._others = boosters
 
-    def _continue(self, xgb, base, d):
+    def _train(self, xgb, x: np.ndarray, y: np.ndarray, groups: np.ndarray, member: int):
+        """One booster from scratch: on every group, or on a seeded share of them when the
+        model is an ensemble (bagging by group: a member never sees part of a group)."""
+        if self.config.members > 1:
+            ids = np.unique(groups)
+            rng = np.random.default_rng((self.config.seed, member))
+            keep = rng.choice(ids, max(1, round(MEMBER_SHARE * len(ids))), replace=False)
+            m = np.isin(groups, keep)
+            x, y, groups = x[m], y[m], groups[m]
+        d = self._dmatrix(xgb, x, y, groups)
         return xgb.train(
-            self.config.params(eta=self.config.adapt_eta),
+            self.config.params(member=member), d, num_boost_round=self.config.num_boost_round
+        )
+
+    def _adapt(self, xgb, raw: bytearray, x, y, groups, member: int):
+        """Continued boosting of one member's base on the new records (guarded)."""
+        base = xgb.Booster()
+        base.load_model(raw)
+        if self.config.adapt_rounds == 0:
+            return base
+        adapted = self._continue(xgb, base, self._dmatrix(xgb, x, y, groups), member)
+        if self.config.adapt_guard and not self._adapting_helps(xgb, base, x, y, groups, member):
+            return base
+        return adapted
+
+    def _continue(self, xgb, base, d, member: int = 0):
+        return xgb.train(
+            self.config.params(eta=self.config.adapt_eta, member=member),
             d,
             num_boost_round=self.config.adapt_rounds,
             xgb_model=base,
         )
 
-    def _adapting_helps(self, xgb, base, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> bool:
+    def _adapting_helps(
+        self, xgb, base, x: np.ndarray, y: np.ndarray, groups: np.ndarray, member: int = 0
+    ) -> bool:
         """Two folds of the new records (alternate records of each group): continue the base
         on one, score pairs of the other; helps when the summed pairwise accuracy beats the
         base's on the same pairs. Too few records to tell (< 3 per fold): it does not."""
@@ -242,7 +273,7 @@ class XGBModel(CostModel):
         gain = 0.0
         for fit_on, score_on in (folds, folds[::-1]):
             d = self._dmatrix(xgb, x[fit_on], y[fit_on], groups[fit_on])
-            probe = self._continue(xgb, base, d)
+            probe = self._continue(xgb, base, d, member)
             held = xgb.DMatrix(x[score_on], feature_names=list(FEATURES), missing=np.nan)
             new, old = probe.predict(held), base.predict(held)
             for g in np.unique(groups[score_on]):
@@ -275,9 +306,16 @@ class XGBModel(CostModel):
             self._calls += 1
             rng = np.random.default_rng((self.config.seed, self._calls))
             return [float(v) for v in rng.random(len(candidates))]
+        return [float(v) for v in self.predict_members(candidates).mean(axis=0)]
+
+    def predict_members(self, candidates: Sequence[Candidate]) -> np.ndarray:
+        """``[members, len(candidates)]``: each member's scores (one row while untrained)."""
+        candidates = list(candidates)
+        if self._booster is None or not candidates:
+            return np.array([self.predict(candidates)], dtype=float).reshape(1, len(candidates))
         xgb = require_xgboost()
         d = xgb.DMatrix(featurize_many(candidates), feature_names=list(FEATURES), missing=np.nan)
-        return [float(v) for v in self._booster.predict(d)]
+        return np.array([b.predict(d) for b in (self._booster, *self._others)], dtype=float)
 
     # ------------------------------------------------------------------ files
     def save(self, path: str) -> None:
@@ -286,14 +324,20 @@ class XGBModel(CostModel):
         if path.suffix not in (".json", ".ubj"):
             raise ValueError(f"save a cost model to a .json or .ubj path, got {str(path)!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
+        others = []
         if self._booster is not None:
             self._booster.save_model(str(path))
+            for k, b in enumerate(self._others, start=1):
+                other = path.with_name(f"{path.stem}.member{k}{path.suffix}")
+                b.save_model(str(other))
+                others.append(other.name)
         meta = {
             "format": "attncc-xgb-cost-model",
             "layout_version": LAYOUT_VERSION,
             "features": list(FEATURES),
             "config": asdict(self.config),
             "booster": path.name if self._booster is not None else None,
+            "members": others,
             "info": self.info,
         }
         _meta_path(path).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
@@ -324,11 +368,23 @@ class XGBModel(CostModel):
             booster.load_model(str(path.parent / meta["booster"]))
             model._booster = booster
             model._base = booster.save_raw("ubj")
+            for name in meta.get("members") or ():
+                other = xgb.Booster()
+                other.load_model(str(path.parent / _plain_name(name)))
+                model._others.append(other)
+                model._other_bases.append(other.save_raw("ubj"))
         return model
 
     def __repr__(self) -> str:
         state = "trained" if self.trained else "untrained"
         return f"<XGBModel {self.config.objective} {state}{' +base' if self.has_base else ''}>"
+
+
+def _plain_name(name: Any) -> str:
+    """A member file named by a sidecar: a plain file name next to it, nothing else."""
+    if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
+        raise TuningError(f"cost model sidecar names a member file {name!r}: not a file name")
+    return name
 
 
 def _meta_path(path: Path) -> Path:

@@ -21,7 +21,14 @@ from attncc.errors import AttnccError
 from attncc.errors import TuningError
 from attncc.errors import UnsupportedError
 
-__all__ = ["ModelPick", "load_cost_model", "model_pick", "spearman"]
+__all__ = [
+    "ModelPick",
+    "load_cost_model",
+    "member_scores",
+    "model_pick",
+    "pick_and_margin",
+    "spearman",
+]
 
 #: Configs the model ranks for ``tune="model"`` when the space is too large to list.
 PICK_POOL = 1024
@@ -74,7 +81,8 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 class ModelPick:
     """The cost model's first choice for a problem, and whether to trust it.
 
-    ``margin``: the pick's score minus the default config's (the model's own units);
+    ``margin``: the pick's score minus the default config's (the model's own units; for an
+    ensemble the smallest over its members: a pick only some members prefer is not sure);
     ``threshold``: the largest margin at which, on held-out data, a pick was slower than the
     default; the model is sure above it (``info["keep_default_margin"]`` of a trained model;
     ``None`` when the model has no calibration, and then it is trusted)."""
@@ -106,13 +114,27 @@ def model_pick(problem, model: CostModel, pool_size: int = PICK_POOL) -> ModelPi
         Candidate(problem.measured_program, dict(problem.extents), c, problem.hardware)
         for c in pool
     ]
-    scores = list(model.predict(candidates))
-    best = max(range(len(pool)), key=lambda i: scores[i])
+    members = member_scores(model, candidates)
+    best, margin = pick_and_margin(members)
     info = getattr(model, "info", None) or {}
     threshold = info.get("keep_default_margin")
     return ModelPick(
-        dict(pool[best]),
-        dict(default),
-        float(scores[best] - scores[0]),
-        None if threshold is None else float(threshold),
+        dict(pool[best]), dict(default), margin, None if threshold is None else float(threshold)
     )
+
+
+def member_scores(model: CostModel, candidates: Sequence[Candidate]):
+    """``[members, candidates]`` scores: an ensemble's members, else one row."""
+    import numpy as np
+
+    per_member = getattr(model, "predict_members", None)
+    if per_member is not None:
+        return np.asarray(per_member(candidates), dtype=float)
+    return np.asarray([model.predict(candidates)], dtype=float)
+
+
+def pick_and_margin(members, default: int = 0) -> tuple[int, float]:
+    """The candidate with the best mean score, and its smallest margin over ``default``
+    across members (``bench/train_cost_model.py`` calibrates on the same statistic)."""
+    best = int(members.mean(axis=0).argmax())
+    return best, float((members[:, best] - members[:, default]).min())

@@ -32,6 +32,7 @@ MOVES = {
     "adapt_rounds": 3,
     "adapt_eta": 0.5,
     "adapt_guard": True,
+    "members": 3,
     "seed": 1,
 }
 ADAPT_FIELDS = {"adapt_rounds", "adapt_eta", "adapt_guard"}
@@ -138,6 +139,31 @@ def test_layout_mismatch_and_missing_sidecar_raise(tmp_path):
         XGBModel.load(str(tmp_path / "other.json"))
     with pytest.raises(ValueError, match="objective"):
         XGBConfig(objective="rank:ndcg_typo")
+
+
+def test_an_ensemble_bags_by_group_saves_every_member_and_adapts_each(tmp_path):
+    """Members train on different groups (they disagree), the score is their mean, the
+    files hold every member, and a loaded ensemble continues boosting each of them."""
+    train, test = split()
+    config = dataclasses.replace(SMALL, members=3)
+    model = XGBModel(config)
+    model.fit(train)
+    c = [r.candidate for r in test[:30]]
+    members = model.predict_members(c)
+    assert members.shape == (3, 30) and not np.allclose(members[0], members[1])
+    np.testing.assert_allclose(model.predict(c), members.mean(axis=0))
+    model.save(str(tmp_path / "m.json"))
+    meta = json.loads((tmp_path / "m.meta.json").read_text())
+    assert meta["members"] == ["m.member1.json", "m.member2.json"]
+    loaded = XGBModel.load(str(tmp_path / "m.json"))
+    np.testing.assert_allclose(loaded.predict_members(c), members)
+    loaded.fit(test[:10])
+    rounds = [b.num_boosted_rounds() for b in (loaded._booster, *loaded._others)]
+    assert rounds == [SMALL.num_boost_round + SMALL.adapt_rounds] * 3
+    meta["members"] = ["../m.json"]
+    (tmp_path / "m.meta.json").write_text(json.dumps(meta))
+    with pytest.raises(TuningError, match="member file"):
+        XGBModel.load(str(tmp_path / "m.json"))
 
 
 def test_fit_on_a_loaded_model_adapts_from_its_base(tmp_path):

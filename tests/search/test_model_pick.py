@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pytest
 
 from attncc.cost_models import hardware
 from attncc.search.cost_model import model_pick
+from attncc.search.cost_model import pick_and_margin
 from attncc.search.problem import Problem
 from attncc.search.tuner import best_config
 from attncc.targets.cpu.host import host_isa_features
@@ -62,3 +64,10 @@ def test_cpu_problems_describe_the_machine_to_the_model(monkeypatch):
 
 def test_fake_targets_keep_their_fingerprint(problem):
     assert problem.hardware == problem.fingerprint
+
+
+def test_an_ensemble_pick_is_as_sure_as_its_least_sure_member():
+    """The pick is the best mean; its margin over the default is the smallest member's."""
+    members = np.array([[0.0, 3.0, 1.0], [0.0, 0.5, 1.0], [0.0, 2.5, 0.5]])
+    assert pick_and_margin(members) == (1, 0.5)
+    assert pick_and_margin(members[:1]) == (1, 3.0)
