@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from attncc.cost_models import xgb
 from attncc.cost_models.base import Candidate
 from attncc.cost_models.base import CostModel
@@ -125,8 +127,6 @@ def model_pick(problem, model: CostModel, pool_size: int = PICK_POOL) -> ModelPi
 
 def member_scores(model: CostModel, candidates: Sequence[Candidate]):
     """``[members, candidates]`` scores: an ensemble's members, else one row."""
-    import numpy as np
-
     per_member = getattr(model, "predict_members", None)
     if per_member is not None:
         return np.asarray(per_member(candidates), dtype=float)

@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 
 import attncc
 from attncc.cli import app
+from attncc.cost_models import xgb
+from attncc.errors import AttnccError
 from attncc.errors import ExportError
 from tests.library.conftest import GQA
 from tests.library.conftest import SIGMOID
@@ -42,7 +44,15 @@ def test_export_then_load_and_run(tuned_db, tmp_path):
     assert list(read_manifest(out)["programs"]) == ["gqa_causal"]
 
 
-def test_a_program_file_and_shape_with_no_database_export_the_models_pick(tmp_path):
+def test_a_program_file_and_shape_with_no_database_export_the_models_pick(tmp_path, monkeypatch):
+    try:
+        model = xgb.pretrained("cpu")
+    except AttnccError:
+        pytest.skip("no pre-trained cost model for the cpu target")
+    # sure of its pick whatever the shipped calibration says (tests/library/test_library_export
+    # runs the unsure path too)
+    model.info = {**model.info, "keep_default_margin": -1e9}
+    monkeypatch.setattr(xgb, "pretrained", lambda target="cpu": model)
     source = tmp_path / "sig.attn"
     source.write_text(program("sigmoid_attention").text)
     out = tmp_path / "lib"
