@@ -110,6 +110,10 @@ SWEEP: tuple[Group, ...] = (
         for heads in ("8/8",)
     ),
     Group("gqa_causal", "32/8", 512, 512, 128, 1, (), "causal"),
+    # decode of one query a head over a 16k cache (the benchmarks' 32k), contiguous and paged
+    # (a pool of 16-key pages holding every kv head, a permuted page table)
+    Group("gqa", "32/8", 1, 16384, 128, 1, (), "decode"),
+    Group("paged", "32/8", 1, 16384, 128, 1, (), "paged"),
 )
 
 
@@ -223,7 +227,9 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     program, kwargs = make_case(group, group.p, group.m, seed)
     small_p = min(group.p, 37)
     small_m = min(group.m, 101) if group.p > 1 else min(group.m, 203)
-    if group.bench:  # square: a tree's queries are its nodes; documents need some length
+    if group.bench in ("decode", "paged"):  # one query; the cache in whole 16-key pages
+        small_p, small_m = group.p, 208
+    elif group.bench:  # square: a tree's queries are its nodes; documents need some length
         small_p = small_m = min(group.p, 96)
     sprog, skw = make_case(group, small_p, small_m, seed + 1)
     want = attncc.interpret(sprog, **skw)

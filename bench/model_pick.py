@@ -1,10 +1,10 @@
 """Does ``compile(tune="model")`` earn its place? Its pick against the default config.
 
-    python bench/model_pick.py            # bench/cpu.py's cases (no decode), ~5 min
+    python bench/model_pick.py            # bench/cpu.py's cases, ~7 min
     python bench/model_pick.py --quick    # quarter-length sequences
 
-For each case of ``bench/_cases.py`` (the prefill ones; decode has no tile knobs worth a
-model) the shipped cost model picks a config with no measurement
+For each case of ``bench/_cases.py`` (prefill, decode and paged decode, f32 and bf16) the
+shipped cost model picks a config with no measurement
 (:func:`attncc.search.cost_model.model_pick`, what ``tune="model"`` calls, timed cold in
 this process twice: the first call plans the program, the second is a program whose plan
 was seen) and says whether it is sure; then the default and the pick are timed
@@ -50,8 +50,7 @@ def main(argv=None):
     from attncc.search.problem import Problem
 
     wanted = set(filter(None, args.cases.split(",")))
-    cases = [c for c in CASES if c.kind not in ("decode", "paged") and c.dtype == "f32"]
-    cases = [quick(c) if args.quick else c for c in cases if not wanted or c.name in wanted]
+    cases = [quick(c) if args.quick else c for c in CASES if not wanted or c.name in wanted]
     from attncc.targets.cpu.host import configure_threads
 
     print("\n".join(host_lines(configure_threads())))
@@ -63,7 +62,7 @@ def main(argv=None):
     ratios = []
     for case in cases:
         s = setup(case, flex_attention, 0)
-        kwargs = {k: (v.numpy() if hasattr(v, "numpy") else v) for k, v in s.args.items()}
+        kwargs = s.args  # torch tensors, as bench/cpu.py calls kernels (bf16 too)
         arrays, params = split_arguments(s.program, kwargs)
         ext = bind(s.program, shapes={n: a.shape for n, a in arrays.items()}, params=params)
         times = []

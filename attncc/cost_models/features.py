@@ -22,7 +22,10 @@ Groups (prefix: meaning):
     the share of computed pairs that are masked (waste). A mask of indices and scalars that
     the bands cannot classify (``//``, ``%``, ``or``) is evaluated pair by pair (up to
     :data:`GRID_PAIRS`): its visible fraction is exact, and with the kernel's tile pre-pass
-    on, tiles are classified as the pre-pass finds them.
+    on, tiles are classified as the pre-pass finds them. A bound that reads a tensor (a
+    cache length ``m < KVLEN[b]``) is taken at the key extent, its upper bound: the tiles of
+    a full cache, which is what the extents describe (before, such masks had no tile
+    features and looked to the model like document masks).
 ``sched_*`` -- knobs (numeric, and one-hot for categorical ones) and what they imply:
     vector registers of the two microkernels (``register_demand``; also as a share of the
     machine's registers, and tile widths in vectors: the units that carry across ISAs), parallel
@@ -80,7 +83,7 @@ from attncc.targets.tvm.bound_plan import kv_group
 
 __all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "mask_tiles"]
 
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 
 _K_LAYOUTS = ("tiles", "rows", "packed", "transposed")
 _PARALLEL_OVER = ("bhq", "bh", "bq")
@@ -410,18 +413,29 @@ def _classify_grid(bands, env, rows: int, keys: int, bq: int, bk: int) -> tuple[
         visible = np.zeros(len(m0), bool)
         full = np.zeros(len(m0), bool)
         for b in bands.bands:
-            lo, hi, fl, fh = (int(eval_scalar(x, e)) for x in (b.lo, b.hi, b.full_lo, b.full_hi))
+            lo, hi = _bound(b.lo, e, 0), _bound(b.hi, e, keys)
+            fl, fh = _bound(b.full_lo, e, 0), _bound(b.full_hi, e, keys)
             visible |= np.maximum(lo, m0) < np.minimum(hi, m1)
             full |= (fl <= m0) & (m1 <= fh)
         counts += [np.sum(~visible), np.sum(visible & full), np.sum(visible & ~full)]
     return tuple(float(c) for c in counts)
 
 
+def _bound(x, env, open_end: int) -> int:
+    """A band bound's value for a query tile; a bound that reads a tensor (a cache length
+    ``KVLEN[b]``, known only at the call) is taken at its open end: the whole key range, as
+    when the cache is full (the kernel stops at the real length at run time)."""
+    try:
+        return int(eval_scalar(x, env))
+    except AttnccError:
+        return open_end
+
+
 def mask_tiles(
     facts: Mapping[str, Any], bq: int, bk: int, exact: bool = False
 ) -> tuple[float, float, float] | None:
-    """(empty, full, partial) tile counts for ``bq``-query × ``bk``-key tiles, or ``None``
-    when the bounds can't be evaluated statically (they read tensors: ``KVLEN[b]``).
+    """(empty, full, partial) tile counts for ``bq``-query × ``bk``-key tiles (a bound that
+    reads a tensor at its open end: :func:`_bound`), or ``None`` when the bands are unknown.
     ``exact``: classify by the mask itself where it is known pair by pair (what a kernel
     with a tile pre-pass skips); else by the bands alone (what a kernel without one does)."""
     rows, keys = facts["rows"], facts["keys"]
@@ -436,10 +450,7 @@ def mask_tiles(
     if facts["bands"] is None:
         return None
     env_items = tuple(sorted((k, v) for k, v in facts["env"].items() if isinstance(v, int | float)))
-    try:
-        return _tiles_cached(facts["bands"], env_items, rows, keys, max(1, bq), max(1, bk))
-    except AttnccError:  # a bound reads a tensor or a name with no value here
-        return None
+    return _tiles_cached(facts["bands"], env_items, rows, keys, max(1, bq), max(1, bk))
 
 
 # ----------------------------------------------------------------------------- candidates

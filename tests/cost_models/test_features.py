@@ -32,7 +32,7 @@ def cand(name="sliding_window", config=FUSED, ext=EXT, hw=HW):
 
 
 def test_layout_is_fixed():
-    assert F.LAYOUT_VERSION == 3
+    assert F.LAYOUT_VERSION == 4
     assert len(F.FEATURES) == len(set(F.FEATURES)) == 81
     assert F.FEATURES[:3] == (
         "ir_log_flops_contract",
@@ -184,3 +184,18 @@ def test_a_mask_of_indices_is_classified_pair_by_pair_where_the_bands_cannot():
     assert on[at["tile_empty"]] > 0.5 and off[at["tile_empty"]] < on[at["tile_empty"]]
     doc = F._program(variants.catalogue()["document_causal"], tuple(sorted(EXT.items())))
     assert doc["grid"] is None
+
+
+def test_a_cache_length_read_from_a_tensor_counts_as_a_full_cache():
+    """Paged decode's mask ``m < KVLEN[b]`` reads a tensor: its bound is taken at the key
+    extent, so the tiles are those of the unmasked decode it is (not NaN, which the model
+    read as a document mask and priced prefill schedules for it)."""
+    paged = variants.paged(heads="gqa")
+    ext = {"b": 1, "h": 6, "g": 3, "p": 1, "e": 64, "f": 64, "u": 40, "n": 16, "j": 32}
+    ext["m"] = ext["j"] * ext["n"]
+    at = {n: i for i, n in enumerate(F.FEATURES)}
+    x = F.featurize(Candidate(paged, ext, {**FUSED, "bq": 3, "pack_gqa": True}, HW))
+    assert x[at["ir_has_mask"]] == 1.0
+    assert x[at["ir_visible_fraction"]] == 1.0
+    assert (x[at["tile_empty"]], x[at["tile_full"]], x[at["tile_partial"]]) == (0.0, 1.0, 0.0)
+    assert x[at["tile_log_computed_pairs"]] == pytest.approx(math.log2(1 + ext["m"]))
