@@ -32,13 +32,16 @@ much the members agree (a pick only some members prefer is an extrapolation).
 
 Files: ``save(path)`` writes the booster in XGBoost's JSON (``.json``) or UBJSON (``.ubj``)
 format and a sidecar ``<path without suffix>.meta.json`` with the config, the feature layout
-(version and names) and free-form ``info`` (training data, validation, the hardware
-embedding trained with). Never pickle.
+(version and names), the SHA-256 of every booster file, and free-form ``info`` (training
+data, validation, the hardware embedding trained with). ``load`` reads each booster's bytes
+once, checks them against the sidecar and hands XGBoost those same bytes: a file changed or
+swapped after ``save`` is refused, never parsed. Never pickle.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -324,13 +327,16 @@ class XGBModel(CostModel):
         if path.suffix not in (".json", ".ubj"):
             raise ValueError(f"save a cost model to a .json or .ubj path, got {str(path)!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        others = []
+        others, digests = [], {}
         if self._booster is not None:
-            self._booster.save_model(str(path))
-            for k, b in enumerate(self._others, start=1):
-                other = path.with_name(f"{path.stem}.member{k}{path.suffix}")
-                b.save_model(str(other))
-                others.append(other.name)
+            fmt = path.suffix[1:]
+            for k, b in enumerate((self._booster, *self._others)):
+                file = path if k == 0 else path.with_name(f"{path.stem}.member{k}{path.suffix}")
+                raw = bytes(b.save_raw(fmt))
+                file.write_bytes(raw)
+                digests[file.name] = hashlib.sha256(raw).hexdigest()
+                if k:
+                    others.append(file.name)
         meta = {
             "format": "attncc-xgb-cost-model",
             "layout_version": LAYOUT_VERSION,
@@ -338,6 +344,7 @@ class XGBModel(CostModel):
             "config": asdict(self.config),
             "booster": path.name if self._booster is not None else None,
             "members": others,
+            "sha256": digests,
             "info": self.info,
         }
         _meta_path(path).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
@@ -364,15 +371,15 @@ class XGBModel(CostModel):
         model = cls(config, info=meta.get("info"))
         if meta.get("booster"):
             xgb = require_xgboost()
-            booster = xgb.Booster()
-            booster.load_model(str(path.parent / meta["booster"]))
-            model._booster = booster
-            model._base = booster.save_raw("ubj")
-            for name in meta.get("members") or ():
-                other = xgb.Booster()
-                other.load_model(str(path.parent / _plain_name(name)))
-                model._others.append(other)
-                model._other_bases.append(other.save_raw("ubj"))
+            digests = meta.get("sha256")
+            for k, name in enumerate((meta["booster"], *(meta.get("members") or ()))):
+                booster = xgb.Booster()
+                booster.load_model(_verified_bytes(path.parent, name, digests))
+                if k == 0:
+                    model._booster, model._base = booster, booster.save_raw("ubj")
+                else:
+                    model._others.append(booster)
+                    model._other_bases.append(booster.save_raw("ubj"))
         return model
 
     def __repr__(self) -> str:
@@ -385,6 +392,29 @@ def _plain_name(name: Any) -> str:
     if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
         raise TuningError(f"cost model sidecar names a member file {name!r}: not a file name")
     return name
+
+
+def _verified_bytes(folder: Path, name: Any, digests: Any) -> bytearray:
+    """The bytes of booster file ``name`` next to the sidecar, once their SHA-256 matches
+    the one the sidecar recorded at save time."""
+    name = _plain_name(name)
+    want = digests.get(name) if isinstance(digests, Mapping) else None
+    if not isinstance(want, str):
+        raise TuningError(
+            f"cost model sidecar in {folder} records no SHA-256 for {name!r}: save the model "
+            "again with this attncc (older sidecars had none)"
+        )
+    try:
+        raw = (folder / name).read_bytes()
+    except OSError as e:
+        raise TuningError(f"cost model file {folder / name} cannot be read: {e}") from None
+    got = hashlib.sha256(raw).hexdigest()
+    if got != want:
+        raise TuningError(
+            f"cost model file {folder / name} is not the one its sidecar was saved with "
+            f"(SHA-256 {got[:16]}…, expected {want[:16]}…): refusing to load it"
+        )
+    return bytearray(raw)
 
 
 def _meta_path(path: Path) -> Path:

@@ -166,6 +166,36 @@ def test_an_ensemble_bags_by_group_saves_every_member_and_adapts_each(tmp_path):
         XGBModel.load(str(tmp_path / "m.json"))
 
 
+@pytest.mark.parametrize("suffix", [".json", ".ubj"])
+def test_a_booster_file_changed_after_save_is_refused(tmp_path, suffix):
+    """Every booster file is checked against the SHA-256 its sidecar recorded before XGBoost
+    parses it: a member swapped for another model, an edited byte, or a sidecar without
+    digests is refused with the file's name."""
+    config = dataclasses.replace(SMALL, members=2)
+    model = XGBModel(config)
+    model.fit(split()[0])
+    path = tmp_path / f"m{suffix}"
+    model.save(str(path))
+    member = tmp_path / f"m.member1{suffix}"
+    assert XGBModel.load(str(path)).trained
+    original = member.read_bytes()
+    member.write_bytes(path.read_bytes())  # a valid booster, not the one saved there
+    with pytest.raises(TuningError, match=r"m\.member1.* is not the one its sidecar"):
+        XGBModel.load(str(path))
+    member.write_bytes(original)
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 1
+    path.write_bytes(bytes(raw))
+    with pytest.raises(TuningError, match="is not the one its sidecar"):
+        XGBModel.load(str(path))
+    meta_path = tmp_path / "m.meta.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["sha256"]
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(TuningError, match="records no SHA-256"):
+        XGBModel.load(str(path))
+
+
 def test_fit_on_a_loaded_model_adapts_from_its_base(tmp_path):
     train, test = split()
     model = XGBModel(SMALL)
