@@ -16,11 +16,12 @@ the generic lowering materialises ``[b, h, p, m]``). Each config is
    blocks of calls filling ~``BLOCK_S`` seconds each; ``seconds`` is the median block mean.
 
 A failure (build error, wrong answer) is a row with ``seconds: Infinity`` and the error.
-Rows go to ``bench/data/cpu/<machine>.jsonl.gz`` (one file per CPU model, LLVM CPU, ISA and
-thread count; gzip members appended every few configs), and a rerun skips the rows there
-whose code version is current, so an interrupted sweep resumes and a sweep after a lowering
-change measures again. Params are baked into the program as defaults
-(``param W : i32 = 256``) so that the stored program text says everything a feature needs.
+Rows go to ``bench/data/cpu/<machine>.jsonl.gz`` (one file per CPU — model name, vendor,
+family and model —, LLVM CPU, ISA and thread count; gzip members appended every few
+configs), and a rerun skips the rows there whose code version is current, so an interrupted
+sweep resumes and a sweep after a lowering change measures again. Params are baked into the
+program as defaults (``param W : i32 = 256``) so that the stored program text says
+everything a feature needs.
 
 Row schema: :mod:`attncc.cost_models.dataset` (hardware description with the probe
 embedding, program, extents, config, build metadata from the disassembly, code version,
@@ -289,8 +290,9 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
 
 
 def default_out() -> Path:
-    """``bench/data/cpu/<machine>.jsonl.gz``: one file per machine (CPU model, LLVM CPU,
-    ISA, threads), so sessions on different CPUs add files instead of editing one."""
+    """``bench/data/cpu/<machine>.jsonl.gz``: one file per machine (:func:`machine_key`:
+    the CPU with its family and model, LLVM CPU, ISA, threads), so sessions on different
+    CPUs add files instead of editing one, and never resume from another CPU's rows."""
     import re
 
     from attncc.cost_models.dataset import machine_key

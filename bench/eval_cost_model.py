@@ -11,12 +11,14 @@ set a tuner ranks. Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
 
 1. **Ranking** on held-out data, three splits: leave-one-machine-out (train on the other
    machines, rank every group of the held-out one), leave-one-variant-out, leave-one-shape-
-   out (each group held out in turn). Methods: attncc's XGBoost ranker (``rank:pairwise``,
-   the shipped config: five members bagged by group); one booster on all the training
-   data; one with ``rank:ndcg`` (pairs near the top weigh most); a
-   classifier surrogate that predicts "top 10 % of its group" (an XGBoost random forest,
-   the approach of a random-forest autotuner surrogate), ranked by its probability; random
-   order (mean of 50 draws).
+   out (each group held out in turn); and, once the data holds more than one CPU
+   (:func:`attncc.cost_models.dataset.cpu_key`: model name, vendor, family, model),
+   leave-one-CPU-out, which holds out every build and thread count of a CPU at once.
+   Methods: attncc's XGBoost ranker (``rank:pairwise``, the shipped config: five members
+   bagged by group); one booster on all the training data; one with ``rank:ndcg`` (pairs
+   near the top weigh most); a classifier surrogate that predicts "top 10 % of its group"
+   (an XGBoost random forest, the approach of a random-forest autotuner surrogate), ranked
+   by its probability; random order (mean of 50 draws).
 2. **Adaptation** to the held-out machine with 10 measurements (2 groups × 5 configs of that
    machine, 10 seeded draws), scored on its other groups: zero-shot; continued boosting
    (``XGBModel.fit`` on a loaded model), without and with its guard (``adapt_guard``: kept
@@ -364,6 +366,11 @@ def main(argv=None):
     )
     table = [header]
     breakdown = [] if args.breakdown else None
+    cpus = {ds.cpu(i) for i in range(len(ds.records))}
+    if len(cpus) > 1:  # every build and thread count of one CPU held out together
+        rows, _ = split_eval(ds, "leave one CPU out", folds_by(ds, ds.cpu), breakdown)
+        table += rows
+        print("\n".join(rows), flush=True)
     if len(ds.machines) > 1:
         rows, _ = split_eval(ds, "leave one machine out", folds_by(ds, ds.machine), breakdown)
         table += rows

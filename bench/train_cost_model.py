@@ -10,7 +10,8 @@ ranker (``rank:pairwise``, five members bagged by group: ``eval_cost_model.SHIPP
 quality is ``bench/eval_cost_model.py``'s job.
 
 Calibration (``info["keep_default_margin"]``, read by :func:`attncc.search.cost_model.
-model_pick`): on held-out predictions (leave one machine out and leave one variant out),
+model_pick`): on held-out predictions (leave one CPU out where the data holds several,
+leave one machine out and leave one variant out),
 for every group whose default config was measured, the margin ``score(pick) - score(default)``
 (the smallest over the ensemble's members, as :func:`attncc.search.cost_model.model_pick`)
 of the model's first choice over the default, and whether the pick was slower than the
@@ -91,6 +92,8 @@ def main(argv=None):
     print(f"{len(ds.records)} records, machines: {', '.join(ds.machines)}", flush=True)
 
     held = []
+    if len({ds.cpu(i) for i in range(len(ds.records))}) > 1:  # a CPU the model never saw
+        held += margins(ds, folds_by(ds, ds.cpu))
     if len(ds.machines) > 1:
         held += margins(ds, folds_by(ds, ds.machine))
     held += margins(ds, folds_by(ds, ds.variant))
@@ -120,7 +123,8 @@ def main(argv=None):
             "groups": len(held),
             "slower_beyond_noise": len(slower),
             "noise": NOISE,
-            "splits": "leave one machine out + leave one variant out",
+            "splits": "leave one CPU out (several CPUs) + leave one machine out + "
+            "leave one variant out",
         },
         "evaluation": "python bench/eval_cost_model.py (bench/RESULTS.md)",
     }

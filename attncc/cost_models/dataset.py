@@ -7,8 +7,9 @@ row per measured config:
 * ``schema`` (:data:`SCHEMA`), ``code_version`` (:func:`code_version` when measured),
   ``kernel_hash`` (sha256 of the generated kernel source), ``attncc`` (its version);
 * ``hardware``: the machine (:func:`attncc.cost_models.hardware.host_hardware`: CPU model
-  name, LLVM CPU, ISA, vector lanes and registers, threads, cores, cache sizes, the probe
-  embedding) -- every row is self-describing, so files from any number of machines mix;
+  name, vendor / family / model, the host's LLVM CPU and the one kernels were built for,
+  ISA, vector lanes and registers, threads, cores, cache sizes, the probe embedding) --
+  every row is self-describing, so files from any number of machines mix;
 * ``program`` (variant name), ``program_hash``, ``program_text`` (params baked in as
   defaults), ``extents``, ``config``, ``group`` (``name@shape``);
 * ``seconds`` (median of ``blocks``; ``Infinity`` = failed, with ``error``), ``blocks``;
@@ -44,6 +45,7 @@ __all__ = [
     "Dataset",
     "append_rows",
     "code_version",
+    "cpu_key",
     "is_stale",
     "load_dataset",
     "load_records",
@@ -74,8 +76,20 @@ def code_version(target: str = "cpu") -> str:
 
 
 def machine_key(hardware: Mapping[str, Any]) -> str:
-    """What tells machines apart in a split: CPU model, LLVM CPU, ISA and threads."""
-    return "/".join(str(hardware.get(k, "?")) for k in ("cpu", "mcpu", "isa", "threads"))
+    """What tells machines apart in a split: the CPU (model name, and vendor / family /
+    model where recorded: "AMD EPYC" names Zen 3, 4 and 5 alike), the LLVM CPU kernels were
+    built for, ISA and threads. An AVX2 build on a Zen 4 (``mcpu`` znver3) and a real Zen 3
+    thus stay two machines."""
+    cpu = str(hardware.get("cpu", "?"))
+    if hardware.get("cpu_id"):
+        cpu += f" [{hardware['cpu_id']}]"
+    return "/".join([cpu, *(str(hardware.get(k, "?")) for k in ("mcpu", "isa", "threads"))])
+
+
+def cpu_key(hardware: Mapping[str, Any]) -> str:
+    """The CPU alone (:func:`machine_key` without build and threads): what a
+    leave-one-CPU-out split holds out."""
+    return machine_key(hardware).split("/", 1)[0]
 
 
 # ----------------------------------------------------------------------------- files
@@ -152,6 +166,9 @@ class Dataset:
 
     def machine(self, i: int) -> str:
         return machine_key(self.records[i].candidate.hardware)
+
+    def cpu(self, i: int) -> str:
+        return cpu_key(self.records[i].candidate.hardware)
 
     def variant(self, i: int) -> str:
         return str(self.rows[i]["program"])

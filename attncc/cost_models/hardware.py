@@ -56,6 +56,7 @@ from attncc.targets.cpu.host import build_target
 from attncc.targets.cpu.host import compile_tvmscript
 from attncc.targets.cpu.host import configure_threads
 from attncc.targets.cpu.host import cpu_count
+from attncc.targets.cpu.host import host_cpu
 
 __all__ = [
     "PROBES",
@@ -101,6 +102,27 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _cpu_id(cpuinfo: str = "/proc/cpuinfo") -> str:
+    """Vendor, family and model as the kernel reports them (``AuthenticAMD 25-17``: Zen 4;
+    ``25-33``: Zen 3): a virtual machine's model name is often only "AMD EPYC", the same for
+    three generations of cores; ``""`` where ``/proc/cpuinfo`` says none of it."""
+    fields: dict[str, str] = {}
+    try:
+        with open(cpuinfo) as fh:
+            for line in fh:
+                if not line.strip():
+                    break  # the first processor's block is enough
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        return ""
+    if "vendor_id" in fields:  # x86
+        return f"{fields['vendor_id']} {fields.get('cpu family', '?')}-{fields.get('model', '?')}"
+    if "CPU implementer" in fields:  # Arm
+        return f"arm {fields['CPU implementer']}-{fields.get('CPU part', '?')}"
+    return ""
+
+
 def _parse_size(text: str) -> int:
     text = text.strip().upper()
     mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
@@ -138,6 +160,7 @@ def fingerprint() -> dict[str, Any]:
 
     return {
         "cpu": _cpu_model(),
+        "cpu_id": _cpu_id(),
         "mcpu": build_cpu(),
         "threads": configure_threads(),
         "tvm": tvm.__version__,
@@ -360,7 +383,9 @@ def embedding_vector(hardware: Mapping[str, Any]) -> list[float]:
 
 def host_hardware(target=None, *, measure_embedding: bool = True) -> dict[str, Any]:
     """``Candidate.hardware`` for this machine: ``target.describe()`` (the ``cpu`` target by
-    default), the CPU's model name, the vector unit kernels are built for (``isa``,
+    default), the CPU's model name, its vendor / family / model (``cpu_id``) and LLVM name
+    (``host_mcpu``: ``mcpu`` is what kernels are built for, which ``$ATTNCC_CPU`` may
+    narrow), the vector unit kernels are built for (``isa``,
     ``lanes``, ``vector_registers``: an AVX2 build on an AVX-512 host says AVX2), ``caches``
     (bytes), ``cores`` and, unless ``measure_embedding=False``, the embedding (cached; the
     first call on a machine measures, ~3-6 s)."""
@@ -370,6 +395,8 @@ def host_hardware(target=None, *, measure_embedding: bool = True) -> dict[str, A
     out: dict[str, Any] = {
         **target.describe(),
         "cpu": _cpu_model(),
+        "cpu_id": _cpu_id(),
+        "host_mcpu": host_cpu(),
         "isa": unit.name,
         "lanes": unit.lanes,
         "vector_registers": unit.registers,

@@ -80,3 +80,17 @@ def test_stale_rows_are_left_out_unless_asked(tmp_path):
     legacy = everything.records[-1].candidate.hardware
     assert legacy["cpu"] == "Old" and legacy["mcpu"] == old[4]["hardware"]["mcpu"]
     assert json.dumps(everything.rows[0], sort_keys=True)
+
+
+def test_an_avx2_build_on_zen4_and_a_zen3_are_two_machines_and_two_cpus():
+    """Both call themselves "AMD EPYC" with an LLVM CPU of znver3 and AVX2 at 2 threads; the
+    family / model recorded with them keeps them apart (the data of one never resumes or
+    stands for the other), and the CPU key groups every build of one CPU."""
+    base = {"cpu": "AMD EPYC", "mcpu": "znver3", "isa": "avx2", "threads": 2}
+    on_zen4 = {**base, "cpu_id": "AuthenticAMD 25-17", "host_mcpu": "znver4"}
+    zen3 = {**base, "cpu_id": "AuthenticAMD 25-1", "host_mcpu": "znver3"}
+    native = {**on_zen4, "mcpu": "znver4", "isa": "avx512"}
+    assert D.machine_key(on_zen4) != D.machine_key(zen3)
+    assert D.machine_key(on_zen4) == "AMD EPYC [AuthenticAMD 25-17]/znver3/avx2/2"
+    assert D.cpu_key(on_zen4) == D.cpu_key(native) != D.cpu_key(zen3)
+    assert D.machine_key(base) == "AMD EPYC/znver3/avx2/2"  # rows that never said
