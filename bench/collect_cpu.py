@@ -47,6 +47,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "variants"))
 
 TOL = 2e-3
+#: Decode groups (a few queries) draw this many times ``--per-group`` configs: their spaces
+#: are as large as prefill's and a config costs milliseconds to time, and decode is where
+#: the model ranked worst.
+DECODE_DRAWS = 3
 BLOCK_S = 0.04
 SEED = 0
 
@@ -344,7 +348,8 @@ def main(argv=None) -> None:
         space = target.space(program, target.specialise(program, ext))
         rng = random.Random(f"{args.seed}:{g.tag}")
         generic_ok = g.p * g.m <= 1024 * 1024
-        cfgs = draw_configs(space, args.per_group, rng, generic_ok)
+        n = args.per_group * (DECODE_DRAWS if g.p <= 4 else 1)
+        cfgs = draw_configs(space, n, rng, generic_ok)
         cfgs = [c for c in cfgs if (g.tag, json.dumps(c, sort_keys=True)) not in done]
         plans.append((g, cfgs))
         print(f"[{i + 1}/{len(sweep)}] {g.tag}: {len(cfgs)} configs to measure", flush=True)
@@ -360,7 +365,7 @@ def main(argv=None) -> None:
         )
 
     chunk = 4
-    for r0 in range(0, args.per_group + 1, chunk):
+    for r0 in range(0, max((len(c) for _, c in plans), default=0), chunk):
         for g, cfgs in plans:
             if time.time() - start > args.budget:
                 break

@@ -34,6 +34,7 @@ def test_sweep_rows_resume_and_staleness(collect, tmp_path, capsys):
         assert r["schema"] == D.SCHEMA and r["code_version"] == D.code_version()
         hw = r["hardware"]
         assert {"cpu", "mcpu", "isa", "lanes", "caches", "cores", "embedding"} <= set(hw)
+        assert {"cpu_id", "host_mcpu"} <= set(hw)
         assert r["error"] is None and r["seconds"] > 0 and len(r["blocks"]) == 1
         assert r["build"]["build_s"] >= 0 and len(r["kernel_hash"]) == 16
         program = D.to_records([r])[0].candidate.program  # the text says everything
@@ -48,3 +49,28 @@ def test_sweep_rows_resume_and_staleness(collect, tmp_path, capsys):
     again = D.load_rows(out)
     assert len(again) == 6 and sum(not D.is_stale(r) for r in again) == 4
     assert "0 configs to measure" in capsys.readouterr().out
+
+
+def test_add_machine_plans_both_vector_widths_on_an_avx512_host():
+    """One command measures what a session must add: every core and one thread, for the
+    host's ISA and (on AVX-512) AVX2 builds of the host's vendor, in shares of one budget;
+    the AVX2 subspaces vary ``k_layout`` too."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import add_machine
+    finally:
+        sys.path.remove(str(BENCH))
+    amd = add_machine.plan(True, "AuthenticAMD 25-17")
+    assert len(amd) == 6 and sum(s.share for s in amd) == pytest.approx(1.0)
+    avx2 = [s for s in amd if "ATTNCC_CPU" in s.env]
+    assert len(avx2) == 3 and {s.env["ATTNCC_CPU"] for s in avx2} == {"znver3"}
+    assert {s.env.get("TVM_NUM_THREADS") for s in amd} == {None, "1"}
+    assert [s.args[-1] for s in amd if s.args[0] == "tuning.py"] == [
+        "bq,rb,rbv,bk",
+        "bq,rb,rbv,bk,k_layout",
+    ]
+    intel = add_machine.plan(True, "GenuineIntel 6-143")
+    assert {s.env["ATTNCC_CPU"] for s in intel if "ATTNCC_CPU" in s.env} == {"skylake"}
+    only_avx2 = add_machine.plan(False, "AuthenticAMD 25-33")
+    assert len(only_avx2) == 3 and not any("ATTNCC_CPU" in s.env for s in only_avx2)
+    assert only_avx2[-1].args[-1] == "bq,rb,rbv,bk,k_layout"

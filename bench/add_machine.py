@@ -1,0 +1,129 @@
+"""Add this machine to the cost model's data: every measurement step in one command, in
+bounded time, resumable.
+
+    python bench/add_machine.py                 # ~25 min on 2 cores (--minutes)
+    python bench/add_machine.py --train         # then retrain the shipped model, evaluate
+    python bench/add_machine.py --dry-run       # the steps and their budgets, nothing run
+
+Steps, each a subprocess with its own share of ``--minutes`` (thread counts and the build
+ISA are fixed when TVM loads, hence one process each):
+
+1. ``collect_cpu.py`` with the host's ISA on every core, then on one thread
+   (``--per-group 8``);
+2. on an AVX-512 host, the same with AVX2 builds (``ATTNCC_CPU``: ``znver3`` on AMD,
+   ``skylake`` on Intel), so that one session measures both vector widths;
+3. ``tuning.py --measure``: the fully measured subspaces the search comparison replays
+   (``k_layout`` varied too on AVX2 builds, where its best value differs).
+
+Every step appends to ``bench/data/cpu/<machine>.jsonl.gz`` and skips what is already there
+(a CPU is told apart by its family and model, so another CPU's rows are never taken for
+this one's): a run cut short by its budget, or killed, continues where it stopped when run
+again. ``--train`` then runs ``train_cost_model.py`` and ``eval_cost_model.py --breakdown
+--skip loso`` (~12 min more).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Step:
+    what: str
+    args: tuple[str, ...]
+    share: float  # of the whole budget
+    env: dict[str, str] = field(default_factory=dict)
+    bounded: bool = False  # takes --budget itself (else the step is stopped at its time)
+
+
+SUBSPACES = ("tuning.py", "--measure", "--variants", "gqa_causal,sliding_window")
+
+
+def narrower_cpu(vendor: str) -> str:
+    """An AVX2-only LLVM CPU of the host's vendor, for AVX2 builds on an AVX-512 host."""
+    return "znver3" if "AMD" in vendor.upper() else "skylake"
+
+
+def plan(avx512: bool, vendor: str) -> list[Step]:
+    """The steps for this host, their shares summing to 1."""
+    builds = [("host ISA", {})]
+    if avx512:
+        builds.append(("AVX2 build", {"ATTNCC_CPU": narrower_cpu(vendor)}))
+    share = 1.0 / len(builds)
+    steps = []
+    for name, env in builds:
+        vary = "bq,rb,rbv,bk" + (",k_layout" if env or not avx512 else "")
+        steps += [
+            Step(f"collect, {name}, all cores", ("collect_cpu.py",), 0.45 * share, env, True),
+            Step(
+                f"collect, {name}, 1 thread",
+                ("collect_cpu.py", "--per-group", "8"),
+                0.15 * share,
+                {**env, "TVM_NUM_THREADS": "1"},
+                True,
+            ),
+            Step(f"subspaces, {name}", (*SUBSPACES, "--vary", vary), 0.40 * share, env),
+        ]
+    return steps
+
+
+def run(step: Step, seconds: float, dry: bool) -> tuple[str, float]:
+    args = [sys.executable, str(ROOT / "bench" / step.args[0]), *step.args[1:]]
+    if step.bounded:
+        args += ["--budget", f"{seconds:.0f}"]
+    env = {**os.environ, **step.env}
+    shown = " ".join(f"{k}={v}" for k, v in step.env.items())
+    print(f"== {step.what}: {shown} {' '.join(args[1:])} ({seconds:.0f} s)", flush=True)
+    if dry:
+        return "planned", 0.0
+    t0 = time.time()
+    try:
+        # a bounded step stops itself between chunks; the margin covers its set-up
+        done = subprocess.run(args, env=env, cwd=ROOT, timeout=seconds + 120, check=False)
+        status = "done" if done.returncode == 0 else f"failed (exit {done.returncode})"
+    except subprocess.TimeoutExpired:
+        status = "stopped at its budget (run again to continue)"
+    return status, time.time() - t0
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--minutes", type=float, default=25.0, help="for all measurement steps")
+    ap.add_argument("--train", action="store_true", help="then retrain and evaluate")
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args(argv)
+
+    from attncc.cost_models.dataset import machine_key
+    from attncc.cost_models.hardware import host_hardware
+    from attncc.targets.cpu.host import host_isa_features
+
+    hw = host_hardware(measure_embedding=False)
+    avx512 = "avx512f" in host_isa_features()
+    print(f"machine: {machine_key(hw)} (host {hw['host_mcpu']}, AVX-512: {avx512})")
+    steps = plan(avx512, str(hw.get("cpu_id") or hw.get("cpu") or ""))
+    if args.train:
+        steps += [
+            Step("train and calibrate the shipped model", ("train_cost_model.py",), 0.0),
+            Step("evaluate", ("eval_cost_model.py", "--breakdown", "--skip", "loso"), 0.0),
+        ]
+    total = args.minutes * 60
+    report = []
+    for step in steps:
+        seconds = step.share * total if step.share else 1800.0
+        status, took = run(step, seconds, args.dry_run)
+        report.append(f"{step.what}: {status} in {took:.0f} s")
+    print("\n" + "\n".join(report))
+
+
+if __name__ == "__main__":
+    main()
