@@ -91,12 +91,12 @@ def main(argv=None):
     ds = load_dataset(args.data or [DATA], include_stale=args.include_stale)
     print(f"{len(ds.records)} records, machines: {', '.join(ds.machines)}", flush=True)
 
-    held = []
-    if len({ds.cpu(i) for i in range(len(ds.records))}) > 1:  # a CPU the model never saw
-        held += margins(ds, folds_by(ds, ds.cpu))
+    splits = [("leave one variant out", ds.variant)]
     if len(ds.machines) > 1:
-        held += margins(ds, folds_by(ds, ds.machine))
-    held += margins(ds, folds_by(ds, ds.variant))
+        splits.insert(0, ("leave one machine out", ds.machine))
+    if len({ds.cpu(i) for i in range(len(ds.records))}) > 1:  # a CPU the model never saw
+        splits.insert(0, ("leave one CPU out", ds.cpu))
+    held = [m for _, key in splits for m in margins(ds, folds_by(ds, key))]
     slower = [m for m, bad, _ in held if bad]
     threshold = max(slower) if slower else 0.0
     kept = [s for m, _, s in held if m > threshold]
@@ -123,8 +123,7 @@ def main(argv=None):
             "groups": len(held),
             "slower_beyond_noise": len(slower),
             "noise": NOISE,
-            "splits": "leave one CPU out (several CPUs) + leave one machine out + "
-            "leave one variant out",
+            "splits": " + ".join(name for name, _ in splits),
         },
         "evaluation": "python bench/eval_cost_model.py (bench/RESULTS.md)",
     }
