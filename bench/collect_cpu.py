@@ -95,6 +95,15 @@ SWEEP: tuple[Group, ...] = (
     *_g("int8_kv", "gqa", ((1, 8192),), b=2),
     *_g("sigmoid_attention", "gqa", ((256, 256), (512, 512))),
     *_g("mla", "gqa", ((256, 256), (512, 512))),
+    # more of the catalogue, one shape each: chunked prefill (fewer queries than keys),
+    # sinks beside a window, a bias table, a temperature, half-precision K / V, MQA causal
+    *_g("causal_offset", "gqa", ((512, 1024),)),
+    *_g("sinks_window", "gqa", ((1024, 1024),), SINKS=4, W=256),
+    *_g("relative_bias", "gqa", ((1024, 1024),)),
+    *_g("temperature", "gqa", ((1024, 1024),), tau=0.7),
+    *_g("fp16_kv", "gqa", ((1024, 1024),)),
+    *_g("fp16_kv", "gqa", ((1, 8192),), b=2),
+    *_g("mqa_causal", "mqa", ((1024, 1024),)),
     # The benchmarks' programs and head counts (bench/_cases.py: 8 heads, GQA 32/8 at D128,
     # the masks of bench/_masks.py) at half their sequence length, so that bench/model_pick.py
     # still measures the model on shapes it has not seen.
