@@ -90,32 +90,31 @@ _memo: dict[str, dict[str, float]] = {}
 # ----------------------------------------------------------------------------- machine
 
 
-def _cpu_model() -> str:
+def _first_processor(cpuinfo: str = "/proc/cpuinfo") -> dict[str, str]:
+    """The first processor's block of ``/proc/cpuinfo`` as ``{field: value}`` (empty where
+    there is none): the model name and vendor / family / model read from it."""
+    fields: dict[str, str] = {}
     try:
-        with open("/proc/cpuinfo") as fh:
+        with open(cpuinfo) as fh:
             for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
+    return fields
 
-    return platform.processor() or platform.machine()
+
+def _cpu_model() -> str:
+    return _first_processor().get("model name") or platform.processor() or platform.machine()
 
 
 def _cpu_id(cpuinfo: str = "/proc/cpuinfo") -> str:
     """Vendor, family and model as the kernel reports them (``AuthenticAMD 25-17``: Zen 4;
     ``25-33``: Zen 3): a virtual machine's model name is often only "AMD EPYC", the same for
     three generations of cores; ``""`` where ``/proc/cpuinfo`` says none of it."""
-    fields: dict[str, str] = {}
-    try:
-        with open(cpuinfo) as fh:
-            for line in fh:
-                if not line.strip():
-                    break  # the first processor's block is enough
-                key, _, value = line.partition(":")
-                fields.setdefault(key.strip(), value.strip())
-    except OSError:
-        return ""
+    fields = _first_processor(cpuinfo)
     if "vendor_id" in fields:  # x86
         return f"{fields['vendor_id']} {fields.get('cpu family', '?')}-{fields.get('model', '?')}"
     if "CPU implementer" in fields:  # Arm

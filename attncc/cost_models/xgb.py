@@ -373,13 +373,14 @@ class XGBModel(CostModel):
             xgb = require_xgboost()
             digests = meta.get("sha256")
             for k, name in enumerate((meta["booster"], *(meta.get("members") or ()))):
+                raw = _verified_bytes(path.parent, name, digests)  # also the member's base
                 booster = xgb.Booster()
-                booster.load_model(_verified_bytes(path.parent, name, digests))
+                booster.load_model(raw)
                 if k == 0:
-                    model._booster, model._base = booster, booster.save_raw("ubj")
+                    model._booster, model._base = booster, raw
                 else:
                     model._others.append(booster)
-                    model._other_bases.append(booster.save_raw("ubj"))
+                    model._other_bases.append(raw)
         return model
 
     def __repr__(self) -> str:
