@@ -10,20 +10,33 @@ ranker (``rank:pairwise``, five members bagged by group: ``eval_cost_model.SHIPP
 quality is ``bench/eval_cost_model.py``'s job.
 
 Calibration (``info["keep_default_margin"]``, read by :func:`attncc.search.cost_model.
-model_pick`): on held-out predictions (leave one CPU out where the data holds several,
-leave one machine out and leave one variant out),
-for every group whose default config was measured, the margin ``score(pick) - score(default)``
-(the smallest over the ensemble's members, as :func:`attncc.search.cost_model.model_pick`)
-of the model's first choice over the default, and whether the pick was slower than the
-default by more than ``NOISE``. The threshold is the largest margin at which a pick was
-slower: up to it ``tune="model"`` keeps the default and says so.
+model_pick`): held-out predictions for every group whose default config was measured -- on a
+CPU the model never saw (leave one CPU out, where the data holds several), a machine
+configuration (leave one machine out), a variant (leave one variant out) and shapes (five
+folds of groups: the variant and machine seen at other shapes, the commonest case in
+``compile``). Each gives the margin ``score(pick) - score(default)`` of the model's first
+choice (the members' mean, as :func:`attncc.search.cost_model.model_pick`) and the measured
+speed-up of the pick over the default. The threshold is the margin above which the held-out
+picks do the most good, a loss (log of the speed-up, over all sure picks) counting
+``LOSS_WEIGHT`` times a gain of the same ratio. Up to it ``tune="model"`` keeps the default
+and says so.
+
+Why not the largest margin at which any pick lost (the rule until the seventh session): one
+pick set it, so how often the model was sure swung from 5 of the 15 benchmark cases to 1
+between retrains on nearly the same data; the shapes folds, not used before, hold a
+document-mask pick 1.8× slower with a margin above that rule's threshold. Why a weighted
+loss rather than a cap on the share of losing picks: on resampled held-out sets the cap's
+threshold jumped between 0.59 and 1.59 (a resample with the 1.8× loss twice), the weighted
+loss's stayed within 0.56-0.83 (bench/RESULTS.md, seventh session).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -45,6 +58,10 @@ from attncc.search.cost_model import pick_and_margin  # noqa: E402
 
 #: Run-to-run variation of one config's median on these machines (bench/RESULTS.md).
 NOISE = 0.05
+#: How much more a held-out pick slower than the default weighs than one as much faster.
+LOSS_WEIGHT = 3.0
+#: Folds of groups for the held-out shapes.
+SHAPE_FOLDS = 5
 
 
 def default_flags(ds) -> dict[int, bool]:
@@ -61,9 +78,9 @@ def default_flags(ds) -> dict[int, bool]:
     return out
 
 
-def margins(ds, folds) -> list[tuple[float, bool, float]]:
-    """(margin of the pick over the default, pick slower beyond noise, speed-up) per
-    held-out group with a measured default."""
+def margins(ds, folds) -> list[tuple[float, float]]:
+    """(margin of the pick over the default, measured speed-up of the pick over the default)
+    per held-out group with a measured default."""
     is_default = default_flags(ds)
     out = []
     for train, test in folds:
@@ -73,12 +90,55 @@ def margins(ds, folds) -> list[tuple[float, bool, float]]:
             if not defaults:
                 continue
             d = defaults[0]
-            # the statistic model_pick compares: the members' smallest margin
             members = member_scores(model, [r.candidate for r in g])
             best, margin = pick_and_margin(members, g.index(d))
             pick, base = g[best].seconds, d.seconds
-            out.append((margin, pick > base * (1 + NOISE), base / pick if pick > 0 else 0.0))
+            out.append((margin, base / pick if pick > 0 else 0.0))
     return out
+
+
+def calibrate(held, noise: float = NOISE, loss_weight: float = LOSS_WEIGHT) -> dict:
+    """The threshold of :func:`attncc.search.cost_model.model_pick` from held-out
+    ``(margin, speed-up)`` pairs: the one whose sure picks (margin above it) have the largest
+    utility, the sum of ``log(speed-up)`` with a loss weighing ``loss_weight`` times; ties go
+    to the larger threshold. Groups whose pick is the default (margin 0) are never sure.
+    Where no threshold does good, it is the largest margin: the model is never sure.
+    ``slower`` counts sure picks slower than the default beyond ``noise``; ``gain`` is the
+    geometric-mean speed-up over all groups (unsure ones 1×)."""
+    moved = sorted(((m, s) for m, s in held if m > 0), reverse=True)
+    best = {"threshold": moved[0][0] if moved else 0.0, "sure": 0, "slower": 0}
+    best |= {"gain": 1.0, "worst": None}
+    utility = best_utility = log_sum = 0.0
+    slower = 0
+    for n, (margin, speedup) in enumerate(moved, start=1):
+        gain = math.log(max(speedup, 1e-9))
+        log_sum += gain
+        utility += gain if gain >= 0 else loss_weight * gain
+        slower += speedup < 1 / (1 + noise)
+        if n < len(moved) and moved[n][0] == margin:
+            continue  # a threshold sits between distinct margins
+        if utility > best_utility:
+            best_utility = utility
+            best = {
+                "threshold": moved[n][0] if n < len(moved) else 0.0,  # sure strictly above
+                "sure": n,
+                "slower": slower,
+                "gain": math.exp(log_sum / len(held)),
+                "worst": min(s for _, s in moved[:n]),
+            }
+    return {
+        **best,
+        "groups": len(held),
+        "moved": len(moved),
+        "noise": noise,
+        "loss_weight": loss_weight,
+    }
+
+
+def shape_folds(ds, k: int = SHAPE_FOLDS):
+    """``k`` folds of whole groups (a stable hash of the group key): shapes held out."""
+    keys = [zlib.crc32(group_key(r.candidate).encode()) % k for r in ds.records]
+    return folds_by(ds, lambda i: keys[i])
 
 
 def main(argv=None):
@@ -91,20 +151,19 @@ def main(argv=None):
     ds = load_dataset(args.data or [DATA], include_stale=args.include_stale)
     print(f"{len(ds.records)} records, machines: {', '.join(ds.machines)}", flush=True)
 
-    splits = [("leave one variant out", ds.variant)]
+    splits = [("leave one variant out", folds_by(ds, ds.variant)), ("shapes", shape_folds(ds))]
     if len(ds.machines) > 1:
-        splits.insert(0, ("leave one machine out", ds.machine))
+        splits.insert(0, ("leave one machine out", folds_by(ds, ds.machine)))
     if len({ds.cpu(i) for i in range(len(ds.records))}) > 1:  # a CPU the model never saw
-        splits.insert(0, ("leave one CPU out", ds.cpu))
-    held = [m for _, key in splits for m in margins(ds, folds_by(ds, key))]
-    slower = [m for m, bad, _ in held if bad]
-    threshold = max(slower) if slower else 0.0
-    kept = [s for m, _, s in held if m > threshold]
+        splits.insert(0, ("leave one CPU out", folds_by(ds, ds.cpu)))
+    held = [m for _, folds in splits for m in margins(ds, folds)]
+    cal = calibrate(held)
+    threshold = cal["threshold"]
     print(
-        f"calibration on {len(held)} held-out groups: the pick was slower than the default "
-        f"beyond {NOISE:.0%} in {len(slower)}; threshold {threshold:.4g} keeps the pick in "
-        f"{len(kept)} groups (speed-up over the default there: "
-        f"{min(kept, default=0):.2f}-{max(kept, default=0):.2f}×)",
+        f"calibration on {cal['groups']} held-out groups, the pick not the default in "
+        f"{cal['moved']}: threshold {threshold:.4g} is sure in {cal['sure']}, "
+        f"{cal['slower']} of them slower than the default beyond {NOISE:.0%} "
+        f"(worst {cal['worst'] or 1:.2f}×); geometric-mean speed-up over all {cal['gain']:.3f}×",
         flush=True,
     )
 
@@ -120,9 +179,8 @@ def main(argv=None):
         "code_version": ds.rows[0].get("code_version") if ds.rows else None,
         "keep_default_margin": threshold,
         "calibration": {
-            "groups": len(held),
-            "slower_beyond_noise": len(slower),
-            "noise": NOISE,
+            **{k: v for k, v in cal.items() if k != "threshold"},
+            "statistic": "mean margin",
             "splits": " + ".join(name for name, _ in splits),
         },
         "evaluation": "python bench/eval_cost_model.py (bench/RESULTS.md)",

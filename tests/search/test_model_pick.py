@@ -66,8 +66,9 @@ def test_fake_targets_keep_their_fingerprint(problem):
     assert problem.hardware == problem.fingerprint
 
 
-def test_an_ensemble_pick_is_as_sure_as_its_least_sure_member():
-    """The pick is the best mean; its margin over the default is the smallest member's."""
+def test_an_ensemble_pick_and_its_margin_are_the_members_mean():
+    """The pick is the best mean score; its margin over the default is the mean's."""
     members = np.array([[0.0, 3.0, 1.0], [0.0, 0.5, 1.0], [0.0, 2.5, 0.5]])
-    assert pick_and_margin(members) == (1, 0.5)
+    assert pick_and_margin(members) == (1, pytest.approx(2.0))
+    assert pick_and_margin(members, default=2) == (1, pytest.approx(2.0 - 2.5 / 3))
     assert pick_and_margin(members[:1]) == (1, 3.0)

@@ -1,0 +1,58 @@
+"""``bench/train_cost_model.py``'s calibration: the margin above which ``tune="model"``
+trusts its pick, from held-out (margin, measured speed-up over the default) pairs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def calibrate():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import train_cost_model
+    finally:
+        sys.path.remove(str(BENCH))
+    return train_cost_model.calibrate
+
+
+HELD = [(3.0, 1.2), (2.0, 0.8), (1.5, 2.0), (1.0, 1.5), (0.5, 0.5), (0.0, 1.0), (0.0, 1.0)]
+
+
+def test_the_threshold_with_the_most_good_a_loss_weighing_three_times(calibrate):
+    """Utility of the top 1..5 margins: 0.18, -0.49, 0.21, 0.61, -1.47: the top four, one
+    of them a loss, do the most good."""
+    cal = calibrate(HELD, noise=0.05, loss_weight=3.0)
+    assert cal["threshold"] == 0.5 and cal["sure"] == 4 and cal["slower"] == 1
+    assert cal["worst"] == 0.8 and cal["moved"] == 5 and cal["groups"] == 7
+    assert cal["gain"] == pytest.approx((1.2 * 0.8 * 2.0 * 1.5) ** (1 / 7))
+
+
+def test_a_heavier_loss_keeps_only_the_picks_above_it(calibrate):
+    cal = calibrate(HELD, noise=0.05, loss_weight=10.0)
+    assert cal["threshold"] == 2.0 and cal["sure"] == 1 and cal["slower"] == 0
+
+
+def test_never_sure_when_no_threshold_does_good(calibrate):
+    cal = calibrate([(1.0, 0.5), (0.4, 0.9), (0.0, 1.0)], noise=0.05, loss_weight=1.0)
+    assert cal["threshold"] == 1.0 and cal["sure"] == 0  # sure only strictly above
+    assert calibrate([], noise=0.05, loss_weight=3.0)["sure"] == 0
+
+
+def test_equal_margins_are_sure_together(calibrate):
+    """A threshold cannot part equal margins: the pair's loss outweighs its gain."""
+    held = [(1.0, 2.0), (1.0, 0.5), (0.5, 1.5)]
+    cal = calibrate(held, noise=0.05, loss_weight=3.0)
+    assert cal["sure"] == 0 and cal["threshold"] == 1.0
+    cal = calibrate(held, noise=0.05, loss_weight=1.0)
+    assert cal["sure"] == 3 and cal["threshold"] == 0.0
+
+
+def test_a_loss_within_noise_is_not_counted_slower(calibrate):
+    cal = calibrate([(1.0, 0.96), (0.5, 1.5)], noise=0.05, loss_weight=3.0)
+    assert cal["sure"] == 2 and cal["slower"] == 0 and cal["worst"] == 0.96
