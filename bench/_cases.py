@@ -16,20 +16,33 @@ from dataclasses import replace
 from _masks import MASK_KINDS
 from _masks import mask_case
 
-__all__ = ["CAP", "CASES", "DOCS", "PAGE", "SEED", "WINDOW", "Case", "Setup", "quick", "setup"]
+__all__ = [
+    "CAP",
+    "CASES",
+    "DOCS",
+    "PAGE",
+    "ROPE",
+    "SEED",
+    "WINDOW",
+    "Case",
+    "Setup",
+    "quick",
+    "setup",
+]
 
 SEED = 0
 WINDOW = 256
 CAP = 30.0
 DOCS = 4
 PAGE = 16
+ROPE = 64  # MLA's decoupled RoPE dims (DeepSeek-V3)
 SPARE_PAGES = 64  # pool pages no sequence uses: the page table is a real permutation
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
-    kind: str  # causal | window | softcap | alibi | document | decode | paged | _masks kinds
+    kind: str  # causal | window | softcap | alibi | document | decode | paged | mla | _masks kinds
     h: int
     hk: int
     p: int
@@ -39,12 +52,18 @@ class Case:
     dtype: str = "f32"  # f32 | bf16: Q, K, V and O (attncc: variants.in_dtype)
 
     @property
+    def decode(self) -> bool:
+        """One query a head over a cache: counted in bytes read, not FLOPs."""
+        return self.kind in ("decode", "paged", "mla")
+
+    @property
     def title(self) -> str:
         heads = f"H{self.h}" if self.h == self.hk else f"H{self.h}/{self.hk}"
-        if self.kind in ("decode", "paged"):
+        if self.decode:
             extra = f", page {PAGE}" if self.kind == "paged" else ""
             extra += f", {self.dtype}" if self.dtype != "f32" else ""
-            return f"{self.name} B{self.b} {heads} D{self.d} cache {self.m}{extra}"
+            d = f"{self.d}+{ROPE}" if self.kind == "mla" else self.d
+            return f"{self.name} B{self.b} {heads} D{d} cache {self.m}{extra}"
         extra = {"window": f" W{WINDOW}", "softcap": f" cap {CAP:g}", "document": f" {DOCS} docs"}
         return f"{self.name} B{self.b} {heads} S{self.p} D{self.d}{extra.get(self.kind, '')}"
 
@@ -75,12 +94,14 @@ CASES = (
     Case("paged", "paged", 32, 8, 1, 32768, 128),
     Case("decode_bf16", "decode", 32, 8, 1, 32768, 128, dtype="bf16"),
     Case("paged_bf16", "paged", 32, 8, 1, 32768, 128, dtype="bf16"),
+    # MLA decode, absorbed (DeepSeek-V3's latent rank 512 + RoPE 64; 16 heads: 128 split 8 ways)
+    Case("mla", "mla", 16, 1, 1, 32768, 512),
 )
 
 
 def quick(case: Case) -> Case:
     """--quick sizes: a quarter of the sequence, an 8th of the cache."""
-    if case.kind in ("decode", "paged"):
+    if case.decode:
         return replace(case, m=case.m // 8)
     return replace(case, p=case.p // 4, m=case.m // 4)
 
@@ -104,15 +125,16 @@ class Setup:
     note: str = ""
 
 
-def reference(q, k, v, visible=None, bias=None, cap=None):
+def reference(q, k, v, visible=None, bias=None, cap=None, scale=None):
     """float64 attention without expanding K/V to the query heads: query heads grouped by
-    KV head; ``visible`` [p, m] (or broadcastable to [b, g, i, p, m]), ``bias`` [h, p, m]."""
+    KV head; ``visible`` [p, m] (or broadcastable to [b, g, i, p, m]), ``bias`` [h, p, m];
+    ``scale`` defaults to ``1 / sqrt(head dim)``."""
     import torch
 
     b, h, p, d = q.shape
     g, m = k.shape[1], k.shape[2]
     qg = q.double().reshape(b, g, h // g, p, d)
-    s = torch.einsum("bgipd,bgmd->bgipm", qg, k.double()) / math.sqrt(d)
+    s = torch.einsum("bgipd,bgmd->bgipm", qg, k.double()) * (scale or 1 / math.sqrt(d))
     if cap is not None:
         s = cap * torch.tanh(s / cap)
     if bias is not None:
@@ -147,6 +169,8 @@ def setup(case: Case, flex_attention: Callable, seed: int) -> Setup:
     q = torch.randn(b, h, p, d, generator=gen).to(case.torch_dtype())
     if case.kind == "paged":
         return _paged_setup(case, flex_attention, gen, q)
+    if case.kind == "mla":
+        return _mla_setup(case, flex_attention, gen, q)
     k, v = (torch.randn(b, hk, m, d, generator=gen).to(case.torch_dtype()) for _ in "kv")
     pi, mi = torch.arange(p)[:, None], torch.arange(m)[None, :]
     args = {"Q": q, "K": k, "V": v}
@@ -306,4 +330,52 @@ def _paged_setup(case: Case, flex_attention: Callable, gen, q) -> Setup:
         b * h * m,
         2 * b * hk * m * d * case.itemsize,
         f"pool {u} pages of {PAGE}, page table a random permutation",
+    )
+
+
+def _mla_setup(case: Case, flex_attention: Callable, gen, qn) -> Setup:
+    """MLA decode in the absorbed form (``variants.mla``): every head attends over one latent
+    cache ``CKV`` [b, m, d] plus RoPE keys ``KR`` [b, m, 64]. The peers see it as attention
+    with one KV head: K = [CKV | KR] (d + 64 wide), V = CKV. SDPA's fused CPU kernel wants V
+    as wide as K, so its V is CKV zero-padded to d + 64 (prepared once, untimed) and the
+    output sliced; without the padding SDPA falls back to its unfused path (~100× slower)."""
+    import torch
+    import torch.nn.functional as F
+
+    from attncc import variants
+
+    b, h, m, d = case.b, case.h, case.m, case.d
+    assert case.hk == 1 and case.p == 1, "MLA case: decode, one latent cache for every head"
+    dtype = case.torch_dtype()
+    qr = torch.randn(b, h, 1, ROPE, generator=gen).to(dtype)
+    ckv = torch.randn(b, m, d, generator=gen).to(dtype)
+    kr = torch.randn(b, m, ROPE, generator=gen).to(dtype)
+    scale = 1 / math.sqrt(128 + ROPE)  # variants.mla's default: the un-absorbed head dims
+    q = torch.cat([qn, qr], dim=-1)
+    k = torch.cat([ckv, kr], dim=-1)[:, None]  # [b, 1, m, d + 64]
+    v = ckv[:, None]
+    v_wide = torch.cat([ckv, torch.zeros(b, m, ROPE, dtype=dtype)], dim=-1)[:, None]
+
+    def sdpa():
+        out = F.scaled_dot_product_attention(q, k, v_wide, scale=scale, enable_gqa=True)
+        return out[..., :d]
+
+    def flex():
+        return flex_attention(q, k, v, scale=scale, enable_gqa=True)
+
+    program = variants.mla()
+    if case.dtype != "f32":
+        program = variants.in_dtype(program, case.dtype, inputs=("QN", "QR", "CKV", "KR"))
+    ref = reference(q, k, v, scale=scale)
+    return Setup(
+        program,
+        {"QN": qn, "QR": qr, "CKV": ckv, "KR": kr},
+        sdpa,
+        f"K = [CKV | KR], V = CKV zero-padded to {d + ROPE} (untimed), enable_gqa",
+        flex,
+        "K = [CKV | KR], V = CKV, one KV head, enable_gqa",
+        ref,
+        b * h * m,
+        b * m * (d + ROPE) * case.itemsize,
+        "absorbed form: one latent cache for every head",
     )

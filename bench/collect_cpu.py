@@ -128,6 +128,8 @@ SWEEP: tuple[Group, ...] = (
     # (a pool of 16-key pages holding every kv head, a permuted page table)
     Group("gqa", "32/8", 1, 16384, 128, 1, (), "decode"),
     Group("paged", "32/8", 1, 16384, 128, 1, (), "paged"),
+    # MLA decode at DeepSeek-V3's dims (latent 512 + RoPE 64; the toy groups above: 24 + 8)
+    Group("mla", "16/1", 1, 16384, 512, 1, (), "mla"),
 )
 
 
@@ -241,7 +243,7 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     program, kwargs = make_case(group, group.p, group.m, seed)
     small_p = min(group.p, 37)
     small_m = min(group.m, 101) if group.p > 1 else min(group.m, 203)
-    if group.bench in ("decode", "paged"):  # one query; the cache in whole 16-key pages
+    if group.bench in ("decode", "paged", "mla"):  # one query; a cache of whole 16-key pages
         small_p, small_m = group.p, 208
     elif group.bench:  # square: a tree's queries are its nodes; documents need some length
         small_p = small_m = min(group.p, 96)

@@ -330,7 +330,7 @@ def run_case(case: Case, opts, flex_attention, log) -> Row:
         f"default {build_s:.1f} s"
     )
     log(f"[{case.name}] done")
-    decode = case.kind in ("decode", "paged")
+    decode = case.decode
     return Row(
         case,
         med.get("SDPA", math.nan),
@@ -354,7 +354,7 @@ def _failed_row(case: Case, s: Setup, out: dict, est: dict, opts, log) -> Row:
     plan = [_entry(n, fn, est[n]) for n, fn in (("SDPA", s.sdpa), ("Flex", s.flex)) if n in out]
     med = {n: v.median * 1e3 for n, v in interleaved(plan, opts.runs, opts.pause).items()}
     log(f"[{case.name}] attncc failed; " + ", ".join(f"{n} {v:.2f} ms" for n, v in med.items()))
-    decode = case.kind in ("decode", "paged")
+    decode = case.decode
     nan = math.nan
     amount = s.bytes if decode else 4 * case.d * s.pairs
     sdpa, flex = med.get("SDPA", nan), med.get("Flex", nan)

@@ -12,7 +12,8 @@ Groups (prefix: meaning):
     inputs read and outputs written, materialised intermediates (what the generic lowering
     stores), arithmetic intensity (visible contraction FLOPs / bytes), statements,
     transcendental calls, passes over the key rank (:func:`attncc.ir.analysis.count_passes`),
-    the attention roles of the fused plan (batch, heads, kv group, queries, keys, head dims),
+    the attention roles of the fused plan (batch, heads, kv group, queries, keys, head dims;
+    the QK head dim sums every QK contraction of the score, MLA's RoPE part too),
     whether the fused lowering applies, whether a mask exists and is affine, and the visible
     fraction of (query, key) pairs on a 16 × 16 grid.
 ``tile_*`` -- mask density for the config's tiles: the fraction of (query tile, key tile)
@@ -83,7 +84,7 @@ from attncc.targets.tvm.bound_plan import kv_group
 
 __all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "mask_tiles"]
 
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 
 _K_LAYOUTS = ("tiles", "rows", "packed", "transposed")
 _PARALLEL_OVER = ("bhq", "bh", "bq")
@@ -236,7 +237,9 @@ def _program(program, extents: tuple[tuple[str, int], ...]) -> dict[str, Any]:
             "group": group,
             "queries": size.get(plan.query, 1),
             "keys": size.get(plan.key, 1),
-            "qk_dim": size.get(plan.qk_dim, 1),
+            # every QK contraction the score sums (MLA: latent rank + RoPE dims), as the
+            # kernel contracts them: one head dim, the parts concatenated
+            "qk_dim": size.get(plan.qk_dim, 1) + sum(size.get(r, 1) for _, r, _ in plan.qk_parts),
             "v_dim": size.get(plan.v_dim, 1),
         }
         predicate, query, key = plan.predicate, plan.query, plan.key

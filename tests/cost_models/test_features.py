@@ -32,7 +32,7 @@ def cand(name="sliding_window", config=FUSED, ext=EXT, hw=HW):
 
 
 def test_layout_is_fixed():
-    assert F.LAYOUT_VERSION == 4
+    assert F.LAYOUT_VERSION == 5
     assert len(F.FEATURES) == len(set(F.FEATURES)) == 81
     assert F.FEATURES[:3] == (
         "ir_log_flops_contract",
@@ -199,3 +199,15 @@ def test_a_cache_length_read_from_a_tensor_counts_as_a_full_cache():
     assert x[at["ir_visible_fraction"]] == 1.0
     assert (x[at["tile_empty"]], x[at["tile_full"]], x[at["tile_partial"]]) == (0.0, 1.0, 0.0)
     assert x[at["tile_log_computed_pairs"]] == pytest.approx(math.log2(1 + ext["m"]))
+
+
+def test_the_qk_head_dim_sums_every_contraction_of_the_score():
+    """MLA scores sum the latent contraction and the RoPE one; the kernel contracts both as
+    one head dim (512 + 64 at DeepSeek-V3's sizes), and the model sees that width."""
+    ext = {"b": 1, "h": 16, "p": 1, "m": 4096, "d": 512, "a": 64}
+    at = {n: i for i, n in enumerate(F.FEATURES)}
+    x = F.featurize(Candidate(variants.mla(), ext, {**FUSED, "bq": 16, "pack_gqa": True}, HW))
+    assert x[at["ir_log_qk_dim"]] == pytest.approx(math.log2(1 + 512 + 64))
+    assert x[at["ir_log_v_dim"]] == pytest.approx(math.log2(1 + 512))
+    plain = F.featurize(cand("gqa"))
+    assert plain[at["ir_log_qk_dim"]] == pytest.approx(math.log2(1 + EXT["e"]))
