@@ -3,6 +3,7 @@ may overrule the default config.
 
     python bench/train_cost_model.py              # train, calibrate, save to the package
     python bench/train_cost_model.py --no-save    # calibration figures only
+    python bench/train_cost_model.py --no-save --resample 300   # and the threshold's spread
 
 Data: ``bench/data/cpu/*.jsonl.gz`` (``bench/collect_cpu.py``), fresh rows only (their code
 version is this checkout's) unless ``--include-stale``. The model is attncc's XGBoost
@@ -34,6 +35,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import random
+import statistics
 import sys
 import time
 import zlib
@@ -78,9 +81,10 @@ def default_flags(ds) -> dict[int, bool]:
     return out
 
 
-def margins(ds, folds) -> list[tuple[float, float]]:
+def margins(ds, folds, smallest: list | None = None) -> list[tuple[float, float]]:
     """(margin of the pick over the default, measured speed-up of the pick over the default)
-    per held-out group with a measured default."""
+    per held-out group with a measured default. ``smallest`` collects the smallest member's
+    margin of each group too (the statistic before the seventh session, for comparison)."""
     is_default = default_flags(ds)
     out = []
     for train, test in folds:
@@ -94,7 +98,30 @@ def margins(ds, folds) -> list[tuple[float, float]]:
             best, margin = pick_and_margin(members, g.index(d))
             pick, base = g[best].seconds, d.seconds
             out.append((margin, base / pick if pick > 0 else 0.0))
+            if smallest is not None:
+                smallest.append(float((members[:, best] - members[:, g.index(d)]).min()))
     return out
+
+
+def separation(held, statistic, noise: float = NOISE) -> float:
+    """AUC of ``statistic`` (one value per held-out group) telling the picks that were not
+    slower than the default beyond ``noise`` from those that were, over the groups whose
+    pick is not the default."""
+    from scipy.stats import mannwhitneyu
+
+    moved = [(x, s) for (m, s), x in zip(held, statistic, strict=True) if m > 0]
+    good = [x for x, s in moved if s >= 1 / (1 + noise)]
+    bad = [x for x, s in moved if s < 1 / (1 + noise)]
+    if not good or not bad:
+        return math.nan
+    return float(mannwhitneyu(good, bad).statistic) / (len(good) * len(bad))
+
+
+def resampled(held, draws: int, seed: int = 0) -> list[float]:
+    """Thresholds of :func:`calibrate` on ``draws`` bootstrap resamples of the held-out
+    groups: how much one training set's threshold is chance."""
+    rng = random.Random(seed)
+    return [calibrate(rng.choices(held, k=len(held)))["threshold"] for _ in range(draws)]
 
 
 def calibrate(held, noise: float = NOISE, loss_weight: float = LOSS_WEIGHT) -> dict:
@@ -146,6 +173,9 @@ def main(argv=None):
     ap.add_argument("--data", action="append", default=None)
     ap.add_argument("--include-stale", action="store_true")
     ap.add_argument("--no-save", action="store_true")
+    ap.add_argument(
+        "--resample", type=int, default=0, help="bootstrap draws for the threshold's spread"
+    )
     args = ap.parse_args(argv)
     t0 = time.time()
     ds = load_dataset(args.data or [DATA], include_stale=args.include_stale)
@@ -156,7 +186,8 @@ def main(argv=None):
         splits.insert(0, ("leave one machine out", folds_by(ds, ds.machine)))
     if len({ds.cpu(i) for i in range(len(ds.records))}) > 1:  # a CPU the model never saw
         splits.insert(0, ("leave one CPU out", folds_by(ds, ds.cpu)))
-    held = [m for _, folds in splits for m in margins(ds, folds)]
+    smallest: list[float] = []
+    held = [m for _, folds in splits for m in margins(ds, folds, smallest)]
     cal = calibrate(held)
     threshold = cal["threshold"]
     print(
@@ -166,6 +197,19 @@ def main(argv=None):
         f"(worst {cal['worst'] or 1:.2f}×); geometric-mean speed-up over all {cal['gain']:.3f}×",
         flush=True,
     )
+    print(
+        f"telling slower picks apart (AUC): the members' mean margin "
+        f"{separation(held, [m for m, _ in held]):.3f}, the smallest member's "
+        f"{separation(held, smallest):.3f}",
+        flush=True,
+    )
+    if args.resample:
+        q = statistics.quantiles(resampled(held, args.resample), n=10)
+        print(
+            f"threshold on {args.resample} resamples of the held-out groups: "
+            f"{q[0]:.3g} / {q[4]:.3g} / {q[8]:.3g} (10 / 50 / 90 %)",
+            flush=True,
+        )
 
     by_machine = defaultdict(int)
     for i in range(len(ds.records)):

@@ -56,3 +56,17 @@ def test_equal_margins_are_sure_together(calibrate):
 def test_a_loss_within_noise_is_not_counted_slower(calibrate):
     cal = calibrate([(1.0, 0.96), (0.5, 1.5)], noise=0.05, loss_weight=3.0)
     assert cal["sure"] == 2 and cal["slower"] == 0 and cal["worst"] == 0.96
+
+
+def test_separation_and_resampling():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import train_cost_model as T
+    finally:
+        sys.path.remove(str(BENCH))
+    # the margins order 4 of the 6 (gain, loss) pairs of the moved groups rightly
+    assert T.separation(HELD, [m for m, _ in HELD]) == pytest.approx(4 / 6)
+    assert T.separation(HELD, [0, 1, 0, 0, 1, 9, 9]) == pytest.approx(0.0)
+    assert T.separation(HELD, [9, 0, 9, 9, 0, 9, 9]) == pytest.approx(1.0)
+    thresholds = T.resampled(HELD, 20)
+    assert len(thresholds) == 20 and set(thresholds) <= {m for m, _ in HELD}
