@@ -134,7 +134,8 @@ def reference(q, k, v, visible=None, bias=None, cap=None, scale=None):
     b, h, p, d = q.shape
     g, m = k.shape[1], k.shape[2]
     qg = q.double().reshape(b, g, h // g, p, d)
-    s = torch.einsum("bgipd,bgmd->bgipm", qg, k.double()) * (scale or 1 / math.sqrt(d))
+    scale = 1 / math.sqrt(d) if scale is None else scale
+    s = torch.einsum("bgipd,bgmd->bgipm", qg, k.double()) * scale
     if cap is not None:
         s = cap * torch.tanh(s / cap)
     if bias is not None:
@@ -343,6 +344,7 @@ def _mla_setup(case: Case, flex_attention: Callable, gen, qn) -> Setup:
     import torch.nn.functional as F
 
     from attncc import variants
+    from attncc.variants.mla import DEFAULT_SCALE
 
     b, h, m, d = case.b, case.h, case.m, case.d
     assert case.hk == 1 and case.p == 1, "MLA case: decode, one latent cache for every head"
@@ -350,7 +352,7 @@ def _mla_setup(case: Case, flex_attention: Callable, gen, qn) -> Setup:
     qr = torch.randn(b, h, 1, ROPE, generator=gen).to(dtype)
     ckv = torch.randn(b, m, d, generator=gen).to(dtype)
     kr = torch.randn(b, m, ROPE, generator=gen).to(dtype)
-    scale = 1 / math.sqrt(128 + ROPE)  # variants.mla's default: the un-absorbed head dims
+    scale = DEFAULT_SCALE  # variants.mla's: from the un-absorbed head dims, 128 + 64
     q = torch.cat([qn, qr], dim=-1)
     k = torch.cat([ckv, kr], dim=-1)[:, None]  # [b, 1, m, d + 64]
     v = ckv[:, None]

@@ -41,7 +41,8 @@ block (torch's and TVM's thread pools both spin), a block = one warm-up call + c
 
 Counting: FLOPs = 4·B·H·D·(unmasked (p, m) pairs) for every side (score modifications and
 the softmax are not counted; masked pairs earn nothing); decode bytes = K + V bytes of the
-cache read (2·B·G·M·D·4; Q, O and the page table are negligible). Limits measured in the run:
+cache read (2·B·G·M·D·4; Q, O and the page table are negligible; MLA reads its latent cache
+and RoPE keys once for every head: B·M·(D + 64)·4). Limits measured in the run:
 torch 2048³ SGEMM, a 256 MB copy (read + write bytes), an FP32 FMA register loop (TVMScript).
 """
 
@@ -445,8 +446,8 @@ def main() -> None:
     )
     print(
         "- counting: FLOPs = 4·B·H·D·(unmasked (p, m) pairs); decode bytes = K + V read "
-        "(2·B·G·M·D·itemsize: 4 for f32, 2 for bf16); rates, ratios and % of peak use "
-        "attncc best (front door)"
+        "(2·B·G·M·D·itemsize: 4 for f32, 2 for bf16; MLA: B·M·(D + 64)·itemsize); rates, "
+        "ratios and % of peak use attncc best (front door)"
     )
     print(
         f"- cases (frozen in bench/_cases.py): window {WINDOW}, softcap {CAP:g}, {DOCS} documents"
