@@ -13,7 +13,9 @@ ISA are fixed when TVM loads, hence one process each):
 2. on an AVX-512 host, the same with AVX2 builds (``ATTNCC_CPU``: ``znver3`` on AMD,
    ``skylake`` on Intel), so that one session measures both vector widths;
 3. ``tuning.py --measure``: the fully measured subspaces the search comparison replays
-   (``k_layout`` varied too on AVX2 builds, where its best value differs).
+   (``k_layout`` varied too on AVX2 builds, where its best value differs);
+4. ``remeasure.py`` on every core: the subspace rows and the rows whose blocks disagree,
+   timed a second time (a row keeps the lower median).
 
 Every step appends to ``bench/data/cpu/<machine>.jsonl.gz`` and skips what is already there
 (a CPU is told apart by its family and model, so another CPU's rows are never taken for
@@ -64,7 +66,7 @@ def plan(avx512: bool, vendor: str) -> list[Step]:
     for name, env in builds:
         vary = "bq,rb,rbv,bk" + (",k_layout" if env or not avx512 else "")
         steps += [
-            Step(f"collect, {name}, all cores", ("collect_cpu.py",), 0.45 * share, env, True),
+            Step(f"collect, {name}, all cores", ("collect_cpu.py",), 0.40 * share, env, True),
             Step(
                 f"collect, {name}, 1 thread",
                 ("collect_cpu.py", "--per-group", "8"),
@@ -72,7 +74,9 @@ def plan(avx512: bool, vendor: str) -> list[Step]:
                 {**env, "TVM_NUM_THREADS": "1"},
                 True,
             ),
-            Step(f"subspaces, {name}", (*SUBSPACES, "--vary", vary), 0.40 * share, env),
+            Step(f"subspaces, {name}", (*SUBSPACES, "--vary", vary), 0.35 * share, env),
+            # a second timing of the noisy rows and the subspaces (bursts of interference)
+            Step(f"time again, {name}, all cores", ("remeasure.py",), 0.10 * share, env, True),
         ]
     return steps
 
