@@ -13,7 +13,9 @@ the generic lowering materialises ``[b, h, p, m]``). Each config is
 2. checked: the same build run at a small size (lengths are symbolic on the CPU target, so
    one build serves both) against ``attncc.interpret`` (max abs error ≤ ``TOL``);
 3. timed through ``target.run`` on pre-bound arguments: one warm-up call, then ``--runs``
-   blocks of calls filling ~``BLOCK_S`` seconds each; ``seconds`` is the median block mean.
+   blocks of calls filling ~``BLOCK_S`` seconds each; ``seconds`` is the median block mean
+   (``bench/remeasure.py`` times rows a second time at another moment and keeps the lower
+   median: bursts of interference outlast the blocks).
 
 A failure (build error, wrong answer) is a row with ``seconds: Infinity`` and the error.
 Rows go to ``bench/data/cpu/<machine>.jsonl.gz`` (one file per CPU — model name, vendor,
