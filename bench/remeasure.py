@@ -30,9 +30,7 @@ goes on with the rest.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import os
 import statistics
 import sys
 import time
@@ -78,14 +76,6 @@ def merge(row: dict, again: dict) -> dict:
     }
 
 
-def write_rows(path: Path, rows: list[dict]) -> None:
-    """Rewrite ``path`` with ``rows`` (one gzip member), atomically."""
-    text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(gzip.compress(text.encode(), mtime=0))
-    os.replace(tmp, path)
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spread", type=float, default=1.25, help="max / min of a row's blocks")
@@ -97,6 +87,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     from attncc.cost_models.dataset import load_rows
+    from attncc.cost_models.dataset import write_rows
     from attncc.targets.cpu.host import configure_threads
 
     threads = configure_threads()

@@ -52,6 +52,7 @@ __all__ = [
     "load_rows",
     "machine_key",
     "to_records",
+    "write_rows",
 ]
 
 SCHEMA = 2
@@ -114,19 +115,28 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _encoded(path: Path, rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """``rows`` as JSON lines: one gzip member for a ``.gz`` file, else plain text."""
+    text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows).encode()
+    return gzip.compress(text, mtime=0) if text and path.suffix == ".gz" else text
+
+
 def append_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Append rows as one gzip member (``.gz``) or plain lines."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
-    if not text:
-        return
-    if path.suffix == ".gz":
+    data = _encoded(path, rows)
+    if data:
         with open(path, "ab") as fh:
-            fh.write(gzip.compress(text.encode(), mtime=0))
-    else:
-        with open(path, "a") as fh:
-            fh.write(text)
+            fh.write(data)
+
+
+def write_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Replace the file with ``rows`` (atomically: a reader sees the old rows or the new)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(_encoded(path, rows))
+    tmp.replace(path)
 
 
 # ----------------------------------------------------------------------------- records

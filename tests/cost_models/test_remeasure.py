@@ -52,9 +52,10 @@ def test_the_lower_median_is_kept_with_both_timings(remeasure):
     assert failed["seconds"] == first["seconds"] and failed["remeasure_error"] == "BuildError: x"
 
 
-def test_rewrite_keeps_rows_and_order(remeasure, tmp_path):
-    path = tmp_path / "m.jsonl.gz"
+@pytest.mark.parametrize("name", ["m.jsonl.gz", "m.jsonl"])
+def test_rewrite_keeps_rows_and_order(tmp_path, name):
+    path = tmp_path / name
     rows = [row([1.0, 1.0]), row([2.0, 3.0], remeasured=True)]
     D.append_rows(path, rows[:1])
-    remeasure.write_rows(path, rows)
-    assert D.load_rows(path) == rows and not path.with_suffix(".tmp").exists()
+    D.write_rows(path, rows)
+    assert D.load_rows(path) == rows and not path.with_name(name + ".tmp").exists()
