@@ -3,22 +3,13 @@ trusts its pick, from held-out (margin, measured speed-up over the default) pair
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from _bench import bench_module
 
 
 @pytest.fixture(scope="module")
 def calibrate():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import train_cost_model
-    finally:
-        sys.path.remove(str(BENCH))
-    return train_cost_model.calibrate
+    return bench_module("train_cost_model").calibrate
 
 
 HELD = [(3.0, 1.2), (2.0, 0.8), (1.5, 2.0), (1.0, 1.5), (0.5, 0.5), (0.0, 1.0), (0.0, 1.0)]
@@ -59,11 +50,7 @@ def test_a_loss_within_noise_is_not_counted_slower(calibrate):
 
 
 def test_separation_and_resampling():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import train_cost_model as T
-    finally:
-        sys.path.remove(str(BENCH))
+    T = bench_module("train_cost_model")
     # the margins order 4 of the 6 (gain, loss) pairs of the moved groups rightly
     assert T.separation(HELD, [m for m, _ in HELD]) == pytest.approx(4 / 6)
     assert T.separation(HELD, [0, 1, 0, 0, 1, 9, 9]) == pytest.approx(0.0)

@@ -3,24 +3,15 @@ file, a rerun resumes (measures nothing twice), stale rows are measured again.""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from _bench import bench_module
 
 from attncc.cost_models import dataset as D
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
 def collect():
-    sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests" / "variants")]
-    try:
-        import collect_cpu
-    finally:
-        del sys.path[:2]
-    return collect_cpu
+    return bench_module("collect_cpu")
 
 
 def test_sweep_rows_resume_and_staleness(collect, tmp_path, capsys):
@@ -55,11 +46,7 @@ def test_add_machine_plans_both_vector_widths_on_an_avx512_host():
     """One command measures what a session must add: every core and one thread, for the
     host's ISA and (on AVX-512) AVX2 builds of the host's vendor, in shares of one budget;
     the AVX2 subspaces vary ``k_layout`` too."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        import add_machine
-    finally:
-        sys.path.remove(str(BENCH))
+    add_machine = bench_module("add_machine")
     amd = add_machine.plan(True, "AuthenticAMD 25-17")
     assert len(amd) == 8 and sum(s.share for s in amd) == pytest.approx(1.0)
     avx2 = [s for s in amd if "ATTNCC_CPU" in s.env]

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from _bench import bench_module
 
 from attncc.cost_models import dataset as D
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
 def remeasure():
-    sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests" / "variants")]
-    try:
-        import remeasure
-    finally:
-        del sys.path[:2]
-    return remeasure
+    return bench_module("remeasure")
 
 
 def row(blocks, **extra):
