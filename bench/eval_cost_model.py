@@ -3,6 +3,7 @@ not seen, against the baselines a user could pick instead.
 
     python bench/eval_cost_model.py                    # the tables in bench/RESULTS.md
     python bench/eval_cost_model.py --include-stale    # with rows of older kernels too
+    python bench/eval_cost_model.py --skip ranking,loso,adapt   # the search table only
 
 Data: every ``bench/data/cpu/*.jsonl.gz`` (one file per machine, ``bench/collect_cpu.py``
 and ``bench/tuning.py --measure``); rows whose code version is not this checkout's are left
@@ -28,10 +29,11 @@ set a tuner ranks. Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
 3. **Search** on fully measured subspaces (rows tagged ``subspace``): trials until a config
    within 95 % of the exhaustive best, for random search, Optuna TPE and attncc's tuner loop
    (``bench/tuning.py``'s replay) starting from a model trained (a) on everything but this
-   subspace's group and (b) on other machines only; 20 seeds each. The tuner measures the
-   target's default config first; so that the default's merit is not counted as the
-   model's, TPE is also run with the default first, and the model without it (its own
-   first choice first).
+   subspace's group and (b) on other machines only; 20 seeds each. The tuner starts as
+   ``attncc/search/tuner.py`` does: the model's pick when it is sure by the shipped
+   calibration, then the target's default config; else the default first. So that the
+   default's merit is not counted as the model's, TPE is also run with the default first,
+   and the model without it (its own first choice first).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from attncc.cost_models.xgb import XGBConfig  # noqa: E402
 from attncc.cost_models.xgb import XGBModel  # noqa: E402
 from attncc.cost_models.xgb import group_key  # noqa: E402
 from attncc.cost_models.xgb import labels  # noqa: E402
+from attncc.cost_models.xgb import pretrained_path  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "cpu"
 KS = (1, 5)
@@ -275,6 +278,8 @@ def search(ds, seeds=20):
     import tuning
 
     lines, results = [], {}
+    # the shipped calibration: one number, fitted on held-out predictions of this data
+    threshold = (XGBModel.load(str(pretrained_path("cpu"))).info or {}).get("keep_default_margin")
     subs = defaultdict(list)
     for i, row in enumerate(ds.rows):
         if row.get("subspace"):
@@ -309,8 +314,8 @@ def search(ds, seeds=20):
             for name, base in bases.items():
                 path = f"{d}/{len(methods)}.json"
                 base.save(path)
-                for first in (True, False):
-                    label = name if first else name.replace("(", "(its own first pick, ")
+                for first in ("tuner", "model"):
+                    label = name if first == "tuner" else name.replace("(", "(its own first pick, ")
                     methods[label] = (
                         lambda s, t=table, p=path, f=first, pe=(program, extents, default): (
                             tuning.search_model(
@@ -321,7 +326,8 @@ def search(ds, seeds=20):
                                 model=XGBModel.load(p),
                                 default=pe[2],
                                 stop=stop,
-                                default_first=f,
+                                first=f,
+                                threshold=threshold,
                             )
                         )
                     )
@@ -346,7 +352,7 @@ def main(argv=None):
     ap.add_argument("--include-stale", action="store_true")
     ap.add_argument("--draws", type=int, default=10, help="adaptation draws per machine")
     ap.add_argument("--seeds", type=int, default=20, help="search seeds per method")
-    ap.add_argument("--skip", default="", help="comma-separated: loso,adapt,search")
+    ap.add_argument("--skip", default="", help="comma-separated: ranking,loso,adapt,search")
     ap.add_argument("--breakdown", action="store_true", help="Spearman per held-out variant")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -367,17 +373,17 @@ def main(argv=None):
     table = [header]
     breakdown = [] if args.breakdown else None
     cpus = {ds.cpu(i) for i in range(len(ds.records))}
-    if len(cpus) > 1:  # every build and thread count of one CPU held out together
-        rows, _ = split_eval(ds, "leave one CPU out", folds_by(ds, ds.cpu), breakdown)
+    splits = []
+    if "ranking" not in skip:
+        if len(cpus) > 1:  # every build and thread count of one CPU held out together
+            splits.append(("leave one CPU out", ds.cpu))
+        if len(ds.machines) > 1:
+            splits.append(("leave one machine out", ds.machine))
+        splits.append(("leave one variant out", ds.variant))
+    for name, key_of in splits:
+        rows, _ = split_eval(ds, name, folds_by(ds, key_of), breakdown)
         table += rows
         print("\n".join(rows), flush=True)
-    if len(ds.machines) > 1:
-        rows, _ = split_eval(ds, "leave one machine out", folds_by(ds, ds.machine), breakdown)
-        table += rows
-        print("\n".join(rows), flush=True)
-    rows, _ = split_eval(ds, "leave one variant out", folds_by(ds, ds.variant), breakdown)
-    table += rows
-    print("\n".join(rows), flush=True)
     if "loso" not in skip:
         keys = [group_key(r.candidate) for r in ds.records]
         rows, _ = split_eval(ds, "leave one shape out", folds_by(ds, lambda i: keys[i]))

@@ -275,12 +275,20 @@ def search_model(
     budget=64,
     model=None,
     default=None,
-    default_first=True,
+    first="tuner",
+    threshold=None,
 ) -> list[dict]:
     """The tuner's loop (attncc/search/tuner.py) on the lookup table; ``model`` replaces the
-    shipped one, ``default`` the target default measured first."""
+    shipped one, ``default`` the target's default config.
+
+    ``first``: how the study starts -- ``"tuner"`` as the tuner does (the model's pick when
+    its mean margin over the default exceeds ``threshold``, the calibrated
+    ``keep_default_margin``, then the default; else the default), ``"default"`` (the
+    default first) or ``"model"`` (the model's own first choice, no default)."""
     from attncc.cost_models.base import Candidate
     from attncc.cost_models.base import Record
+    from attncc.search.cost_model import member_scores
+    from attncc.search.cost_model import pick_and_margin
 
     batch, explore, polish = 8, 0.25, 0.2
     model = _model(pretrained) if model is None else model
@@ -292,12 +300,20 @@ def search_model(
     base = {**table.base, **{k: table.configs[0][k] for k in table.varied}}
     want = key(default) if default is not None else key(_default(table))
     default = next((c for c in table.configs if key(c) == want), base)
-    if default_first:
+    if first not in ("tuner", "default", "model"):
+        raise ValueError(f"first= takes tuner, default or model, got {first!r}")
+    pool = [default, *(c for c in st.fresh() if key(c) != key(default))]
+    pick, margin = (
+        pick_and_margin(member_scores(model, [cand(c) for c in pool]))
+        if model.trained
+        else (0, 0.0)
+    )
+    if first == "model":  # the model's own first choice: what it knows, not what the target does
+        st.measure(pool[pick])
+    else:
+        if first == "tuner" and pick and (threshold is None or margin > threshold):
+            st.measure(pool[pick])  # sure of its pick
         st.measure(default)  # the incumbent
-    else:  # the model's own first choice instead: what it knows, not what the target does
-        first = st.fresh()
-        scores = model.predict([cand(c) for c in first]) if model.trained else None
-        st.measure(first[max(range(len(first)), key=lambda i: scores[i])] if scores else default)
     polish_from = budget - math.ceil(polish * budget)
     while st.fresh() and not (stop and stop(st.order)):
         records = [Record(cand(c), table.seconds[key(c)]) for c in st.order]

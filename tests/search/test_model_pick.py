@@ -12,11 +12,14 @@ from attncc.cost_models import hardware
 from attncc.search.cost_model import model_pick
 from attncc.search.cost_model import pick_and_margin
 from attncc.search.problem import Problem
+from attncc.search.tuner import Tuner
 from attncc.search.tuner import best_config
 from attncc.targets.cpu.host import host_isa_features
 from attncc.variants import CATALOGUE
 from tests.search.conftest import TINY
+from tests.search.conftest import fast
 from tests.search.fakes import OracleModel
+from tests.search.fakes import ScriptedRunner
 from tests.search.fakes import delay
 
 BEST = {"tile": 4, "order": "ij"}
@@ -72,3 +75,25 @@ def test_an_ensemble_pick_and_its_margin_are_the_members_mean():
     assert pick_and_margin(members) == (1, pytest.approx(2.0))
     assert pick_and_margin(members, default=2) == (1, pytest.approx(2.0 - 2.5 / 3))
     assert pick_and_margin(members[:1]) == (1, 3.0)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.0])
+def test_a_study_starts_where_tune_model_would(problem, storage, threshold):
+    """Sure of its pick, the model's choice is the first trial and the default the second;
+    unsure, the default is first. Either way both are measured before the search moves."""
+    import optuna
+
+    runner = ScriptedRunner()
+    tuner = Tuner(problem, storage, fast(trials=4), cost_model=Calibrated(threshold), runner=runner)
+    tuner.run()
+    trials = optuna.load_study(study_name=tuner.study.study_name, storage=storage).trials
+    default = problem.space.default()
+    sure = model_pick(problem, Calibrated(threshold)).sure
+    assert sure is (threshold == 0.0)
+    first = [(t.user_attrs["source"], t.params) for t in trials[: 2 if sure else 1]]
+    if sure:
+        assert first == [("model", BEST), ("default", default)]
+        assert trials[0].user_attrs["predicted"] == -delay(BEST)
+    else:
+        assert first == [("default", default)]
+    assert runner.calls[: len(first)] == [c for _, c in first]
