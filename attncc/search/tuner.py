@@ -21,9 +21,10 @@ One worker's loop, until the study holds ``trials`` measurements:
    FAIL trial with its reason, never the best.
 
 No config is measured twice (dedupe by config across all trials, including other workers'
-running ones); unmeasured candidates are never excluded for good. The study's first trial
-is the target's default config (the incumbent). Without a cost model every proposal comes
-from TPE.
+running ones); unmeasured candidates are never excluded for good. A new study starts with
+the cost model's pick when the model is sure of it (as ``tune="model"``), then the target's
+default config (the incumbent); else with the default. Without a cost model every proposal
+comes from TPE.
 """
 
 from __future__ import annotations
