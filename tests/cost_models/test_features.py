@@ -7,6 +7,7 @@ from _data import HW
 from attncc import variants
 from attncc.cost_models import features as F
 from attncc.cost_models.base import Candidate
+from attncc.cost_models.mask_density import mask_tiles
 
 EXT = {"b": 1, "h": 6, "g": 3, "p": 512, "m": 512, "e": 64, "f": 64}
 FUSED = {
@@ -94,7 +95,7 @@ def test_mask_tiles_match_classify():
     for p0 in range(0, 512, 48):
         for m0 in range(0, 512, 32):
             brute[classify(bands, p0, min(p0 + 48, 512), m0, m0 + 32, env)] += 1
-    assert F.mask_tiles(facts, 48, 32) == (brute["empty"], brute["full"], brute["partial"])
+    assert mask_tiles(facts, 48, 32) == (brute["empty"], brute["full"], brute["partial"])
     x = dict(zip(F.FEATURES, F.featurize(cand()), strict=True))
     assert x["tile_empty"] > 0.4 and x["tile_full"] > 0 and x["tile_partial"] > 0
     assert 0.3 < x["ir_visible_fraction"] < 0.45  # W=256 of 512 keys: ~3/8 visible
@@ -174,8 +175,8 @@ def test_a_mask_of_indices_is_classified_pair_by_pair_where_the_bands_cannot():
             for m0 in range(0, 200, bk):
                 tile = visible[p0 : p0 + bq, m0 : m0 + bk]
                 brute[0 if not tile.any() else 1 if tile.all() else 2] += 1
-        assert F.mask_tiles(facts, bq, bk, exact=True) == tuple(map(float, brute))
-        assert F.mask_tiles(facts, bq, bk) != F.mask_tiles(facts, bq, bk, exact=True)
+        assert mask_tiles(facts, bq, bk, exact=True) == tuple(map(float, brute))
+        assert mask_tiles(facts, bq, bk) != mask_tiles(facts, bq, bk, exact=True)
     cfg = {**FUSED, "prepass": True}
     at = {n: i for i, n in enumerate(F.FEATURES)}
     on = F.featurize(Candidate(program, ext, cfg, HW))
