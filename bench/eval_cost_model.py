@@ -14,7 +14,9 @@ set a tuner ranks. Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
    machines, rank every group of the held-out one), leave-one-variant-out, leave-one-shape-
    out (each group held out in turn); and, once the data holds more than one CPU
    (:func:`attncc.cost_models.dataset.cpu_key`: model name, vendor, family, model),
-   leave-one-CPU-out, which holds out every build and thread count of a CPU at once.
+   leave-one-CPU-out, which holds out every build and thread count of a CPU at once; and,
+   where one CPU has several builds (AVX-512 and AVX2), leave-one-build-out (every thread
+   count of a build held out: a vector width the model never saw).
    Methods: attncc's XGBoost ranker (``rank:pairwise``, the shipped config: five members
    bagged by group); one booster on all the training data; one with ``rank:ndcg`` (pairs
    near the top weigh most); a classifier surrogate that predicts "top 10 % of its group"
@@ -374,9 +376,15 @@ def main(argv=None):
     breakdown = [] if args.breakdown else None
     cpus = {ds.cpu(i) for i in range(len(ds.records))}
     splits = []
+    # a build (CPU and the ISA kernels were built for) with every thread count held out: on
+    # one CPU, the nearest thing to a machine never seen (an AVX2 model trained on AVX-512
+    # builds only); leave-one-machine-out keeps the other thread count of the same build
+    builds = {ds.machine(i).rsplit("/", 1)[0] for i in range(len(ds.records))}
     if "ranking" not in skip:
         if len(cpus) > 1:  # every build and thread count of one CPU held out together
             splits.append(("leave one CPU out", ds.cpu))
+        if len(builds) > len(cpus):
+            splits.append(("leave one build out", lambda i: ds.machine(i).rsplit("/", 1)[0]))
         if len(ds.machines) > 1:
             splits.append(("leave one machine out", ds.machine))
         splits.append(("leave one variant out", ds.variant))
