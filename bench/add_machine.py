@@ -14,8 +14,9 @@ ISA are fixed when TVM loads, hence one process each):
    ``skylake`` on Intel), so that one session measures both vector widths;
 3. ``tuning.py --measure``: the fully measured subspaces the search comparison replays
    (``k_layout`` varied too on AVX2 builds, where its best value differs);
-4. ``remeasure.py`` on every core: the subspace rows and the rows whose blocks disagree,
-   timed a second time (a row keeps the lower median).
+4. ``remeasure.py --timings 3`` on every core: the subspace rows and the rows whose blocks
+   disagree, timed a third time, minutes after the two of their collection (a row keeps
+   the lowest median).
 
 Every step appends to ``bench/data/cpu/<machine>.jsonl.gz`` and skips what is already there
 (a CPU is told apart by its family and model, so another CPU's rows are never taken for
@@ -75,8 +76,15 @@ def plan(avx512: bool, vendor: str) -> list[Step]:
                 True,
             ),
             Step(f"subspaces, {name}", (*SUBSPACES, "--vary", vary), 0.35 * share, env),
-            # a second timing of the noisy rows and the subspaces (bursts of interference)
-            Step(f"time again, {name}, all cores", ("remeasure.py",), 0.10 * share, env, True),
+            # a third timing, minutes later, of the noisy rows and the subspaces (each row is
+            # timed twice, seconds apart, when collected; bursts of interference last longer)
+            Step(
+                f"time again, {name}, all cores",
+                ("remeasure.py", "--timings", "3"),
+                0.10 * share,
+                env,
+                True,
+            ),
         ]
     return steps
 

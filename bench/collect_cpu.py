@@ -13,9 +13,10 @@ the generic lowering materialises ``[b, h, p, m]``). Each config is
 2. checked: the same build run at a small size (lengths are symbolic on the CPU target, so
    one build serves both) against ``attncc.interpret`` (max abs error ≤ ``TOL``);
 3. timed through ``target.run`` on pre-bound arguments: one warm-up call, then ``--runs``
-   blocks of calls filling ~``BLOCK_S`` seconds each; ``seconds`` is the median block mean
-   (``bench/remeasure.py`` times rows a second time at another moment and keeps the lower
-   median: bursts of interference outlast the blocks).
+   blocks of calls filling ~``BLOCK_S`` seconds each, in ``PASSES`` passes over the chunk
+   of configs (forward, then backward: a config's two timings are seconds apart); ``seconds``
+   is the lowest median of them (``blocks``, ``blocks_again``; bursts of interference
+   outlast a timing's blocks). ``bench/remeasure.py`` adds timings at another moment.
 
 A failure (build error, wrong answer) is a row with ``seconds: Infinity`` and the error.
 Rows go to ``bench/data/cpu/<machine>.jsonl.gz`` (one file per CPU — model name, vendor,
@@ -54,6 +55,10 @@ TOL = 2e-3
 #: the model ranked worst.
 DECODE_DRAWS = 3
 BLOCK_S = 0.04
+#: Timings of each config, seconds apart (passes over a chunk of configs): on a shared 2-core
+#: VM a single timing ran > 10 % slow in 16 % of rows, the lower of two interleaved ones in
+#: 6 % (bench/RESULTS.md, eighth session).
+PASSES = 2
 SEED = 0
 
 
@@ -233,7 +238,13 @@ def time_call(fn, runs: int) -> list[float]:
     return blocks
 
 
-def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> None:
+def measure(
+    group: Group, configs: list[dict], runs: int, seed: int, emit, passes: int = PASSES
+) -> None:
+    """Build and check every config of ``configs``, then time them in ``passes`` passes over
+    the set (forward, then backward, ...), so that a config's timings are seconds apart with
+    the others' in between; ``seconds`` is the lowest median (interference only slows a
+    kernel). Rows are emitted at the end, in ``configs`` order."""
     import numpy as np
 
     import attncc
@@ -277,10 +288,12 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
     default = json.dumps(
         target.space(program, target.specialise(program, binding.extents)).default(), sort_keys=True
     )
+    rows, calls = [], []  # calls: (row, the kernel on the pre-bound arguments)
     for cfg in configs:
         row = {**base, "config": cfg, "seconds": math.inf, "blocks": [], "error": None}
         row["is_default"] = json.dumps(cfg, sort_keys=True) == default
         row["build"] = {}
+        rows.append(row)
         t0 = time.perf_counter()
         try:
             kernel = attncc.compile(program, "cpu", config=cfg)
@@ -290,20 +303,47 @@ def measure(group: Group, configs: list[dict], runs: int, seed: int, emit) -> No
             err = max(float(np.max(np.abs(got[k] - want[k]))) for k in want)
             if not err <= TOL:
                 row["error"] = f"wrong answer at p={small_p} m={small_m}: max abs error {err:.3g}"
-            else:
-                artifact = kernel._artifact(binding.extents)
-                row["kernel_hash"] = stable_hash(artifact.source.text)[:16]
-                if artifact.path:
-                    row["build"].update(assembly_stats(artifact.path))
-                blocks = time_call(
-                    lambda a=artifact: target.run(a, prepared, binding.scalars, binding.extents),
-                    runs,
-                )
-                row["blocks"] = blocks
-                row["seconds"] = statistics.median(blocks)
+                continue
+            artifact = kernel._artifact(binding.extents)
+            row["kernel_hash"] = stable_hash(artifact.source.text)[:16]
+            if artifact.path:
+                row["build"].update(assembly_stats(artifact.path))
+            calls.append(
+                (row, lambda a=artifact: target.run(a, prepared, binding.scalars, binding.extents))
+            )
         except Exception as exc:  # a failed candidate is data
             row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+    for n in range(passes):
+        for row, call in calls if n % 2 == 0 else calls[::-1]:
+            if row["error"] is not None:
+                continue
+            try:
+                blocks = time_call(call, runs)
+            except Exception as exc:
+                row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                row["seconds"] = math.inf
+                continue
+            add_timing(row, blocks)
+    for row in rows:
         emit(row)
+
+
+def add_timing(row: dict, blocks: list[float]) -> None:
+    """Record one more timing of ``row`` (``blocks``, then ``blocks_again``, then each in
+    ``blocks_more``); ``seconds`` is the lowest median of them all."""
+    if not row.get("blocks"):
+        row["blocks"] = blocks
+    elif not row.get("blocks_again"):
+        row["blocks_again"] = blocks
+    else:
+        row.setdefault("blocks_more", []).append(blocks)
+    row["seconds"] = min(statistics.median(b) for b in timings(row))
+
+
+def timings(row: dict) -> list[list[float]]:
+    """Every timing of ``row``: its lists of blocks, first to last."""
+    out = [row.get("blocks") or [], row.get("blocks_again") or [], *row.get("blocks_more", [])]
+    return [b for b in out if b]
 
 
 def default_out() -> Path:

@@ -1,37 +1,41 @@
-"""Time rows of this machine's data again, at another moment: a second pass against bursts of
-interference.
+"""Time rows of this machine's data again, at another moment: more timings against bursts
+of interference.
 
     python bench/remeasure.py                        # noisy rows and every subspace row
     python bench/remeasure.py --spread 1.25          # rows whose blocks spread over 1.25×
-    python bench/remeasure.py --all                  # every row (a whole second pass)
+    python bench/remeasure.py --all                  # every row timed once (a second pass)
+    python bench/remeasure.py --all --timings 3      # every row timed fewer than 3 times
     ATTNCC_CPU=znver3 TVM_NUM_THREADS=1 python bench/remeasure.py   # another configuration
 
-Why: a row is timed in three blocks of ~0.1 s, one after the other. On a shared 2-core
-virtual machine interference comes in bursts longer than that: in the fully measured
-sliding-window subspace (AVX-512, 2 threads) a config that runs in 1.2 ms was stored at
-6.06 ms (blocks 6.06, 4.71, 6.34) and another at 4.12 ms (5.2, 4.12, 2.35). The model was
-then scored against those labels (its held-out pick there "reached 0.25 of the best").
-Steady blocks do not clear a row: timed again, 90 of that subspace's 197 rows ran faster by
-more than 10 % (one stored at 2.23 ms with blocks 2.22, 2.23, 2.25 runs in 1.15 ms), so a
-session that can afford it times every row twice (``--all``; builds come from the disk
-cache, ~0.2 s a row).
+Why: a timing is three blocks of ~0.04 s, one after the other. On a shared 2-core virtual
+machine interference comes in bursts longer than that: in the fully measured sliding-window
+subspace (AVX-512, 2 threads) a config that runs in 1.2 ms was stored at 6.06 ms (blocks
+6.06, 4.71, 6.34) and another at 4.12 ms (5.2, 4.12, 2.35), and the model was scored
+against those labels. Steady blocks do not clear a row: timed again, 90 of that subspace's
+197 rows ran faster by more than 10 % (one stored at 2.23 ms with blocks 2.22, 2.23, 2.25
+runs in 1.15 ms). Two timings are not the end of it: of 332 rows already timed twice,
+minutes apart, 20 % ran > 10 % faster when timed twice more, seconds apart, in a later
+hour (decode above all: memory-bound kernels of a few milliseconds). Since the eighth
+session ``collect_cpu.measure`` times every row twice, seconds apart, and a session that
+can afford it adds timings to every row (builds come from the disk cache, ~0.2 s a row).
 
 What: the rows of this machine configuration's file (``collect_cpu.default_out``) that are
-fresh (this code version), succeeded, were not timed again before, and either come from a
-fully measured subspace (``--subspaces``, on by default: the search comparison's ground
-truth) or have blocks spread over ``--spread`` (max / min). Each is measured again with
-``collect_cpu.measure`` (same build, check and timing) and keeps ``seconds`` = the lower of
-the two medians (interference only slows a kernel down), the first blocks in ``blocks`` and
-the second in ``blocks_again``, and ``remeasured: true``. The file is rewritten in place
-(same rows, same order); a run stopped by ``--budget`` keeps what it finished and a rerun
-goes on with the rest.
+fresh (this code version), succeeded, were timed fewer than ``--timings`` times, and
+either come from a fully measured subspace (``--subspaces``, on by default: the search
+comparison's ground truth) or have blocks spread over ``--spread`` (max / min over every
+timing), or every such row with ``--all``. Each is measured again with
+``collect_cpu.measure`` (same build, check and timing; ``--passes`` timings) and keeps
+``seconds`` = the lowest median of all its timings (interference only slows a kernel
+down); every timing's blocks stay in the row (``blocks``, ``blocks_again``,
+``blocks_more``), with ``remeasured: true``. The file is rewritten in place (same rows,
+same order); a run stopped by ``--budget`` keeps what it finished and a rerun goes on with
+the rest.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -46,17 +50,21 @@ import collect_cpu  # noqa: E402
 
 
 def spread(row: dict) -> float:
-    blocks = row.get("blocks") or []
+    """max / min over every block of every timing of ``row``."""
+    blocks = [b for t in collect_cpu.timings(row) for b in t]
     return max(blocks) / min(blocks) if len(blocks) > 1 and min(blocks) > 0 else 1.0
 
 
-def wanted(rows: list[dict], max_spread: float, subspaces: bool, every: bool = False) -> list[int]:
-    """Indices of the rows to time again (``every``: all fresh, successful ones)."""
+def wanted(
+    rows: list[dict], max_spread: float, subspaces: bool, every: bool = False, below: int = 2
+) -> list[int]:
+    """Indices of the rows to time again: fresh, successful, timed fewer than ``below`` times,
+    and (unless ``every``) from a subspace or with blocks spread over ``max_spread``."""
     from attncc.cost_models.dataset import is_stale
 
     out = []
     for i, r in enumerate(rows):
-        if is_stale(r) or r.get("error") or r.get("remeasured"):
+        if is_stale(r) or r.get("error") or len(collect_cpu.timings(r)) >= below:
             continue
         if every or (subspaces and r.get("subspace")) or spread(r) > max_spread:
             out.append(i)
@@ -64,23 +72,25 @@ def wanted(rows: list[dict], max_spread: float, subspaces: bool, every: bool = F
 
 
 def merge(row: dict, again: dict) -> dict:
-    """``row`` with its second timing: the lower median, both sets of blocks."""
+    """``row`` with the timings of ``again`` added (``collect_cpu.add_timing``: the lowest
+    median stands, every timing's blocks stay)."""
+    row = {**row, "remeasured": True}
     if again.get("error") or not again.get("blocks"):
-        return {**row, "remeasured": True, "remeasure_error": again.get("error")}
-    second = statistics.median(again["blocks"])
-    return {
-        **row,
-        "seconds": min(row["seconds"], second),
-        "blocks_again": again["blocks"],
-        "remeasured": True,
-    }
+        return {**row, "remeasure_error": again.get("error")}
+    if "blocks_more" in row:  # a copy: the caller's row is left as it was
+        row["blocks_more"] = [list(b) for b in row["blocks_more"]]
+    for blocks in collect_cpu.timings(again):
+        collect_cpu.add_timing(row, blocks)
+    return row
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spread", type=float, default=1.25, help="max / min of a row's blocks")
     ap.add_argument("--no-subspaces", action="store_true", help="only rows over --spread")
-    ap.add_argument("--all", action="store_true", help="every fresh row not timed twice yet")
+    ap.add_argument("--all", action="store_true", help="every fresh row timed too few times")
+    ap.add_argument("--timings", type=int, default=2, help="time rows timed fewer times than this")
+    ap.add_argument("--passes", type=int, default=1, help="timings added to a row per run")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--budget", type=float, default=1200, help="wall seconds")
     ap.add_argument("--file", default=None, help="default: this machine's data file")
@@ -93,7 +103,7 @@ def main(argv=None) -> None:
     threads = configure_threads()
     path = Path(args.file) if args.file else collect_cpu.default_out()
     rows = load_rows(path)
-    todo = wanted(rows, args.spread, not args.no_subspaces, args.all)
+    todo = wanted(rows, args.spread, not args.no_subspaces, args.all, args.timings)
     by_tag = {g.tag: g for g in collect_cpu.SWEEP}
     groups = defaultdict(list)
     for i in todo:
@@ -114,7 +124,7 @@ def main(argv=None) -> None:
             into[json.dumps(row["config"], sort_keys=True)] = row
 
         configs = [rows[i]["config"] for i in idx]
-        collect_cpu.measure(group, configs, args.runs, collect_cpu.SEED, keep)
+        collect_cpu.measure(group, configs, args.runs, collect_cpu.SEED, keep, args.passes)
         changed = 0
         for i in idx:
             new = again.get(json.dumps(rows[i]["config"], sort_keys=True))

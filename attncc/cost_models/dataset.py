@@ -12,7 +12,9 @@ row per measured config:
   every row is self-describing, so files from any number of machines mix;
 * ``program`` (variant name), ``program_hash``, ``program_text`` (params baked in as
   defaults), ``extents``, ``config``, ``group`` (``name@shape``);
-* ``seconds`` (median of ``blocks``; ``Infinity`` = failed, with ``error``), ``blocks``;
+* ``seconds`` (``Infinity`` = failed, with ``error``): the lowest median of the row's
+  timings, each a list of block means: ``blocks``, then ``blocks_again`` and
+  ``blocks_more`` where it was timed again (interference only slows a kernel);
 * ``build``: ``build_s`` and what the disassembly says
   (:func:`attncc.targets.cpu.asm_stats.assembly_stats`: instructions, vector, FMA, spills).
 

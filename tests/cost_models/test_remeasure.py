@@ -18,25 +18,32 @@ def row(blocks, **extra):
     return {**fresh, "blocks": blocks, "seconds": sorted(blocks)[len(blocks) // 2], **extra}
 
 
-def test_noisy_and_subspace_rows_are_timed_again_once(remeasure):
+def test_noisy_and_subspace_rows_are_timed_again_until_enough_timings(remeasure):
     rows = [
         row([1.0, 1.1, 1.05]),  # steady
         row([5.2, 4.12, 2.35]),  # spread 2.2
         row([2.22, 2.23, 2.25], subspace="sliding_window"),  # steady, but a subspace row
-        row([2.0, 9.0, 3.0], remeasured=True),  # already done
+        row([2.0, 9.0, 3.0], blocks_again=[2.0, 2.1, 2.0]),  # timed twice already
         row([2.0, 9.0, 3.0], code_version="0" * 16),  # stale: collect_cpu redoes it
         {**row([1.0]), "blocks": [], "error": "wrong answer", "seconds": float("inf")},
+        row([1.0, 1.0], blocks_again=[1.0, 1.01], blocks_more=[[1.0, 1.0]]),  # three times
     ]
     assert remeasure.wanted(rows, 1.25, subspaces=True) == [1, 2]
     assert remeasure.wanted(rows, 1.25, subspaces=False) == [1]
     assert remeasure.wanted(rows, 1.25, subspaces=False, every=True) == [0, 1, 2]
+    # the spread counts every timing: row 3's first blocks spread 4.5×
+    assert remeasure.wanted(rows, 1.25, subspaces=False, below=3) == [1, 3]
+    assert remeasure.wanted(rows, 1.25, subspaces=False, every=True, below=3) == [0, 1, 2, 3]
 
 
-def test_the_lower_median_is_kept_with_both_timings(remeasure):
+def test_the_lowest_median_is_kept_with_every_timing(remeasure):
     first = row([6.06, 4.71, 6.34])
     merged = remeasure.merge(first, {"blocks": [1.2, 1.21, 1.19], "error": None})
     assert merged["seconds"] == pytest.approx(1.2) and merged["remeasured"]
     assert merged["blocks"] == first["blocks"] and merged["blocks_again"] == [1.2, 1.21, 1.19]
+    third = remeasure.merge(merged, {"blocks": [1.1, 1.1, 1.3], "blocks_again": [1.5, 1.5, 1.5]})
+    assert third["blocks_more"] == [[1.1, 1.1, 1.3], [1.5, 1.5, 1.5]]
+    assert third["seconds"] == pytest.approx(1.1) and "blocks_more" not in merged
     slower = remeasure.merge(row([1.0, 1.0, 1.0]), {"blocks": [2.0, 2.0, 2.0], "error": None})
     assert slower["seconds"] == 1.0  # interference only slows: the faster timing stands
     failed = remeasure.merge(first, {"blocks": [], "error": "BuildError: x"})
