@@ -56,8 +56,8 @@ TOL = 2e-3
 DECODE_DRAWS = 3
 BLOCK_S = 0.04
 #: Timings of each config, seconds apart (passes over a chunk of configs): on a shared 2-core
-#: VM a single timing ran > 10 % slow in 16 % of rows, the lower of two interleaved ones in
-#: 6 % (bench/RESULTS.md, eighth session).
+#: VM, against rows' best of earlier timings, one timing ran > 10 % slow in 16 % of 332 rows,
+#: the lower of two interleaved ones in 6 % (bench/RESULTS.md, eighth session).
 PASSES = 2
 SEED = 0
 

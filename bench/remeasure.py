@@ -13,11 +13,11 @@ subspace (AVX-512, 2 threads) a config that runs in 1.2 ms was stored at 6.06 ms
 6.06, 4.71, 6.34) and another at 4.12 ms (5.2, 4.12, 2.35), and the model was scored
 against those labels. Steady blocks do not clear a row: timed again, 90 of that subspace's
 197 rows ran faster by more than 10 % (one stored at 2.23 ms with blocks 2.22, 2.23, 2.25
-runs in 1.15 ms). Two timings are not the end of it: of 332 rows already timed twice,
-minutes apart, 20 % ran > 10 % faster when timed twice more, seconds apart, in a later
-hour (decode above all: memory-bound kernels of a few milliseconds). Since the eighth
-session ``collect_cpu.measure`` times every row twice, seconds apart, and a session that
-can afford it adds timings to every row (builds come from the disk cache, ~0.2 s a row).
+runs in 1.15 ms). Since the eighth session ``collect_cpu.measure`` times every row twice,
+seconds apart; a session that can afford it adds timings to every row (``--all
+--timings 3``; builds come from the disk cache, 0.2-0.3 s a row). Timed twice more, in a
+later session, rows already timed twice ran > 10 % faster in 4.0 % / 2.7 % of cases on two
+threads (decode: 13 % / 9 %, memory-bound kernels of a few milliseconds) and 0.7 % on one.
 
 What: the rows of this machine configuration's file (``collect_cpu.default_out``) that are
 fresh (this code version), succeeded, were timed fewer than ``--timings`` times, and
