@@ -81,10 +81,14 @@ def default_flags(ds) -> dict[int, bool]:
     return out
 
 
-def margins(ds, folds, smallest: list | None = None) -> list[tuple[float, float]]:
+def margins(
+    ds, folds, smallest: list | None = None, near: list | None = None
+) -> list[tuple[float, float]]:
     """(margin of the pick over the default, measured speed-up of the pick over the default)
     per held-out group with a measured default. ``smallest`` collects the smallest member's
-    margin of each group too (the statistic before the seventh session, for comparison)."""
+    margin of each group too (the statistic before the seventh session, for comparison);
+    ``near`` collects (margin, default within 95 % of the group's best, pick within 95 %)
+    for :func:`first_trials`."""
     is_default = default_flags(ds)
     out = []
     for train, test in folds:
@@ -100,7 +104,22 @@ def margins(ds, folds, smallest: list | None = None) -> list[tuple[float, float]
             out.append((margin, base / pick if pick > 0 else 0.0))
             if smallest is not None:
                 smallest.append(float((members[:, best] - members[:, g.index(d)]).min()))
+            if near is not None:
+                fastest = min(r.seconds for r in g)
+                near.append((margin, base <= fastest / 0.95, pick <= fastest / 0.95))
     return out
+
+
+def first_trials(near, threshold: float) -> dict[str, float]:
+    """How often a study's first trial lands within 95 % of its group's best, for three
+    ways of starting: the default, the model's pick, and the tuner's (the pick when its
+    margin is above ``threshold``, else the default): ``attncc/search/tuner.py``."""
+    n = len(near) or 1
+    return {
+        "default": sum(d for _, d, _ in near) / n,
+        "pick": sum(p for _, _, p in near) / n,
+        "sure pick, else default": sum(p if m > threshold else d for m, d, p in near) / n,
+    }
 
 
 def separation(held, statistic, noise: float = NOISE) -> float:
@@ -187,9 +206,13 @@ def main(argv=None):
     if len({ds.cpu(i) for i in range(len(ds.records))}) > 1:  # a CPU the model never saw
         splits.insert(0, ("leave one CPU out", folds_by(ds, ds.cpu)))
     smallest: list[float] = []
-    held = [m for _, folds in splits for m in margins(ds, folds, smallest)]
+    near: dict[str, list] = {name: [] for name, _ in splits}
+    held = [m for name, folds in splits for m in margins(ds, folds, smallest, near[name])]
     cal = calibrate(held)
     threshold = cal["threshold"]
+    for name, rows in near.items():
+        shares = ", ".join(f"{k} {v:.3f}" for k, v in first_trials(rows, threshold).items())
+        print(f"first trial within 95 % of the best, {name}: {shares}", flush=True)
     print(
         f"calibration on {cal['groups']} held-out groups, the pick not the default in "
         f"{cal['moved']}: threshold {threshold:.4g} is sure in {cal['sure']}, "

@@ -57,3 +57,14 @@ def test_separation_and_resampling():
     assert T.separation(HELD, [9, 0, 9, 9, 0, 9, 9]) == pytest.approx(1.0)
     thresholds = T.resampled(HELD, 20)
     assert len(thresholds) == 20 and set(thresholds) <= {m for m, _ in HELD}
+
+
+def test_first_trials_compare_the_three_ways_to_start():
+    first_trials = bench_module("train_cost_model").first_trials
+    # (margin, default near the best, pick near the best)
+    near = [(0.9, False, True), (0.1, True, False), (0.2, False, True), (0.0, True, True)]
+    got = first_trials(near, threshold=0.5)
+    assert got == {"default": 0.5, "pick": 0.75, "sure pick, else default": 0.75}
+    assert first_trials(near, threshold=0.15)["sure pick, else default"] == 1.0
+    assert first_trials(near, threshold=0.05)["sure pick, else default"] == 0.75
+    assert first_trials(near, threshold=1.0)["sure pick, else default"] == 0.5
