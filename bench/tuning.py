@@ -283,8 +283,9 @@ def search_model(
 
     ``first``: how the study starts -- ``"tuner"`` as the tuner does (the model's pick when
     its mean margin over the default exceeds ``threshold``, the calibrated
-    ``keep_default_margin``, then the default; else the default), ``"default"`` (the
-    default first) or ``"model"`` (the model's own first choice, no default)."""
+    ``keep_default_margin``, by default the model's own; then the default; else the
+    default), ``"default"`` (the default first) or ``"model"`` (the model's own first
+    choice, no default)."""
     from attncc.cost_models.base import Candidate
     from attncc.cost_models.base import Record
     from attncc.search.cost_model import member_scores
@@ -292,6 +293,8 @@ def search_model(
 
     batch, explore, polish = 8, 0.25, 0.2
     model = _model(pretrained) if model is None else model
+    if threshold is None:  # the model's calibration; none: its pick is trusted
+        threshold = (getattr(model, "info", None) or {}).get("keep_default_margin")
     st = _Study(table, seed)
 
     def cand(c):
