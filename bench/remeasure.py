@@ -135,7 +135,7 @@ def main(argv=None) -> None:
             changed += rows[i]["seconds"] < before / 1.1
         write_rows(path, rows)  # after every group: a stopped run keeps its work
         done += len(idx)
-        print(f"{tag}: {len(idx)} rows, {changed} faster by > 10 % the second time", flush=True)
+        print(f"{tag}: {len(idx)} rows, {changed} faster by > 10 % this time", flush=True)
     print(f"timed again: {done} rows in {time.time() - start:.0f} s")
 
 

@@ -288,6 +288,7 @@ def search_model(
     choice, no default)."""
     from attncc.cost_models.base import Candidate
     from attncc.cost_models.base import Record
+    from attncc.search.cost_model import ModelPick
     from attncc.search.cost_model import member_scores
     from attncc.search.cost_model import pick_and_margin
 
@@ -314,7 +315,8 @@ def search_model(
     if first == "model":  # the model's own first choice: what it knows, not what the target does
         st.measure(pool[pick])
     else:
-        if first == "tuner" and pick and (threshold is None or margin > threshold):
+        sure = ModelPick(pool[pick], default, margin, threshold).sure  # tune="model"'s rule
+        if first == "tuner" and pick and sure:
             st.measure(pool[pick])  # sure of its pick
         st.measure(default)  # the incumbent
     polish_from = budget - math.ceil(polish * budget)
