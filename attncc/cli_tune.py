@@ -35,6 +35,7 @@ from attncc.search.progress import TuningProgress
 from attncc.search.progress import format_seconds
 from attncc.search.reference import load_inputs
 from attncc.search.registry import resolve_target
+from attncc.search.runner import Status
 from attncc.search.tuner import TuneOptions
 from attncc.search.tuner import Tuner
 from attncc.search.worker import run_worker
@@ -86,8 +87,14 @@ def _target_options(texts: list[str]) -> dict[str, Any]:
 
 def _print_best(result) -> None:
     out = _out()
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
-    out.print(f"study {result.study} in {result.storage}: {result.measured} measured ({counts})")
+    # proposals skipped without a measurement (infeasible, duplicate) are not "measured"
+    spent = {s: n for s, n in result.statuses.items() if Status(s).measured}
+    skipped = {s: n for s, n in result.statuses.items() if not Status(s).measured}
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(spent.items()))
+    line = f"study {result.study} in {result.storage}: {result.measured} measured ({counts})"
+    if skipped:
+        line += "; skipped unmeasured: " + ", ".join(f"{n} {s}" for s, n in sorted(skipped.items()))
+    out.print(line)
     if result.config is None:
         raise ArgumentError("no config built and matched the reference; see `attncc show`")
     out.print(

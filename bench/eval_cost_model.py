@@ -16,14 +16,19 @@ set a tuner ranks. Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
    (:func:`attncc.cost_models.dataset.cpu_key`: model name, vendor, family, model),
    leave-one-CPU-out, which holds out every build and thread count of a CPU at once; and,
    where one CPU has several builds (AVX-512 and AVX2), leave-one-build-out (every thread
-   count of a build held out: a vector width the model never saw).
+   count of a build held out: a vector width the model never saw); and, where the data
+   holds several thread counts, leave-one-thread-count-out (every build at that count held
+   out: a core count the model never saw).
    Methods: attncc's XGBoost ranker (``rank:pairwise``, the shipped config: five members
    bagged by group); one booster on all the training data; one with ``rank:ndcg`` (pairs
    near the top weigh most); a classifier surrogate that predicts "top 10 % of its group"
    (an XGBoost random forest, the approach of a random-forest autotuner surrogate), ranked
    by its probability; random order (mean of 50 draws).
+   Then leave-one-machine-out again with the held-out machine's probe embedding moved at
+   random (:func:`embedding_shift`).
 2. **Adaptation** to the held-out machine with 10 measurements (2 groups × 5 configs of that
-   machine, 10 seeded draws), scored on its other groups: zero-shot; continued boosting
+   machine, 10 seeded draws), scored on its other groups (and the same per held-out build
+   where the data has several): zero-shot; continued boosting
    (``XGBModel.fit`` on a loaded model), without and with its guard (``adapt_guard``: kept
    only if, continued on alternate shots, it orders the other shots better than the base);
    retrained with the shots; retrained and guarded the same way across the two shot
@@ -197,6 +202,37 @@ def split_eval(ds, name, folds, breakdown=None):
     return [fmt_row(name, m, v) for m, v in out.items()], out
 
 
+def with_probes_shifted(record, shift):
+    """``record`` as if measured on a machine whose probe embedding is ``shift`` away."""
+    hw = dict(record.candidate.hardware)
+    hw["embedding"] = {p: v + shift.get(p, 0.0) for p, v in (hw.get("embedding") or {}).items()}
+    return dataclasses.replace(record, candidate=dataclasses.replace(record.candidate, hardware=hw))
+
+
+def embedding_shift(ds, sigmas=(0.5, 1.0), draws=3):
+    """Leave one machine out with the held-out machine's probe embedding moved by a random
+    N(0, sigma) per probe (log2 units), one shift per machine and draw: does the ranking
+    lean on the exact embedding, which a CPU never seen puts anywhere (on one CPU it moved
+    by up to 2.6 between sessions)?"""
+    from attncc.cost_models.hardware import PROBES
+
+    pairs = defaultdict(list)
+    for train, test in folds_by(ds, ds.machine):
+        model = fitted([ds.records[i] for i in train])
+        test_g = by_group([ds.records[i] for i in test])
+        pairs["as measured"] += scored(model, test_g)
+        for sigma in sigmas:
+            for seed in range(draws):
+                rng = np.random.default_rng(seed)
+                shift = {p: float(rng.normal(0.0, sigma)) for p in PROBES}
+                moved = [[with_probes_shifted(r, shift) for r in g] for g in test_g]
+                pairs[f"probes moved by N(0, {sigma:g}), {draws} draws"] += scored(model, moved)
+    return [
+        fmt_row("leave one machine out, embedding", name, metrics.evaluate(p, KS))
+        for name, p in pairs.items()
+    ]
+
+
 def folds_by(ds, key_of):
     keys = [key_of(i) for i in range(len(ds.records))]
     for k in sorted(set(keys)):
@@ -234,11 +270,15 @@ def guarded(train, shot_groups, zero):
     return (adapted, True) if gain > 0 else (zero, False)
 
 
-def adaptation(ds, draws=10):
+def adaptation(ds, draws=10, key_of=None):
+    """Ten shots on each held-out part: a machine (``key_of`` ``None``), else every key of
+    ``key_of`` (a build: the harder case, a vector width never seen)."""
+    key_of = key_of or ds.machine
+    keys = [key_of(i) for i in range(len(ds.records))]
     rows, results = [], {}
-    for m in ds.machines:
-        train = [r for i, r in enumerate(ds.records) if ds.machine(i) != m]
-        mine = by_group([r for i, r in enumerate(ds.records) if ds.machine(i) == m])
+    for m in sorted(set(keys)):
+        train = [r for r, k in zip(ds.records, keys, strict=True) if k != m]
+        mine = by_group([r for r, k in zip(ds.records, keys, strict=True) if k == m])
         if not train or len(mine) < 3:
             continue
         zero = fitted(train)
@@ -380,11 +420,18 @@ def main(argv=None):
     # one CPU, the nearest thing to a machine never seen (an AVX2 model trained on AVX-512
     # builds only); leave-one-machine-out keeps the other thread count of the same build
     builds = {ds.machine(i).rsplit("/", 1)[0] for i in range(len(ds.records))}
+
+    def thread_count(i):  # the threads kernels ran on, every CPU and build alike
+        return ds.records[i].candidate.hardware.get("threads")
+
+    threads = {thread_count(i) for i in range(len(ds.records))}
     if "ranking" not in skip:
         if len(cpus) > 1:  # every build and thread count of one CPU held out together
             splits.append(("leave one CPU out", ds.cpu))
         if len(builds) > len(cpus):
             splits.append(("leave one build out", lambda i: ds.machine(i).rsplit("/", 1)[0]))
+        if len(threads) > 1:
+            splits.append(("leave one thread count out", thread_count))
         if len(ds.machines) > 1:
             splits.append(("leave one machine out", ds.machine))
         splits.append(("leave one variant out", ds.variant))
@@ -392,6 +439,8 @@ def main(argv=None):
         rows, _ = split_eval(ds, name, folds_by(ds, key_of), breakdown)
         table += rows
         print("\n".join(rows), flush=True)
+    if "ranking" not in skip and len(ds.machines) > 1:
+        print("\n".join(embedding_shift(ds)), flush=True)
     if "loso" not in skip:
         keys = [group_key(r.candidate) for r in ds.records]
         rows, _ = split_eval(ds, "leave one shape out", folds_by(ds, lambda i: keys[i]))
@@ -403,6 +452,8 @@ def main(argv=None):
         print("\n".join(breakdown), flush=True)
     if "adapt" not in skip and len(ds.machines) > 1:
         rows, _ = adaptation(ds, args.draws)
+        if len(builds) > len(cpus):
+            rows += adaptation(ds, args.draws, lambda i: ds.machine(i).rsplit("/", 1)[0])[0]
         print("\n" + header + "\n" + "\n".join(rows), flush=True)
     if "search" not in skip:
         print(

@@ -167,3 +167,15 @@ def test_output_is_not_wrapped_at_a_long_path(tmp_path):
     assert progress and "2/2" in progress[-1]
     shown = runner.invoke(app, ["show", "--storage", db])  # no COLUMNS: nothing folds
     assert shown.exit_code == 0 and study.study_name in shown.output
+
+
+def test_the_summary_counts_skipped_proposals_apart_from_measurements(capsys):
+    """An infeasible or duplicate proposal spent no measurement: "8 measured (8 ok)", then
+    the skipped ones, never "8 measured (1 infeasible, 8 ok)"."""
+    from attncc.cli_tune import _print_best
+    from attncc.search.options import TuneResult
+
+    result = TuneResult("s", "sqlite:///x.db", {"bq": 32}, 1e-3, 1, 8, {"ok": 8, "infeasible": 1})
+    _print_best(result)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "8 measured (8 ok); skipped unmeasured: 1 infeasible" in out

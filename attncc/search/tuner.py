@@ -464,9 +464,9 @@ class Tuner:
         the model is sure of it by its own calibration, then the target's default config;
         else the default first. On held-out groups of the CPU dataset this made the first
         trial land within 95 % of the best more often than the default first in every split
-        (held-out machines 0.89 vs 0.84, variants 0.86 vs 0.84, shapes 0.87 vs 0.84; the
-        model's pick always first: 0.91, 0.83, 0.88 -- worse on unseen variants;
-        bench/RESULTS.md, eighth session). The default is always the first or second trial,
+        (held-out machines 0.88 vs 0.84, variants 0.86 vs 0.84, shapes 0.88 vs 0.84; the
+        model's pick always first: 0.90, 0.83, 0.89 -- worse on unseen variants;
+        bench/RESULTS.md, ninth session). The default is always the first or second trial,
         so a search is never left without the incumbent."""
         with quiet_optuna(), storage_errors(self.url):
             self._reap()
