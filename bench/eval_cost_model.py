@@ -27,8 +27,8 @@ set a tuner ranks. Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
    Then leave-one-machine-out again with the held-out machine's probe embedding moved at
    random (:func:`embedding_shift`).
 2. **Adaptation** to the held-out machine with 10 measurements (2 groups × 5 configs of that
-   machine, 10 seeded draws), scored on its other groups (and the same per held-out build
-   where the data has several): zero-shot; continued boosting
+   machine, 10 seeded draws), scored on its other groups (and the same per held-out CPU and
+   per held-out build where the data has several): zero-shot; continued boosting
    (``XGBModel.fit`` on a loaded model), without and with its guard (``adapt_guard``: kept
    only if, continued on alternate shots, it orders the other shots better than the base);
    retrained with the shots; retrained and guarded the same way across the two shot
@@ -36,7 +36,9 @@ set a tuner ranks. Metrics (:mod:`attncc.cost_models.metrics`) are averaged over
 3. **Search** on fully measured subspaces (rows tagged ``subspace``): trials until a config
    within 95 % of the exhaustive best, for random search, Optuna TPE and attncc's tuner loop
    (``bench/tuning.py``'s replay) starting from a model trained (a) on everything but this
-   subspace's group and (b) on other machines only; 20 seeds each. The tuner starts as
+   subspace's group, (b) on other machines only, (c) on other builds only (no kernel of
+   this vector width) and (d), once the data holds two CPUs, on other CPUs only; 20 seeds
+   each. The tuner starts as
    ``attncc/search/tuner.py`` does: the model's pick when it is sure by the shipped
    calibration, then the target's default config; else the default first. So that the
    default's merit is not counted as the model's, TPE is also run with the default first,
@@ -340,6 +342,17 @@ def search(ds, seeds=20):
         bases = {"attncc model (this group held out)": fitted(others)}
         if other_machines:
             bases["attncc model (other machines only)"] = fitted(other_machines)
+        build = ds.machine(idx[0]).rsplit("/", 1)[0]  # a vector width never seen
+        other_builds = [
+            r for i, r in enumerate(ds.records) if ds.machine(i).rsplit("/", 1)[0] != build
+        ]
+        cpu = ds.cpu(idx[0])  # a CPU never seen: none of its builds or thread counts
+        other_cpus = [r for i, r in enumerate(ds.records) if ds.cpu(i) != cpu]
+        # only where the build split differs from both (this CPU has another build)
+        if other_builds and len(other_builds) not in (len(other_machines), len(other_cpus)):
+            bases["attncc model (other builds only)"] = fitted(other_builds)
+        if other_cpus:
+            bases["attncc model (other CPUs only)"] = fitted(other_cpus)
         n, share = len(table.configs), len(table.good) / len(table.configs)
 
         def stop(order, table=table):
@@ -452,6 +465,8 @@ def main(argv=None):
         print("\n".join(breakdown), flush=True)
     if "adapt" not in skip and len(ds.machines) > 1:
         rows, _ = adaptation(ds, args.draws)
+        if len(cpus) > 1:  # ten shots on a CPU never seen: the case adaptation is for
+            rows += adaptation(ds, args.draws, ds.cpu)[0]
         if len(builds) > len(cpus):
             rows += adaptation(ds, args.draws, lambda i: ds.machine(i).rsplit("/", 1)[0])[0]
         print("\n" + header + "\n" + "\n".join(rows), flush=True)
