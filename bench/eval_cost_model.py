@@ -274,7 +274,7 @@ def guarded(train, shot_groups, zero):
 
 def adaptation(ds, draws=10, key_of=None):
     """Ten shots on each held-out part: a machine (``key_of`` ``None``), else every key of
-    ``key_of`` (a build: the harder case, a vector width never seen)."""
+    ``key_of`` (a CPU; a build: a vector width never seen)."""
     key_of = key_of or ds.machine
     keys = [key_of(i) for i in range(len(ds.records))]
     rows, results = [], {}
