@@ -342,10 +342,8 @@ def search(ds, seeds=20):
         bases = {"attncc model (this group held out)": fitted(others)}
         if other_machines:
             bases["attncc model (other machines only)"] = fitted(other_machines)
-        build = ds.machine(idx[0]).rsplit("/", 1)[0]  # a vector width never seen
-        other_builds = [
-            r for i, r in enumerate(ds.records) if ds.machine(i).rsplit("/", 1)[0] != build
-        ]
+        build = ds.build(idx[0])  # a vector width never seen
+        other_builds = [r for i, r in enumerate(ds.records) if ds.build(i) != build]
         cpu = ds.cpu(idx[0])  # a CPU never seen: none of its builds or thread counts
         other_cpus = [r for i, r in enumerate(ds.records) if ds.cpu(i) != cpu]
         # only where the build split differs from both (this CPU has another build)
@@ -432,19 +430,15 @@ def main(argv=None):
     # a build (CPU and the ISA kernels were built for) with every thread count held out: on
     # one CPU, the nearest thing to a machine never seen (an AVX2 model trained on AVX-512
     # builds only); leave-one-machine-out keeps the other thread count of the same build
-    builds = {ds.machine(i).rsplit("/", 1)[0] for i in range(len(ds.records))}
-
-    def thread_count(i):  # the threads kernels ran on, every CPU and build alike
-        return ds.records[i].candidate.hardware.get("threads")
-
-    threads = {thread_count(i) for i in range(len(ds.records))}
+    builds = {ds.build(i) for i in range(len(ds.records))}
+    threads = {ds.threads(i) for i in range(len(ds.records))}
     if "ranking" not in skip:
         if len(cpus) > 1:  # every build and thread count of one CPU held out together
             splits.append(("leave one CPU out", ds.cpu))
         if len(builds) > len(cpus):
-            splits.append(("leave one build out", lambda i: ds.machine(i).rsplit("/", 1)[0]))
+            splits.append(("leave one build out", ds.build))
         if len(threads) > 1:
-            splits.append(("leave one thread count out", thread_count))
+            splits.append(("leave one thread count out", ds.threads))
         if len(ds.machines) > 1:
             splits.append(("leave one machine out", ds.machine))
         splits.append(("leave one variant out", ds.variant))
@@ -468,7 +462,7 @@ def main(argv=None):
         if len(cpus) > 1:  # ten shots on a CPU never seen: the case adaptation is for
             rows += adaptation(ds, args.draws, ds.cpu)[0]
         if len(builds) > len(cpus):
-            rows += adaptation(ds, args.draws, lambda i: ds.machine(i).rsplit("/", 1)[0])[0]
+            rows += adaptation(ds, args.draws, ds.build)[0]
         print("\n" + header + "\n" + "\n".join(rows), flush=True)
     if "search" not in skip:
         print(

@@ -182,6 +182,13 @@ class Dataset:
     def cpu(self, i: int) -> str:
         return cpu_key(self.records[i].candidate.hardware)
 
+    def build(self, i: int) -> str:
+        """The CPU and the ISA kernels were built for: :meth:`machine` without threads."""
+        return self.machine(i).rsplit("/", 1)[0]
+
+    def threads(self, i: int) -> int | None:
+        return self.records[i].candidate.hardware.get("threads")
+
     def variant(self, i: int) -> str:
         return str(self.rows[i]["program"])
 

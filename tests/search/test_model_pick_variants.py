@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from attncc.cost_models.xgb import pretrained
+from attncc.ir.bind import bind
 from attncc.search.cost_model import model_pick
 from attncc.search.problem import Problem
 from tests.targets.conformance import check_variant
@@ -26,23 +27,16 @@ def model():
     return pretrained("cpu")
 
 
-def extents_of(program, kwargs) -> dict[str, int]:
-    out = {}
-    for decl in program.inputs:
-        value = kwargs.get(decl.name)
-        if isinstance(value, np.ndarray):
-            out.update({r: int(n) for r, n in zip(decl.ranks, value.shape, strict=True)})
-    return out
-
-
 @pytest.mark.slow  # 68 builds, about a minute
 @pytest.mark.parametrize("shape", [WIDE, DECODE], ids=["prefill", "decode"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_models_pick_is_correct(model, name, shape):
     rng = np.random.default_rng(zlib.crc32(f"cpu/{name}/{shape.p}".encode()))
     program, kwargs, _ = CASES[name](rng, shape, name=name)
-    params = {k: v for k, v in kwargs.items() if not isinstance(v, np.ndarray)}
-    problem = Problem.create(program, "cpu", extents_of(program, kwargs), params or None)
+    arrays = {k: v for k, v in kwargs.items() if isinstance(v, np.ndarray)}
+    params = {k: v for k, v in kwargs.items() if k not in arrays}
+    extents = dict(bind(program, shapes=arrays, params=params).extents)
+    problem = Problem.create(program, "cpu", extents, params or None)
     pick = model_pick(problem, model)
     assert problem.space.why_infeasible(pick.config) is None
     check_variant("cpu", name, shape, config=pick.config)
