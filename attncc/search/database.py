@@ -16,7 +16,9 @@ Trial attributes written by the tuner (``trial.user_attrs``):
   cost model), ``pool`` (drawn while the model is untrained), ``tpe`` (Optuna's sampler),
   ``repair`` (the nearest fresh config to an unmeasurable TPE proposal), ``polish`` (a
   neighbour of the best); ``predicted`` -- the cost-model score (higher = faster);
-* ``worker`` -- ``host:pid`` of the worker that ran it.
+* ``worker`` -- ``host:pid`` of the worker that ran it; ``claimed`` -- set when it took
+  its config to measure (how workers keep from measuring one config twice; see
+  :meth:`attncc.search.tuner.Tuner._taken`).
 
 A trial's value is its median seconds; only trials with ``status == "ok"`` are COMPLETE.
 The study's attributes: :mod:`attncc.search.problem`, plus ``trials`` (the largest budget

@@ -226,6 +226,38 @@ class Tuner:
         return keys
 
     @staticmethod
+    def _taken(trials: Sequence, number: int, key: str, *, claimed_only: bool = False) -> bool:
+        """Whether trial ``number``, about to measure ``key``, must leave it to another trial.
+
+        Workers share nothing but the storage's reads and writes, so a trial takes a config
+        in two steps. It announces the config (its params as the sampler sets them, or the
+        fixed params of the enqueued trial it popped) and reads: it yields to a trial that
+        measured the config, to a running one with a lower number, and to a running one
+        that has claimed it. Then it claims (the ``claimed`` attribute) and reads again,
+        yielding to any other claimant (``claimed_only``). Of two trials that both claim,
+        the one claiming second reads the other's claim, so at most one measures. The
+        lower number settles the common case (two enqueued copies, popped in order) before
+        anyone claims; both yield only when both claim at once, which leaves the config
+        unmeasured, to be proposed again -- a trial slot lost, never a second measurement.
+        """
+        for t in trials:
+            if t.number == number:
+                continue
+            status = t.user_attrs.get("status")
+            if status is not None:  # decided: measured, or left unmeasured
+                if Status(status).measured and t.params and config_key(t.params) == key:
+                    return True
+                continue
+            if t.state.name != "RUNNING":
+                continue
+            params = t.params or t.system_attrs.get("fixed_params") or {}
+            if not params or config_key(params) != key:
+                continue
+            if t.user_attrs.get("claimed") or (not claimed_only and t.number < number):
+                return True
+        return False
+
+    @staticmethod
     def _measured_count(trials: Sequence) -> int:
         return sum(
             1
@@ -325,16 +357,10 @@ class Tuner:
         reason = space.why_infeasible(config)
         trials = self._trials()
         key = config_key(config)
-        duplicate = any(
-            t.number != trial.number
-            and config_key(t.params) == key
-            and (
-                (t.user_attrs.get("status") and Status(t.user_attrs["status"]).measured)
-                or (t.state.name == "RUNNING" and t.number < trial.number)
-            )
-            for t in trials
-            if t.params
-        )
+        duplicate = self._taken(trials, trial.number, key)
+        if not (reason or duplicate):
+            trial.set_user_attr("claimed", True)
+            duplicate = self._taken(self._trials(), trial.number, key, claimed_only=True)
         if reason or duplicate:
             status = Status.INFEASIBLE if reason else Status.DUPLICATE
             trial.set_user_attr("status", status.value)

@@ -155,6 +155,74 @@ def test_unmeasurable_tpe_proposals_are_pruned_and_replaced(problem, storage):
     assert_consistent(study_of(tuner))
 
 
+def test_two_trials_running_one_config_measure_it_once(problem, storage):
+    """Two workers can pop two enqueued copies of one config (each proposed it before the
+    other's proposal was stored). Whichever checks first must not measure it when the other
+    has not set its params yet, and one checking while the other measures must yield even
+    when it has the lower number."""
+    config = {"tile": 2, "order": "ji"}
+    runner = ScriptedRunner()
+    tuner = Tuner(problem, storage, fast(trials=4, polish=0.0), cost_model=None, runner=runner)
+    study = tuner.study
+    for _ in range(2):
+        study.enqueue_trial(config, user_attrs={"source": "model"})
+    low, high = study.ask(), study.ask()  # both RUNNING; neither has suggested its params
+    with pytest.raises(optuna.TrialPruned, match="duplicate"):
+        tuner._objective(high)
+    study.tell(high, state=TrialState.PRUNED)
+    assert tuner._objective(low) == delay(config)
+    study.tell(low, delay(config))
+    assert runner.calls == [config]
+
+
+def test_a_trial_that_announces_late_yields_to_one_measuring(problem, storage):
+    """A TPE trial sets its params only when it suggests them: a lower-numbered trial can
+    reach its check while a higher-numbered one already measures the same config. It must
+    yield (the one measuring never saw it)."""
+    config = {"tile": 8, "order": "ij"}
+    tuner = Tuner(problem, storage, fast(trials=4, polish=0.0), cost_model=None)
+    study = tuner.study
+    low = study.ask()  # running, no params yet
+    study.enqueue_trial(config, user_attrs={"source": "model"})
+    high = study.ask()
+    assert low.number < high.number
+    yielded: list[optuna.TrialPruned] = []
+
+    class Interleaved(ScriptedRunner):
+        def run(self, inputs):
+            if not yielded and not self.calls:  # the low trial suggests ``config`` now
+                tuner.storage.set_trial_system_attr(low._trial_id, "fixed_params", config)
+                try:
+                    tuner._objective(optuna.Trial(study, low._trial_id))
+                except optuna.TrialPruned as e:
+                    yielded.append(e)
+            return super().run(inputs)
+
+    tuner._runner = runner = Interleaved()
+    assert tuner._objective(high) == delay(config)
+    assert runner.calls == [config]
+    assert len(yielded) == 1
+
+
+def test_a_claim_is_yielded_to_whatever_the_numbers(problem, storage):
+    """After claiming, a trial yields to any other claimant, the higher-numbered too: the
+    other may have read before this claim and be measuring already."""
+    config = {"tile": 1, "order": "ij"}
+    tuner = Tuner(problem, storage, fast(trials=4, polish=0.0), cost_model=None)
+    study = tuner.study
+    for _ in range(2):
+        study.enqueue_trial(config, user_attrs={"source": "model"})
+    low, high = study.ask(), study.ask()
+    key = config_key(config)
+    assert Tuner._taken(tuner._trials(), high.number, key)  # the lower number goes first
+    assert not Tuner._taken(tuner._trials(), low.number, key)
+    assert not Tuner._taken(tuner._trials(), low.number, key, claimed_only=True)
+    high.set_user_attr("claimed", True)
+    assert Tuner._taken(tuner._trials(), low.number, key, claimed_only=True)
+    high.set_user_attr("status", "duplicate")  # it yielded after all: nothing to wait for
+    assert not Tuner._taken(tuner._trials(), low.number, key)
+
+
 @pytest.mark.parametrize(
     "url",
     [
