@@ -322,8 +322,8 @@ def search(ds, seeds=20):
     import tuning
 
     lines, results = [], {}
-    # the shipped calibration: one number, fitted on held-out predictions of this data
-    threshold = (XGBModel.load(str(pretrained_path("cpu"))).info or {}).get("keep_default_margin")
+    # the shipped calibration, fitted on held-out predictions of this data
+    calibration = XGBModel.load(str(pretrained_path("cpu"))).info or {}
     subs = defaultdict(list)
     for i, row in enumerate(ds.rows):
         if row.get("subspace"):
@@ -380,7 +380,7 @@ def search(ds, seeds=20):
                                 default=pe[2],
                                 stop=stop,
                                 first=f,
-                                threshold=threshold,
+                                calibration=calibration,
                             )
                         )
                     )

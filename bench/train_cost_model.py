@@ -19,8 +19,10 @@ folds of groups: the variant and machine seen at other shapes, the commonest cas
 choice (the members' mean, as :func:`attncc.search.cost_model.model_pick`) and the measured
 speed-up of the pick over the default. The threshold is the margin above which the held-out
 picks do the most good, a loss (log of the speed-up, over all sure picks) counting
-``LOSS_WEIGHT`` times a gain of the same ratio. Up to it ``tune="model"`` keeps the default
-and says so.
+``LOSS_WEIGHT`` times a gain of the same ratio, found for each workload kind (decode,
+prefill: ``info["keep_default_by_kind"]``; a kind where no threshold does good is never
+sure). Up to it ``tune="model"`` keeps the default and says so. The single threshold over
+both kinds (``keep_default_margin``) is kept for comparison: decode losses set it.
 
 Why not the largest margin at which any pick lost (the rule until the seventh session): one
 pick set it, so how often the model was sure swung from 5 of the 15 benchmark cases to 1
@@ -41,6 +43,7 @@ import sys
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +57,7 @@ from eval_cost_model import fitted  # noqa: E402
 from eval_cost_model import folds_by  # noqa: E402
 
 from attncc.cost_models.dataset import load_dataset  # noqa: E402
+from attncc.cost_models.features import workload_kind  # noqa: E402
 from attncc.cost_models.xgb import group_key  # noqa: E402
 from attncc.cost_models.xgb import pretrained_path  # noqa: E402
 from attncc.search.cost_model import member_scores  # noqa: E402
@@ -82,13 +86,18 @@ def default_flags(ds) -> dict[int, bool]:
 
 
 def margins(
-    ds, folds, smallest: list | None = None, near: list | None = None
+    ds,
+    folds,
+    smallest: list | None = None,
+    near: list | None = None,
+    kinds: list | None = None,
 ) -> list[tuple[float, float]]:
     """(margin of the pick over the default, measured speed-up of the pick over the default)
     per held-out group with a measured default. ``smallest`` collects the smallest member's
     margin of each group too (the statistic before the seventh session, for comparison);
-    ``near`` collects (margin, default within 95 % of the group's best, pick within 95 %)
-    for :func:`first_trials`."""
+    ``near`` collects (margin, default within 95 % of the group's best, pick within 95 %,
+    workload kind) for :func:`first_trials`; ``kinds`` the workload kind of each group
+    (:func:`attncc.cost_models.features.workload_kind`)."""
     is_default = default_flags(ds)
     out = []
     for train, test in folds:
@@ -104,22 +113,50 @@ def margins(
             out.append((margin, base / pick if pick > 0 else 0.0))
             if smallest is not None:
                 smallest.append(float((members[:, best] - members[:, g.index(d)]).min()))
+            kind = workload_kind(d.candidate)
+            if kinds is not None:
+                kinds.append(kind)
             if near is not None:
                 fastest = min(r.seconds for r in g)
-                near.append((margin, base <= fastest / 0.95, pick <= fastest / 0.95))
+                near.append((margin, base <= fastest / 0.95, pick <= fastest / 0.95, kind))
     return out
 
 
-def first_trials(near, threshold: float) -> dict[str, float]:
+def first_trials(near, threshold) -> dict[str, float]:
     """How often a study's first trial lands within 95 % of its group's best, for three
     ways of starting: the default, the model's pick, and the tuner's (the pick when its
-    margin is above ``threshold``, else the default): ``attncc/search/tuner.py``."""
+    margin is above the threshold, else the default): ``attncc/search/tuner.py``.
+    ``threshold``: one number, or one per workload kind (``None``: never sure), read with
+    the kind in each ``near`` entry's fourth place."""
+
+    def sure(entry) -> bool:
+        if not isinstance(threshold, Mapping):
+            return entry[0] > threshold
+        t = threshold.get(entry[3])
+        return t is not None and entry[0] > t
+
     n = len(near) or 1
     return {
-        "default": sum(d for _, d, _ in near) / n,
-        "pick": sum(p for _, _, p in near) / n,
-        "sure pick, else default": sum(p if m > threshold else d for m, d, p in near) / n,
+        "default": sum(e[1] for e in near) / n,
+        "pick": sum(e[2] for e in near) / n,
+        "sure pick, else default": sum(e[2] if sure(e) else e[1] for e in near) / n,
     }
+
+
+def calibrate_by_kind(held, kinds, noise: float = NOISE, loss_weight: float = LOSS_WEIGHT):
+    """:func:`calibrate` per workload kind; the kind's threshold (``None`` where no
+    threshold does good: the model is never sure of that kind) and its figures.
+
+    Why per kind: held out, the decode picks that left the default never gained more than
+    2 % and lost down to 0.44x; pooled with prefill, one of them set the single threshold,
+    which moved from 0.581 to 0.442 with two subspaces added (bench/RESULTS.md)."""
+    out = {}
+    for kind in sorted(set(kinds)):
+        cal = calibrate(
+            [h for h, k in zip(held, kinds, strict=True) if k == kind], noise, loss_weight
+        )
+        out[kind] = (cal["threshold"] if cal["sure"] else None, cal)
+    return out
 
 
 def separation(held, statistic, noise: float = NOISE) -> float:
@@ -206,20 +243,25 @@ def main(argv=None):
     if len({ds.cpu(i) for i in range(len(ds.records))}) > 1:  # a CPU the model never saw
         splits.insert(0, ("leave one CPU out", folds_by(ds, ds.cpu)))
     smallest: list[float] = []
+    kinds: list[str] = []
     near: dict[str, list] = {name: [] for name, _ in splits}
-    held = [m for name, folds in splits for m in margins(ds, folds, smallest, near[name])]
+    held = [m for name, folds in splits for m in margins(ds, folds, smallest, near[name], kinds)]
     cal = calibrate(held)
     threshold = cal["threshold"]
+    per_kind = calibrate_by_kind(held, kinds)
+    by_kind = {kind: t for kind, (t, _) in per_kind.items()}
     for name, rows in near.items():
-        shares = ", ".join(f"{k} {v:.3f}" for k, v in first_trials(rows, threshold).items())
+        shares = ", ".join(f"{k} {v:.3f}" for k, v in first_trials(rows, by_kind).items())
         print(f"first trial within 95 % of the best, {name}: {shares}", flush=True)
-    print(
-        f"calibration on {cal['groups']} held-out groups, the pick not the default in "
-        f"{cal['moved']}: threshold {threshold:.4g} is sure in {cal['sure']}, "
-        f"{cal['slower']} of them slower than the default beyond {NOISE:.0%} "
-        f"(worst {cal['worst'] or 1:.2f}×); geometric-mean speed-up over all {cal['gain']:.3f}×",
-        flush=True,
-    )
+    for kind, c in [("one threshold", cal), *((k, c) for k, (_, c) in per_kind.items())]:
+        shown = "never sure" if c["sure"] == 0 else f"threshold {c['threshold']:.4g}"
+        print(
+            f"calibration, {kind}: {c['groups']} held-out groups, the pick not the default "
+            f"in {c['moved']}: {shown}, sure in {c['sure']}, {c['slower']} of them slower "
+            f"than the default beyond {NOISE:.0%} (worst {c['worst'] or 1:.2f}×); "
+            f"geometric-mean speed-up over all {c['gain']:.3f}×",
+            flush=True,
+        )
     print(
         f"telling slower picks apart (AUC): the members' mean margin "
         f"{separation(held, [m for m, _ in held]):.3f}, the smallest member's "
@@ -227,12 +269,15 @@ def main(argv=None):
         flush=True,
     )
     if args.resample:
-        q = statistics.quantiles(resampled(held, args.resample), n=10)
-        print(
-            f"threshold on {args.resample} resamples of the held-out groups: "
-            f"{q[0]:.3g} / {q[4]:.3g} / {q[8]:.3g} (10 / 50 / 90 %)",
-            flush=True,
-        )
+        parts = [("one threshold", held)]
+        parts += [(k, [h for h, g in zip(held, kinds, strict=True) if g == k]) for k in by_kind]
+        for name, part in parts:
+            q = statistics.quantiles(resampled(part, args.resample), n=10)
+            print(
+                f"threshold on {args.resample} resamples of the held-out groups, {name}: "
+                f"{q[0]:.3g} / {q[4]:.3g} / {q[8]:.3g} (10 / 50 / 90 %)",
+                flush=True,
+            )
 
     by_machine = defaultdict(int)
     for i in range(len(ds.records)):
@@ -245,8 +290,13 @@ def main(argv=None):
         "variants": sorted({ds.variant(i) for i in range(len(ds.records))}),
         "code_version": ds.rows[0].get("code_version") if ds.rows else None,
         "keep_default_margin": threshold,
+        "keep_default_by_kind": by_kind,
         "calibration": {
             **{k: v for k, v in cal.items() if k != "threshold"},
+            "by_kind": {
+                k: {n: v for n, v in c.items() if n != "threshold"}
+                for k, (_, c) in per_kind.items()
+            },
             "statistic": "mean margin",
             "splits": " + ".join(name for name, _ in splits),
         },

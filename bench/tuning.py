@@ -276,26 +276,25 @@ def search_model(
     model=None,
     default=None,
     first="tuner",
-    threshold=None,
+    calibration=None,
 ) -> list[dict]:
     """The tuner's loop (attncc/search/tuner.py) on the lookup table; ``model`` replaces the
     shipped one, ``default`` the target's default config.
 
     ``first``: how the study starts -- ``"tuner"`` as the tuner does (the model's pick when
-    its mean margin over the default exceeds ``threshold``, the calibrated
-    ``keep_default_margin``, by default the model's own; then the default; else the
-    default), ``"default"`` (the default first) or ``"model"`` (the model's own first
+    its mean margin over the default exceeds the threshold of ``calibration``, a model's
+    ``info`` -- by default the model's own: ``keep_default_threshold``; then the default;
+    else the default), ``"default"`` (the default first) or ``"model"`` (the model's own first
     choice, no default)."""
     from attncc.cost_models.base import Candidate
     from attncc.cost_models.base import Record
     from attncc.search.cost_model import ModelPick
+    from attncc.search.cost_model import keep_default_threshold
     from attncc.search.cost_model import member_scores
     from attncc.search.cost_model import pick_and_margin
 
     batch, explore, polish = 8, 0.25, 0.2
     model = _model(pretrained) if model is None else model
-    if threshold is None:  # the model's calibration; none: its pick is trusted
-        threshold = (getattr(model, "info", None) or {}).get("keep_default_margin")
     st = _Study(table, seed)
 
     def cand(c):
@@ -307,6 +306,9 @@ def search_model(
     if first not in ("tuner", "default", "model"):
         raise ValueError(f"first= takes tuner, default or model, got {first!r}")
     pool = [default, *(c for c in st.fresh() if key(c) != key(default))]
+    # the model's calibration (none: its pick is trusted), or the one given
+    info = getattr(model, "info", None) if calibration is None else calibration
+    threshold = keep_default_threshold(info, cand(default))
     pick, margin = (
         pick_and_margin(member_scores(model, [cand(c) for c in pool]))
         if model.trained

@@ -81,7 +81,7 @@ from attncc.targets.cpu.host import isa_features
 from attncc.targets.cpu.isa import vector_unit
 from attncc.targets.tvm.bound_plan import kv_group
 
-__all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many"]
+__all__ = ["FEATURES", "LAYOUT_VERSION", "featurize", "featurize_many", "workload_kind"]
 
 LAYOUT_VERSION = 5
 
@@ -324,6 +324,18 @@ def _vector_unit(hardware: Mapping[str, Any]) -> tuple[int, int]:
 def _unit_of(mcpu: str):
     features = isa_features(mcpu) if mcpu else None
     return vector_unit(features) if features is not None else cpu_fused.build_unit()
+
+
+def workload_kind(c: Candidate) -> str:
+    """``"decode"`` (at most 16 query rows, the ``ir_decode`` feature) or ``"prefill"``.
+
+    The model's calibration keeps a threshold per kind: held out, its decode picks that
+    left the default never gained more than 2 % and often lost (down to 0.44x), while its
+    prefill picks mostly gained; one threshold over both was set by decode losses and
+    moved with every retrain (bench/RESULTS.md, tenth session)."""
+    ext = tuple(sorted((k, int(v)) for k, v in c.extents.items() if v is not None))
+    facts = _program(c.program, ext)
+    return "decode" if facts["roles"] and facts["rows"] <= 16 else "prefill"
 
 
 def featurize(c: Candidate) -> np.ndarray:

@@ -25,6 +25,7 @@ from attncc.errors import UnsupportedError
 
 __all__ = [
     "ModelPick",
+    "keep_default_threshold",
     "load_cost_model",
     "member_scores",
     "model_pick",
@@ -85,9 +86,8 @@ class ModelPick:
 
     ``margin``: the pick's score minus the default config's (the model's own units; for an
     ensemble, of the members' mean score); ``threshold``: the margin above which the model is
-    sure, calibrated on held-out data (``info["keep_default_margin"]`` of a trained model,
-    ``bench/train_cost_model.py``; ``None`` when the model has no calibration, and then it is
-    trusted)."""
+    sure, calibrated on held-out data (:func:`keep_default_threshold`; ``None`` when the model
+    has no calibration, and then it is trusted; infinite where it is never sure)."""
 
     config: Mapping[str, Any]
     default: Mapping[str, Any]
@@ -118,11 +118,28 @@ def model_pick(problem, model: CostModel, pool_size: int = PICK_POOL) -> ModelPi
     ]
     members = member_scores(model, candidates)
     best, margin = pick_and_margin(members)
-    info = getattr(model, "info", None) or {}
-    threshold = info.get("keep_default_margin")
-    return ModelPick(
-        dict(pool[best]), dict(default), margin, None if threshold is None else float(threshold)
-    )
+    threshold = keep_default_threshold(getattr(model, "info", None), candidates[0])
+    return ModelPick(dict(pool[best]), dict(default), margin, threshold)
+
+
+def keep_default_threshold(info: Mapping[str, Any] | None, default: Candidate) -> float | None:
+    """The margin above which a trained model's pick overrules ``default`` (the default
+    config's candidate): its calibration for the workload's kind
+    (``info["keep_default_by_kind"]``, :func:`attncc.cost_models.features.workload_kind`; a
+    kind calibrated as ``None`` is never sure: no held-out threshold did good), else the one
+    threshold of ``info["keep_default_margin"]``; ``None`` for a model with no calibration.
+    Calibrated by ``bench/train_cost_model.py``."""
+    info = info or {}
+    by_kind = info.get("keep_default_by_kind")
+    if isinstance(by_kind, Mapping) and by_kind:
+        from attncc.cost_models.features import workload_kind
+
+        kind = workload_kind(default)
+        if kind in by_kind:
+            value = by_kind[kind]
+            return math.inf if value is None else float(value)
+    value = info.get("keep_default_margin")
+    return None if value is None else float(value)
 
 
 def member_scores(model: CostModel, candidates: Sequence[Candidate]):

@@ -68,3 +68,18 @@ def test_first_trials_compare_the_three_ways_to_start():
     assert first_trials(near, threshold=0.15)["sure pick, else default"] == 1.0
     assert first_trials(near, threshold=0.05)["sure pick, else default"] == 0.75
     assert first_trials(near, threshold=1.0)["sure pick, else default"] == 0.5
+
+
+def test_each_workload_kind_gets_its_own_threshold():
+    """Decode picks that never gain are never sure; they no longer hold back the prefill
+    threshold."""
+    T = bench_module("train_cost_model")
+    held = [*HELD, (4.0, 0.5), (2.5, 1.01), (1.0, 0.7)]
+    kinds = ["prefill"] * len(HELD) + ["decode"] * 3
+    got = T.calibrate_by_kind(held, kinds, noise=0.05, loss_weight=3.0)
+    assert got["prefill"][0] == 0.5 and got["prefill"][1]["sure"] == 4
+    assert got["decode"][0] is None and got["decode"][1]["sure"] == 0
+    assert T.calibrate(held, noise=0.05, loss_weight=3.0)["threshold"] == 4.0  # one for both
+    near = [(0.9, False, True, "prefill"), (0.9, True, False, "decode")]
+    by_kind = {"prefill": 0.5, "decode": None}
+    assert T.first_trials(near, by_kind)["sure pick, else default"] == 1.0

@@ -212,3 +212,12 @@ def test_the_qk_head_dim_sums_every_contraction_of_the_score():
     assert x[at["ir_log_v_dim"]] == pytest.approx(math.log2(1 + 512))
     plain = F.featurize(cand("gqa"))
     assert plain[at["ir_log_qk_dim"]] == pytest.approx(math.log2(1 + EXT["e"]))
+
+
+@pytest.mark.parametrize(
+    ("p", "kind"), [(1, "decode"), (16, "decode"), (17, "prefill"), (512, "prefill")]
+)
+def test_workload_kind_follows_the_decode_feature(p, kind):
+    c = cand("gqa_causal", ext={**EXT, "p": p})
+    assert F.workload_kind(c) == kind
+    assert F.featurize(c)[F.FEATURES.index("ir_decode")] == float(kind == "decode")

@@ -51,7 +51,7 @@ def test_a_program_file_and_shape_with_no_database_export_the_models_pick(tmp_pa
         pytest.skip("no pre-trained cost model for the cpu target")
     # sure of its pick whatever the shipped calibration says (tests/library/test_library_export
     # runs the unsure path too)
-    model.info = {**model.info, "keep_default_margin": -1e9}
+    model.info = {**model.info, "keep_default_margin": -1e9, "keep_default_by_kind": {}}
     monkeypatch.setattr(xgb, "pretrained", lambda target="cpu": model)
     source = tmp_path / "sig.attn"
     source.write_text(program("sigmoid_attention").text)

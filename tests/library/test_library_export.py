@@ -74,7 +74,8 @@ def test_programs_and_shapes_with_nothing_measured_get_the_cost_models_pick(
         model = xgb.pretrained("cpu")
     except AttnccError:
         pytest.skip("no pre-trained cost model for the cpu target")
-    model.info = {**model.info, "keep_default_margin": -1e9 if sure else 1e9}
+    margin = -1e9 if sure else 1e9
+    model.info = {**model.info, "keep_default_margin": margin, "keep_default_by_kind": {}}
     monkeypatch.setattr(xgb, "pretrained", lambda target="cpu": model)
     out = tmp_path / "lib"
     longer = {**SIGMOID, "p": 64, "m": 64}

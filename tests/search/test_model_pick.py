@@ -52,6 +52,29 @@ def test_best_config_keeps_the_default_when_unsure(problem, caplog):
     assert "unsure" in caplog.text and "keeping the default" in caplog.text
 
 
+class ByKind(OracleModel):
+    def __init__(self, decode, prefill):
+        super().__init__()
+        # the single threshold is what a model calibrated before kinds existed reads
+        by_kind = {"decode": decode, "prefill": prefill}
+        self.info = {"keep_default_margin": 1e9, "keep_default_by_kind": by_kind}
+
+
+def test_the_threshold_is_the_calibration_of_the_workload_kind(problem, caplog):
+    """TINY has 8 query rows: a decode workload. A kind calibrated as None is never sure."""
+    program, target = problem.program, problem.target
+    prefill = Problem.create(program, target, {**TINY, "p": 64, "m": 64})
+    gain = delay(problem.space.default()) - delay(BEST)
+    assert model_pick(problem, ByKind(gain / 2, None)).sure
+    assert not model_pick(prefill, ByKind(gain / 2, None)).sure
+    assert model_pick(prefill, ByKind(None, gain / 2)).sure
+    never = model_pick(problem, ByKind(None, gain / 2))
+    assert never.threshold == float("inf") and not never.sure
+    with caplog.at_level(logging.INFO, logger="attncc.search"):
+        got = best_config(program, target, TINY, tune="model", cost_model=ByKind(None, 0.0))
+    assert got == problem.space.default() and "never sure" in caplog.text
+
+
 def test_cpu_problems_describe_the_machine_to_the_model(monkeypatch):
     monkeypatch.setattr(hardware, "embedding", lambda: {p: 0.0 for p in hardware.PROBES})
     problem = Problem.create(CATALOGUE["mha_causal"](), "cpu", TINY)
