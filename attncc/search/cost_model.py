@@ -19,6 +19,7 @@ import numpy as np
 from attncc.cost_models import xgb
 from attncc.cost_models.base import Candidate
 from attncc.cost_models.base import CostModel
+from attncc.cost_models.features import workload_kind
 from attncc.errors import AttnccError
 from attncc.errors import TuningError
 from attncc.errors import UnsupportedError
@@ -132,8 +133,6 @@ def keep_default_threshold(info: Mapping[str, Any] | None, default: Candidate) -
     info = info or {}
     by_kind = info.get("keep_default_by_kind")
     if isinstance(by_kind, Mapping) and by_kind:
-        from attncc.cost_models.features import workload_kind
-
         kind = workload_kind(default)
         if kind in by_kind:
             value = by_kind[kind]
