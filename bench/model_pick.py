@@ -88,7 +88,7 @@ def main(argv=None):
         r = statistics.median(res["raw"].blocks) if "raw" in res else p
         ratios.append(d / p)
         thr = "-" if pick.threshold is None else f"{pick.threshold:.3g}"
-        thr = "never sure" if pick.threshold == float("inf") else thr
+        thr = "never sure" if pick.never_sure else thr
         sure = "yes" if pick.sure else "no: kept default"
         print(
             f"| {case.title} | {times[0]:.2f} / {times[1]:.2f} | {sure} | "

@@ -333,15 +333,24 @@ def workload_kind(c: Candidate) -> str:
     left the default never gained more than 2 % and often lost (down to 0.44x), while its
     prefill picks mostly gained; one threshold over both was set by decode losses and
     moved with every retrain (bench/RESULTS.md, tenth session)."""
-    ext = tuple(sorted((k, int(v)) for k, v in c.extents.items() if v is not None))
-    facts = _program(c.program, ext)
-    return "decode" if facts["roles"] and facts["rows"] <= 16 else "prefill"
+    return "decode" if _decodes(_facts(c)) else "prefill"
+
+
+def _facts(c: Candidate) -> dict[str, Any]:
+    """The program's facts at the candidate's extents (cached per program and extents)."""
+    return _program(
+        c.program, tuple(sorted((k, int(v)) for k, v in c.extents.items() if v is not None))
+    )
+
+
+def _decodes(facts: Mapping[str, Any]) -> bool:
+    """At most 16 query rows: ``ir_decode`` and :func:`workload_kind` share this rule."""
+    return bool(facts["roles"]) and facts["rows"] <= 16
 
 
 def featurize(c: Candidate) -> np.ndarray:
     """The feature vector of one candidate, in :data:`FEATURES` order (float64, NaN = missing)."""
-    ext = tuple(sorted((k, int(v)) for k, v in c.extents.items() if v is not None))
-    facts = _program(c.program, ext)
+    facts = _facts(c)
     cfg = c.config
     hw = c.hardware or {}
     caches = _hw_caches(hw)
@@ -378,7 +387,7 @@ def featurize(c: Candidate) -> np.ndarray:
     put("ir_visible_fraction", visible_frac)
     for r in ("batch", "heads", "group", "queries", "keys", "qk_dim", "v_dim"):
         put(f"ir_log_{r}", _lg(roles[r]) if r in roles else NAN)
-    put("ir_decode", float(rows <= 16) if roles else NAN)
+    put("ir_decode", float(_decodes(facts)) if roles else NAN)
 
     fused = cfg.get("lowering", "generic") == "fused"
     put("sched_fused", float(fused))

@@ -100,6 +100,11 @@ class ModelPick:
         return self.threshold is None or self.margin > self.threshold
 
     @property
+    def never_sure(self) -> bool:
+        """Calibrated never to trust a pick for this kind of workload."""
+        return self.threshold == math.inf
+
+    @property
     def chosen(self) -> Mapping[str, Any]:
         """The pick when the model is sure, else the default config."""
         return self.config if self.sure else self.default

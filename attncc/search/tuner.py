@@ -636,7 +636,7 @@ def best_config(
     elif tune == "model":
         model = load_cost_model(kw.get("cost_model") or "required", problem.target.name)
         pick = model_pick(problem, model)
-        if not pick.sure and pick.threshold == math.inf:
+        if pick.never_sure:
             _log.info(
                 "the cost model is never sure of picks for workloads like %s (held out, none "
                 "beat the default): keeping the default config",
