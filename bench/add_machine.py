@@ -5,16 +5,19 @@ bounded time, resumable.
     python bench/add_machine.py --train         # then retrain the shipped model, evaluate
     python bench/add_machine.py --dry-run       # the steps and their budgets, nothing run
 
-Steps, each a subprocess with its own share of ``--minutes`` (thread counts and the build
-ISA are fixed when TVM loads, hence one process each):
+Steps, each a subprocess (thread counts and the build ISA are fixed when TVM loads, hence
+one process each), for the host's ISA and then, on an AVX-512 host, for AVX2 builds
+(``ATTNCC_CPU``: ``znver3`` on AMD, ``skylake`` on Intel), so that one session measures both
+vector widths:
 
-1. ``collect_cpu.py`` with the host's ISA on every core, then on one thread
-   (``--per-group 8``);
-2. on an AVX-512 host, the same with AVX2 builds (``ATTNCC_CPU``: ``znver3`` on AMD,
-   ``skylake`` on Intel), so that one session measures both vector widths;
-3. ``tuning.py --measure``: the fully measured subspaces the search comparison replays
-   (``k_layout`` varied too on AVX2 builds, where its best value differs);
-4. ``remeasure.py --timings 3`` on every core: the subspace rows and the rows whose blocks
+1. ``tuning.py --measure``: the fully measured subspaces the search comparison replays
+   (``k_layout`` varied too on AVX2 builds, where its best value differs). Their work is
+   fixed, so they run first and are stopped only at twice their share: a subspace cut short
+   is no use to the search comparison (on the Intel Xeon of the eleventh session the AVX2
+   subspaces took 400 s, past the 382 s a fixed share allowed, and one stopped at 112/119);
+2. ``collect_cpu.py`` on every core, then on one thread (``--per-group 8``): these stop
+   themselves at their budget, which is their share of what is left of ``--minutes``;
+3. ``remeasure.py --timings 3`` on every core: the subspace rows and the rows whose blocks
    disagree, timed a third time, minutes after the two of their collection (a row keeps
    the lowest median).
 
@@ -67,6 +70,7 @@ def plan(avx512: bool, vendor: str) -> list[Step]:
     for name, env in builds:
         vary = "bq,rb,rbv,bk" + (",k_layout" if env or not avx512 else "")
         steps += [
+            Step(f"subspaces, {name}", (*SUBSPACES, "--vary", vary), 0.35 * share, env),
             Step(f"collect, {name}, all cores", ("collect_cpu.py",), 0.40 * share, env, True),
             Step(
                 f"collect, {name}, 1 thread",
@@ -75,7 +79,6 @@ def plan(avx512: bool, vendor: str) -> list[Step]:
                 {**env, "TVM_NUM_THREADS": "1"},
                 True,
             ),
-            Step(f"subspaces, {name}", (*SUBSPACES, "--vary", vary), 0.35 * share, env),
             # a third timing, minutes later, of the noisy rows and the subspaces (each row is
             # timed twice, seconds apart, when collected; bursts of interference last longer)
             Step(
@@ -90,6 +93,8 @@ def plan(avx512: bool, vendor: str) -> list[Step]:
 
 
 def run(step: Step, seconds: float, dry: bool) -> tuple[str, float]:
+    """Run one step: a bounded step is given ``seconds`` and stops itself; any other is
+    stopped at ``seconds`` (its share of the budget, doubled by the caller)."""
     args = [sys.executable, str(ROOT / "bench" / step.args[0]), *step.args[1:]]
     if step.bounded:
         args += ["--budget", f"{seconds:.0f}"]
@@ -128,11 +133,20 @@ def main(argv=None) -> None:
             Step("train and calibrate the shipped model", ("train_cost_model.py",), 0.0),
             Step("evaluate", ("eval_cost_model.py", "--breakdown", "--skip", "loso"), 0.0),
         ]
-    total = args.minutes * 60
+    left = args.minutes * 60
     report = []
-    for step in steps:
-        seconds = step.share * total if step.share else 1800.0
+    for n, step in enumerate(steps):
+        shares = sum(s.share for s in steps[n:])
+        if not step.share:
+            seconds = 1800.0
+        elif step.bounded:  # its share of the time left: fixed work that ran long shrinks it
+            seconds = max(60.0, left * step.share / shares)
+        else:  # fixed work, stopped only well past its share
+            seconds = 2 * step.share * args.minutes * 60
         status, took = run(step, seconds, args.dry_run)
+        if args.dry_run:  # as if each step took its time
+            took = seconds if step.bounded else step.share * args.minutes * 60
+        left -= took if step.share else 0.0
         report.append(f"{step.what}: {status} in {took:.0f} s")
     print("\n" + "\n".join(report))
 
