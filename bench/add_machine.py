@@ -25,7 +25,7 @@ Every step appends to ``bench/data/cpu/<machine>.jsonl.gz`` and skips what is al
 (a CPU is told apart by its family and model, so another CPU's rows are never taken for
 this one's): a run cut short by its budget, or killed, continues where it stopped when run
 again. ``--train`` then runs ``train_cost_model.py`` and ``eval_cost_model.py --breakdown
---skip loso`` (~12 min more).
+--skip loso`` (~70 min more on 2 cores with two CPU models in the data).
 """
 
 from __future__ import annotations

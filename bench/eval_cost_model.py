@@ -408,7 +408,7 @@ def main(argv=None):
     ap.add_argument("--draws", type=int, default=10, help="adaptation draws per machine")
     ap.add_argument("--seeds", type=int, default=20, help="search seeds per method")
     ap.add_argument("--skip", default="", help="comma-separated: ranking,loso,adapt,search")
-    ap.add_argument("--breakdown", action="store_true", help="Spearman per held-out variant and machine")
+    ap.add_argument("--breakdown", action="store_true", help="per held-out variant, machine")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
 

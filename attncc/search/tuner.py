@@ -489,11 +489,12 @@ class Tuner:
         A new study starts where ``compile(tune="model")`` would: the cost model's pick when
         the model is sure of it by its own calibration, then the target's default config;
         else the default first. On held-out groups of the CPU dataset this made the first
-        trial land within 95 % of the best more often than the default first in every split
-        (held-out machines 0.91 vs 0.84, variants 0.85 vs 0.84, shapes 0.88 vs 0.84; the
-        model's pick always first: 0.91, 0.83, 0.87 -- worse on unseen variants;
-        bench/RESULTS.md, tenth session). The default is always the first or second trial,
-        so a search is never left without the incumbent."""
+        trial land within 95 % of the best at least as often as the default first in every
+        split (two CPU models: a held-out CPU 0.886 vs 0.881, machines 0.912, variants
+        0.889, shapes 0.904; the model's pick always first: 0.876, 0.922, 0.868, 0.910 --
+        worse on an unseen CPU or variant; bench/RESULTS.md, eleventh session). The default
+        is always the first or second trial, so a search is never left without the
+        incumbent."""
         with quiet_optuna(), storage_errors(self.url):
             self._reap()
             if self.options.trials > int(self.study.user_attrs.get("trials", 0)):
