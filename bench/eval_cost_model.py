@@ -320,7 +320,8 @@ def adaptation(ds, draws=10, key_of=None):
 # ----------------------------------------------------------------------------- 3. search
 
 
-def search(ds, seeds=20):
+def search(ds, seeds=20, machines=""):
+    """``machines``: only the subspaces of machines whose key holds this text."""
     import tuning
 
     lines, results = [], {}
@@ -328,7 +329,7 @@ def search(ds, seeds=20):
     calibration = XGBModel.load(str(pretrained_path("cpu"))).info or {}
     subs = defaultdict(list)
     for i, row in enumerate(ds.rows):
-        if row.get("subspace"):
+        if row.get("subspace") and machines in ds.machine(i):
             subs[(ds.machine(i), row["subspace"])].append(i)
     for (m, v), idx in sorted(subs.items()):
         rows = [ds.rows[i] for i in idx]
@@ -408,6 +409,7 @@ def main(argv=None):
     ap.add_argument("--draws", type=int, default=10, help="adaptation draws per machine")
     ap.add_argument("--seeds", type=int, default=20, help="search seeds per method")
     ap.add_argument("--skip", default="", help="comma-separated: ranking,loso,adapt,search")
+    ap.add_argument("--machines", default="", help="search: subspaces of machines matching")
     ap.add_argument("--breakdown", action="store_true", help="per held-out variant, machine")
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -471,7 +473,7 @@ def main(argv=None):
             "\n| machine | subspace | space | within 95 % | method | median trials to 95 % | "
             "mean | P(≤ 32) |\n|---|---|---|---|---|---|---|---|"
         )
-        search(ds, args.seeds)
+        search(ds, args.seeds, args.machines)
     print(f"done in {time.time() - t0:.0f}s")
 
 
